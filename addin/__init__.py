@@ -1,0 +1,40 @@
+"""Measure regional opening-up the way the Yangtze River Economic Belt study does.
+
+Layers, data flowing one way: yearbook cells → :mod:`addin.panel` (tidy, units
+converted, gaps filled) → kernels (:mod:`addin.indices`, :mod:`addin.disparity`,
+:mod:`addin.growth`, :mod:`addin.gaps`) → :mod:`addin.tables` → the workbook
+(:mod:`addin.workbook`).
+"""
+
+from .disparity import TheilResult, gini, theil, weighted_cv
+from .errors import FileRejected, InputError, UnitError, YangtzeError
+from .gaps import fill_interior
+from .growth import (
+    GrowthSplit,
+    StageGrowth,
+    annual_change,
+    cagr,
+    growth_rate,
+    growth_split,
+    loglinear,
+    mean_yoy,
+    stage_growth,
+    yoy_rates,
+)
+from .indices import IndexResult, composite_index, invest_index, open_index, trade_index
+from .options import Options
+from .panel import Panel, QualityRecord, SeriesData, build_panel
+from .problems import Problem
+from .tables import Tables, compute_all
+from .units import MoneyUnit, conversion_factor, parse_money_unit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FileRejected", "GrowthSplit", "IndexResult", "InputError", "MoneyUnit", "Options", "Panel",
+    "Problem", "QualityRecord", "SeriesData", "StageGrowth", "Tables", "TheilResult", "UnitError",
+    "YangtzeError", "annual_change", "build_panel", "cagr", "composite_index", "compute_all",
+    "conversion_factor", "fill_interior", "gini", "growth_rate", "growth_split", "invest_index",
+    "loglinear", "mean_yoy", "open_index", "parse_money_unit", "stage_growth", "theil",
+    "trade_index", "weighted_cv", "yoy_rates", "__version__",
+]

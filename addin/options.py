@@ -1,0 +1,91 @@
+"""The choices that shape a computation, validated in one place.
+
+The Settings sheet, the CLI and the Python API all end in an :class:`Options`; every
+table records the options that produced it (:meth:`Options.describe`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .disparity import CENTRES
+from .errors import InputError
+from .growth import BASES, METHODS, PAPER_STAGES
+from .units import UNIT_MODES, parse_money_unit
+
+BELT_MODES = ("mean", "sum")
+LANGUAGES = ("zh", "en", "both")
+PAPER_TABLE1_YEARS = (1993, 2000, 2005, 2010, 2014, 2022)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Computation options; defaults follow the paper where it is explicit.
+
+    Attributes
+    ----------
+    table1_years : years shown in Table 1; its annual change runs from the first to the last.
+    stages : (first, last) year of each growth stage (default: the paper's four).
+    unit_mode : "converted" (one currency and magnitude) or "as_entered" (replication).
+    output_unit : money unit of the converted mode (default 亿元); indices carry it.
+    cv_centre : "mean" (simple mean, the paper's wording) or "weighted" (Williamson).
+    cv_weighted : weight the CV by population shares (True) or not (plain CV).
+    fill_gaps : fill interior gaps linearly in the year, listing each filled cell.
+    belt : belt series as the "mean" of provinces' indices or the index of "sum"med amounts.
+    growth_method : "cagr", "mean_yoy", "loglinear" or "change" for stage growth.
+    stage_base : "own" (a stage's first year) or "previous" (the previous stage's last year).
+    language : labels in "zh", "en" or "both".
+    jump_ratio : a year-on-year change by more than this factor is flagged as suspicious.
+    """
+
+    table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
+    stages: tuple[tuple[int, int], ...] = PAPER_STAGES
+    unit_mode: str = "converted"
+    output_unit: str = "亿元"
+    cv_centre: str = "mean"
+    cv_weighted: bool = True
+    fill_gaps: bool = True
+    belt: str = "mean"
+    growth_method: str = "cagr"
+    stage_base: str = "own"
+    language: str = "both"
+    jump_ratio: float = 10.0
+
+    def __post_init__(self):
+        choices = {
+            "unit_mode": UNIT_MODES,
+            "cv_centre": CENTRES,
+            "belt": BELT_MODES,
+            "growth_method": METHODS,
+            "stage_base": BASES,
+            "language": LANGUAGES,
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise InputError(f"{getattr(self, name)!r} is not one of {', '.join(allowed)}", name)
+        parse_money_unit(self.output_unit, "output_unit")
+        if len(self.table1_years) < 1 or list(self.table1_years) != sorted(set(self.table1_years)):
+            raise InputError("Table 1 years must be distinct and increasing", "table1_years")
+        for first, last in self.stages:
+            if first >= last:
+                raise InputError(f"stage {first}–{last}: the first year must come before the last", "stages")
+        if not self.jump_ratio > 1:
+            raise InputError("must be greater than 1", "jump_ratio")
+
+    def with_(self, **changes) -> Options:
+        """A copy with some options changed (validated again)."""
+        return replace(self, **changes)
+
+    def describe(self) -> dict[str, str]:
+        """The options as labelled text, for the notes under each table."""
+        centre = "simple mean 简单平均" if self.cv_centre == "mean" else "population-weighted mean 人口加权平均"
+        return {
+            "unit mode 单位模式": "converted 统一换算" if self.unit_mode == "converted" else "as entered 按输入",
+            "output unit 输出单位": self.output_unit if self.unit_mode == "converted" else "as entered 按输入",
+            "CV weights 权重": "population shares 人口比重" if self.cv_weighted else "none (plain CV) 无",
+            "CV centre 中心": centre,
+            "gap filling 插值": "interior linear 内插" if self.fill_gaps else "off 关闭",
+            "belt 全流域": "mean of provinces 省均值" if self.belt == "mean" else "index of summed amounts 总量指数",
+            "growth 增长率": self.growth_method,
+            "stage base 阶段基期": self.stage_base,
+        }
