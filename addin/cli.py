@@ -1,0 +1,250 @@
+"""The ``yangtze`` command line: demo, template, regenerate, check, recalc, import.
+
+Every command reports problems as one clear line per file (no traceback) and exits
+non-zero when anything failed: 1 for a failed book or bad data, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from . import __version__
+from .errors import YangtzeError
+
+DEFAULT_TEMPLATE = Path("templates") / "yangtze_template.xlsm"
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def cmd_template(args) -> int:
+    from .workbook.build import build_workbook
+
+    path = Path(args.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(path)
+    _say(f"template written: {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .example import NOTICE, example_dataset
+    from .workbook.build import build_workbook
+    from .workbook.file_engine import FileEngine
+    from .workbook.regenerate import regenerate
+
+    path = Path(args.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(path, example_dataset(), notice=NOTICE)
+    engine = FileEngine(path)
+    result = regenerate(engine)
+    engine.save()
+    engine.close()
+    t1 = result.tables.table1
+    belt = t1[t1["kind"] == "belt"].iloc[0]
+    years = [c for c in t1.columns if isinstance(c, int)]
+    _say(f"demo workbook written: {path.resolve()}")
+    _say("  example data: illustrative, not official statistics 示例数据，非官方统计")
+    _say(f"  {result.summary()}")
+    _say(f"  belt composite index Z: {years[0]} = {belt[years[0]]:.3f}, {years[-1]} = {belt[years[-1]]:.3f}, "
+         f"average annual change {belt['annual_change']:.3f}")
+    _say("  open it in Excel or LibreOffice: sheets Table1, Factors, Disparity, Stages, Quality")
+    return 0
+
+
+def cmd_regenerate(args) -> int:
+    from .workbook.file_engine import FileEngine
+    from .workbook.regenerate import regenerate
+
+    engine = FileEngine(args.book)
+    result = regenerate(engine)
+    target = engine.save(args.output, backup=args.backup)
+    engine.close()
+    _say(f"{target}: regenerated; {result.summary()}")
+    for message in engine.messages:
+        if not message.startswith("Yangtze:"):
+            _say(f"  note: {message}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .workbook.file_engine import FileEngine
+    from .workbook.regenerate import compute
+
+    engine = FileEngine(args.book)
+    tables = compute(engine)
+    engine.close()
+    quality = tables.quality
+    _say(f"{args.book}: {len(tables.panel.provinces)} provinces, years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
+         f"index unit {tables.panel.index_unit}")
+    if quality.empty:
+        _say("  no problems found 未发现问题")
+    for row in quality.itertuples(index=False):
+        where = f" [{row.cell}]" if row.cell else ""
+        _say(f"  {row.kind:<12} {row.detail}{where}")
+    return 0
+
+
+def _recalc_file(path: str, backup: bool) -> str:
+    """Regenerate one file (runs in a worker process); returns its summary line."""
+    from .workbook.file_engine import FileEngine
+    from .workbook.regenerate import regenerate
+
+    engine = FileEngine(path)
+    result = regenerate(engine)
+    engine.save(backup=backup)
+    engine.close()
+    return result.summary()
+
+
+def _excel_available() -> bool:
+    try:
+        import xlwings as xw
+
+        return any(e.name == "excel" for e in xw.engines)
+    except Exception:  # noqa: BLE001 - xlwings without Excel raises various errors
+        return False
+
+
+class _Progress:
+    def __init__(self, total: int):
+        self.total, self.done, self.start = total, 0, time.perf_counter()
+
+    def step(self, ok: bool, name: str, text: str) -> None:
+        self.done += 1
+        width = 24
+        filled = int(width * self.done / self.total)
+        bar = "#" * filled + "-" * (width - filled)
+        status = "ok    " if ok else "FAILED"
+        _say(f"[{bar}] {self.done}/{self.total} {status} {name}: {text}")
+
+
+def cmd_recalc(args) -> int:
+    books = [str(Path(b)) for b in args.books]
+    engine = args.engine
+    if engine == "auto":
+        engine = "excel" if _excel_available() else "file"
+    if engine == "excel" and not _excel_available():
+        _err("yangtze recalc: --engine excel needs Microsoft Excel (Windows or macOS); use --engine file")
+        return 2
+    progress = _Progress(len(books))
+    failed: list[str] = []
+    if engine == "excel":
+        from .workbook.excel_engine import recalc_in_excel
+
+        for path, ok, text in recalc_in_excel(books, backup=args.backup):
+            progress.step(ok, path, text)
+            if not ok:
+                failed.append(path)
+    elif args.jobs > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(_recalc_file, b, args.backup): b for b in books}
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    progress.step(True, path, future.result())
+                except YangtzeError as exc:
+                    progress.step(False, path, str(exc))
+                    failed.append(path)
+    else:
+        for path in books:
+            try:
+                progress.step(True, path, _recalc_file(path, args.backup))
+            except YangtzeError as exc:
+                progress.step(False, path, str(exc))
+                failed.append(path)
+    _say(f"recalc ({engine} engine): {len(books) - len(failed)} of {len(books)} workbooks regenerated"
+         + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_import(args) -> int:
+    from .nbs import read_nbs_export, series_for_indicator
+    from .workbook import layout
+    from .workbook.file_engine import FileEngine
+    from .workbook.importer import plan_import
+
+    engine = FileEngine(args.book)
+    reports = []
+    for export_path in args.exports:
+        export = read_nbs_export(export_path)
+        key = series_for_indicator(export.indicator)
+        sheet = layout.DATA_SHEETS.get(key or "")
+        block = engine.read(sheet) if sheet in engine.sheet_names() else []
+        report, writes = plan_import(export, block, overwrite=args.overwrite)
+        engine.write_cells(report.sheet, writes)
+        reports.append(report)
+    target = engine.save(args.output, backup=args.backup)
+    engine.close()
+    for report in reports:
+        _say(report.summary())
+    _say(f"{target}: saved. Run `yangtze regenerate {target}` (or click the button) to update the tables.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yangtze", description="Regional opening-up indices (Yangtze River Economic Belt method).")
+    parser.add_argument("--version", action="version", version=f"yangtze-opening {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="write a workbook with built-in example data, regenerated, ready to open")
+    p.add_argument("path", nargs="?", default="yangtze_demo.xlsm")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("template", help="build the empty template workbook")
+    p.add_argument("path", nargs="?", default=str(DEFAULT_TEMPLATE))
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("regenerate", help="rebuild the output sheets and charts of a workbook file (no Excel needed)")
+    p.add_argument("book")
+    p.add_argument("-o", "--output", help="write to this file instead of replacing BOOK")
+    p.add_argument("--backup", action="store_true", help="keep the previous file as NAME.bak.xlsm")
+    p.set_defaults(func=cmd_regenerate)
+
+    p = sub.add_parser("check", help="validate a workbook's data and print the data-quality report")
+    p.add_argument("book")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("recalc", help="regenerate many workbooks (through Excel where installed, else from the files)")
+    p.add_argument("books", nargs="+")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for the file engine (default 1)")
+    p.add_argument("--engine", choices=("auto", "excel", "file"), default="auto")
+    p.add_argument("--backup", action="store_true")
+    p.set_defaults(func=cmd_recalc)
+
+    p = sub.add_parser("import", help="put NBS 分省年度数据 CSV exports into a workbook's data sheets")
+    p.add_argument("exports", nargs="+", metavar="EXPORT.csv")
+    p.add_argument("book")
+    p.add_argument("--overwrite", action="store_true", help="replace non-empty cells")
+    p.add_argument("-o", "--output")
+    p.add_argument("--backup", action="store_true")
+    p.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "jobs", 1) < 1:
+        _err("yangtze recalc: --jobs must be at least 1")
+        return 2
+    try:
+        return args.func(args)
+    except YangtzeError as exc:
+        _err(f"yangtze {args.command}: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _err("interrupted; files being written were left as they were")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The workbook engine for a live Excel workbook, through xlwings (Windows and macOS).
+
+Used by the Regenerate button (``yangtze_udf.regenerate_tables`` → :func:`regenerate_caller`)
+and by ``yangtze recalc --engine excel`` (:func:`recalc_in_excel`). It uses only the
+public Book/Sheet/Range/Chart API of xlwings' open-source part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import YangtzeError
+from .regenerate import regenerate
+from .render import ChartRanges
+
+ERROR_CODES = {  # COM error values as xlwings delivers them without err_to_str
+    -2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
+    -2146826252: "#NUM!", -2146826265: "#REF!", -2146826273: "#VALUE!",
+}
+
+
+class ExcelEngine:
+    """A workbook open in Excel (an ``xlwings.Book``)."""
+
+    def __init__(self, book):
+        self.book = book
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def read(self, sheet: str) -> list[list[object]]:
+        sht = self.book.sheets[sheet]
+        last = sht.used_range.last_cell
+        rng = sht.range((1, 1), (last.row, last.column))
+        rows = rng.options(ndim=2, err_to_str=True).value
+        return [[ERROR_CODES.get(v, v) if isinstance(v, int) and v < -2146820000 else v for v in row] for row in rows]
+
+    def write(self, sheet: str, rows: list[list[object]]) -> None:
+        sht = self.book.sheets[sheet]
+        sht.clear_contents()
+        width = max((len(r) for r in rows), default=0)
+        if width:
+            sht.range((1, 1)).value = [list(r) + [None] * (width - len(r)) for r in rows]
+
+    def set_chart(self, ranges: ChartRanges) -> None:
+        sht = self.book.sheets[ranges.sheet]
+        if not len(sht.charts):
+            return
+        chart = sht.charts[0]
+        try:  # Windows COM: repoint each series exactly
+            collection = chart.api[1].SeriesCollection()
+            for i, (name_ref, values_ref) in enumerate(ranges.series, start=1):
+                series = collection.Item(i)
+                series.Name = "=" + name_ref
+                series.Values = "=" + values_ref
+                series.XValues = "=" + ranges.categories
+        except Exception:  # noqa: BLE001 - macOS (AppleScript) has no SeriesCollection: use the source range
+            first = ranges.categories.split("!")[1].split(":")[0].replace("$", "")
+            last = ranges.series[-1][1].split("!")[1].split(":")[1].replace("$", "")
+            chart.set_source_data(sht.range(f"{first}:{last}"))
+
+    def status(self, text: str) -> None:
+        self.book.app.status_bar = text
+
+
+def regenerate_caller() -> None:
+    """Regenerate the workbook that called RunPython; show problems in a message box."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    engine = ExcelEngine(book)
+    app = book.app
+    screen = app.screen_updating
+    try:
+        app.screen_updating = False
+        result = regenerate(engine)
+        app.status_bar = f"Yangtze: {result.summary()}"
+    except YangtzeError as exc:
+        app.status_bar = False
+        app.alert(str(exc), title="Yangtze 长江开放: please check your data 请检查数据")
+    finally:
+        app.screen_updating = screen
+
+
+def recalc_in_excel(paths: list[str], backup: bool = False) -> Iterator[tuple[str, bool, str]]:
+    """Open each workbook in one invisible Excel, calculate, regenerate, save, close.
+
+    Yields (path, ok, summary or error message) per workbook; one failure does not stop
+    the others.
+    """
+    import shutil
+    from pathlib import Path
+
+    import xlwings as xw
+
+    from .file_engine import backup_path
+
+    app = xw.App(visible=False, add_book=False)
+    try:
+        app.display_alerts = False
+        for path in paths:
+            book = None
+            try:
+                if backup:
+                    shutil.copy2(path, backup_path(Path(path)))
+                book = app.books.open(path)
+                app.calculate()
+                result = regenerate(ExcelEngine(book))
+                book.save()
+                yield path, True, result.summary()
+            except YangtzeError as exc:
+                yield path, False, str(exc)
+            except Exception as exc:  # noqa: BLE001 - Excel's COM errors: report per book, continue
+                yield path, False, f"Excel could not process it ({type(exc).__name__}: {exc})"
+            finally:
+                if book is not None:
+                    book.close()
+    finally:
+        app.quit()

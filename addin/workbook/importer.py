@@ -1,0 +1,97 @@
+"""Put National Bureau of Statistics CSV exports into a workbook's data sheets.
+
+Each export's indicator (地区生产总值, 进出口总额, …) picks the data sheet, its unit goes
+to the sheet's unit cell, provinces are matched by name, and years by the header row
+(missing year columns are added at the right). A non-empty cell is overwritten only
+with ``overwrite=True``; everything not placed is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from ..nbs import NbsExport, series_for_indicator
+from ..provinces import match_province
+from ..units import normalise_label
+from . import layout
+from .sheets import cell, is_blank, parse_year
+
+
+@dataclass
+class ImportReport:
+    """What one export did to the workbook."""
+
+    source: str
+    sheet: str
+    written: int = 0
+    kept: list[str] = field(default_factory=list)  # cells left as they were (non-empty, no --overwrite)
+    unplaced: list[str] = field(default_factory=list)  # provinces with no row on the sheet
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.source} → {self.sheet}: {self.written} cells written"]
+        if self.kept:
+            parts.append(f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), e.g. {', '.join(self.kept[:3])}")
+        if self.unplaced:
+            parts.append(f"{len(self.unplaced)} provinces not on the sheet: {', '.join(self.unplaced)}")
+        return "; ".join(parts + self.notes)
+
+
+def plan_import(export: NbsExport, block: list[list[object]], overwrite: bool = False
+                ) -> tuple[ImportReport, dict[tuple[int, int], object]]:
+    """The cell writes (1-based (row, col) → value) that put ``export`` on its data sheet.
+
+    ``block`` is the sheet's current content from A1. Raises :class:`InputError` when
+    the indicator has no data sheet or its unit clashes with numbers already there.
+    """
+    key = series_for_indicator(export.indicator)
+    if key is None:
+        raise InputError(f"indicator {export.indicator!r} is not one of the series this workbook uses "
+                         "(trade, FIE, GDP, population, exchange rate)", export.source)
+    sheet = layout.DATA_SHEETS[key]
+    report = ImportReport(export.source, sheet)
+    writes: dict[tuple[int, int], object] = {}
+
+    header = block[layout.HEADER_ROW - 1] if len(block) >= layout.HEADER_ROW else []
+    year_col = {parse_year(v): c for c, v in enumerate(header, start=1) if c >= layout.FIRST_YEAR_COL and parse_year(v)}
+    next_col = max([layout.FIRST_YEAR_COL - 1, *[c for c, v in enumerate(header, start=1) if not is_blank(v)]]) + 1
+    for year in export.values.columns:
+        if year not in year_col:
+            year_col[year] = next_col
+            writes[(layout.HEADER_ROW, next_col)] = int(year)
+            next_col += 1
+
+    rows = {}
+    for r in range(layout.FIRST_DATA_ROW, len(block) + 1):
+        name = cell(block, r, 1)
+        if not is_blank(name):
+            rows[match_province(str(name)) or str(name).strip()] = r
+
+    current_unit = cell(block, *layout.UNIT_CELL)
+    has_numbers = any(isinstance(cell(block, r, c), (int, float)) for r in rows.values() for c in year_col.values())
+    if export.unit:
+        if has_numbers and not is_blank(current_unit) and normalise_label(current_unit) != normalise_label(export.unit):
+            raise InputError(f"the export is in {export.unit} but sheet {sheet} already holds numbers in {current_unit}; "
+                             f"clear the sheet or convert the export first", export.source)
+        if is_blank(current_unit) or normalise_label(current_unit) != normalise_label(export.unit):
+            writes[layout.UNIT_CELL] = export.unit
+    else:
+        report.notes.append("the export states no unit; check the unit cell")
+
+    for province, values in export.values.iterrows():
+        r = rows.get(province)
+        if r is None:
+            report.unplaced.append(str(province))
+            continue
+        for year, value in values.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            c = year_col[year]
+            if not is_blank(cell(block, r, c)) and not overwrite:
+                report.kept.append(layout.address(r, c, sheet))
+                continue
+            writes[(r, c)] = float(value)
+            report.written += 1
+    return report, writes

@@ -1,0 +1,221 @@
+"""Reading the template's input sheets from plain cell blocks (no workbook library here).
+
+An engine hands each sheet over as a list of rows of cell values starting at A1, as
+openpyxl or xlwings deliver them (numbers, text, None, booleans, dates, error texts such
+as ``"#N/A"``). These functions turn them into :class:`~addin.panel.SeriesData`, the
+region mapping and :class:`~addin.options.Options`, naming sheet and cell for every
+problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..options import Options
+from ..panel import QualityRecord, SeriesData
+from ..provinces import match_province
+from . import layout
+
+Block = Sequence[Sequence[object]]
+
+ERROR_TEXTS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
+                         "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
+
+
+def cell(block: Block, row: int, col: int) -> object:
+    """Value at 1-based (row, col), None beyond the block."""
+    if row - 1 < len(block) and col - 1 < len(block[row - 1]):
+        return block[row - 1][col - 1]
+    return None
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or (isinstance(value, float) and math.isnan(value))
+
+
+def parse_year(value: object) -> int | None:
+    """1998, 1998.0, "1998", "1998年" → 1998; anything else → None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and float(value).is_integer() and 1900 <= value <= 2200:
+        return int(value)
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{4})\s*年?\s*", value)
+        if m and 1900 <= int(m.group(1)) <= 2200:
+            return int(m.group(1))
+    return None
+
+
+def classify(value: object) -> tuple[float, str | None]:
+    """A data cell → (number, None) or (NaN, problem kind) with kind in blank/text/error-value."""
+    if is_blank(value):
+        return math.nan, "blank"
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return math.nan, "text"
+    if isinstance(value, (int, float, np.number)):
+        return float(value), None
+    if isinstance(value, str) and value.strip().upper() in ERROR_TEXTS:
+        return math.nan, "error-value"
+    return math.nan, "text"
+
+
+def _row_label(value: object) -> str | None:
+    if is_blank(value):
+        return None
+    text = str(value).strip()
+    return match_province(text) or text
+
+
+def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesData:
+    """One data sheet in yearbook layout → :class:`SeriesData`.
+
+    Layout: unit in B2, years in row 4 from column C, one row per province from row 5
+    (name in column A, region in B, for information only). The FX sheet has a single
+    row of rates. Blank, text and error cells become NaN and are recorded.
+    """
+    sheet = sheet or layout.DATA_SHEETS[key]
+    issues: list[QualityRecord] = []
+    header = list(block[layout.HEADER_ROW - 1]) if len(block) >= layout.HEADER_ROW else []
+    year_cols: list[tuple[int, int]] = []
+    for col in range(layout.FIRST_YEAR_COL, len(header) + 1):
+        value = header[col - 1]
+        if is_blank(value):
+            continue
+        year = parse_year(value)
+        if year is None:
+            issues.append(QualityRecord("text", key, None, None, layout.address(layout.HEADER_ROW, col, sheet),
+                                        f"header {value!r} is not a year such as 1998; that column is skipped"))
+        else:
+            year_cols.append((year, col))
+    if any(b[0] <= a[0] for a, b in zip(year_cols, year_cols[1:])):
+        issues.append(QualityRecord("note", key, None, None, sheet, f"years on sheet {sheet} are not in increasing order; they are sorted"))
+
+    labels, rows, row_numbers = [], [], []
+    last_row = layout.FIRST_DATA_ROW if key == "fx" else len(block)
+    for r in range(layout.FIRST_DATA_ROW, last_row + 1):
+        name = "CNY/USD" if key == "fx" else _row_label(cell(block, r, 1))
+        values = []
+        for year, col in year_cols:
+            number, problem = classify(cell(block, r, col))
+            if problem in ("text", "error-value"):
+                raw = cell(block, r, col)
+                issues.append(QualityRecord(problem, key, name, year, layout.address(r, col, sheet),
+                                            f"{raw!r} is not a number; the cell is treated as missing"))
+            values.append(number)
+        if name is None:
+            if any(not math.isnan(v) for v in values):
+                issues.append(QualityRecord("text", key, None, None, layout.address(r, 1, sheet),
+                                            "numbers in a row without a province name in column A; the row is skipped"))
+            continue
+        labels.append(name)
+        rows.append(values)
+        row_numbers.append(r)
+
+    frame = pd.DataFrame(rows, index=pd.Index(labels, dtype=object), columns=[y for y, _ in year_cols], dtype=float)
+    positions = {(label, year): (r, col) for label, r in zip(labels, row_numbers) for year, col in year_cols}
+
+    def locate(label: str, year: int) -> str | None:
+        pos = positions.get((label, year))
+        return layout.address(*pos, sheet) if pos else None
+
+    return SeriesData(key, cell(block, *layout.UNIT_CELL), frame, sheet, layout.address(*layout.UNIT_CELL, sheet), locate, issues)
+
+
+def read_regions(block: Block) -> dict[str, str]:
+    """The Regions sheet (A province, B region, from row 2) → ordered mapping."""
+    mapping: dict[str, str] = {}
+    for r in range(layout.REGIONS_FIRST_ROW, len(block) + 1):
+        province, region = _row_label(cell(block, r, 1)), cell(block, r, 2)
+        if province is None:
+            continue
+        if is_blank(region):
+            raise InputError(f"{province} has no region; write its region in column B or delete the row",
+                             layout.address(r, 2, layout.REGIONS))
+        if province in mapping:
+            raise InputError(f"{province} is listed twice (first as {mapping[province]})", layout.address(r, 1, layout.REGIONS))
+        mapping[province] = str(region).strip()
+    if not mapping:
+        raise InputError("no provinces listed; write province names in column A and regions in column B from row 2",
+                         layout.REGIONS)
+    return mapping
+
+
+def _yes(value: object, where: str) -> bool:
+    text = str(value).strip().lower()
+    if text in ("yes", "y", "true", "1", "是", "on"):
+        return True
+    if text in ("no", "n", "false", "0", "否", "off"):
+        return False
+    raise InputError(f"expected yes or no, found {value!r}", where)
+
+
+def _years(value: object, where: str) -> tuple[int, ...]:
+    parts = [p for p in re.split(r"[,，;；\s]+", str(value)) if p]
+    years = tuple(parse_year(p) for p in parts)
+    if not years or None in years:
+        raise InputError(f"expected years such as 1993, 2000, 2022, found {value!r}", where)
+    return years
+
+
+def _stages(value: object, where: str) -> tuple[tuple[int, int], ...]:
+    stages = []
+    for part in [p for p in re.split(r"[;；\n]+", str(value)) if p.strip()]:
+        m = re.fullmatch(r"\s*(\d{4})\s*[-–—~至到]\s*(\d{4})\s*", part)
+        if not m:
+            raise InputError(f"expected stages such as 1993-2000; 2001-2008, found {part.strip()!r}", where)
+        stages.append((int(m.group(1)), int(m.group(2))))
+    if not stages:
+        raise InputError("no stages given; write e.g. 1993-2000; 2001-2008", where)
+    return tuple(stages)
+
+
+def read_settings(block: Block) -> Options:
+    """The Settings sheet (key in A, value in C) → validated :class:`Options`.
+
+    Blank values take the default; a bad value raises :class:`InputError` naming its cell.
+    """
+    found: dict[str, tuple[object, str]] = {}
+    for r in range(1, len(block) + 1):
+        key = cell(block, r, 1)
+        if isinstance(key, str) and key.strip():
+            found[key.strip()] = (cell(block, r, 3), layout.address(r, 3, layout.SETTINGS))
+    version = found.get("template_version", (None, ""))[0]
+    if version not in (None, "") and parse_year(version) is None and str(version).strip() != str(layout.TEMPLATE_VERSION):
+        raise InputError(f"this workbook was made by template version {version}; this add-in reads version "
+                         f"{layout.TEMPLATE_VERSION}. Copy your data into a new template (yangtze template)",
+                         found["template_version"][1])
+    kwargs: dict[str, object] = {}
+    for setting in layout.SETTINGS_ROWS:
+        if setting.key == "template_version" or setting.key not in found:
+            continue
+        value, where = found[setting.key]
+        if is_blank(value):
+            continue
+        if setting.key == "table1_years":
+            kwargs[setting.key] = _years(value, where)
+        elif setting.key == "stages":
+            kwargs[setting.key] = _stages(value, where)
+        elif setting.key in ("cv_weighted", "fill_gaps"):
+            kwargs[setting.key] = _yes(value, where)
+        elif setting.key == "jump_ratio":
+            number, problem = classify(value)
+            if problem or not number > 1:
+                raise InputError(f"expected a number greater than 1, found {value!r}", where)
+            kwargs[setting.key] = number
+        else:
+            text = str(value).strip()
+            if setting.choices and text not in setting.choices and setting.key != "output_unit":
+                raise InputError(f"{text!r} is not one of {', '.join(setting.choices)}", where)
+            kwargs[setting.key] = text
+    try:
+        return Options(**kwargs)
+    except InputError as exc:
+        where = found.get(str(exc.where), (None, exc.where))[1]
+        raise InputError(exc.detail, where) from None
