@@ -194,6 +194,10 @@ def build_panel(
 
     money_units = {k: parse_money_unit(series[k].unit, series[k].unit_cell) for k in MONEY_SERIES}
     cleaned = {key: _clean(data, quality) for key, data in series.items() if key in SERIES}
+    empty = [series[k].sheet or k for k in MONEY_SERIES if not cleaned[k].notna().to_numpy().any()]
+    if empty:
+        raise InputError("no numbers found; fill in the yearbook values (provinces in rows, years in columns)",
+                         f"sheet {', '.join(empty)}")
     observed = sorted(set().union(*(cleaned[k].columns for k in MONEY_SERIES)))
     if not observed:
         raise InputError("no year columns with data on the Trade, FIE and GDP sheets", "data sheets")
