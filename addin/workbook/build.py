@@ -19,7 +19,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..example import official_fx
-from ..provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name
+from ..provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name, match_province
 from ..units import FX_UNITS, MONEY_UNITS, POPULATION_UNITS
 from . import formulas_sheet, layout
 from .vba import VbaModule, build_vba_project, document_modules
@@ -139,7 +139,8 @@ def _write_regions(ws, st: _Styles, regions: Mapping[str, str]) -> None:
     for i, (province, region) in enumerate(regions.items()):
         ws.write(i + 1, 0, province, st.input)
         ws.write(i + 1, 1, region, st.input)
-        ws.write(i + 1, 2, f"{english_name(province)} · {REGION_ENGLISH.get(region, region)}", st.note)
+        english = english_name(province) if match_province(province) else province
+        ws.write(i + 1, 2, f"{english} · {REGION_ENGLISH.get(region, region)}", st.note)
     ws.write(0, 4, "Edit freely: any provinces, cities or groupings; the data sheets' column A must use the same names. "
                                   "可自由修改分组；数据表A列须使用相同名称。", st.note)
     ws.set_column("A:B", 16)
@@ -236,6 +237,7 @@ def build_workbook(
     regions: Mapping[str, str] | None = None,
     notice: str | None = None,
     run_python_stub: bool = False,
+    formulas: bool = True,
 ) -> None:
     """Write the template (or a filled workbook) to ``path``.
 
@@ -247,6 +249,8 @@ def build_workbook(
     regions : province → region mapping (default: the paper's three groups).
     notice : a line shown in red at the top of the Guide (e.g. "example data").
     run_python_stub : build the LibreOffice test variant (see :func:`vba_modules`).
+    formulas : write the Formulas sheet's formulas (one row per province); False leaves
+        the sheet empty, as for very large synthetic workbooks in benchmarks.
     """
     regions = dict(regions or _default_regions())
     data = dict(data or {})
@@ -272,7 +276,8 @@ def build_workbook(
     n_years = len(data["trade"].columns) if "trade" in data else len(layout.DEFAULT_YEARS)
     for spec in layout.CHARTS:
         _add_chart(wb, sheets[spec.sheet], spec, n_years)
-    formulas_sheet.write(sheets[layout.FORMULAS], st, regions, n_years)
+    if formulas:
+        formulas_sheet.write(sheets[layout.FORMULAS], st, regions, n_years)
     _write_xlwings_conf(sheets[layout.XLWINGS_CONF], st)
     sheets[layout.GUIDE].activate()
 

@@ -85,8 +85,9 @@ class FileEngine:
         ws = self.book[sheet] if sheet in self.book.sheetnames else self.book.create_sheet(sheet)
         for merged in list(ws.merged_cells.ranges):
             ws.unmerge_cells(str(merged))
-        if ws.max_row:
-            ws.delete_rows(1, ws.max_row)
+        # Drop every cell at once: delete_rows() moves cells one by one and is quadratic.
+        # openpyxl is pinned (3.1.5), whose Worksheet keeps its cells in ``_cells``.
+        ws._cells.clear()
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 if value is not None:
