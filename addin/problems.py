@@ -22,6 +22,7 @@ class Problem(IntEnum):
     NONPOSITIVE_RATE = 4  #: a conversion factor (exchange rate) is zero or negative
     TEXT = 5  #: an input cell holds text (worksheet functions only)
     ERROR_CELL = 6  #: an input cell holds an Excel error such as #N/A (worksheet functions only)
+    UNDEFINED = 7  #: the measure is not defined for these values (zero mean or base, zero in Theil L)
 
     @property
     def marker(self) -> str:
@@ -37,6 +38,7 @@ MARKERS: dict[Problem, str] = {
     Problem.NONPOSITIVE_RATE: "#RATE<=0",
     Problem.TEXT: "#TEXT",
     Problem.ERROR_CELL: "#ERROR",
+    Problem.UNDEFINED: "#UNDEFINED",
 }
 
 DESCRIPTIONS: dict[Problem, str] = {
@@ -47,6 +49,7 @@ DESCRIPTIONS: dict[Problem, str] = {
     Problem.NONPOSITIVE_RATE: "conversion rate is zero or negative 汇率非正",
     Problem.TEXT: "text where a number was expected 应为数字",
     Problem.ERROR_CELL: "error value in an input cell 单元格错误值",
+    Problem.UNDEFINED: "result not defined for these values (zero mean or base) 结果无定义",
 }
 
 

@@ -1,0 +1,520 @@
+r"""What xlwings hands a worksheet function → float arrays and problem codes, and back.
+
+The worksheet functions in ``yangtze_udf`` declare every range argument with
+``@xw.arg(name, ndim=2, err_to_str=True)``, so a classic xlwings UDF receives:
+
+- a list of rows (lists or tuples) for every argument, even a single cell (``[[x]]``);
+- ``float`` for numbers (``decimal.Decimal`` for currency-formatted cells, read through
+  COM's ``Range.Value``); ``None`` for blank cells and for formulas returning ``""``;
+- ``str`` for text; ``bool`` for TRUE/FALSE; ``datetime.datetime`` for dates;
+- ``"#N/A"``, ``"#DIV/0!"``, ``"#NAME?"``, ``"#NULL!"``, ``"#NUM!"``, ``"#REF!"``,
+  ``"#VALUE!"`` for the seven classic error values (``err_to_str=True``; without it
+  xlwings turns them into ``None``, indistinguishable from a blank);
+- a plain ``int`` such as ``-2146826243`` for the newer error values (``#SPILL!``,
+  ``#CALC!``, ``#GETTING_DATA``, ...), which xlwings 0.37.8's ``cell_errors`` table does
+  not know: COM hands an error as the VT_ERROR code ``0x800A0000 + n`` (n = 2042 for
+  #N/A) and numbers always as floats, so an int in that range is an error value.
+
+:func:`read` turns any of these (and scalars, flat lists or arrays from Python callers;
+a flat list is one row, as in xlwings) into a :class:`Cells`: a 2-D float array with
+NaN where there is no usable number, and a :class:`~addin.problems.Problem` code per
+element saying what the cell held instead. Blank cells are NaN with code ``OK``: the
+kernels decide what a missing value means (an index is ``MISSING``; a disparity
+measure leaves the region out of that period). Text that is one of our own markers
+(``"#MISSING"``, ``"#GDP<=0"``, ...; an upstream worksheet function's output) carries
+that marker's code, so the problem travels on to the next function's output.
+
+The way back, :func:`to_excel`, writes a marker text wherever an element has a problem
+or no finite value (never NaN, which xlwings would show as an empty cell), returns a
+1×1 result as a scalar and anything larger as a list of rows, which Excel 365 spills.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import chain
+
+import numpy as np
+
+from .errors import InputError
+from .problems import DESCRIPTIONS, MARKERS, Problem, worst
+
+#: An extra per-element code for the worksheet functions: the inputs are fine but the
+#: measure is not defined for them (a zero mean or base, values the measure cannot take).
+UNDEFINED = Problem.UNDEFINED
+
+#: Marker text of every code, indexable by a code array.
+MARKER_TABLE = np.array([MARKERS[p] for p in Problem], dtype=object)
+#: Description of every marker, for documentation and the tests.
+MARKER_DESCRIPTIONS: dict[str, str] = {
+    **{MARKERS[p]: DESCRIPTIONS[p] for p in Problem if p != Problem.OK},
+}
+
+#: VT_ERROR code of Excel's error value n is ``0x800A0000 + n``, a negative 32-bit int.
+COM_ERROR_BASE = -2146828288
+#: Excel error values by xlErr number (``xlErrNA`` = 2042, ...).
+EXCEL_ERRORS: dict[int, str] = {
+    2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?",
+    2036: "#NUM!", 2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!",
+    2047: "#BLOCKED!", 2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!",
+}
+#: Error texts (``err_to_str``, or typed) that count as an error cell.
+ERROR_TEXTS = frozenset(EXCEL_ERRORS.values()) | {"#BUSY!", "#PYTHON!"}
+
+# Categories of a cell's Python type.
+_BLANK, _NUMBER, _INT, _STR, _TEXTLIKE, _OTHER = range(6)
+_TYPE_CATEGORY = {
+    type(None): _BLANK,
+    float: _NUMBER, np.float64: _NUMBER, np.float32: _NUMBER, np.float16: _NUMBER, Decimal: _NUMBER,
+    int: _INT, np.int64: _INT, np.int32: _INT, np.int16: _INT, np.int8: _INT,
+    np.uint64: _INT, np.uint32: _INT, np.uint16: _INT, np.uint8: _INT,
+    str: _STR, np.str_: _STR,
+    bool: _TEXTLIKE, np.bool_: _TEXTLIKE,
+    dt.datetime: _TEXTLIKE, dt.date: _TEXTLIKE, dt.time: _TEXTLIKE, np.datetime64: _TEXTLIKE,
+}
+_FLOAT_TYPES = frozenset({float, np.float64, np.float32})
+_type_of = np.frompyfunc(type, 1, 1)
+_is = np.frompyfunc(operator.is_, 2, 1)
+
+#: Problem code of a text cell by its exact text; any other text is ``TEXT``.
+_TEXT_CODES: dict[str, int] = {
+    **{MARKERS[p]: int(p) for p in Problem if p != Problem.OK},
+    **dict.fromkeys(ERROR_TEXTS, int(Problem.ERROR_CELL)),
+}
+_text_code_of = np.frompyfunc(_TEXT_CODES.get, 2, 1)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One argument as arrays.
+
+    Attributes
+    ----------
+    values : ndarray of float, 2-D
+        The numbers; NaN for blanks and wherever ``problems`` is not OK.
+    problems : ndarray of int8, same shape
+        What a cell held instead of a number: ``TEXT``, ``ERROR_CELL``, or the code of
+        an upstream marker. Blanks are ``OK`` (NaN value).
+    name : str
+        The argument's name, for messages.
+    """
+
+    values: np.ndarray
+    problems: np.ndarray
+    name: str
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape
+
+    @property
+    def where(self) -> str:
+        return f"argument {self.name}"
+
+
+def _shape_text(shape: tuple[int, int]) -> str:
+    return f"{shape[0]}×{shape[1]}"
+
+
+def _to_object_array(x, name: str) -> np.ndarray:
+    if isinstance(x, np.ndarray):
+        arr = x.astype(object) if x.dtype != object else x
+    elif isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        arr = np.empty((1, 1), dtype=object)
+        arr[0, 0] = x
+        return arr
+    else:
+        arr = np.array(x, dtype=object)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim == 0:
+        arr = arr.reshape(1, 1)
+    if arr.ndim != 2:
+        raise InputError(f"expected a cell or a range, got {arr.ndim} dimensions", f"argument {name}")
+    if arr.size == 0:
+        raise InputError("is empty", f"argument {name}")
+    return arr
+
+
+def _is_rows(x) -> bool:
+    """A list or tuple of lists or tuples (how xlwings hands over a range with ndim=2)."""
+    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(row, (list, tuple)) for row in x)
+
+
+def _classify_other(value) -> tuple[float, int]:
+    """Value and problem code of a cell whose type is not in the table (rare)."""
+    if isinstance(value, str):
+        return np.nan, _TEXT_CODES.get(value, int(Problem.TEXT)) if value else int(Problem.OK)
+    if isinstance(value, (bool, np.bool_, dt.date, dt.time)):
+        return np.nan, int(Problem.TEXT)
+    if isinstance(value, (numbers.Real, Decimal)):
+        try:
+            return float(value), int(Problem.OK)
+        except (OverflowError, ValueError):
+            return np.nan, int(Problem.TEXT)
+    return np.nan, int(Problem.TEXT)
+
+
+def read(x, name: str) -> Cells:
+    """Turn a cell or range as xlwings delivers it into :class:`Cells`.
+
+    Numbers (float, int, Decimal, numpy numbers) become floats; blanks (``None``,
+    ``""``, NaN) NaN with no problem; booleans, dates, times and any other text
+    ``TEXT`` (numbers stored as text such as ``"1,234.5"`` included: yearbook text often
+    hides units or footnotes); Excel error values ``ERROR_CELL``; our own markers their
+    own code.
+
+    Raises
+    ------
+    InputError
+        For a ragged or empty range or one with more than two dimensions.
+    """
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        values = np.atleast_2d(x.astype(float))
+        if values.ndim != 2 or values.size == 0:
+            raise InputError("expected a non-empty cell or range", f"argument {name}")
+        return Cells(values, np.zeros(values.shape, dtype=np.int8), name)
+    if _is_rows(x):
+        if len(set(map(len, x))) != 1:
+            raise InputError("rows of different lengths: give a rectangular range", f"argument {name}")
+        kinds = set(map(type, chain.from_iterable(x)))  # one pass, in C
+        if kinds <= _FLOAT_TYPES and len(x[0]):  # the usual case, numbers only: no object array
+            return Cells(np.array(x, dtype=float), np.zeros((len(x), len(x[0])), dtype=np.int8), name)
+    obj = _to_object_array(x, name)
+    types_of = _type_of(obj)
+    category = np.full(obj.shape, _OTHER, dtype=np.int8)
+    for kind in set(types_of.flat):  # a few types: one vectorised comparison each
+        boxed = np.empty((), dtype=object)  # a bare numpy type would act as an array type
+        boxed[()] = kind
+        category[_is(types_of, boxed).astype(bool)] = _TYPE_CATEGORY.get(kind, _OTHER)
+    values = np.full(obj.shape, np.nan)
+    problems = np.zeros(obj.shape, dtype=np.int8)
+
+    numeric = (category == _NUMBER) | (category == _INT)
+    values[numeric], problems[numeric] = _numbers(obj[numeric])
+
+    texts = category == _STR
+    if texts.any():
+        strings = obj[texts]
+        codes = _text_code_of(strings, int(Problem.TEXT)).astype(np.int8)
+        problems[texts] = np.where(strings == "", Problem.OK, codes)
+
+    problems[category == _TEXTLIKE] = Problem.TEXT
+
+    for flat_index in np.flatnonzero(category == _OTHER):  # rare types only (pandas timestamps, ...)
+        index = np.unravel_index(flat_index, obj.shape)
+        values[index], problems[index] = _classify_other(obj[index])
+    return Cells(values, problems, name)
+
+
+def _numbers(objs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Floats and problem codes of numeric cells; an int in the VT_ERROR range is an error."""
+    try:
+        values = objs.astype(float)
+    except (OverflowError, ValueError, TypeError):  # a huge int, a signalling Decimal NaN
+        pairs = [_classify_other(v) for v in objs.flat]
+        values = np.array([v for v, _ in pairs], dtype=float).reshape(objs.shape)
+        problems = np.array([p for _, p in pairs], dtype=np.int8).reshape(objs.shape)
+    else:
+        problems = np.zeros(objs.shape, dtype=np.int8)
+    is_error = (values >= COM_ERROR_BASE) & (values <= COM_ERROR_BASE + 0xFFFF)
+    if is_error.any():  # COM hands error values as ints and numbers as floats
+        is_error[is_error] = [_TYPE_CATEGORY.get(type(v)) == _INT for v in objs[is_error]]
+        values = np.where(is_error, np.nan, values)
+        problems = np.where(is_error, Problem.ERROR_CELL, problems).astype(np.int8)
+    return values, problems
+
+
+def read_optional(x, name: str, default: float) -> Cells:
+    """:func:`read`, or a single ``default`` cell when the argument was left out."""
+    if x is None:
+        return Cells(np.full((1, 1), float(default)), np.zeros((1, 1), dtype=np.int8), name)
+    return read(x, name)
+
+
+def option(value, name: str, choices: Sequence[str], default: str, *, case: str = "lower") -> str:
+    """One of ``choices`` from an option argument (text, case-insensitive, trimmed).
+
+    A left-out argument or a blank cell gives ``default``.
+
+    Raises
+    ------
+    InputError
+        ``"argument NAME: unknown NAME ..."`` naming the choices.
+    """
+    if isinstance(value, (list, tuple)):
+        raise InputError(f"give one {name} in one cell, not a range", f"argument {name}")
+    if value is None or value == "":
+        return default
+    text = str(value).strip()
+    text = text.upper() if case == "upper" else text.lower()
+    if text not in choices:
+        raise InputError(f'unknown {name} "{value}"; use {", ".join(choices[:-1])} or {choices[-1]}', f"argument {name}")
+    return text
+
+
+def block_shape(*cells: Cells) -> tuple[int, int]:
+    """The shape the arguments combine to, checking that they do.
+
+    Arguments combine element-wise when they have the same shape; a single row
+    broadcasts down a block of the same width, a single column across a block of the
+    same height, a single cell everywhere. The block must be one of the arguments (a
+    row and a column do not make a table).
+
+    Raises
+    ------
+    InputError
+        Naming the first argument that does not fit.
+    """
+    rows = max(c.shape[0] for c in cells)
+    cols = max(c.shape[1] for c in cells)
+    biggest = next((c for c in cells if c.shape == (rows, cols)), None)
+    if biggest is None:
+        tallest = next(c for c in cells if c.shape[0] == rows)
+        widest = next(c for c in cells if c.shape[1] == cols)
+        raise InputError(
+            f"is {_shape_text(widest.shape)} and {tallest.where} is {_shape_text(tallest.shape)}; "
+            "they do not combine: give ranges of the same shape, or a block with a row or column of it",
+            widest.where,
+        )
+    for c in cells:
+        if c.shape[0] not in (1, rows) or c.shape[1] not in (1, cols):
+            raise InputError(
+                f"is {_shape_text(c.shape)} but {biggest.where} is {_shape_text(biggest.shape)}: give the "
+                f"same shape, one row of {cols}, one column of {rows}, or one cell",
+                c.where,
+            )
+    return rows, cols
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    """Arguments broadcast to one block, for the cell-by-cell functions."""
+
+    values: dict[str, np.ndarray]
+    problems: np.ndarray
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+    def result(self, values: np.ndarray, problems: np.ndarray):
+        """The kernel's values and problems, with the inputs' problems, for Excel. A
+        value the kernel left without a problem but not finite (an overflow) is
+        ``#UNDEFINED``."""
+        return to_excel(values, worst(self.problems, problems), UNDEFINED)
+
+
+def elementwise(*cells: Cells) -> Elementwise:
+    """Broadcast the arguments to their common block (see :func:`block_shape`)."""
+    shape = block_shape(*cells)
+    values = {c.name: np.broadcast_to(c.values, shape) for c in cells}
+    return Elementwise(values, worst(*[np.broadcast_to(c.problems, shape) for c in cells]))
+
+
+def to_excel(values: np.ndarray, problems: np.ndarray, fallback: np.ndarray | int = Problem.MISSING):
+    """Values and problem codes → what a UDF returns.
+
+    An element shows its problem's marker; an element without a problem but without a
+    finite value shows ``fallback``'s marker (a code, or an array of codes broadcast
+    against ``values``). A 1×1 result is a float or a marker text, anything larger a
+    list of rows.
+    """
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
+    codes = np.where(problems != Problem.OK, problems, np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape))
+    bad = (problems != Problem.OK) | ~np.isfinite(values)
+    if bad.any():
+        out = values.astype(object)
+        out[bad] = MARKER_TABLE[codes[bad]]
+    else:
+        out = values
+    if out.shape == (1, 1):
+        return out.item(0)
+    return out.tolist()
+
+
+# ----------------------------------------------------------------------------------------
+# Aggregates: regions × periods (disparity) and series (growth, gaps)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """A regions × periods block prepared for a disparity kernel.
+
+    Attributes
+    ----------
+    values, weights : ndarray, shape (regions, periods)
+        NaN where blank or a problem; ``weights`` is None when not given, negative
+        weights are NaN (their period is marked instead).
+    problems : ndarray of int8, shape (periods,)
+        The worst problem of any cell in the period's column of values or weights;
+        ``NEGATIVE`` for a negative weight.
+    empty : ndarray of bool, shape (periods,)
+        No region has both a value and a weight.
+    """
+
+    values: np.ndarray
+    weights: np.ndarray | None
+    problems: np.ndarray
+    empty: np.ndarray
+
+    def result(self, per_period) -> float | str | list:
+        """One value per period (a scalar for one period, else one row) for Excel."""
+        values = np.atleast_1d(np.asarray(per_period, dtype=float))[None, :]
+        fallback = np.where(self.empty, Problem.MISSING, UNDEFINED)
+        return to_excel(values, self.problems[None, :], fallback[None, :])
+
+
+def periods(values: Cells, weights: Cells | None) -> Periods:
+    """Check and prepare regions-in-rows ``values`` and optional ``weights``.
+
+    ``weights`` may have the shape of ``values`` (a weight per region and period), be one
+    column (one weight per region, for every period) or one cell.
+
+    Raises
+    ------
+    InputError
+        ``values`` with fewer than two rows (regions); ``weights`` of another shape.
+    """
+    rows, cols = values.shape
+    if rows < 2:
+        raise InputError(
+            f"is {_shape_text(values.shape)}: give regions in rows, a column or a regions × periods "
+            "block of at least two rows (use TRANSPOSE for a row)",
+            values.where,
+        )
+    problems = values.problems.max(axis=0)
+    y = np.where(values.problems == Problem.OK, values.values, np.nan)
+    present = ~np.isnan(y)
+    w = None
+    if weights is not None:
+        if weights.shape not in ((rows, cols), (rows, 1), (1, 1)):
+            raise InputError(
+                f"is {_shape_text(weights.shape)} but {values.where} is {_shape_text(values.shape)}: give "
+                f"the same shape, one column of {rows} (one weight per region), or one cell",
+                weights.where,
+            )
+        w = np.broadcast_to(weights.values, (rows, cols))
+        wp = np.broadcast_to(weights.problems, (rows, cols))
+        negative = (w < 0).any(axis=0)
+        problems = worst(problems, wp.max(axis=0), np.where(negative, Problem.NEGATIVE, Problem.OK))
+        w = np.where((wp == Problem.OK) & (w >= 0), w, np.nan)
+        present &= ~np.isnan(w)
+    return Periods(y, w, problems.astype(np.int8), ~present.any(axis=0))
+
+
+@dataclass(frozen=True)
+class Series:
+    """Series along the last axis: one row per series, positions one year apart.
+
+    Attributes
+    ----------
+    values : ndarray, shape (series, positions)
+        NaN where blank or a problem.
+    problems : ndarray of int8, shape (series,)
+        The worst problem of any cell in the series.
+    """
+
+    values: np.ndarray
+    problems: np.ndarray
+
+    @property
+    def years(self) -> np.ndarray:
+        """Positions 0, 1, 2, ...: consecutive years."""
+        return np.arange(self.values.shape[-1], dtype=float)
+
+    def result(self, per_series, empty: np.ndarray) -> float | str | list:
+        """One value per series for Excel: a scalar for one series, else a column (one per
+        row of a block). ``empty`` marks series lacking the data the measure needs."""
+        values = np.atleast_1d(np.asarray(per_series, dtype=float))[:, None]
+        fallback = np.where(empty, Problem.MISSING, UNDEFINED)[:, None]
+        return to_excel(values, self.problems[:, None], fallback)
+
+    def lacks_data(self, method: str) -> np.ndarray:
+        """Per series: too few numbers for ``method`` of :func:`addin.growth.growth_rate`
+        (``cagr``/``change``: both endpoints; ``mean_yoy``: two neighbouring years;
+        ``loglinear``: two years)."""
+        present = ~np.isnan(self.values)
+        if method in ("cagr", "change"):
+            return ~(present[:, 0] & present[:, -1])
+        if method == "mean_yoy":
+            return ~(present[:, 1:] & present[:, :-1]).any(axis=1)
+        return present.sum(axis=1) < 2
+
+
+def series(cells: Cells) -> Series:
+    """Series from a row, a column (each one series) or a block (one series per row).
+
+    Raises
+    ------
+    InputError
+        For a single cell, which is not a series.
+    """
+    rows, cols = cells.shape
+    if rows == 1 and cols == 1:
+        raise InputError("is one cell: give a series of at least two years, in a row or a column", cells.where)
+    values, problems = cells.values, cells.problems
+    single_column = cols == 1
+    if single_column:
+        values, problems = values.T, problems.T
+    y = np.where(problems == Problem.OK, values, np.nan)
+    return Series(y, problems.max(axis=1).astype(np.int8))
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """A row, column or block prepared for gap filling along its series.
+
+    Attributes
+    ----------
+    values : ndarray, shape (series, positions)
+        Numbers; NaN for blanks, upstream ``#MISSING`` markers and problem cells.
+    problems : ndarray of int8, same shape
+        Problems other than ``MISSING`` (those cells keep their marker).
+    fillable : ndarray of bool, same shape
+        Gaps with a number, not a problem cell, as the nearest non-gap on each side.
+    transposed : bool
+        The input was a single column (series run down it).
+    """
+
+    values: np.ndarray
+    problems: np.ndarray
+    fillable: np.ndarray
+    transposed: bool
+
+    @property
+    def years(self) -> np.ndarray:
+        return np.arange(self.values.shape[-1], dtype=float)
+
+    def result(self, filled: np.ndarray):
+        """Filled values where fillable, the original elsewhere, for Excel."""
+        values = np.where(self.fillable, filled, self.values)
+        problems = self.problems
+        if self.transposed:
+            values, problems = values.T, problems.T
+        return to_excel(values, problems)
+
+
+def gaps(cells: Cells) -> Gaps:
+    """Prepare :class:`Gaps`: an upstream ``#MISSING`` is a gap to fill; a text or error
+    cell keeps its marker and stops filling across it."""
+    values, problems = cells.values, cells.problems
+    transposed = cells.shape[1] == 1 and cells.shape[0] > 1
+    if transposed:
+        values, problems = values.T, problems.T
+    problems = np.where(problems == Problem.MISSING, Problem.OK, problems).astype(np.int8)
+    values = np.where(problems == Problem.OK, values, np.nan)
+    kind = np.where(problems != Problem.OK, 2, np.where(np.isnan(values), 0, 1))  # 0 gap, 1 number, 2 problem
+    n = values.shape[1]
+    positions = np.arange(n)
+    left = np.maximum.accumulate(np.where(kind != 0, positions, -1), axis=1)
+    right = np.minimum.accumulate(np.where(kind != 0, positions, n)[:, ::-1], axis=1)[:, ::-1]
+    left_kind = np.take_along_axis(kind, np.clip(left, 0, n - 1), axis=1)
+    right_kind = np.take_along_axis(kind, np.clip(right, 0, n - 1), axis=1)
+    fillable = (kind == 0) & (left >= 0) & (right < n) & (left_kind == 1) & (right_kind == 1)
+    return Gaps(values, problems, fillable, transposed)

@@ -1,0 +1,299 @@
+"""Run xlwings' own classic-UDF registration without Excel, to check and generate it.
+
+On Linux and macOS ``xw.func``/``xw.arg``/``xw.ret`` do nothing, and ``xlwings.udfs``
+(where the real ones live) imports pywin32. This module puts stand-ins for
+``pythoncom``, ``pywintypes``, ``win32com`` and ``win32com.client`` into
+``sys.modules`` while ``xlwings.udfs`` is imported, re-executes ``yangtze_udf`` with
+``xlwings.func/arg/ret`` set to ``udfs.xlfunc/xlarg/xlret``, and calls
+``udfs.import_udfs`` (what Excel's "Import Functions" button runs) against a stand-in
+workbook that records what it is given:
+
+- the VBA module file it imports (``VBComponents.Import``), written by
+  ``udfs.generate_vba_wrapper``: exactly the ``xlwings_udfs`` module Excel would get;
+- every ``Application.MacroOptions`` call: description, category and argument help
+  texts as Excel would register them (xlwings cuts them at 255 characters; the tests
+  check that nothing is cut).
+
+It also replays how ``udfs.call_udf`` converts arguments and results
+(:func:`call_classic`), with xlwings' own conversion pipeline and the Windows engine's
+value cleaning compiled from ``xlwings/_xlwindows.py`` (which needs pywin32 to import),
+so tests can call a UDF with values exactly as COM hands them over.
+
+``python -m addin.udf_registration`` rewrites ``addin/workbook/vba/xlwings_udfs.bas``;
+``--check`` only compares. The add-in never imports this module at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import datetime as dt
+import functools
+import importlib
+import importlib.util
+import io
+import sys
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+UDF_MODULE = "yangtze_udf"
+WORKBOOK_NAME = "yangtze_template.xlsm"
+BAS_PATH = Path(__file__).resolve().parent / "workbook" / "vba" / "xlwings_udfs.bas"
+DECORATORS = {"func": "xlfunc", "arg": "xlarg", "ret": "xlret", "script": "xlsub", "sub": "xlsub"}
+
+
+class _ComError(Exception):
+    """Stand-in for ``pywintypes.com_error``."""
+
+
+def _stand_in_modules() -> dict[str, types.ModuleType]:
+    pythoncom = types.ModuleType("pythoncom")
+    pythoncom.CoInitialize = lambda: None
+    pythoncom.IID_IDispatch = None
+    pywintypes = types.ModuleType("pywintypes")
+    pywintypes.com_error = _ComError
+    pywintypes.IID = str
+    win32com = types.ModuleType("win32com")
+    client = types.ModuleType("win32com.client")
+
+    def dispatch(*args, **kwargs):
+        raise _ComError("no COM here: win32com.client.Dispatch is a stand-in")
+
+    client.Dispatch = dispatch
+    win32com.client = client
+    return {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client}
+
+
+@contextlib.contextmanager
+def real_udf_decorators() -> Iterator[types.ModuleType]:
+    """Import ``xlwings.udfs`` (with pywin32 stand-ins where pywin32 is absent) and make
+    ``xlwings.func/arg/ret/script/sub`` its real decorators; undo both on exit."""
+    import xlwings
+
+    added: list[str] = []
+    if importlib.util.find_spec("pythoncom") is None:
+        for name, module in _stand_in_modules().items():
+            if name not in sys.modules:
+                sys.modules[name] = module
+                added.append(name)
+    had_udfs = "xlwings.udfs" in sys.modules
+    saved = {name: getattr(xlwings, name) for name in DECORATORS if hasattr(xlwings, name)}
+    try:
+        udfs = importlib.import_module("xlwings.udfs")
+        for name, real in DECORATORS.items():
+            setattr(xlwings, name, getattr(udfs, real))
+        yield udfs
+    finally:
+        for name in DECORATORS:
+            if name in saved:
+                setattr(xlwings, name, saved[name])
+            elif hasattr(xlwings, name):
+                delattr(xlwings, name)
+        if not had_udfs:
+            sys.modules.pop("xlwings.udfs", None)
+            if hasattr(xlwings, "udfs"):
+                delattr(xlwings, "udfs")
+        for name in added:
+            sys.modules.pop(name, None)
+
+
+def load_registered(module_name: str = UDF_MODULE) -> types.ModuleType:
+    """A fresh copy of ``module_name`` executed under the real decorators (call inside
+    :func:`real_udf_decorators`); ``sys.modules`` keeps its own copy."""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot find module {module_name}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class _Recorder:
+    """Stand-in for the parts of Excel's Workbook that ``udfs.import_udfs`` touches."""
+
+    Name: str
+    com_error: type[Exception]
+    imported: list[bytes] = field(default_factory=list)
+    macro_options: list[dict] = field(default_factory=list)
+
+    @property
+    def VBProject(self):  # noqa: N802 (COM names)
+        recorder = self
+
+        class VBComponents:
+            def __call__(self, name):
+                raise recorder.com_error(f"no module {name} yet")  # a fresh workbook
+
+            def Remove(self, component):  # noqa: N802
+                raise AssertionError("nothing to remove in a fresh workbook")
+
+            def Import(self, path):  # noqa: N802
+                recorder.imported.append(Path(path).read_bytes())
+
+        return types.SimpleNamespace(VBComponents=VBComponents())
+
+    @property
+    def Application(self):  # noqa: N802
+        def macro_options(macro, **kwargs):
+            self.macro_options.append({"Macro": macro, **kwargs})
+
+        return types.SimpleNamespace(Version="16.0", MacroOptions=macro_options)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What Excel would get from "Import Functions" for the UDF module.
+
+    Attributes
+    ----------
+    bas : str
+        The VBA module file, CRLF line endings.
+    module : module
+        The copy of the UDF module decorated by the real decorators.
+    functions : dict
+        ``__xlfunc__`` metadata of each UDF by Excel name (args, options, category, ...).
+    macro_options : list of dict
+        Each ``Application.MacroOptions`` call: ``Macro`` and its keyword arguments.
+    """
+
+    bas: str
+    module: types.ModuleType
+    functions: dict[str, dict]
+    macro_options: list[dict]
+
+
+def crlf(text: str) -> str:
+    """``text`` with CRLF line endings (VBA module files use them)."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def register(module_name: str = UDF_MODULE, workbook_name: str = WORKBOOK_NAME) -> Registration:
+    """Run ``udfs.import_udfs`` for ``module_name`` against a recording stand-in workbook."""
+    with real_udf_decorators() as udfs:
+        module = load_registered(module_name)
+        saved = dict(udfs.udf_modules)
+        # filetime None: get_udf_module returns this module as is (no reload, no COM).
+        udfs.udf_modules[module_name] = {"module": module, "filename": module.__file__, "filetime": None}
+        workbook = _Recorder(workbook_name, udfs.pywintypes.com_error)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                udfs.import_udfs(module_name, workbook)
+        finally:
+            udfs.udf_modules.clear()
+            udfs.udf_modules.update(saved)
+    if len(workbook.imported) != 1:
+        raise RuntimeError(f"expected one imported VBA module, got {len(workbook.imported)}")
+    functions = {
+        f.__xlfunc__["name"]: f.__xlfunc__
+        for f in (getattr(module, name) for name in dir(module))
+        if hasattr(f, "__xlfunc__")
+    }
+    return Registration(crlf(workbook.imported[0].decode("ascii")), module, functions, workbook.macro_options)
+
+
+#: What VBA hands over for a left-out optional argument (DISP_E_PARAMNOTFOUND).
+COM_MISSING = -2147352572
+
+
+@functools.lru_cache(maxsize=1)
+def windows_engine() -> types.SimpleNamespace:
+    """``clean_value_data`` and ``prepare_xl_data_element`` of xlwings' Windows engine,
+    compiled from ``xlwings/_xlwindows.py``. Only COM's own date type is replaced: dates
+    are handed over as ``datetime`` already."""
+    import numpy as np
+    import pandas as pd
+    import xlwings
+
+    path = Path(xlwings.__file__).with_name("_xlwindows.py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wanted: list[ast.stmt] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "cell_errors" for t in node.targets):
+            wanted.append(node)
+        elif isinstance(node, ast.FunctionDef) and node.name == "_clean_value_data_element":
+            wanted.append(node)
+        elif isinstance(node, ast.ClassDef) and node.name == "Engine":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name in ("clean_value_data", "prepare_xl_data_element"):
+                    item.decorator_list = []
+                    wanted.append(item)
+    namespace = {
+        "dt": dt, "np": np, "pd": pd,
+        "time_types": (dt.date, dt.datetime),
+        "_com_time_to_datetime": lambda value, builder: value,
+        "_datetime_to_com_time": lambda value: value,
+    }
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), str(path), "exec"), namespace)
+    return types.SimpleNamespace(
+        clean_value_data=namespace["clean_value_data"],
+        prepare_xl_data_element=namespace["prepare_xl_data_element"],
+        cell_errors=namespace["cell_errors"],
+    )
+
+
+def _run_pipeline(pipeline, value):
+    from xlwings.conversion import ConversionContext
+
+    ctx = ConversionContext.__new__(ConversionContext)
+    ctx.range, ctx.value, ctx.source_value, ctx.meta = None, value, value, {}
+    ctx.engine = types.SimpleNamespace(impl=windows_engine(), type="desktop")
+    pipeline(ctx)
+    return ctx.value
+
+
+def call_classic(function, *com_args):
+    """Call a UDF decorated by the real decorators the way ``udfs.call_udf`` and the COM
+    server's ``CallUDF`` do: arguments as COM hands them over (numbers as floats, tuples
+    of rows, error values as VT_ERROR ints, :data:`COM_MISSING` for a left-out optional
+    argument) are read with each argument's ``@xw.arg`` options; the result is written
+    with the ``@xw.ret`` options and flattened (1×1 to a scalar, one row to a list)."""
+    from xlwings import conversion
+
+    info = function.__xlfunc__
+    args = list(com_args)
+    for i, arg in enumerate(args):
+        arg_info = info["args"][min(i, len(info["args"]) - 1)]
+        if isinstance(arg, int) and arg == COM_MISSING:
+            args[i] = arg_info.get("optional", None)
+        else:
+            options = arg_info["options"]
+            convert = options.get("convert", None)
+            args[i] = _run_pipeline(conversion.accessors.get(convert, convert).reader(options), arg)
+    ret = function(*args)
+    options = info["ret"]["options"]
+    convert = options.get("convert", None)
+    conversion._check_not_jagged(ret)
+    res = _run_pipeline(conversion.accessors.get(convert, convert).router(ret, None, options).writer(options), ret)
+    if len(res) == 1 and len(res[0]) == 1:
+        return res[0][0]
+    if len(res) == 1 and len(res[0]) > 1:
+        return res[0]
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` compare) ``addin/workbook/vba/xlwings_udfs.bas``."""
+    parser = argparse.ArgumentParser(prog="python -m addin.udf_registration", description=main.__doc__)
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the file differs")
+    parser.add_argument("--output", type=Path, default=BAS_PATH, help=f"default: {BAS_PATH}")
+    args = parser.parse_args(argv)
+    bas = register().bas
+    current = args.output.read_bytes().decode("ascii") if args.output.exists() else None
+    if args.check:
+        if current is None or crlf(current) != bas:
+            print(f"{args.output} differs from what xlwings generates; run python -m addin.udf_registration")
+            return 1
+        print(f"{args.output} is up to date")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(bas.encode("ascii"))
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

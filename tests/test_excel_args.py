@@ -1,0 +1,290 @@
+"""Tests of addin.excel_args: xlwings-shaped cells → arrays + problem codes, and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from addin import excel_args as ea
+from addin.errors import InputError
+from addin.indices import trade_index
+from addin.problems import MARKERS, Problem
+
+OK, MISSING, TEXT, ERROR = Problem.OK, Problem.MISSING, Problem.TEXT, Problem.ERROR_CELL
+NA_COM = -2146826246  # #N/A as COM hands it over (0x800A0000 + 2042)
+SPILL_COM = -2146826243  # #SPILL!: not in xlwings 0.37.8's cell_errors, stays an int
+
+
+def one(x):
+    cells = ea.read([[x]], "x")
+    return cells.values[0, 0], cells.problems[0, 0]
+
+
+# --- read: one cell of each kind -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        (1.5, 1.5), (-2.0, -2.0), (0.0, 0.0), (7, 7.0), (np.float64(2.5), 2.5), (np.int64(3), 3.0),
+        (Decimal("12.34"), 12.34),  # a currency-formatted cell through COM's Range.Value
+        (float(NA_COM), float(NA_COM)),  # a float is a number even in the error range
+    ],
+)
+def test_numbers_are_numbers(cell, value):
+    assert one(cell) == (value, OK)
+
+
+@pytest.mark.parametrize("cell", [None, "", float("nan")])
+def test_blanks_are_nan_without_a_problem(cell):
+    value, problem = one(cell)
+    assert math.isnan(value) and problem == OK
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["abc", "1,234.5", " 12 ", "12", "1e3", " ", "—", "n/a", True, False, np.bool_(True),
+     dt.datetime(2020, 1, 1), dt.date(2020, 1, 1), dt.time(12, 0), np.datetime64("2020-01-01"), object()],
+)
+def test_text_booleans_dates_are_text(cell):
+    value, problem = one(cell)
+    assert math.isnan(value) and problem == TEXT
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!",
+     NA_COM, SPILL_COM, ea.COM_ERROR_BASE + 2050],
+)
+def test_error_values_are_error_cells(cell):
+    value, problem = one(cell)
+    assert math.isnan(value) and problem == ERROR
+
+
+@pytest.mark.parametrize("problem", [p for p in Problem if p != OK])
+def test_our_markers_carry_their_code(problem):
+    assert one(MARKERS[problem])[1] == problem
+
+
+def test_undefined_marker_has_its_own_code():
+    assert one("#UNDEFINED")[1] == ea.UNDEFINED == Problem.UNDEFINED
+    assert ea.MARKER_TABLE[ea.UNDEFINED] == "#UNDEFINED"
+
+
+# --- read: shapes ----------------------------------------------------------------------
+
+
+def test_shapes_follow_xlwings():
+    assert ea.read(3.0, "x").shape == (1, 1)
+    assert ea.read([1.0, 2.0, 3.0], "x").shape == (1, 3)  # a flat list is one row, as in xlwings
+    assert ea.read([[1.0], [2.0]], "x").shape == (2, 1)
+    assert ea.read(((1.0, 2.0), (3.0, None)), "x").shape == (2, 2)  # COM hands tuples
+    assert ea.read(np.arange(6.0).reshape(2, 3), "x").shape == (2, 3)
+    assert ea.read(np.array([1, 2]), "x").shape == (1, 2)
+
+
+@pytest.mark.parametrize("bad", [[[1.0, 2.0], [3.0]], [[1.0, "a"], [None]], [], [[]], [[[1.0]]]])
+def test_bad_ranges_name_the_argument(bad):
+    with pytest.raises(InputError, match="^argument gdp: "):
+        ea.read(bad, "gdp")
+
+
+def test_mixed_block_keeps_every_cell_apart():
+    cells = ea.read([[1.0, None, "x"], [True, "#N/A", 4], [dt.datetime(2001, 1, 1), "#GDP<=0", SPILL_COM]], "x")
+    np.testing.assert_array_equal(cells.problems, [[OK, OK, TEXT], [TEXT, ERROR, OK], [TEXT, 3, ERROR]])
+    np.testing.assert_array_equal(cells.values, [[1.0, np.nan, np.nan], [np.nan, np.nan, 4.0], [np.nan] * 3])
+
+
+# --- block_shape / elementwise ------------------------------------------------------
+
+
+def cells(shape, name):
+    return ea.Cells(np.ones(shape), np.zeros(shape, dtype=np.int8), name)
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [[(11, 30), (11, 30)], [(11, 30), (1, 30)], [(11, 30), (11, 1)], [(11, 30), (1, 1)], [(1, 1), (1, 1)],
+     [(1, 30), (1, 30), (1, 1)], [(11, 1), (11, 1), (1, 1)], [(11, 30), (1, 30), (11, 1), (1, 1)]],
+)
+def test_shapes_that_combine(shapes):
+    args = [cells(s, f"a{i}") for i, s in enumerate(shapes)]
+    assert ea.block_shape(*args) == (max(s[0] for s in shapes), max(s[1] for s in shapes))
+
+
+def test_a_row_and_a_column_do_not_make_a_block():
+    with pytest.raises(InputError, match="argument rate: is 1×30 and argument trade is 11×1"):
+        ea.block_shape(cells((11, 1), "trade"), cells((1, 30), "rate"))
+
+
+@pytest.mark.parametrize(("shape", "message"), [((3, 2), "is 3×2"), ((11, 29), "is 11×29"), ((2, 30), "is 2×30")])
+def test_mismatch_names_the_argument(shape, message):
+    with pytest.raises(InputError) as info:
+        ea.block_shape(cells((11, 30), "trade"), cells(shape, "gdp"))
+    text = str(info.value)
+    assert text.startswith(f"argument gdp: {message} but argument trade is 11×30")
+    assert "one row of 30, one column of 11, or one cell" in text and "\n" not in text
+
+
+def test_elementwise_broadcasts_and_keeps_the_worst_input_problem():
+    a = ea.read([[1.0, "x"], [3.0, 4.0]], "a")
+    b = ea.read([["#N/A", 2.0]], "b")
+    args = ea.elementwise(a, b)
+    assert args["b"].shape == (2, 2)
+    np.testing.assert_array_equal(args.problems, [[ERROR, TEXT], [ERROR, OK]])
+
+
+# --- to_excel -------------------------------------------------------------------------
+
+
+def test_to_excel_scalar_and_block():
+    assert ea.to_excel(np.array([[2.5]]), np.array([[0]])) == 2.5
+    assert type(ea.to_excel(np.array([[2.5]]), np.array([[0]]))) is float
+    assert ea.to_excel(np.array([[np.nan]]), np.array([[Problem.NONPOSITIVE_GDP]])) == "#GDP<=0"
+    out = ea.to_excel(np.array([[1.0, np.nan], [np.inf, 4.0]]), np.zeros((2, 2), dtype=np.int8))
+    assert out == [[1.0, "#MISSING"], ["#MISSING", 4.0]]
+    assert all(type(v) is float for v in (out[0][0], out[1][1]))
+
+
+def test_to_excel_fallback_per_element():
+    out = ea.to_excel(np.array([[np.nan, np.nan, 1.0]]), np.array([[0, TEXT, 0]]), np.array([[ea.UNDEFINED, 1, 1]]))
+    assert out == [["#UNDEFINED", "#TEXT", 1.0]]
+
+
+# --- options ----------------------------------------------------------------------------
+
+
+def test_option_is_case_insensitive_and_trimmed():
+    assert ea.option(" Weighted ", "centre", ("mean", "weighted"), "mean") == "weighted"
+    assert ea.option(None, "centre", ("mean", "weighted"), "mean") == "mean"
+    assert ea.option("", "centre", ("mean", "weighted"), "mean") == "mean"
+    assert ea.option("l", "kind", ("T", "L"), "T", case="upper") == "L"
+
+
+@pytest.mark.parametrize("bad", ["median", 1.0, "#N/A", [["mean", "mean"]]])
+def test_unknown_option_names_the_argument(bad):
+    with pytest.raises(InputError, match="^argument centre: "):
+        ea.option(bad, "centre", ("mean", "weighted"), "mean")
+
+
+# --- periods / series / gaps ------------------------------------------------------------
+
+
+def test_periods_marks_problem_columns_and_negative_weights():
+    values = ea.read([[1.0, 2.0, 3.0], [2.0, "x", 4.0], [3.0, 4.0, None]], "values")
+    weights = ea.read([[1.0, 1.0, -1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], "weights")
+    p = ea.periods(values, weights)
+    np.testing.assert_array_equal(p.problems, [OK, TEXT, Problem.NEGATIVE])
+    assert np.isnan(p.weights[0, 2]) and not p.empty.any()
+
+
+def test_periods_shapes():
+    values = ea.read(np.ones((3, 4)), "values")
+    assert ea.periods(values, ea.read(np.ones((3, 1)), "weights")).weights.shape == (3, 4)
+    assert ea.periods(values, ea.read([[2.0]], "weights")).weights.shape == (3, 4)
+    for bad in (np.ones((1, 4)), np.ones((2, 4)), np.ones((3, 2))):
+        with pytest.raises(InputError, match="^argument weights: "):
+            ea.periods(values, ea.read(bad, "weights"))
+    with pytest.raises(InputError, match="^argument values: is 1×4"):
+        ea.periods(ea.read(np.ones((1, 4)), "values"), None)
+
+
+def test_periods_empty_where_no_region_has_value_and_weight():
+    p = ea.periods(ea.read([[1.0, None], [2.0, 3.0]], "values"), ea.read([[1.0, 1.0], [1.0, None]], "weights"))
+    np.testing.assert_array_equal(p.empty, [False, True])
+
+
+def test_series_orientation():
+    assert ea.series(ea.read(np.ones((1, 5)), "s")).values.shape == (1, 5)
+    assert ea.series(ea.read(np.ones((5, 1)), "s")).values.shape == (1, 5)
+    assert ea.series(ea.read(np.ones((3, 5)), "s")).values.shape == (3, 5)
+    with pytest.raises(InputError, match="^argument series: is one cell"):
+        ea.series(ea.read(1.0, "series"))
+
+
+def test_series_lacks_data():
+    s = ea.series(ea.read([[None, 1.0, 2.0], [1.0, None, 2.0], [1.0, None, None]], "s"))
+    np.testing.assert_array_equal(s.lacks_data("cagr"), [True, False, True])
+    np.testing.assert_array_equal(s.lacks_data("mean_yoy"), [False, True, True])
+    np.testing.assert_array_equal(s.lacks_data("loglinear"), [False, False, True])
+
+
+def test_gaps_fill_only_between_numbers():
+    g = ea.gaps(ea.read([[None, 1.0, None, 3.0, None, "x", None, 7.0, "#MISSING", 9.0, None]], "s"))
+    np.testing.assert_array_equal(
+        g.fillable, [[False, False, True, False, False, False, False, False, True, False, False]]
+    )
+    np.testing.assert_array_equal(g.problems[0, [5, 8]], [TEXT, OK])  # an upstream #MISSING is a gap
+
+
+# --- property tests ---------------------------------------------------------------------
+
+markers = st.sampled_from([m for m in ea.MARKER_TABLE if m] + sorted(ea.ERROR_TEXTS))
+cell = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=False, width=64),
+    st.integers(min_value=-10**12, max_value=10**12),
+    st.integers(min_value=ea.COM_ERROR_BASE - 2, max_value=ea.COM_ERROR_BASE + 0xFFFF + 2),
+    st.none(),
+    st.text(max_size=6),
+    st.booleans(),
+    markers,
+)
+
+
+def reference(value) -> tuple[float, int]:
+    """The rule, element by element, written independently of excel_args."""
+    if value is None or value == "" and isinstance(value, str):
+        return math.nan, OK
+    if isinstance(value, bool):
+        return math.nan, TEXT
+    if isinstance(value, int) and -2146828288 <= value <= -2146828288 + 0xFFFF:
+        return math.nan, ERROR  # a VT_ERROR code: COM hands numbers as floats, never ints
+    if isinstance(value, (int, float)):
+        return float(value), OK
+    if value in ea.ERROR_TEXTS:
+        return math.nan, ERROR
+    codes = {m: c for c, m in enumerate(ea.MARKER_TABLE) if m}
+    return math.nan, codes.get(value, TEXT)
+
+
+@st.composite
+def blocks(draw):
+    rows = draw(st.integers(1, 6))
+    cols = draw(st.integers(1, 6))
+    return [[draw(cell) for _ in range(cols)] for _ in range(rows)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(blocks())
+def test_read_matches_the_rule_everywhere(block):
+    cells = ea.read(block, "x")
+    expected = [[reference(v) for v in row] for row in block]
+    np.testing.assert_array_equal(cells.problems, [[p for _, p in row] for row in expected])
+    np.testing.assert_array_equal(cells.values, [[v for v, _ in row] for row in expected])
+
+
+@settings(max_examples=200, deadline=None)
+@given(blocks(), st.floats(min_value=0.01, max_value=1e6))
+def test_markers_exactly_at_non_numbers_and_engine_numbers_elsewhere(block, gdp):
+    args = ea.elementwise(ea.read(block, "trade"), ea.read(gdp, "gdp"))
+    result = trade_index(args["trade"], args["gdp"])
+    out = args.result(result.values, result.problems)
+    out = out if isinstance(out, list) else [[out]]
+    for row_in, row_out in zip(block, out, strict=True):
+        for v, got in zip(row_in, row_out, strict=True):
+            value, problem = reference(v)
+            if problem != OK:
+                assert got == ea.MARKER_TABLE[problem]
+            elif math.isnan(value):
+                assert got == "#MISSING"
+            elif value < 0:
+                assert got == "#NEGATIVE"
+            else:
+                expected = trade_index(value, gdp).values
+                assert got == expected if np.isfinite(expected) else got == "#UNDEFINED"
