@@ -80,6 +80,7 @@ def vba_modules(codenames: list[str], run_python_stub: bool = False) -> list[Vba
         modules.append(VbaModule("xlwings", xl["xlwings"], "standard"))
         modules.append(VbaModule("Dictionary", xl["Dictionary"], "class"))
         modules.append(VbaModule("xlwings_udfs", _vba_source("xlwings_udfs.bas"), "standard"))
+    modules.append(VbaModule("FunctionHelp", _vba_source("FunctionHelp.bas"), "standard"))
     modules.append(VbaModule("Regenerate", _vba_source("Regenerate.bas"), "standard"))
     return modules
 
