@@ -55,9 +55,11 @@ def cagr(x: ArrayLike, years: ArrayLike):
     """
     x, years = as_series(x, years)
     first, last = x[..., 0], x[..., -1]
+    span = _span(years)
     with np.errstate(all="ignore"):
-        rate = (last / first) ** (1.0 / _span(years)) - 1.0
-    return np.where((first > 0) & (last >= 0), rate, np.nan)
+        rate = (last / first) ** (1.0 / span) - 1.0
+    # 1 ** nan is 1 in IEEE arithmetic: without the span test one year would give 0 %/yr
+    return np.where((first > 0) & (last >= 0) & np.isfinite(span), rate, np.nan)
 
 
 def yoy_rates(x: ArrayLike, years: ArrayLike) -> np.ndarray:

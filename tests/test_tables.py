@@ -1,0 +1,290 @@
+"""Tests of the output tables (addin.tables): indices, Table 1, factors, disparity, stages,
+quality, and the notes each table carries."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from addin.disparity import weighted_cv
+from addin.options import Options
+from addin.panel import SeriesData, build_panel
+from addin.tables import (
+    BELT,
+    Tables,
+    compute_all,
+    disparity_series,
+    factor_series,
+    index_table,
+    quality_table,
+    stage_table,
+    table1,
+)
+
+YEARS = [2000, 2001, 2002, 2003]
+REGIONS = {"上海": "下游地区", "江苏": "下游地区", "江西": "中游地区"}
+# one money unit throughout (亿元), so the numbers below are the inputs of the formulas
+TRADE = {"上海": [10, 20, 30, 40], "江苏": [5, 5, 10, 20], "江西": [1, 2, 2, 4]}
+FIE = {"上海": [4, 4, 8, 8], "江苏": [2, 6, 6, 9], "江西": [1, 1, 3, 3]}
+GDP = {"上海": [100, 100, 100, 100], "江苏": [50, 60, 70, 80], "江西": [20, 20, 25, 25]}
+POP = {"上海": [1600, 1700, 1700, 1800], "江苏": [7300, 7350, 7400, 7450], "江西": [4100, 4150, 4200, 4250]}
+# Z = trade·FIE/GDP:        2000   2001   2002   2003
+#   上海                    0.4    0.8    2.4    3.2
+#   江苏                    0.2    0.5    6/7    2.25
+#   江西                    0.05   0.1    0.24   0.48
+Z = {"上海": [0.4, 0.8, 2.4, 3.2], "江苏": [0.2, 0.5, 60 / 70, 2.25], "江西": [0.05, 0.1, 0.24, 0.48]}
+
+
+def block(rows, years=YEARS) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(rows, orient="index", columns=years).astype(float)
+
+
+def make_panel(options: Options | None = None, population: dict | None = POP, **overrides):
+    data = {"trade": TRADE, "fie": FIE, "gdp": GDP, **overrides}
+    series = {k: SeriesData(k, "亿元", block(v), sheet=k.upper()) for k, v in data.items()}
+    if population is not None:
+        series["population"] = SeriesData("population", "万人", block(population))
+    return build_panel(series, REGIONS, options or Options(table1_years=(2000, 2003)))
+
+
+def row(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame.set_index("name").loc[name]
+
+
+# --- indices ---------------------------------------------------------------------------------
+
+
+def test_index_table_values_by_hand() -> None:
+    idx = index_table(make_panel())
+    sh = idx[(idx["province"] == "上海") & (idx["year"] == 2001)].iloc[0]
+    # T = 20²/100 = 4; I = 4²/100 = 0.16; Z = √(4·0.16) = 0.8 = 20·4/100
+    assert sh["trade_index"] == pytest.approx(4.0)
+    assert sh["invest_index"] == pytest.approx(0.16)
+    assert sh["open_index"] == pytest.approx(0.8)
+    assert sh["province_en"] == "Shanghai" and sh["region"] == "下游地区" and sh["problem"] == ""
+    for p, zs in Z.items():
+        got = idx[idx["province"] == p].sort_values("year")["open_index"].to_numpy()
+        np.testing.assert_allclose(got, zs, rtol=1e-13)
+
+
+def test_index_table_gives_the_reason_for_a_missing_index() -> None:
+    panel = make_panel(gdp={**GDP, "江西": [20, 0, 25, 25]}, trade={**TRADE, "江苏": [5, np.nan, 10, 20]},
+                       options=Options(fill_gaps=False))
+    idx = index_table(panel).set_index(["province", "year"])
+    assert np.isnan(idx.loc[("江西", 2001), "open_index"])
+    assert "GDP" in idx.loc[("江西", 2001), "problem"]
+    assert "missing" in idx.loc[("江苏", 2001), "problem"]
+    assert idx.loc[("江苏", 2001), "invest_index"] == pytest.approx(36 / 60)  # I is still there
+    q = quality_table(panel, index_table(panel))
+    index_rows = q[q["kind"] == "index"]
+    # non-missing problems are listed once as "index" rows; missing input already is in "missing"
+    assert index_rows[["province", "year"]].values.tolist() == [["江西", 2001]]
+
+
+# --- Table 1 ---------------------------------------------------------------------------------
+
+
+def test_table1_region_belt_and_annual_change_by_hand() -> None:
+    panel = make_panel()
+    t1 = table1(panel, index_table(panel))
+    assert t1["kind"].tolist() == ["province"] * 3 + ["region"] * 2 + ["belt"]
+    assert list(t1.columns) == ["kind", "name", "name_en", "region", 2000, 2003, "annual_change"]
+    # lower reaches = (上海 + 江苏)/2: 2000 (0.4 + 0.2)/2 = 0.3; 2003 (3.2 + 2.25)/2 = 2.725
+    lower = row(t1, "下游地区")
+    assert (lower[2000], lower[2003]) == (pytest.approx(0.3), pytest.approx(2.725))
+    assert lower["annual_change"] == pytest.approx((2.725 - 0.3) / 3)
+    assert lower["name_en"] == "Lower reaches"
+    # belt = mean of the 3 provinces: (0.4 + 0.2 + 0.05)/3 = 0.216667, (3.2 + 2.25 + 0.48)/3 = 1.976667
+    belt = row(t1, BELT)
+    assert belt[2000] == pytest.approx(0.65 / 3) and belt[2003] == pytest.approx(5.93 / 3)
+    assert row(t1, "上海")["annual_change"] == pytest.approx((3.2 - 0.4) / 3)
+
+
+def test_table1_region_mean_over_available_provinces_and_absent_years_noted() -> None:
+    panel = make_panel(gdp={**GDP, "江苏": [np.nan, 60, 70, 80]}, options=Options(table1_years=(1999, 2000, 2003)))
+    t1 = table1(panel, index_table(panel))
+    assert [c for c in t1.columns if isinstance(c, int)] == [2000, 2003]
+    assert np.isnan(row(t1, "江苏")[2000]) and np.isnan(row(t1, "江苏")["annual_change"])
+    assert row(t1, "下游地区")[2000] == pytest.approx(0.4)  # 上海 alone
+    assert any("1999" in n for n in t1.attrs["notes"])
+
+
+# --- factor series (Figure 1) and the growth split ------------------------------------------
+
+
+def test_factor_series_mean_mode_is_the_mean_of_provinces() -> None:
+    panel = make_panel()
+    f = factor_series(panel, index_table(panel))
+    # 2001: T = 20²/100, 5²/60, 2²/20 = 4, 0.41667, 0.2 → mean 1.538889
+    assert f.loc[f["year"] == 2001, "trade_index"].item() == pytest.approx((4 + 25 / 60 + 0.2) / 3)
+    z = np.array(list(Z.values())).mean(axis=0)
+    np.testing.assert_allclose(f["open_index"], z, rtol=1e-13)
+    np.testing.assert_allclose(f["open_growth"][1:], z[1:] / z[:-1] - 1, rtol=1e-12)
+    assert np.isnan(f["open_growth"][0]) and np.isnan(f["trade_contribution"][0])
+
+
+def test_factor_series_sum_mode_by_hand_and_the_split_adds_up() -> None:
+    panel = make_panel(Options(belt="sum"))
+    f = factor_series(panel, index_table(panel)).set_index("year")
+    # 2000: Σtrade = 16, ΣFIE = 7, ΣGDP = 170 → T = 256/170, I = 49/170, Z = 16·7/170
+    assert f.loc[2000, "trade_index"] == pytest.approx(256 / 170)
+    assert f.loc[2000, "invest_index"] == pytest.approx(49 / 170)
+    assert f.loc[2000, "open_index"] == pytest.approx(112 / 170)
+    # the split is exact here: ln(1 + g_Z) = ½Δln T + ½Δln I every year
+    lhs = np.log1p(f["open_growth"].to_numpy()[1:])
+    rhs = (f["trade_contribution"] + f["invest_contribution"]).to_numpy()[1:]
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-12)
+    assert f.loc[2001, "trade_contribution"] == pytest.approx(0.5 * math.log((27**2 / 180) / (256 / 170)))
+
+
+def test_factor_series_mean_mode_split_does_not_add_up() -> None:
+    # Design note: with belt = "mean" the contributions are ½Δln(mean T) and ½Δln(mean I), while
+    # open_growth is the growth of mean Z; mean Z ≠ √(mean T · mean I), so the two parts do not add
+    # up to the growth of the printed Z (here by −0.29 log points in 2001), although the table's
+    # note states Δln Z = ½Δln T + ½Δln I. This test records the size of the gap.
+    panel = make_panel()
+    f = factor_series(panel, index_table(panel))
+    gap = np.log1p(f["open_growth"]) - f["trade_contribution"] - f["invest_contribution"]
+    assert gap[1] == pytest.approx(-0.292031, abs=1e-6)
+    # what the contributions do add up to: the growth of √(mean T · mean I)
+    g = np.sqrt(f["trade_index"] * f["invest_index"])
+    np.testing.assert_allclose(np.diff(np.log(g)), (f["trade_contribution"] + f["invest_contribution"])[1:], rtol=1e-12)
+
+
+def test_table1_belt_row_stays_a_mean_when_the_belt_option_is_sum() -> None:
+    # Design note: Options.belt only changes the factor series (Figure 1). Table 1's belt row is
+    # the simple mean of the provinces in both modes, so with belt = "sum" the two tables show
+    # different belt values for the same year: 2000 mean (0.4 + 0.2 + 0.05)/3 vs 16·7/170.
+    tables = compute_all(make_panel(Options(belt="sum", table1_years=(2000, 2003))))
+    assert row(tables.table1, BELT)[2000] == pytest.approx(0.65 / 3)
+    assert tables.factors.set_index("year").loc[2000, "open_index"] == pytest.approx(112 / 170)
+
+
+# --- disparity (Figure 2) ---------------------------------------------------------------------
+
+
+def test_disparity_with_population_weights() -> None:
+    panel = make_panel()
+    d = disparity_series(panel, index_table(panel)).set_index("year")
+    z2000, pop2000 = [0.4, 0.2, 0.05], [1600.0, 7300.0, 4100.0]
+    # population shares 1600/13000 = 0.123077, 0.561538, 0.315385; simple mean u = 0.65/3 = 0.216667
+    # Σ p (y − u)² = 0.123077·0.033611 + 0.561538·0.000278 + 0.315385·0.027778 = 0.0130534
+    # CV = √0.0130534 / 0.216667 = 0.114252 / 0.216667 = 0.527315
+    p = np.array(pop2000) / 13000
+    u = sum(z2000) / 3
+    expected = math.sqrt(sum(pi * (y - u) ** 2 for pi, y in zip(p, z2000, strict=True))) / u
+    assert d.loc[2000, "cv"] == pytest.approx(expected, rel=1e-12)
+    assert d.loc[2000, "cv"] == pytest.approx(0.527315, abs=2e-6)
+    assert d.loc[2000, "cv_plain"] == pytest.approx(np.std(z2000) / np.mean(z2000), rel=1e-12)
+    assert (d["n"] == 3).all()
+    assert d.loc[2000, "theil_t"] == pytest.approx(d.loc[2000, "theil_t_between"] + d.loc[2000, "theil_t_within"])
+    assert not any("no population" in n for n in d.attrs["notes"])
+    assert any("simple mean" in n for n in d.attrs["notes"])
+
+
+def test_disparity_options_centre_and_unweighted() -> None:
+    panel = make_panel(Options(cv_centre="weighted"))
+    d = disparity_series(panel, index_table(panel))
+    z = np.array(list(Z.values()))
+    pop = np.array(list(POP.values()), dtype=float)
+    np.testing.assert_allclose(d["cv"], weighted_cv(z, pop, "weighted"), rtol=1e-12)
+    assert any("population-weighted mean" in n for n in d.attrs["notes"])
+    plain = make_panel(Options(cv_weighted=False))
+    d2 = disparity_series(plain, index_table(plain))
+    np.testing.assert_allclose(d2["cv"], d2["cv_plain"], rtol=1e-14)
+    assert any("none (plain CV)" in n for n in d2.attrs["notes"])
+
+
+def test_disparity_without_population_is_unweighted_and_says_so() -> None:
+    panel = make_panel(population=None)
+    d = disparity_series(panel, index_table(panel))
+    np.testing.assert_allclose(d["cv"], d["cv_plain"], rtol=1e-14)
+    z2003 = [3.2, 2.25, 0.48]
+    assert d["gini"].iloc[-1] == pytest.approx(
+        sum(abs(a - b) for a in z2003 for b in z2003) / 9 / (2 * np.mean(z2003)), rel=1e-12)
+    assert any("no population data" in n for n in d.attrs["notes"])
+
+
+def test_disparity_province_without_population_is_left_out_of_the_weighted_cv() -> None:
+    pop = {**POP, "江西": [np.nan] * 4}
+    panel = make_panel(population=pop)
+    d = disparity_series(panel, index_table(panel))
+    assert (d["n"] == 2).all()
+    assert d["cv"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2], [1600, 7300]), rel=1e-12)
+
+
+# --- stages ------------------------------------------------------------------------------------
+
+
+def test_stage_table_on_an_exponential_belt() -> None:
+    years = list(range(2000, 2011))
+    # every province: trade = FIE = GDP = 2·1.1^(t−2000) (then T = I = Z = the same) → 10 %/yr
+    level = {p: [2 * 1.1 ** (y - 2000) for y in years] for p in REGIONS}
+    series = {k: SeriesData(k, "亿元", block(level, years)) for k in ("trade", "fie", "gdp")}
+    opts = Options(stages=((2000, 2005), (2006, 2010)), stage_base="previous", growth_method="loglinear",
+                   table1_years=(2000, 2010))
+    panel = build_panel(series, REGIONS, opts)
+    tables = compute_all(panel)
+    st = tables.stages
+    assert st["stage"].tolist() == ["2000–2005", "2006–2010"]
+    assert st["base_year"].tolist() == [2000, 2005]
+    np.testing.assert_allclose(st[["open_growth", "trade_growth", "invest_growth"]].to_numpy(), 0.1, rtol=1e-10)
+    assert any("loglinear" in n and "previous" in n for n in st.attrs["notes"])
+    # Table 1 annual change: (2·1.1^10 − 2)/10
+    assert row(tables.table1, BELT)["annual_change"] == pytest.approx((2 * 1.1**10 - 2) / 10)
+
+
+# --- quality and notes ------------------------------------------------------------------------
+
+
+def test_quality_table_lists_what_the_panel_did() -> None:
+    panel = make_panel(trade={**TRADE, "上海": [10, np.nan, 30, 40]}, gdp={**GDP, "江西": [20, 20, -25, 25]})
+    q = compute_all(panel).quality
+    assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail"]
+    kinds = q.groupby("kind").size().to_dict()
+    assert kinds == {"filled": 1, "non-positive": 1, "index": 1}
+    filled = q[q["kind"] == "filled"].iloc[0]
+    assert (filled["series"], filled["province"], filled["year"]) == ("trade", "上海", 2001)
+    assert q.attrs["notes"] == ["3 entries"]
+
+
+def test_every_table_carries_notes_naming_unit_and_options() -> None:
+    tables = compute_all(make_panel())
+    assert isinstance(tables, Tables)
+    for name in ("index", "table1", "factors", "disparity", "stages"):
+        notes = getattr(tables, name).attrs["notes"]
+        assert notes[0] == "index unit 指数单位: 亿元", name
+        text = "\n".join(notes)
+        for option in ("unit mode 单位模式: converted", "CV centre 中心: simple mean", "gap filling",
+                       "belt 全流域: mean of provinces", "growth 增长率: cagr", "stage base 阶段基期: own"):
+            assert option in text, (name, option)
+    as_entered = compute_all(make_panel(Options(unit_mode="as_entered")))
+    assert "as entered" in as_entered.table1.attrs["notes"][0]
+    assert "Z: 亿元·亿元/亿元" in as_entered.table1.attrs["notes"][0]
+
+
+def test_converted_mode_indices_are_in_the_output_unit() -> None:
+    # trade and FIE in 亿美元 at 5 CNY/USD: converted amounts are 5× → Z is 25× the as-typed Z
+    series = {
+        "trade": SeriesData("trade", "亿美元", block(TRADE)),
+        "fie": SeriesData("fie", "亿美元", block(FIE)),
+        "gdp": SeriesData("gdp", "亿元", block(GDP)),
+        "fx": SeriesData("fx", "元/美元", pd.DataFrame([[5.0] * 4], columns=YEARS)),
+    }
+    converted = compute_all(build_panel(series, REGIONS)).index
+    entered = compute_all(build_panel(series, REGIONS, Options(unit_mode="as_entered"))).index
+    np.testing.assert_allclose(converted["open_index"], 25 * entered["open_index"], rtol=1e-13)
+    # CV is unit-free: the same in both modes
+    d1 = compute_all(build_panel(series, REGIONS)).disparity
+    d2 = compute_all(build_panel(series, REGIONS, Options(unit_mode="as_entered"))).disparity
+    np.testing.assert_allclose(d1["cv"], d2["cv"], rtol=1e-12)
+
+
+def test_stage_table_signature() -> None:
+    panel = make_panel()
+    tables = compute_all(panel)
+    again = stage_table(panel, tables.factors)
+    pd.testing.assert_frame_equal(again, tables.stages)
