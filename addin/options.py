@@ -49,7 +49,7 @@ class Options:
     growth_method: str = "cagr"
     stage_base: str = "own"
     language: str = "both"
-    jump_ratio: float = 10.0
+    jump_ratio: float = 5.0
 
     def __post_init__(self):
         choices = {

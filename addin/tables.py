@@ -15,7 +15,7 @@ import pandas as pd
 from . import disparity, growth, indices
 from .panel import Panel, QualityRecord
 from .problems import DESCRIPTIONS, Problem
-from .provinces import REGION_ENGLISH, english_name
+from .provinces import REGION_ENGLISH, english_name, match_province
 
 BELT = "长江经济带"
 BELT_EN = "Yangtze River Economic Belt"
@@ -45,7 +45,7 @@ def index_table(panel: Panel) -> pd.DataFrame:
     z = indices.composite_index(t, i)
     out = pd.DataFrame({
         "province": f["province"],
-        "province_en": f["province"].map(_english),
+        "province_en": f["province"].map({p: _english(p) for p in f["province"].unique()}),
         "region": f["region"],
         "year": f["year"],
         "trade_index": t.values,
@@ -57,10 +57,8 @@ def index_table(panel: Panel) -> pd.DataFrame:
 
 
 def _english(name: str) -> str:
-    try:
-        return english_name(name)
-    except (KeyError, ValueError):
-        return REGION_ENGLISH.get(name, name)
+    """English name of a province or region; other names (cities, custom groups) as they are."""
+    return english_name(name) if match_province(name) else REGION_ENGLISH.get(name, name)
 
 
 def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
@@ -78,7 +76,11 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     for region in dict.fromkeys(panel.regions.values()):
         members = [p for p in panel.provinces if panel.regions[p] == region]
         rows.append(("region", region, _english(region), region, _nanmean(z.loc[members].to_numpy())))
-    rows.append(("belt", BELT, BELT_EN, "", _nanmean(z.to_numpy())))
+    if panel.options.belt == "sum":
+        belt = pd.Series(_indices_of_sums(panel)[2], index=panel.years).reindex(years).to_numpy()
+    else:
+        belt = _nanmean(z.to_numpy())
+    rows.append(("belt", BELT, BELT_EN, "", belt))
     out = pd.DataFrame([[k, n, e, r, *v] for k, n, e, r, v in rows],
                        columns=["kind", "name", "name_en", "region", *years])
     out["annual_change"] = (
@@ -86,7 +88,9 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     )
     missing = [y for y in panel.options.table1_years if y not in set(panel.years)]
     extra = [f"years without data left out 无数据年份: {', '.join(map(str, missing))}"] if missing else []
-    return _with_notes(out, _notes(panel, "region rows = simple mean of provinces 区域 = 省份简单平均",
+    belt_note = ("belt row = index of summed amounts 全流域 = 总量指数" if panel.options.belt == "sum"
+                 else "belt row = simple mean of provinces 全流域 = 省份简单平均")
+    return _with_notes(out, _notes(panel, "region rows = simple mean of provinces 区域 = 省份简单平均", belt_note,
                                    f"annual change 年均变化 = (Z{years[-1] if years else ''} − Z{years[0] if years else ''}) / years", *extra))
 
 
@@ -94,6 +98,15 @@ def _nanmean(block: np.ndarray) -> np.ndarray:
     counts = (~np.isnan(block)).sum(axis=0)
     with np.errstate(all="ignore"):
         return np.where(counts > 0, np.nansum(block, axis=0) / counts, np.nan)
+
+
+def _indices_of_sums(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Belt T, I, Z per year from summed trade, FIE and GDP of the provinces that have all three."""
+    complete = panel.frame.dropna(subset=["trade", "fie", "gdp"])
+    sums = complete.groupby("year")[["trade", "fie", "gdp"]].sum().reindex(panel.years)
+    t = indices.trade_index(sums["trade"], sums["gdp"])
+    i = indices.invest_index(sums["fie"], sums["gdp"])
+    return t.values, i.values, indices.composite_index(t, i).values
 
 
 def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
@@ -110,12 +123,7 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
                 for c in ("trade_index", "invest_index", "open_index")}
         t, i, z = (_nanmean(wide[c]) for c in ("trade_index", "invest_index", "open_index"))
     else:
-        complete = panel.frame.dropna(subset=["trade", "fie", "gdp"])
-        sums = complete.groupby("year")[["trade", "fie", "gdp"]].sum().reindex(years)
-        t = indices.trade_index(sums["trade"], sums["gdp"]).values
-        i = indices.invest_index(sums["fie"], sums["gdp"]).values
-        z = indices.composite_index(indices.trade_index(sums["trade"], sums["gdp"]),
-                                    indices.invest_index(sums["fie"], sums["gdp"])).values
+        t, i, z = _indices_of_sums(panel)
     with np.errstate(all="ignore"):
         dlt = np.concatenate([[np.nan], 0.5 * np.diff(np.log(np.where(t > 0, t, np.nan)))])
         dli = np.concatenate([[np.nan], 0.5 * np.diff(np.log(np.where(i > 0, i, np.nan)))])
@@ -128,7 +136,11 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         "trade_contribution": dlt,
         "invest_contribution": dli,
     })
-    return _with_notes(out, _notes(panel, "contributions: ln Z = ½ ln T + ½ ln I, so Δln Z = ½Δln T + ½Δln I (log points)"))
+    split = ("contributions 贡献: ½Δln T and ½Δln I (log points) add up to Δln Z, since Z = √(T·I)"
+             if panel.options.belt == "sum" else
+             "contributions 贡献: ½Δln T̄ and ½Δln Ī (log points) add up to Δln √(T̄·Ī); the mean Z̄ of the "
+             "provinces is not √(T̄·Ī), so its growth differs (set belt = sum for an exact split of Z)")
+    return _with_notes(out, _notes(panel, split))
 
 
 def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
@@ -146,8 +158,6 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     weights = pop if has_pop else None
     groups = [panel.regions[p] for p in panel.provinces]
     cv_weights = weights if opts.cv_weighted else None
-    if cv_weights is not None:
-        z = np.where(np.isnan(pop), np.nan, z)
     tt = disparity.theil(z, weights, groups, "T")
     tl = disparity.theil(z, weights, groups, "L")
     out = pd.DataFrame({

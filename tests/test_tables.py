@@ -154,13 +154,14 @@ def test_factor_series_mean_mode_split_does_not_add_up() -> None:
     np.testing.assert_allclose(np.diff(np.log(g)), (f["trade_contribution"] + f["invest_contribution"])[1:], rtol=1e-12)
 
 
-def test_table1_belt_row_stays_a_mean_when_the_belt_option_is_sum() -> None:
-    # Design note: Options.belt only changes the factor series (Figure 1). Table 1's belt row is
-    # the simple mean of the provinces in both modes, so with belt = "sum" the two tables show
-    # different belt values for the same year: 2000 mean (0.4 + 0.2 + 0.05)/3 vs 16·7/170.
+def test_table1_belt_row_follows_the_belt_option() -> None:
+    # belt = "sum": Table 1's belt row is the index of summed amounts, as in the factor series,
+    # 2000: 112/170; belt = "mean" (default): the simple mean (0.4 + 0.2 + 0.05)/3.
     tables = compute_all(make_panel(Options(belt="sum", table1_years=(2000, 2003))))
-    assert row(tables.table1, BELT)[2000] == pytest.approx(0.65 / 3)
+    assert row(tables.table1, BELT)[2000] == pytest.approx(112 / 170)
     assert tables.factors.set_index("year").loc[2000, "open_index"] == pytest.approx(112 / 170)
+    mean = compute_all(make_panel(Options(table1_years=(2000, 2003))))
+    assert row(mean.table1, BELT)[2000] == pytest.approx(0.65 / 3)
 
 
 # --- disparity (Figure 2) ---------------------------------------------------------------------
@@ -212,8 +213,10 @@ def test_disparity_province_without_population_is_left_out_of_the_weighted_cv() 
     pop = {**POP, "江西": [np.nan] * 4}
     panel = make_panel(population=pop)
     d = disparity_series(panel, index_table(panel))
-    assert (d["n"] == 2).all()
+    assert (d["n"] == 3).all()  # provinces with a Z value
     assert d["cv"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2], [1600, 7300]), rel=1e-12)
+    # the unweighted CV still uses every province with a Z value
+    assert d["cv_plain"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2, 0.05]), rel=1e-12)
 
 
 # --- stages ------------------------------------------------------------------------------------

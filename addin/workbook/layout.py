@@ -88,7 +88,7 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
     Setting("stage_base", "Stage base 阶段基期", "own", ("own", "previous"),
             help="own: the stage's first year; previous: the previous stage's last year 本阶段首年/上阶段末年"),
     Setting("language", "Language 语言", "both", ("both", "zh", "en"), help="Labels of the output tables 输出表语言"),
-    Setting("jump_ratio", "Jump warning ratio 突变阈值", 10, help="Flag a year-on-year change larger than this factor 同比变化超过此倍数时提示"),
+    Setting("jump_ratio", "Jump warning ratio 突变阈值", 5, help="Flag a year-on-year change larger than this factor 同比变化超过此倍数时提示"),
     Setting("template_version", "Template version 模板版本", TEMPLATE_VERSION, help="Do not edit 请勿修改"),
 )
 SETTINGS_FIRST_ROW = 4  # header on row 3
