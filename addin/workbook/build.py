@@ -48,7 +48,7 @@ GUIDE_TEXT = [
     ("", "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: yangtze regenerate BOOK.xlsm "
          "(pip install yangtze-opening). 在 macOS 上按钮可用；Linux/LibreOffice 请用命令行。"),
     ("", "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need Windows Excel with the add-in; "
-         "elsewhere they show as unknown functions. 工作表函数仅在 Windows Excel 中计算。"),
+         "elsewhere they show an error (#NAME? or #VALUE!). 工作表函数仅在 Windows Excel 中计算。"),
 ]
 
 
@@ -101,17 +101,24 @@ def _default_regions() -> dict[str, str]:
     return {p: r for r, members in YANGTZE_REGIONS.items() for p in members}
 
 
+GUIDE_WIDTH = 120  # characters
+
+
+def _wrapped_height(text: str, width: int = GUIDE_WIDTH) -> float:
+    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide;
+    CJK characters take two. Stored explicitly: not every program computes it on load."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return 15.0 * max(1, -(-units // width)) + 2
+
+
 def _write_guide(ws, st: _Styles, notice: str | None) -> None:
-    ws.set_column("A:A", 120, st.wrap)
-    row = 0
-    if notice:
-        ws.write(row, 0, notice, st.warn)
-        row += 1
-    for kind, text in GUIDE_TEXT:
-        fmt = {"title": st.title, "head": st.bold}.get(kind, st.wrap)
+    ws.set_column(0, 0, GUIDE_WIDTH, st.wrap)
+    lines = ([("warn", notice)] if notice else []) + GUIDE_TEXT
+    for row, (kind, text) in enumerate(lines):
+        fmt = {"title": st.title, "head": st.bold, "warn": st.warn}.get(kind, st.wrap)
         ws.write(row, 0, text, fmt)
-        row += 1 if kind != "" else 1
-    ws.insert_button(row + 1, 0, {"macro": BUTTON_MACRO, "caption": BUTTON_CAPTION, "width": 260, "height": 36})
+        ws.set_row(row, 20 if kind == "title" else _wrapped_height(text))
+    ws.insert_button(len(lines) + 1, 0, {"macro": BUTTON_MACRO, "caption": BUTTON_CAPTION, "width": 260, "height": 36})
 
 
 def _write_settings(ws, st: _Styles) -> None:

@@ -7,7 +7,7 @@ engine's number) and written by :func:`write`:
   GDP's unit from the unit cells and the FX sheet, Z per province-year, region means
   and the plain CV;
 - the add-in's worksheet functions as array formulas over whole blocks (Windows Excel
-  with the add-in; elsewhere they show as unknown functions).
+  with the add-in; elsewhere they show an error such as #NAME? or #VALUE!).
 
 Unlike the engine, these formulas do not fill gaps and give indices in GDP's unit.
 """
@@ -67,7 +67,7 @@ def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], l
     consts: list[tuple[int, int, object]] = [
         (1, 1, "公式 Formulas"),
         (2, 1, "Native formulas compute in any spreadsheet program; the add-in's worksheet functions (rows below) "
-               "compute in Windows Excel with the add-in and show as unknown functions elsewhere. No gap filling; "
+               "compute in Windows Excel with the add-in and show an error (#NAME? or #VALUE!) elsewhere. No gap filling; "
                "indices in GDP's unit. 原生公式处处可算；加载项函数仅在 Windows Excel 中计算。"),
         (YEAR_ROW, 1, "年份 Year"),
         (FACTOR_ROWS["trade"], 1, "trade → GDP unit 贸易换算系数"),
