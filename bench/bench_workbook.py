@@ -1,7 +1,8 @@
 """Benchmark of the workbook layer (not a test): regeneration and batch recalculation.
 
-Run: ``python bench/bench_workbook.py [--quick]``. Prints times and ratios measured in
-this run; docs/performance.md records a run. Ratios, not absolute times, are what
+Run: ``python bench/bench_workbook.py [--quick]``. Each regeneration runs as
+``yangtze regenerate`` in a fresh process (wall time, peak resident memory). Prints times
+and ratios measured in this run; docs/performance.md records a run. Ratios, not absolute times, are what
 carry from one machine to another.
 """
 
@@ -14,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +22,6 @@ import pandas as pd
 
 from addin.example import example_dataset
 from addin.workbook.build import build_workbook
-from addin.workbook.file_engine import FileEngine
-from addin.workbook.regenerate import regenerate
 
 
 def synthetic(n_regions: int, n_years: int, seed: int = 1) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
@@ -44,22 +42,18 @@ def synthetic(n_regions: int, n_years: int, seed: int = 1) -> tuple[dict[str, pd
 
 
 def time_regenerate(path: Path, repeats: int) -> tuple[float, float]:
-    """Median seconds of read + compute + write + atomic save, and peak MB of the first run."""
+    """Median wall seconds of ``yangtze regenerate`` (read, compute, write, atomic save) in a
+    fresh process, and the largest resident memory (MB) of those processes."""
     times, peak = [], 0.0
     for i in range(repeats):
         copy = path.with_name(f"run{i}{path.suffix}")
         shutil.copy(path, copy)
-        if i == 0:
-            tracemalloc.start()
+        code = ("import resource, sys; from addin.cli import main; rc = main(['regenerate', sys.argv[1]]); "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
         start = time.perf_counter()
-        engine = FileEngine(copy)
-        regenerate(engine)
-        engine.save()
-        engine.close()
+        done = subprocess.run([sys.executable, "-c", code, str(copy)], check=True, capture_output=True, text=True)
         times.append(time.perf_counter() - start)
-        if i == 0:
-            peak = tracemalloc.get_traced_memory()[1] / 2**20
-            tracemalloc.stop()
+        peak = max(peak, int(done.stderr.strip().splitlines()[-1]) / 1024)
     return statistics.median(times), peak
 
 
@@ -96,8 +90,8 @@ def main() -> None:
         t_jobs2 = time_batch(folder, books, 2)
 
     print("Workbook benchmark (file engine, openpyxl)")
-    print(f"  regenerate, template-sized (11 × 30):  {t_small:7.2f} s   peak traced memory {m_small:7.1f} MB")
-    print(f"  regenerate, {big_regions} × 40:            {t_big:7.2f} s   peak traced memory {m_big:7.1f} MB"
+    print(f"  regenerate, template-sized (11 × 30):  {t_small:7.2f} s   peak resident memory {m_small:7.1f} MB")
+    print(f"  regenerate, {big_regions} × 40:            {t_big:7.2f} s   peak resident memory {m_big:7.1f} MB"
           f"   ({t_big / t_small:.1f}× the template-sized run)")
     print(f"  build the {big_regions} × 40 workbook (XlsxWriter): {t_build:.2f} s")
     print(f"  batch of {n_books} workbooks, --jobs 1: {t_jobs1:7.2f} s  ({t_jobs1 / n_books:.2f} s per book)")
