@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, UnitError
 from .gaps import fill_interior
 from .options import Options
 from .units import conversion_factor, parse_fx_unit, parse_money_unit, parse_population_unit
@@ -61,6 +61,7 @@ class SeriesData:
     unit_cell : address of the unit cell, for messages.
     locate : (row label, year) → cell address, for messages.
     issues : what the reader already found (text and error cells, duplicates).
+    label_cells : row label → address of its name cell, for messages (optional).
     """
 
     key: str
@@ -70,6 +71,7 @@ class SeriesData:
     unit_cell: str | None = None
     locate: Callable[[str, int], str | None] | None = None
     issues: list[QualityRecord] = field(default_factory=list)
+    label_cells: Mapping[str, str] = field(default_factory=dict)
 
     def where(self, label: str, year: int) -> str | None:
         return self.locate(label, year) if self.locate else None
@@ -139,16 +141,19 @@ def _flag_values(series: SeriesData, values: pd.DataFrame, ratio: float, quality
         what = "zero or negative" if series.key in ("gdp", "population", "fx") else "negative"
         quality.append(QualityRecord("non-positive", series.key, prov, yr, series.where(prov, yr),
                                      f"{SERIES_LABELS[series.key][1]} is {what} ({values.iat[label, year]:g})"))
-    for prov, row in values.iterrows():
-        seen = row.dropna()
-        seen = seen[seen > 0]
-        steps = seen.to_numpy()[1:] / seen.to_numpy()[:-1]
-        for k in np.flatnonzero((steps > ratio) | (steps < 1 / ratio)):
-            y0, y1 = int(seen.index[k]), int(seen.index[k + 1])
-            quality.append(QualityRecord(
-                "jump", series.key, prov, y1, series.where(prov, y1),
-                f"{SERIES_LABELS[series.key][1]} changes ×{steps[k]:.3g} from {y0} ({seen.iloc[k]:g}) "
-                f"to {y1} ({seen.iloc[k + 1]:g}); check the unit of these cells"))
+    positive = values.where(values > 0)
+    years = np.broadcast_to(values.columns.to_numpy(dtype=float), values.shape)
+    seen_years = pd.DataFrame(np.where(positive.notna(), years, np.nan), index=values.index)
+    before = positive.ffill(axis=1).shift(1, axis=1).to_numpy()  # the previous observed value
+    before_year = seen_years.ffill(axis=1).shift(1, axis=1).to_numpy()
+    with np.errstate(all="ignore"):
+        steps = positive.to_numpy() / before
+    for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
+        prov, y0, y1 = values.index[i], int(before_year[i, j]), int(values.columns[j])
+        quality.append(QualityRecord(
+            "jump", series.key, prov, y1, series.where(prov, y1),
+            f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} from {y0} ({before[i, j]:g}) "
+            f"to {y1} ({positive.iat[i, j]:g}); check the unit of these cells"))
 
 
 def _fill(series: SeriesData, values: pd.DataFrame, quality: list[QualityRecord]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -202,6 +207,8 @@ def build_panel(
     if not observed:
         raise InputError("no year columns with data on the Trade, FIE and GDP sheets", "data sheets")
     years = list(range(observed[0], observed[-1] + 1))
+    target_unit = parse_money_unit(options.output_unit) if options.unit_mode == "converted" else None
+    fx_needed = target_unit is not None and any(u.currency != target_unit.currency for u in money_units.values())
 
     frames: dict[str, pd.DataFrame] = {}
     filled: dict[str, pd.DataFrame] = {}
@@ -210,10 +217,17 @@ def build_panel(
         if key == "population":
             values = values * parse_population_unit(data.unit, data.unit_cell) / 1e4
         elif key == "fx":
-            values = values.iloc[:1] / parse_fx_unit(data.unit, data.unit_cell)
+            try:
+                values = values.iloc[:1] / parse_fx_unit(data.unit, data.unit_cell)
+            except UnitError as exc:
+                if fx_needed:
+                    raise
+                quality.append(QualityRecord("note", key, None, None, data.unit_cell,
+                                             f"{exc.detail}; the exchange rate is not needed here and is left out"))
+                continue
         if key != "fx":
             for label in values.index.difference(provinces, sort=False):
-                quality.append(QualityRecord("unmapped", key, str(label), None, data.sheet,
+                quality.append(QualityRecord("unmapped", key, str(label), None, data.label_cells.get(label, data.sheet),
                                              f"{label} on sheet {data.sheet} is not in the Regions mapping; it is left out"))
             values = values.reindex(index=provinces)
         values = values.reindex(columns=years)
@@ -254,7 +268,8 @@ def build_panel(
         for prov, row in frames[key].iterrows():
             gaps = [int(y) for y in row.index[row.isna()]]
             if gaps:
-                quality.append(QualityRecord("missing", key, prov, None, series[key].sheet,
+                where = series[key].where(prov, gaps[0]) or series[key].sheet
+                quality.append(QualityRecord("missing", key, prov, None, where,
                                              f"{SERIES_LABELS[key][1]}: no value for {prov} in {_year_ranges(gaps)}"))
 
     long = {key: frames[key].stack(future_stack=True) for key in frames if key != "fx"}

@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from libreoffice import Office, missing_parts  # noqa: E402
-
 from addin.cli import main as yangtze  # noqa: E402
 from addin.workbook import layout  # noqa: E402
+
+from libreoffice import Office, missing_parts  # noqa: E402
 
 OUT = ROOT / "docs" / "img"
 SHEETS = {layout.GUIDE: "guide.png", layout.TABLE1: "table1.png"}

@@ -15,6 +15,7 @@ from addin.workbook import layout
 from addin.workbook.build import build_workbook
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.regenerate import regenerate
+
 from workbooks import REGIONS, read_table
 
 YEARS = list(range(1993, 2023))

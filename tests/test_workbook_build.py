@@ -22,6 +22,7 @@ from addin.workbook.build import (
     build_workbook,
     vba_modules,
 )
+
 from workbooks import zip_text
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "yangtze_template.xlsm"

@@ -3,27 +3,40 @@
 Values are read from a read-only, data-only load (fast, and formula cells give their
 last computed value); output sheets are written into a full load that keeps the VBA
 project, the button and the charts; :meth:`FileEngine.save` writes a temporary file
-beside the target and moves it into place only when it is complete.
+beside the target and moves it into place only when it is complete (a temporary file left
+behind by a killed run is removed by a later save of the same target).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import math
 import os
+import re
 import shutil
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell import _writer as _cell_writer
 from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.reader.excel import ExcelReader
 
-from ..errors import FileRejected
+from ..errors import FileRejected, YangtzeError
 from .render import ChartRanges
 from .safety import check_workbook_file
 
-MAX_CELLS_READ = 5_000_000
+#: Cells and rows read from one input sheet. A data sheet has one row per province, city or
+#: county (China has about 2,850 counties) and one column per year; openpyxl reads some
+#: 10,000–100,000 cells a second, so these limits also bound the time a refusal takes.
+MAX_CELLS_READ = 1_000_000
+MAX_ROWS_READ = 20_000
+#: A temporary file of the same target older than this is a leftover of a killed save.
+STALE_TEMP_SECONDS = 600
 
 
 class FileEngine:
@@ -40,17 +53,24 @@ class FileEngine:
         self.keep_vba = self.path.suffix.lower() in (".xlsm", ".xltm", ".xlam")
         self._values = self._load(read_only=True, data_only=True)
         self._book: openpyxl.Workbook | None = None
+        self._blocks: dict[str, list[list[object]]] = {}
         self.messages: list[str] = []
 
-    def _load(self, **kwargs) -> openpyxl.Workbook:
+    def _load(self, read_only: bool = False, data_only: bool = False) -> openpyxl.Workbook:
+        # openpyxl.load_workbook, spelled out so that a failed load closes its zip files
+        # (else they complain on stderr when garbage-collected)
+        reader = None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-                return openpyxl.load_workbook(self.path, keep_vba=self.keep_vba, **kwargs)
+                reader = ExcelReader(self.path, read_only=read_only, keep_vba=self.keep_vba, data_only=data_only)
+                reader.read()
+                return reader.wb
         except FileRejected:
             raise
         except Exception as exc:  # noqa: BLE001 - any parser failure means an unreadable file
-            raise FileRejected(f"{self.path.name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+            _close_reader(reader)
+            raise FileRejected(unreadable(self.path.name, exc)) from None
 
     @property
     def book(self) -> openpyxl.Workbook:
@@ -63,23 +83,65 @@ class FileEngine:
         return list(self._values.sheetnames)
 
     def read(self, sheet: str) -> list[list[object]]:
+        """Values of ``sheet`` from A1 to its last used cell, as rows of equal length.
+
+        The sheet's declared size is checked first (a sheet "used" down to row 1,048,576
+        is refused at once); the cells actually present are then read with the same
+        limits, so a sheet whose declared size is wrong neither hides rows nor escapes them.
+        """
         ws = self._values[sheet]
-        rows_n, cols_n = ws.max_row or 0, ws.max_column or 0
-        if rows_n * cols_n > MAX_CELLS_READ:
-            raise FileRejected(f"{self.path.name}: sheet {sheet} spans {rows_n:,} rows × {cols_n:,} columns, "
-                               f"more than the {MAX_CELLS_READ:,} cells this tool reads; delete the unused rows")
-        rows = []
-        for row in ws.iter_rows(values_only=True):
-            rows.append([_plain(v) for v in row])
+        self._check_size(sheet, ws.max_row or 0, ws.max_column or 0)
+        ws.reset_dimensions()
+        rows: list[list[object]] = []
+        cells = width = 0
+        try:
+            for row in ws.iter_rows(values_only=True):
+                rows.append([_plain(v) for v in row])
+                cells += len(row)
+                width = max(width, len(row))
+                if len(rows) > MAX_ROWS_READ or cells > MAX_CELLS_READ:
+                    self._check_size(sheet, len(rows), width, cells)
+        except YangtzeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a parser failure in the sheet's XML
+            raise FileRejected(unreadable(self.path.name, exc, sheet)) from None
         while rows and all(v is None for v in rows[-1]):
             rows.pop()
+        width = max((len(row) for row in rows), default=0)
+        for row in rows:
+            row.extend([None] * (width - len(row)))
+        self._blocks[sheet] = rows
         return rows
+
+    def _check_size(self, sheet: str, rows_n: int, cols_n: int, cells: int | None = None) -> None:
+        cells = rows_n * cols_n if cells is None else cells
+        if rows_n > MAX_ROWS_READ or cells > MAX_CELLS_READ:
+            raise FileRejected(f"{self.path.name}: sheet {sheet} spans {rows_n:,} rows × {cols_n:,} columns, "
+                               f"more than the {MAX_ROWS_READ:,} rows or {MAX_CELLS_READ:,} cells this tool reads; "
+                               "delete the unused rows")
 
     def sheet_details(self, sheet: str) -> tuple[list[int], list[str]]:
         """Hidden row numbers and merged ranges of ``sheet`` (from the full load)."""
         ws = self.book[sheet]
         hidden = sorted(r for r, dim in ws.row_dimensions.items() if dim.hidden)
         return hidden, [str(m) for m in ws.merged_cells.ranges]
+
+    def formulas_without_value(self, sheet: str) -> list[str]:
+        """Cells of ``sheet`` (e.g. ``"D5"``) holding a formula whose result the file does not store.
+
+        Such cells read as blank. Excel stores each formula's last result; a file last saved
+        by a program that does not calculate (openpyxl, so this tool too) has none until it is
+        opened and saved in Excel or LibreOffice.
+        """
+        block = self._blocks[sheet] if sheet in self._blocks else self.read(sheet)
+        return [ref for ref, (r, c) in self._formula_cells(sheet).items()
+                if r > len(block) or c > len(block[r - 1]) or block[r - 1][c - 1] is None]
+
+    def _formula_cells(self, sheet: str) -> dict[str, tuple[int, int]]:
+        """Formula cells of ``sheet`` in the full load: reference → (row, column)."""
+        ws = self.book[sheet]
+        # openpyxl is pinned (3.1.5), whose Worksheet keeps its cells in ``_cells``; iter_rows() would create cells
+        return {item.coordinate: (r, c) for (r, c), item in sorted(ws._cells.items()) if item.data_type == "f"}
 
     def write(self, sheet: str, rows: list[list[object]]) -> None:
         ws = self.book[sheet] if sheet in self.book.sheetnames else self.book.create_sheet(sheet)
@@ -121,10 +183,27 @@ class FileEngine:
         ``backup`` first copies the previous target to ``NAME.bak.xlsm``.
         """
         target = Path(target) if target else self.path
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+        if target.is_dir():
+            raise FileRejected(f"{target.name}: is a folder; give a file name to write to")
+        remove_stale_temps(target)
+        formulas = [f"{sheet}!{ref}" for sheet in self._blocks for ref in self._formula_cells(sheet)]
+        if formulas:
+            self.messages.append(f"{len(formulas)} formula cell(s) on the input sheets (first {formulas[0]}) are saved without "
+                                 "their results, which openpyxl cannot store; Excel and LibreOffice recompute them on "
+                                 "opening. Open and save the workbook there before regenerating it again from the file")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+        except OSError as exc:
+            raise FileRejected(f"{target.name}: cannot write in the folder {target.parent} ({exc.strerror or exc})") from None
         try:
             with os.fdopen(fd, "wb") as f:
-                self.book.save(f)
+                sink = _Sink(f)
+                try:
+                    with _exact_numbers():
+                        self.book.save(sink)
+                except BaseException:
+                    sink.drop()
+                    raise
                 f.flush()
                 os.fsync(f.fileno())
             if backup and target.exists():
@@ -133,6 +212,9 @@ class FileEngine:
         except PermissionError:
             _remove(tmp)
             raise FileRejected(f"{target.name}: cannot be written; is it open in Excel or another program? Close it and try again") from None
+        except OSError as exc:  # disk full, folder removed, …: the original is untouched
+            _remove(tmp)
+            raise FileRejected(f"{target.name}: cannot be written ({exc.strerror or exc}); the file on disk is unchanged") from None
         except BaseException:
             _remove(tmp)
             raise
@@ -142,8 +224,124 @@ class FileEngine:
         self._values.close()
 
 
+@contextlib.contextmanager
+def _exact_numbers():
+    """Make openpyxl write every number so that it reads back exactly, while saving.
+
+    openpyxl 3.1.5 writes numbers as ``"%.16g"``: a value that needs 17 significant digits
+    (0.30000000000000004, as many results pasted from Excel do) would come back changed in
+    its last bit, 1.7976931348623157e308 as infinity and 12345678901234567 rounded; and the
+    input cells are saved again at every regeneration. ``repr`` is the shortest exact form.
+    """
+    original = _cell_writer.safe_string
+
+    def exact(value):
+        if isinstance(value, float) and math.isfinite(value):
+            return float.__repr__(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int.__repr__(value)
+        return original(value)
+
+    _cell_writer.safe_string = exact
+    try:
+        yield
+    finally:
+        _cell_writer.safe_string = original
+
+
+class _Sink:
+    """The temporary file as openpyxl's zip writer sees it. When a save fails (Ctrl+C, disk
+    full), the abandoned zip writer still tries to finish the file when it is garbage-collected,
+    after the file is closed; once dropped, its writes go nowhere instead of failing noisily."""
+
+    def __init__(self, file):
+        self._file, self._pos = file, None
+
+    def drop(self) -> None:
+        try:
+            self._pos = self._file.tell()
+        except (OSError, ValueError):
+            self._pos = 0
+
+    def write(self, data) -> int:
+        if self._pos is None:
+            return self._file.write(data)
+        self._pos += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._file.tell() if self._pos is None else self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._pos is None:
+            return self._file.seek(offset, whence)
+        self._pos = offset if whence == 0 else self._pos + offset
+        return self._pos
+
+    def flush(self) -> None:
+        if self._pos is None:
+            self._file.flush()
+
+
 def backup_path(target: Path) -> Path:
     return target.with_name(f"{target.stem}.bak{target.suffix}")
+
+
+def temp_pattern(target: Path) -> re.Pattern[str]:
+    """Names of :meth:`FileEngine.save`'s temporary files for ``target`` (``.NAME.xxxxxxxx.xlsm.tmp``)."""
+    return re.compile(re.escape(f".{target.stem}.") + r"[a-z0-9_]{8}" + re.escape(f"{target.suffix}.tmp"))
+
+
+def remove_stale_temps(target: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete temporary files of ``target`` left by a save that was killed (older than ``older_than`` s).
+
+    Younger ones may belong to a save still running in another process and are kept.
+    """
+    pattern, removed = temp_pattern(target), []
+    try:
+        candidates = [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return removed
+    now = time.time()
+    for path in candidates:
+        try:
+            if now - path.stat().st_mtime > older_than:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def _close_reader(reader: ExcelReader | None) -> None:
+    """Close the zip files a failed :class:`ExcelReader` left open."""
+    if reader is None:
+        return
+    for archive in (getattr(getattr(reader, "wb", None), "vba_archive", None), getattr(reader, "archive", None)):
+        try:
+            if archive is not None:
+                archive.close()
+        except Exception:  # noqa: BLE001 - best effort on an already broken reader
+            pass
+
+
+def unreadable(name: str, exc: BaseException, sheet: str | None = None) -> str:
+    """A one-line message for a parser failure; hostile XML (entities, DTDs) is named as such."""
+    from defusedxml import DefusedXmlException
+
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    where = f" (sheet {sheet})" if sheet else ""
+    if any(isinstance(e, DefusedXmlException) for e in chain):
+        return (f"{name}: refused: its XML{where} declares entities, as a 'billion laughs' or external-entity "
+                "attack does (Excel never writes these); the file is not read")
+    root = chain[0]
+    while root.__cause__ is not None:  # openpyxl wraps the parser's error in a generic one
+        root = root.__cause__
+    text = str(root).strip().splitlines()[0][:200] if str(root).strip() else ""
+    return f"{name}: cannot be read as a workbook{where} ({type(root).__name__}{': ' + text if text else ''})"
 
 
 def _remove(path: str) -> None:

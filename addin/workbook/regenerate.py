@@ -15,7 +15,7 @@ from ..tables import Tables, compute_all
 from . import layout
 from .engine import WorkbookEngine
 from .render import SheetBlock, chart_ranges, render
-from .sheets import read_data_sheet, read_regions, read_settings
+from .sheets import layout_notes, read_data_sheet, read_regions, read_settings
 
 REQUIRED = (layout.SETTINGS, layout.REGIONS, layout.DATA_SHEETS["trade"], layout.DATA_SHEETS["fie"], layout.DATA_SHEETS["gdp"])
 
@@ -46,10 +46,19 @@ def compute(engine: WorkbookEngine) -> Tables:
     engine.status("Yangtze: reading settings and data 读取数据…")
     options = read_settings(engine.read(layout.SETTINGS))
     regions = read_regions(engine.read(layout.REGIONS))
-    series = {key: read_data_sheet(key, engine.read(name), name)
-              for key, name in layout.DATA_SHEETS.items() if name in present}
+    blocks = {key: engine.read(name) for key, name in layout.DATA_SHEETS.items() if name in present}
+    series = {key: read_data_sheet(key, block, layout.DATA_SHEETS[key]) for key, block in blocks.items()}
     engine.status("Yangtze: computing 计算中…")
-    return compute_all(build_panel(series, regions, options))
+    panel = build_panel(series, regions, options)
+    # hidden rows, merged cells and formulas without a stored result, where the engine knows them
+    details = getattr(engine, "sheet_details", None)
+    uncomputed = getattr(engine, "formulas_without_value", None)
+    if details is not None:
+        for key, data in series.items():
+            hidden, merged = details(data.sheet)
+            refs = uncomputed(data.sheet) if uncomputed is not None else []
+            panel.quality.extend(layout_notes(key, data.sheet, hidden, merged, len(blocks[key]), refs))
+    return compute_all(panel)
 
 
 def regenerate(engine: WorkbookEngine) -> Result:

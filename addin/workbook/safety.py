@@ -4,14 +4,17 @@ An .xlsx/.xlsm is a zip of XML parts. Checked here, within seconds and bounded m
 the file's signature (a text file renamed .xlsx, an old .xls, an encrypted workbook —
 both OLE compound files —), the zip directory (the parts a workbook needs, a declared
 uncompressed size and compression ratio that a zip bomb would exceed), and the size of
-each sheet. XML itself is parsed by openpyxl through defusedxml, which refuses entity
-expansion (billion laughs) and external entities.
+the sheets: the XML parts are streamed once (never held whole) to count their tags, so a
+workbook whose full load would take gigabytes of memory is refused up front, and so is a
+DTD in any part (where entities are declared). XML itself is parsed by openpyxl through
+defusedxml, which also refuses entity expansion (billion laughs) and external entities.
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import FileRejected
@@ -20,7 +23,14 @@ MAX_FILE_BYTES = 200 * 2**20
 MAX_UNCOMPRESSED_BYTES = 1 * 2**30
 MAX_PART_BYTES = 400 * 2**20
 MAX_RATIO = 200
+#: XML tags ("<", opening and closing) in all parts together: about five per cell, so
+#: roughly 5 million cells, 2.5 times a regenerated 2,850 × 40 workbook. openpyxl's full
+#: load takes about 0.5 kB per cell, so memory stays within about 2.5 GB.
+MAX_XML_TAGS = 25_000_000
+#: Rows in one sheet: a regenerated 2,850 × 40 workbook has 114,000 on its Index sheet.
+MAX_SHEET_ROWS = 600_000
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DTD_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 def check_workbook_file(path: str | os.PathLike) -> None:
@@ -31,11 +41,16 @@ def check_workbook_file(path: str | os.PathLike) -> None:
         raise FileRejected(f"{name}: no such file")
     if path.is_dir():
         raise FileRejected(f"{name}: is a folder, not a workbook")
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise FileRejected(f"{name}: cannot be opened ({exc.strerror or exc}); is it locked by another program?") from None
+    if size == 0:
+        raise FileRejected(f"{name}: the file is empty (0 bytes), not a workbook")
     if size > MAX_FILE_BYTES:
         raise FileRejected(f"{name}: {size / 2**20:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MB this tool reads")
-    with path.open("rb") as f:
-        head = f.read(8)
     if head == OLE_SIGNATURE:
         raise FileRejected(_ole_message(path))
     if not head.startswith(b"PK"):
@@ -60,6 +75,53 @@ def check_workbook_file(path: str | os.PathLike) -> None:
                                "which only a zip bomb does; the file is refused")
     if total > MAX_UNCOMPRESSED_BYTES:
         raise FileRejected(f"{name}: would unpack to {total / 2**30:.1f} GB; the file is refused")
+    tags, rows, part = _count_xml(path, [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))])
+    if rows > MAX_SHEET_ROWS:
+        raise FileRejected(f"{name}: part {part} holds more than {MAX_SHEET_ROWS:,} rows, more than this tool reads; "
+                           "delete the unused rows (Ctrl+Shift+End shows the last used cell)")
+    if tags > MAX_XML_TAGS:
+        raise FileRejected(f"{name}: too large to read safely: its sheets hold more than {MAX_XML_TAGS / 1e6:.0f} million "
+                           f"XML tags (roughly {MAX_XML_TAGS // 5_000_000} million cells); delete unused rows or sheets")
+
+
+def _count_xml(path: Path, infos: list[zipfile.ZipInfo]) -> tuple[int, int, str]:
+    """(tags in all ``infos``, most rows in one part, that part), streamed in 1 MB chunks.
+
+    Stops as soon as a limit is passed. A document type declaration (``<!DOCTYPE``, where
+    entities are declared) is refused outright: Open Packaging forbids DTDs in a
+    workbook's XML and Excel never writes one, so this holds whichever XML parser openpyxl
+    uses. Reading also checks each part's CRC and that it unpacks to no more than its
+    declared size (zipfile enforces both), so a part that lies about its size is refused.
+    """
+    tags, most_rows, where = 0, 0, ""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in infos:
+                rows, carry = 0, b""
+                with zf.open(info) as part:
+                    while chunk := part.read(2**20):
+                        tags += chunk.count(b"<")
+                        # a marker split across two chunks is still seen, and counted once
+                        joined = carry[-3:] + chunk
+                        rows += joined.count(b"<row") + joined.count(b":row")
+                        buf = carry + chunk
+                        if any(marker in buf for marker in _DTD_MARKERS):
+                            raise FileRejected(f"{path.name}: refused: part {info.filename} declares a DTD or entities, "
+                                               "as a 'billion laughs' or external-entity attack does (Excel never "
+                                               "writes these); the file is not read")
+                        carry = buf[-19:]
+                        if tags > MAX_XML_TAGS or rows > MAX_SHEET_ROWS:
+                            return tags, rows, info.filename
+                if rows > most_rows:
+                    most_rows, where = rows, info.filename
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
+        raise FileRejected(f"{path.name}: damaged or incomplete workbook ({_one_line(exc)})") from None
+    return tags, most_rows, where
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _looks_text(head: bytes) -> bool:

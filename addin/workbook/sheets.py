@@ -84,23 +84,40 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     issues: list[QualityRecord] = []
     header = list(block[layout.HEADER_ROW - 1]) if len(block) >= layout.HEADER_ROW else []
     year_cols: list[tuple[int, int]] = []
+    first_col: dict[int, int] = {}
     for col in range(layout.FIRST_YEAR_COL, len(header) + 1):
         value = header[col - 1]
         if is_blank(value):
             continue
         year = parse_year(value)
+        where = layout.address(layout.HEADER_ROW, col, sheet)
         if year is None:
-            issues.append(QualityRecord("text", key, None, None, layout.address(layout.HEADER_ROW, col, sheet),
+            issues.append(QualityRecord("text", key, None, None, where,
                                         f"header {value!r} is not a year such as 1998; that column is skipped"))
+        elif year in first_col:
+            issues.append(QualityRecord("duplicate", key, None, year, where,
+                                        f"year {year} appears more than once on sheet {sheet} (first in "
+                                        f"{layout.address(layout.HEADER_ROW, first_col[year])}); the first column is used"))
         else:
+            first_col[year] = col
             year_cols.append((year, col))
-    if any(b[0] <= a[0] for a, b in zip(year_cols, year_cols[1:])):
-        issues.append(QualityRecord("note", key, None, None, sheet, f"years on sheet {sheet} are not in increasing order; they are sorted"))
+    for (y0, _), (y1, col) in zip(year_cols, year_cols[1:], strict=False):
+        if y1 < y0:
+            issues.append(QualityRecord("note", key, None, None, layout.address(layout.HEADER_ROW, col, sheet),
+                                        f"years on sheet {sheet} are not in increasing order ({y1} after {y0}); "
+                                        "they are sorted"))
+            break
 
     labels, rows, row_numbers = [], [], []
+    first_row: dict[str, int] = {}
     last_row = layout.FIRST_DATA_ROW if key == "fx" else len(block)
     for r in range(layout.FIRST_DATA_ROW, last_row + 1):
         name = "CNY/USD" if key == "fx" else _row_label(cell(block, r, 1))
+        if name is not None and name in first_row:
+            issues.append(QualityRecord("duplicate", key, name, None, layout.address(r, 1, sheet),
+                                        f"{name} appears more than once on sheet {sheet} (first in row "
+                                        f"{first_row[name]}); the first row is used"))
+            continue
         values = []
         for year, col in year_cols:
             number, problem = classify(cell(block, r, col))
@@ -114,6 +131,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
                 issues.append(QualityRecord("text", key, None, None, layout.address(r, 1, sheet),
                                             "numbers in a row without a province name in column A; the row is skipped"))
             continue
+        first_row[name] = r
         labels.append(name)
         rows.append(values)
         row_numbers.append(r)
@@ -125,7 +143,64 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
         pos = positions.get((label, year))
         return layout.address(*pos, sheet) if pos else None
 
-    return SeriesData(key, cell(block, *layout.UNIT_CELL), frame, sheet, layout.address(*layout.UNIT_CELL, sheet), locate, issues)
+    label_cells = {label: layout.address(r, 1, sheet) for label, r in zip(labels, row_numbers, strict=True)}
+    return SeriesData(key, cell(block, *layout.UNIT_CELL), frame, sheet, layout.address(*layout.UNIT_CELL, sheet), locate, issues,
+                      label_cells)
+
+
+def layout_notes(key: str, sheet: str, hidden_rows: Sequence[int], merged: Sequence[str], n_rows: int,
+                 uncomputed: Sequence[str] = ()) -> list[QualityRecord]:
+    """Quality notes on a data sheet's hidden rows, merged cells and formulas without a stored
+    result (from an engine that knows them).
+
+    Hidden rows within the data are used as they are; in a merged range only the top-left
+    cell holds a value, the others read as blank; so does a formula whose result the file
+    does not store (``uncomputed``: cell references such as ``"D5"``). Each is noted so the
+    user can check.
+    """
+    notes: list[QualityRecord] = []
+    if uncomputed:
+        shown = ", ".join(uncomputed[:5]) + (f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else "")
+        notes.append(QualityRecord("note", key, None, None, f"{layout.quote_sheet(sheet)}!{uncomputed[0]}",
+                                   f"{len(uncomputed)} formula cell(s) on sheet {sheet} have no stored result ({shown}) "
+                                   "and read as blank: the workbook was last saved by a program that does not "
+                                   "calculate; open it in Excel or LibreOffice, save, and regenerate"))
+    rows = sorted(r for r in set(hidden_rows) if layout.FIRST_DATA_ROW <= r <= n_rows)
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    for run in runs:
+        what = f"row {run[0]} is" if len(run) == 1 else f"rows {run[0]}–{run[-1]} are"
+        notes.append(QualityRecord("note", key, None, None, layout.address(run[0], 1, sheet),
+                                   f"{what} hidden on sheet {sheet}; the values there are used"))
+    for ref in merged:
+        bounds = _range_bounds(ref)
+        if bounds is None or bounds[2] < layout.HEADER_ROW:
+            continue  # merged titles above the table are harmless
+        notes.append(QualityRecord("note", key, None, None, f"{layout.quote_sheet(sheet)}!{ref}",
+                                   f"merged cells {ref} on sheet {sheet}: only the top-left cell holds a value, "
+                                   "the others read as blank; unmerge them and fill each cell"))
+    return notes
+
+
+def _range_bounds(ref: str) -> tuple[int, int, int, int] | None:
+    """'D7:E9' → (first row, first col, last row, last col) = (7, 4, 9, 5); None if not a range."""
+    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?", ref.strip().upper())
+    if not m:
+        return None
+
+    def col(letters: str) -> int:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    r0, c0 = int(m.group(2)), col(m.group(1))
+    r1, c1 = (int(m.group(4)), col(m.group(3))) if m.group(3) else (r0, c0)
+    return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
 
 
 def read_regions(block: Block) -> dict[str, str]:
