@@ -21,6 +21,15 @@ class FakeRange:
     def __init__(self, sheet, first, last=None):
         self.sheet, self.first, self.last = sheet, first, last or first
         self.opts = {}
+        self.font = types.SimpleNamespace(bold=False)
+
+    @property
+    def number_format(self):
+        return self.sheet.formats.get((self.first, self.last))
+
+    @number_format.setter
+    def number_format(self, fmt):
+        self.sheet.formats[(self.first, self.last)] = fmt
 
     def options(self, **kwargs):
         self.opts = kwargs
@@ -66,6 +75,7 @@ class FakeSheet:
         self.cells = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v is not None}
         self.charts = [FakeChart(charts)] if charts else []
         self.cleared = 0
+        self.formats = {}
 
     @property
     def used_range(self):
@@ -127,6 +137,10 @@ def test_excel_engine_writes_what_the_file_engine_writes(demo_path):
         assert sheet.cells == expected
     for name, cells in inputs_before.items():
         assert book.sheets[name].cells == cells, f"input sheet {name} changed"
+    factors = book.sheets[layout.FACTORS]
+    last = layout.OUT_FIRST_ROW + 30 - 1
+    assert factors.formats[((layout.OUT_FIRST_ROW, 4), (last, 4))] == "#,##0.000"  # Z
+    assert factors.formats[((layout.OUT_FIRST_ROW, 5), (last, 5))] == "0.00%"  # Z growth
     assert book.app.status_log[-1].startswith("Yangtze: done")
 
 

@@ -300,12 +300,11 @@ def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo)
                 assert same(sum(z[p, year] for p in members) / len(members), t1.at[region, year])
 
 
-# ---------------------------------------------------------- known difference, tracked
+# ---------------------------------------------------------- chart line style
 
-@pytest.mark.xfail(strict=True, reason="openpyxl drops <c:smooth val=\"0\"/> when regeneration saves the file, so "
-                   "LibreOffice draws the demo's line charts as splines; fix: series.smooth = False in "
-                   "FileEngine.set_chart (then remove this marker)")
 def test_demo_charts_are_straight_lines_like_the_template(facts):
+    # openpyxl drops <c:smooth val="0"/> on save; FileEngine.set_chart sets it again, or
+    # LibreOffice would draw the regenerated demo's lines as splines
     answer, _ = facts("demo")
     assert {spec.sheet: answer["charts"][spec.sheet][0]["curve_style"] for spec in layout.CHARTS} == {
         spec.sheet: "LINES" for spec in layout.CHARTS}

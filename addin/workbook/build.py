@@ -208,6 +208,8 @@ def _write_output_sheet(ws, st: _Styles, sheet: str) -> None:
     ws.write(1, 0, "Click “Regenerate tables” on the Guide sheet (or run: yangtze regenerate BOOK). "
                    "请在 Guide 表点击“重新生成表格”。", st.note)
     ws.set_column(0, 12, 14)
+    if sheet in (layout.TABLE1, layout.INDEX):
+        ws.set_column(2, 2, 28)  # English names
 
 
 def _add_chart(wb, ws, spec: layout.ChartSpec, n_years: int) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .render import ChartRanges
+from .render import ChartRanges, SheetBlock
 
 
 class WorkbookEngine(Protocol):
@@ -24,8 +24,9 @@ class WorkbookEngine(Protocol):
         ``"#N/A"``; for formula cells, the last computed value.
         """
 
-    def write(self, sheet: str, rows: list[list[object]]) -> None:
-        """Replace every value on ``sheet`` by ``rows`` written from A1 (charts stay)."""
+    def write(self, block: SheetBlock) -> None:
+        """Replace every value on ``block.sheet`` by ``block.rows`` written from A1 (charts
+        stay); bold title and headers, number formats by column."""
 
     def set_chart(self, ranges: ChartRanges) -> None:
         """Point the chart on ``ranges.sheet`` at the given categories and series."""

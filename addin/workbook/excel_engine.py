@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import YangtzeError
+from . import layout
 from .regenerate import regenerate
-from .render import ChartRanges
+from .render import ChartRanges, SheetBlock
 
 ERROR_CODES = {  # COM error values as xlwings delivers them without err_to_str
     -2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
@@ -35,12 +36,20 @@ class ExcelEngine:
         rows = rng.options(ndim=2, err_to_str=True).value
         return [[ERROR_CODES.get(v, v) if isinstance(v, int) and v < -2146820000 else v for v in row] for row in rows]
 
-    def write(self, sheet: str, rows: list[list[object]]) -> None:
-        sht = self.book.sheets[sheet]
+    def write(self, block: SheetBlock) -> None:
+        sht = self.book.sheets[block.sheet]
         sht.clear_contents()
-        width = max((len(r) for r in rows), default=0)
+        width = max((len(r) for r in block.rows), default=0)
         if width:
-            sht.range((1, 1)).value = [list(r) + [None] * (width - len(r)) for r in rows]
+            sht.range((1, 1)).value = [list(r) + [None] * (width - len(r)) for r in block.rows]
+        sht.range((1, 1)).font.bold = True
+        header = sht.range((layout.OUT_HEADER_ROW, 1), (layout.OUT_HEADER_ROW, max(len(block.columns), 1)))
+        header.font.bold = True
+        header.color = (220, 230, 241)
+        first, last = layout.OUT_FIRST_ROW, layout.OUT_FIRST_ROW + block.n_data_rows - 1
+        for c, fmt in enumerate(block.formats, start=1):
+            if fmt and block.n_data_rows:
+                sht.range((first, c), (last, c)).number_format = fmt
 
     def set_chart(self, ranges: ChartRanges) -> None:
         sht = self.book.sheets[ranges.sheet]

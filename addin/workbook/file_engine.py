@@ -25,10 +25,17 @@ from openpyxl.cell import _writer as _cell_writer
 from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..errors import FileRejected, YangtzeError
-from .render import ChartRanges
+from . import layout
+from .render import ChartRanges, SheetBlock
 from .safety import check_workbook_file
+
+TITLE_FONT = Font(bold=True, size=14)
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 
 #: Cells and rows read from one input sheet. A data sheet has one row per province, city or
 #: county (China has about 2,850 counties) and one column per year; openpyxl reads some
@@ -143,17 +150,27 @@ class FileEngine:
         # openpyxl is pinned (3.1.5), whose Worksheet keeps its cells in ``_cells``; iter_rows() would create cells
         return {item.coordinate: (r, c) for (r, c), item in sorted(ws._cells.items()) if item.data_type == "f"}
 
-    def write(self, sheet: str, rows: list[list[object]]) -> None:
+    def write(self, block: SheetBlock) -> None:
+        sheet = block.sheet
         ws = self.book[sheet] if sheet in self.book.sheetnames else self.book.create_sheet(sheet)
         for merged in list(ws.merged_cells.ranges):
             ws.unmerge_cells(str(merged))
         # Drop every cell at once: delete_rows() moves cells one by one and is quadratic.
         # openpyxl is pinned (3.1.5), whose Worksheet keeps its cells in ``_cells``.
         ws._cells.clear()
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(block.rows, start=1):
             for c, value in enumerate(row, start=1):
                 if value is not None:
                     ws.cell(r, c, value)
+        ws.cell(1, 1).font = TITLE_FONT
+        for c in range(1, len(block.columns) + 1):
+            head = ws.cell(layout.OUT_HEADER_ROW, c)
+            head.font, head.fill, head.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        first = layout.OUT_FIRST_ROW
+        for c, fmt in enumerate(block.formats, start=1):
+            if fmt:
+                for r in range(first, first + block.n_data_rows):
+                    ws.cell(r, c).number_format = fmt
 
     def write_cells(self, sheet: str, cells: dict[tuple[int, int], object]) -> None:
         """Set individual cells (1-based row, column) of ``sheet``; used by ``yangtze import``."""
@@ -171,6 +188,7 @@ class FileEngine:
             series.tx = SeriesLabel(strRef=StrRef(f=name_ref))
             series.val = NumDataSource(numRef=NumRef(f=values_ref))
             series.cat = AxDataSource(numRef=NumRef(f=ranges.categories))
+            series.smooth = False  # openpyxl drops <c:smooth val="0"/>; LibreOffice then draws curves
 
     def status(self, text: str) -> None:
         self.messages.append(text)

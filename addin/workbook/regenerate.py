@@ -67,7 +67,7 @@ def regenerate(engine: WorkbookEngine) -> Result:
     blocks = render(tables)
     for i, block in enumerate(blocks, start=1):
         engine.status(f"Yangtze: writing {block.sheet} ({i}/{len(blocks)}) 写入…")
-        engine.write(block.sheet, block.rows)
+        engine.write(block)
     for ranges in chart_ranges(blocks):
         if ranges.sheet in engine.sheet_names():
             engine.set_chart(ranges)

@@ -25,14 +25,31 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+NUMBER_FORMAT = "#,##0.000"
+PERCENT_FORMAT = "0.00%"
+PERCENT_COLUMNS = frozenset({"open_growth", "trade_growth", "invest_growth"})
+
+
 @dataclass(frozen=True)
 class SheetBlock:
-    """What regeneration writes to one output sheet: rows from A1, and the data extent."""
+    """What regeneration writes to one output sheet: rows from A1, and the data extent.
+
+    Rows 1 (title) and :data:`layout.OUT_HEADER_ROW` (column headers) are styled by the
+    engines; ``formats`` gives each column's number format over the data rows (None:
+    leave as is).
+    """
 
     sheet: str
     rows: list[list[object]]
     n_data_rows: int
     columns: tuple[str, ...]
+
+    @property
+    def formats(self) -> tuple[str | None, ...]:
+        float_columns = {i for row in self.rows[layout.OUT_FIRST_ROW - 1:layout.OUT_FIRST_ROW - 1 + self.n_data_rows]
+                         for i, v in enumerate(row) if isinstance(v, float)}
+        return tuple((PERCENT_FORMAT if key in PERCENT_COLUMNS else NUMBER_FORMAT) if i in float_columns else None
+                     for i, key in enumerate(self.columns))
 
 
 @dataclass(frozen=True)
