@@ -4,6 +4,7 @@ VBA, button and charts preserved, charts repointed, atomic save options."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 
 import numpy as np
@@ -123,6 +124,21 @@ def test_output_option_leaves_the_original_and_backup_keeps_it(demo, tmp_path):
     assert hashlib.sha256(backup_path(book).read_bytes()).hexdigest() == digest
     assert hashlib.sha256(book.read_bytes()).hexdigest() != digest
     assert not list(tmp_path.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def test_saving_keeps_the_files_permissions(demo, tmp_path):
+    before, _, _ = demo
+    book = tmp_path / "perm.xlsm"
+    shutil.copy(before, book)
+    book.chmod(0o640)
+    engine = FileEngine(book)
+    regenerate(engine)
+    engine.save()
+    assert book.stat().st_mode & 0o777 == 0o640
+    new = engine.save(tmp_path / "new.xlsm")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_settings_change_the_tables(tmp_path):

@@ -214,6 +214,7 @@ class FileEngine:
         except OSError as exc:
             raise FileRejected(f"{target.name}: cannot write in the folder {target.parent} ({exc.strerror or exc})") from None
         try:
+            os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; keep the target's permissions
             with os.fdopen(fd, "wb") as f:
                 sink = _Sink(f)
                 try:
@@ -299,6 +300,15 @@ class _Sink:
     def flush(self) -> None:
         if self._pos is None:
             self._file.flush()
+
+
+def _file_mode(target: Path) -> int:
+    """Permission bits for the saved file: the target's own, or what a new file gets (umask)."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def backup_path(target: Path) -> Path:
