@@ -40,6 +40,9 @@ GUIDE_TEXT = [
     ("", "2. Set the unit cell B2 on each data sheet to the unit you typed (万美元, 千美元, 亿元 …). 在 B2 设置单位。"),
     ("", "3. Check FX (annual average CNY per USD; pre-filled from the China Statistical Yearbook) and Settings. 检查汇率与设置。"),
     ("", "4. Click the button. Outputs are rewritten as values; your data sheets are never changed. 点击按钮，输出表以数值重写，数据表不会被修改。"),
+    ("", "Units: by default every amount is converted to 亿元 with each year's rate, so T, I and Z are in 亿元. To reproduce "
+         "the paper's magnitudes, set Settings › unit mode to as_entered and enter trade and FIE in 十亿美元 (billion USD), "
+         "GDP in 亿元. 默认统一换算为亿元；复现论文数值：单位模式选 as_entered，贸易与外资以十亿美元、GDP以亿元录入。"),
     ("head", "Outputs 输出"),
     ("", "Index: T, I, Z for every province-year 各省逐年指数 · Table1: the paper's Table 1 表1 · Factors: the belt's T, I, Z "
          "with the growth split (Figure 1) 图1 · Disparity: CV, Theil, Gini (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
