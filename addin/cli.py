@@ -1,12 +1,14 @@
 """The ``yangtze`` command line: demo, template, regenerate, check, recalc, import.
 
 Every command reports problems as one clear line per file (no traceback) and exits
-non-zero when anything failed: 1 for a failed book or bad data, 2 for bad usage.
+non-zero when anything failed: 1 for a failed book or bad data, 2 for bad usage, 3 for an
+internal error (a bug; ``YANGTZE_DEBUG=1`` shows its traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -244,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted; files being written were left as they were")
         return 130
+    except Exception as exc:  # a bug, not the user's data: one line, details on request
+        if os.environ.get("YANGTZE_DEBUG"):
+            raise
+        _err(f"yangtze {args.command}: internal error ({type(exc).__name__}: {exc}); your files were not changed. "
+             "Please report it; set YANGTZE_DEBUG=1 to see the details.")
+        return 3
 
 
 if __name__ == "__main__":

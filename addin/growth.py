@@ -120,8 +120,8 @@ class StageGrowth:
     """Growth per stage. Arrays have one entry per stage (stages on the last axis).
 
     ``base_years`` are the years growth is measured from: the stage's own first year
-    (base "own") or the previous stage's last year (base "previous", when it is in
-    the data).
+    (base "own") or the year before the stage starts (base "previous", when it is in the
+    data; with back-to-back stages, the previous stage's last year).
     """
 
     starts: np.ndarray

@@ -130,3 +130,21 @@ def test_imported_gdp_is_used_by_regeneration(tmp_path, shared_data):
     assert 2024 in series_years
     with pytest.raises(InputError, match="^sheet Trade, FIE: no numbers found"):  # trade and FIE are still empty
         compute(engine)
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import addin.workbook.regenerate as regen
+
+    book = make_book(tmp_path / "b.xlsm")
+    before = book.read_bytes()
+
+    def broken(engine):
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(regen, "regenerate", broken)
+    monkeypatch.delenv("YANGTZE_DEBUG", raising=False)
+    assert main(["regenerate", str(book)]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "internal error (ZeroDivisionError: simulated bug)" in err
+    assert book.read_bytes() == before

@@ -182,3 +182,15 @@ def test_button_entry_regenerates_the_calling_book(demo_path, monkeypatch):
     yangtze_udf.regenerate_tables()
     assert not book.app.alerts
     assert book.sheets[layout.TABLE1].cells[(layout.OUT_FIRST_ROW, 2)] == "上海"
+
+
+def test_button_entry_reports_an_unexpected_error_in_a_message_box(demo_path, monkeypatch):
+    import addin.workbook.excel_engine as xe
+
+    book = fake_book(demo_path)
+    monkeypatch.setitem(sys.modules, "xlwings", types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: book)))
+    monkeypatch.setattr(xe, "regenerate", lambda engine: 1 / 0)
+    regenerate_caller()
+    (title, message), = book.app.alerts
+    assert "internal error" in title and "ZeroDivisionError" in message
+    assert book.app.screen_updating is True
