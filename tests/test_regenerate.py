@@ -156,3 +156,18 @@ def test_settings_change_the_tables(tmp_path):
     disparity = result.tables.disparity
     np.testing.assert_allclose(disparity["cv"], disparity["cv_plain"], rtol=1e-12)
     assert [c for c in result.tables.table1.columns if isinstance(c, int)] == [1995, 2020]
+
+
+def test_language_setting_labels_the_outputs(tmp_path):
+    path = make_book(tmp_path / "en.xlsm")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    for row in wb[layout.SETTINGS].iter_rows(min_row=1):
+        if row[0].value == "language":
+            row[2].value = "en"
+    wb.save(path)
+    engine = FileEngine(path)
+    regenerate(engine)
+    engine.save()
+    factors = openpyxl.load_workbook(path)[layout.FACTORS]
+    assert factors["A1"].value == "Trade and investment factors of the belt (Figure 1)"
+    assert factors.cell(layout.OUT_HEADER_ROW, 4).value == "Composite index Z"

@@ -63,10 +63,9 @@ class ExcelEngine:
                 series.Name = "=" + name_ref
                 series.Values = "=" + values_ref
                 series.XValues = "=" + ranges.categories
-        except Exception:  # noqa: BLE001 - macOS (AppleScript) has no SeriesCollection: use the source range
-            first = ranges.categories.split("!")[1].split(":")[0].replace("$", "")
-            last = ranges.series[-1][1].split("!")[1].split(":")[1].replace("$", "")
-            chart.set_source_data(sht.range(f"{first}:{last}"))
+        except Exception:  # noqa: BLE001 - macOS (AppleScript) has no SeriesCollection
+            # Leave the chart as built (rows 5–34 of the template); say so rather than guess.
+            self.status(f"Yangtze: the chart on {ranges.sheet} keeps its ranges (not adjustable here)")
 
     def status(self, text: str) -> None:
         self.book.app.status_bar = text
