@@ -194,3 +194,38 @@ def test_button_entry_reports_an_unexpected_error_in_a_message_box(demo_path, mo
     (title, message), = book.app.alerts
     assert "internal error" in title and "ZeroDivisionError" in message
     assert book.app.screen_updating is True
+
+
+def test_recalc_in_excel_opens_calculates_regenerates_saves_and_closes_each_book(demo_path, tmp_path, monkeypatch):
+    from addin.workbook.excel_engine import recalc_in_excel
+
+    log = []
+
+    class FakeBooks:
+        def open(self, path):
+            if path.endswith("broken.xlsm"):
+                raise OSError("Excel cannot open the file")
+            book = fake_book(demo_path)
+            book.save = lambda: log.append(("save", path))
+            book.close = lambda: log.append(("close", path))
+            return book
+
+    class App:
+        def __init__(self, visible=True, add_book=True):
+            log.append(("start", visible, add_book))
+            self.books = FakeBooks()
+
+        def calculate(self):
+            log.append(("calculate",))
+
+        def quit(self):
+            log.append(("quit",))
+
+    monkeypatch.setitem(sys.modules, "xlwings", types.SimpleNamespace(App=App))
+    results = list(recalc_in_excel(["a.xlsm", "broken.xlsm", "b.xlsm"]))
+    assert [(p, ok) for p, ok, _ in results] == [("a.xlsm", True), ("broken.xlsm", False), ("b.xlsm", True)]
+    assert "Excel could not process it (OSError: Excel cannot open the file)" in results[1][2]
+    assert log[0] == ("start", False, False) and log[-1] == ("quit",)
+    assert [e for e in log if e[0] in ("save", "close")] == [("save", "a.xlsm"), ("close", "a.xlsm"),
+                                                             ("save", "b.xlsm"), ("close", "b.xlsm")]
+    assert log.count(("calculate",)) == 2
