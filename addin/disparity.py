@@ -194,16 +194,15 @@ def theil(values: ArrayLike, weights: ArrayLike | None = None, groups: ArrayLike
         within = np.zeros(y.shape[1])
         for label in dict.fromkeys(labels.tolist()):
             rows = labels == label
-            pg, yg = p[rows], y[rows]
-            share = pg.sum(axis=0)
+            share = p[rows].sum(axis=0)  # P_g
             present = share > 0
-            mu_g = np.where(present, (pg * yg).sum(axis=0) / np.where(present, share, 1.0), 1.0)
-            inner = np.nan_to_num(_theil_terms(yg, pg, kind), nan=0.0) if kind == "T" else _theil_terms(yg, pg, kind)
-            inner = np.where(present, inner, 0.0)
-            if kind == "T":
+            mu_g = np.where(present, (p[rows] * y[rows]).sum(axis=0) / np.where(present, share, 1.0), 1.0)
+            inner = np.where(present, _theil_terms(y[rows], p[rows], kind), 0.0)
+            if kind == "T":  # weight S_g = P_g μ_g / μ; a group whose values are all 0 adds nothing
                 weight = share * mu_g / mu
-                between += np.where(present, weight * np.log(np.where(mu_g > 0, mu_g / mu, 1.0)), 0.0)
-            else:
+                inner = np.nan_to_num(inner, nan=0.0)
+                between += np.where(present & (mu_g > 0), weight * np.log(np.where(mu_g > 0, mu_g / mu, 1.0)), 0.0)
+            else:  # weight P_g
                 weight = share
                 between += np.where(present, weight * np.log(mu / mu_g), 0.0)
             within += weight * inner
