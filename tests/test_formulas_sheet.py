@@ -35,17 +35,22 @@ import numpy as np
 import pandas as pd
 import pytest
 import schedula as sh
+import xlwings
 from formulas.ranges import Ranges
 from formulas.tokens.operand import XlError
 
+import addin
 import yangtze_udf
+from addin import growth
 from addin.example import example_dataset
+from addin.gaps import fill_interior
 from addin.workbook import formulas_sheet, layout
 
 from workbooks import REGIONS, engine_tables, make_book
 
 REL = 1e-9
-UDF_NAMES = ("TRADE_INDEX", "INVEST_INDEX", "OPEN_INDEX", "WEIGHTED_CV", "GINI_INDEX", "THEIL_INDEX")
+UDF_NAMES = ("TRADE_INDEX", "INVEST_INDEX", "OPEN_INDEX", "WEIGHTED_CV", "GINI_INDEX", "THEIL_INDEX",
+             "GROWTH_RATE", "ANNUAL_CHANGE", "FILL_GAPS", "YANGTZE_VERSION")
 #: The example data's blank cells: (series key, province, year).
 BLANKS = (("trade", "湖南", 2006), ("fie", "贵州", 2011))
 #: Amounts typed into them for the filled copy (any positive number will do).
@@ -217,6 +222,18 @@ def _expected(data: dict[str, pd.DataFrame], blanks=()) -> dict[tuple[int, int],
                       "udf_gini_index": "gini", "udf_theil_index": "theil_t"}[c.role]
             for j, y in enumerate(years):  # a marker in a year's column passes on to the year
                 out[c.row, c.col + j] = "#MISSING" if y in blank_years else dis.at[y, column]
+        elif c.role in ("udf_growth_rate", "udf_annual_change"):
+            kernel = growth.cagr if c.role == "udf_growth_rate" else growth.annual_change
+            for i, p in enumerate(REGIONS):  # a marker anywhere in the series passes on to its result
+                z = [index.at[(p, y), "open_index"] for y in years]
+                out[c.row + i, c.col] = "#MISSING" if any((p, y) in no_z for y in years) else float(kernel(z, years))
+        elif c.role == "udf_fill_gaps":
+            filled, _ = fill_interior(data["trade"].loc[list(REGIONS), years].to_numpy(), years)
+            for i in range(len(REGIONS)):
+                for j in range(len(years)):
+                    out[c.row + i, c.col + j] = filled[i, j]
+        elif c.role == "udf_yangtze_version":
+            out[c.row, c.col] = f"yangtze-opening {addin.__version__} (xlwings {xlwings.__version__})"
         else:
             raise AssertionError(f"a Formulas role this test does not know: {c.role}")
     return out
@@ -256,7 +273,7 @@ def test_every_formula_gives_the_engines_number(tmp_path, udf_log):
 
     got = _evaluate(make_book(tmp_path / "filled.xlsm", data), udf_log)
     compared = _compare(got, _expected(data))
-    assert compared == _planned_cells() == 1661
+    assert compared == _planned_cells() == 1661 + 2 * 11 + 11 * 30 + 1
 
 
 @pytest.mark.slow
@@ -267,6 +284,7 @@ def test_blank_inputs_show_blank_and_missing(tmp_path, udf_log):
     got = _evaluate(make_book(tmp_path / "example.xlsm", data), udf_log)
     want = _expected(data, BLANKS)
     shown = Counter(v for v in want.values() if isinstance(v, str) and v in ("", "#MISSING"))
-    # Z of the two province-years; T, I and Z of their functions; 4 disparity rows × 2 years.
-    assert shown == {"": 2, "#MISSING": 1 + 1 + 2 + 4 * 2}
+    # Z of the two province-years; T, I and Z of their functions; 4 disparity rows × 2 years;
+    # GROWTH_RATE and ANNUAL_CHANGE of the two provinces.
+    assert shown == {"": 2, "#MISSING": 1 + 1 + 2 + 4 * 2 + 2 * 2}
     assert _compare(got, want) == _planned_cells()

@@ -157,6 +157,21 @@ def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], l
         consts.append((r, 1, name))
         cells.append(FormulaCell(r, c0, formula, f"udf_{name.lower().replace(' ', '_')}", last=(r, last_col)))
         r += 1
+    # Series functions: one result per province (row of the Z block), side by side.
+    r += 1
+    consts += [(r, 1, "Z per province 各省 Z"), (r, c0, "GROWTH_RATE (CAGR)"), (r, c0 + 1, "ANNUAL_CHANGE")]
+    for i, province in enumerate(provinces):
+        consts.append((r + 1 + i, 1, province))
+    cells.append(FormulaCell(r + 1, c0, f"=GROWTH_RATE({open_block})", "udf_growth_rate", last=(r + n, c0)))
+    cells.append(FormulaCell(r + 1, c0 + 1, f"=ANNUAL_CHANGE({open_block})", "udf_annual_change", last=(r + n, c0 + 1)))
+    r += n + 2
+    consts.append((r, 1, "FILL_GAPS (Trade)"))
+    cells.append(FormulaCell(r + 1, c0, f"=FILL_GAPS({block('trade')})", "udf_fill_gaps", last=(r + n, last_col)))
+    for i, province in enumerate(provinces):
+        consts.append((r + 1 + i, 1, province))
+    r += n + 2
+    consts.append((r, 1, "YANGTZE_VERSION"))
+    cells.append(FormulaCell(r, c0, "=YANGTZE_VERSION()", "udf_yangtze_version"))
     return cells, consts
 
 
