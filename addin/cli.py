@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -130,6 +131,24 @@ class _Progress:
         _say(f"[{bar}] {self.done}/{self.total} {status} {name}: {text}")
 
 
+def _recalc_files(books: list[str], jobs: int, backup: bool) -> Iterator[tuple[str, bool, str]]:
+    """(path, ok, summary or message) per book through the file engine, in ``jobs`` processes."""
+    if jobs == 1:
+        for path in books:
+            try:
+                yield path, True, _recalc_file(path, backup)
+            except YangtzeError as exc:
+                yield path, False, str(exc)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_recalc_file, b, backup): b for b in books}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], True, future.result()
+            except YangtzeError as exc:
+                yield futures[future], False, str(exc)
+
+
 def cmd_recalc(args) -> int:
     books = [str(Path(b)) for b in args.books]
     engine = args.engine
@@ -138,32 +157,18 @@ def cmd_recalc(args) -> int:
     if engine == "excel" and not _excel_available():
         _err("yangtze recalc: --engine excel needs Microsoft Excel (Windows or macOS); use --engine file")
         return 2
-    progress = _Progress(len(books))
-    failed: list[str] = []
     if engine == "excel":
         from .workbook.excel_engine import recalc_in_excel
 
-        for path, ok, text in recalc_in_excel(books, backup=args.backup):
-            progress.step(ok, path, text)
-            if not ok:
-                failed.append(path)
-    elif args.jobs > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(_recalc_file, b, args.backup): b for b in books}
-            for future in as_completed(futures):
-                path = futures[future]
-                try:
-                    progress.step(True, path, future.result())
-                except YangtzeError as exc:
-                    progress.step(False, path, str(exc))
-                    failed.append(path)
+        results = recalc_in_excel(books, backup=args.backup)
     else:
-        for path in books:
-            try:
-                progress.step(True, path, _recalc_file(path, args.backup))
-            except YangtzeError as exc:
-                progress.step(False, path, str(exc))
-                failed.append(path)
+        results = _recalc_files(books, args.jobs, args.backup)
+    progress = _Progress(len(books))
+    failed = []
+    for path, ok, text in results:
+        progress.step(ok, path, text)
+        if not ok:
+            failed.append(path)
     _say(f"recalc ({engine} engine): {len(books) - len(failed)} of {len(books)} workbooks regenerated"
          + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
