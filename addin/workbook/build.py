@@ -186,7 +186,8 @@ def _write_data_sheet(ws, st: _Styles, key: str, regions: Mapping[str, str], val
     for i, (name, region) in enumerate(rows):
         r = layout.FIRST_DATA_ROW - 1 + i
         ws.write(r, 0, name, st.bold)
-        ws.write(r, 1, region)
+        if key != "fx":  # looked up live from the Regions sheet (for display; the computation reads Regions)
+            ws.write_formula(r, 1, f'=IFERROR(VLOOKUP($A{r + 1},{layout.REGIONS}!$A:$B,2,FALSE),"")', None, region)
         for j, year in enumerate(years):
             c = layout.FIRST_YEAR_COL - 1 + j
             value = None

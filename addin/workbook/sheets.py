@@ -148,6 +148,23 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
                       label_cells)
 
 
+def _is_read(ref: str) -> bool:
+    """Whether the computation reads cell ``ref`` ("D7") of a data sheet: the unit cell, the
+    year headers, the row labels and the values (not titles or the region column)."""
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    if not m:
+        return True
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    if (row, col) == layout.UNIT_CELL:
+        return True
+    if row == layout.HEADER_ROW:
+        return col >= layout.FIRST_YEAR_COL
+    return row >= layout.FIRST_DATA_ROW and (col == 1 or col >= layout.FIRST_YEAR_COL)
+
+
 def layout_notes(key: str, sheet: str, hidden_rows: Sequence[int], merged: Sequence[str], n_rows: int,
                  uncomputed: Sequence[str] = ()) -> list[QualityRecord]:
     """Quality notes on a data sheet's hidden rows, merged cells and formulas without a stored
@@ -159,6 +176,7 @@ def layout_notes(key: str, sheet: str, hidden_rows: Sequence[int], merged: Seque
     user can check.
     """
     notes: list[QualityRecord] = []
+    uncomputed = [ref for ref in uncomputed if _is_read(ref)]
     if uncomputed:
         shown = ", ".join(uncomputed[:5]) + (f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else "")
         notes.append(QualityRecord("note", key, None, None, f"{layout.quote_sheet(sheet)}!{uncomputed[0]}",
