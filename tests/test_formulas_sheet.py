@@ -132,14 +132,17 @@ def _evaluate(path: Path, udf_log) -> dict[tuple[int, int], object]:
     model = formulas.ExcelModel()
     book, context = model.add_book(str(path))
     n_regions = book[layout.REGIONS].max_row
-    rewritten = 0
-    for row in book[layout.FORMULAS].iter_rows():
-        for c in row:
-            if isinstance(c.value, str) and WHOLE_COLUMNS in c.value:
-                # Same cells Excel looks at (nothing lies below the used range); only faster.
-                c.value = c.value.replace(WHOLE_COLUMNS, f"{layout.REGIONS}!$A$1:$B${n_regions}")
-                rewritten += 1
-    assert rewritten == len(REGIONS)
+    rewritten = Counter()
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and WHOLE_COLUMNS in c.value:
+                    # Same cells Excel looks at (nothing lies below the used range); only faster.
+                    c.value = c.value.replace(WHOLE_COLUMNS, f"{layout.REGIONS}!$A$1:$B${n_regions}")
+                    rewritten[ws.title] += 1
+    # the Formulas sheet's region column, and the region column of the four province data sheets
+    assert rewritten == {layout.FORMULAS: len(REGIONS),
+                         **{s: len(REGIONS) for k, s in layout.DATA_SHEETS.items() if k != "fx"}}
     model.pushes(*book.worksheets, context=context)
     model.finish()
     first_call = len(calls)
