@@ -192,7 +192,13 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
         "base_year": stages.base_years,
         **result,
     })
-    return _with_notes(out, _notes(panel, f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}"))
+    covered = set(int(y) for y, z in zip(years, factors["open_index"]) if np.isfinite(z))
+    partial = [f"{a}–{b}" for a, b in zip(stages.starts, stages.ends)
+               if not (int(a) in covered and int(b) in covered)]
+    extra = ([f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
+              "(growth over the years present; cagr and change give no value when the last of them has no Z)"]
+             if partial else [])
+    return _with_notes(out, _notes(panel, f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}", *extra))
 
 
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:

@@ -291,3 +291,13 @@ def test_stage_table_signature() -> None:
     tables = compute_all(panel)
     again = stage_table(panel, tables.factors)
     pd.testing.assert_frame_equal(again, tables.stages)
+
+
+def test_stage_table_notes_stages_only_partly_in_the_data() -> None:
+    panel = make_panel(Options(stages=((1999, 2001), (2001, 2003)), table1_years=(2000, 2003)))
+    tables = compute_all(panel)
+    notes = [n for n in tables.stages.attrs["notes"] if "partly covered" in n]
+    assert len(notes) == 1 and "1999–2001" in notes[0] and "2001–2003" not in notes[0]
+    z = tables.factors.set_index("year")["open_index"]
+    # the data start in 2000: the 1999–2001 stage grows over 2000–2001
+    assert tables.stages.set_index("stage").loc["1999–2001", "open_growth"] == pytest.approx(z[2001] / z[2000] - 1)
