@@ -31,6 +31,7 @@ from ..errors import FileRejected, YangtzeError
 from . import layout
 from .render import ChartRanges, SheetBlock
 from .safety import check_workbook_file
+from .sheets import is_read_cell
 
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_FONT = Font(bold=True)
@@ -204,7 +205,9 @@ class FileEngine:
         if target.is_dir():
             raise FileRejected(f"{target.name}: is a folder; give a file name to write to")
         remove_stale_temps(target)
-        formulas = [f"{sheet}!{ref}" for sheet in self._blocks for ref in self._formula_cells(sheet)]
+        data_sheets = set(layout.DATA_SHEETS.values())
+        formulas = [f"{sheet}!{ref}" for sheet in self._blocks for ref in self._formula_cells(sheet)
+                    if sheet not in data_sheets or is_read_cell(ref)]  # not the display-only region column
         if formulas:
             self.messages.append(f"{len(formulas)} formula cell(s) on the input sheets (first {formulas[0]}) are saved without "
                                  "their results, which openpyxl cannot store; Excel and LibreOffice recompute them on "

@@ -148,7 +148,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
                       label_cells)
 
 
-def _is_read(ref: str) -> bool:
+def is_read_cell(ref: str) -> bool:
     """Whether the computation reads cell ``ref`` ("D7") of a data sheet: the unit cell, the
     year headers, the row labels and the values (not titles or the region column)."""
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
@@ -176,7 +176,7 @@ def layout_notes(key: str, sheet: str, hidden_rows: Sequence[int], merged: Seque
     user can check.
     """
     notes: list[QualityRecord] = []
-    uncomputed = [ref for ref in uncomputed if _is_read(ref)]
+    uncomputed = [ref for ref in uncomputed if is_read_cell(ref)]
     if uncomputed:
         shown = ", ".join(uncomputed[:5]) + (f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else "")
         notes.append(QualityRecord("note", key, None, None, f"{layout.quote_sheet(sheet)}!{uncomputed[0]}",
