@@ -49,7 +49,7 @@ GUIDE_TEXT = [
          "Quality: filled, missing, converted and suspicious cells 数据质量"),
     ("head", "Without Excel 无 Excel 时"),
     ("", "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: yangtze regenerate BOOK.xlsm "
-         "(pip install yangtze-opening). 在 macOS 上按钮可用；Linux/LibreOffice 请用命令行。"),
+         "(install: pip install . in the project folder). 在 macOS 上按钮可用；Linux/LibreOffice 请用命令行。"),
     ("", "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need Windows Excel with the add-in; "
          "elsewhere they show an error (#NAME? or #VALUE!). 工作表函数仅在 Windows Excel 中计算。"),
 ]
