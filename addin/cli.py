@@ -39,19 +39,30 @@ def cmd_template(args) -> int:
     return 0
 
 
+def _regenerate_file(path, output=None, backup: bool = False):
+    """Open ``path``, regenerate it, save atomically (to ``output`` if given), close.
+
+    Returns (result, target path, the engine's notes other than progress)."""
+    from .workbook.file_engine import FileEngine
+    from .workbook.regenerate import regenerate
+
+    engine = FileEngine(path)
+    try:
+        result = regenerate(engine)
+        target = engine.save(output, backup=backup)
+    finally:
+        engine.close()
+    return result, target, [m for m in engine.messages if not m.startswith("Yangtze:")]
+
+
 def cmd_demo(args) -> int:
     from .example import NOTICE, example_dataset
     from .workbook.build import build_workbook
-    from .workbook.file_engine import FileEngine
-    from .workbook.regenerate import regenerate
 
     path = Path(args.path)
     path.parent.mkdir(parents=True, exist_ok=True)
     build_workbook(path, example_dataset(), notice=NOTICE)
-    engine = FileEngine(path)
-    result = regenerate(engine)
-    engine.save()
-    engine.close()
+    result, _, _ = _regenerate_file(path)
     t1 = result.tables.table1
     belt = t1[t1["kind"] == "belt"].iloc[0]
     years = [c for c in t1.columns if isinstance(c, int)]
@@ -65,17 +76,10 @@ def cmd_demo(args) -> int:
 
 
 def cmd_regenerate(args) -> int:
-    from .workbook.file_engine import FileEngine
-    from .workbook.regenerate import regenerate
-
-    engine = FileEngine(args.book)
-    result = regenerate(engine)
-    target = engine.save(args.output, backup=args.backup)
-    engine.close()
+    result, target, notes = _regenerate_file(args.book, args.output, args.backup)
     _say(f"{target}: regenerated; {result.summary()}")
-    for message in engine.messages:
-        if not message.startswith("Yangtze:"):
-            _say(f"  note: {message}")
+    for message in notes:
+        _say(f"  note: {message}")
     return 0
 
 
@@ -99,14 +103,7 @@ def cmd_check(args) -> int:
 
 def _recalc_file(path: str, backup: bool) -> str:
     """Regenerate one file (runs in a worker process); returns its summary line."""
-    from .workbook.file_engine import FileEngine
-    from .workbook.regenerate import regenerate
-
-    engine = FileEngine(path)
-    result = regenerate(engine)
-    engine.save(backup=backup)
-    engine.close()
-    return result.summary()
+    return _regenerate_file(path, backup=backup)[0].summary()
 
 
 def _excel_available() -> bool:
