@@ -245,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     except YangtzeError as exc:
         _err(f"yangtze {args.command}: {exc}")
         return 1
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - keep Python's exit flush quiet
+        return 0
     except KeyboardInterrupt:
         _err("interrupted; files being written were left as they were")
         return 130
