@@ -1,7 +1,7 @@
 """Worksheet functions of the Yangtze opening-up add-in (classic xlwings UDFs, Windows).
 
-Each function is a thin wrapper: :mod:`addin.excel_args` turns what xlwings hands over
-into arrays and problem codes, an engine kernel computes, and :mod:`addin.excel_args`
+Each function is a thin wrapper: :mod:`addin.excel.args` turns what xlwings hands over
+into arrays and problem codes, an engine kernel computes, and :mod:`addin.excel.args`
 turns the result back into a value or a spilling array with markers such as
 ``#MISSING``. No arithmetic happens here. Reference: ``docs/functions.md``.
 
@@ -11,7 +11,7 @@ stay apart) and ``err_to_str=True`` (error cells arrive as ``"#N/A"`` etc. inste
 xlwings would take them as converters. The docstring of each function is its
 description in Excel's Insert Function dialog (at most 255 characters, one line);
 ``addin/workbook/vba/xlwings_udfs.bas`` is generated from this module by
-``python -m addin.udf_registration``.
+``python -m addin.excel.registration``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from __future__ import annotations
 import xlwings as xw
 
 import addin
-from addin import disparity, excel_args, growth, indices
-from addin.gaps import fill_interior
+from addin.core import disparity, growth, indices
+from addin.core.gaps import fill_interior
+from addin.excel import args as excel_args
 
 CATEGORY = "Yangtze Opening-up 长江开放"
 

@@ -1,15 +1,14 @@
 """Measure regional opening-up the way the Yangtze River Economic Belt study does.
 
-Layers, data flowing one way: yearbook cells → :mod:`addin.panel` (tidy, units
-converted, gaps filled) → kernels (:mod:`addin.indices`, :mod:`addin.disparity`,
-:mod:`addin.growth`, :mod:`addin.gaps`) → :mod:`addin.tables` → the workbook
+Layers, data flowing one way: yearbook cells → :mod:`addin.panel.tidy` (tidy, units
+converted, gaps filled) → kernels (:mod:`addin.core.indices`, :mod:`addin.core.disparity`,
+:mod:`addin.core.growth`, :mod:`addin.core.gaps`) → :mod:`addin.panel.tables` → the workbook
 (:mod:`addin.workbook`).
 """
 
-from .disparity import TheilResult, gini, theil, weighted_cv
-from .errors import FileRejected, InputError, UnitError, YangtzeError
-from .gaps import fill_interior
-from .growth import (
+from .core.disparity import TheilResult, gini, theil, weighted_cv
+from .core.gaps import fill_interior
+from .core.growth import (
     GrowthSplit,
     StageGrowth,
     annual_change,
@@ -21,12 +20,13 @@ from .growth import (
     stage_growth,
     yoy_rates,
 )
-from .indices import IndexResult, composite_index, invest_index, open_index, trade_index
-from .options import Options
-from .panel import Panel, QualityRecord, SeriesData, build_panel
-from .problems import Problem
-from .tables import Tables, compute_all
-from .units import MoneyUnit, conversion_factor, parse_money_unit
+from .core.indices import IndexResult, composite_index, invest_index, open_index, trade_index
+from .core.problems import Problem
+from .core.units import MoneyUnit, conversion_factor, parse_money_unit
+from .errors import FileRejected, InputError, UnitError, YangtzeError
+from .panel.options import Options
+from .panel.tables import Tables, compute_all
+from .panel.tidy import Panel, QualityRecord, SeriesData, build_panel
 
 __version__ = "0.1.0"
 

@@ -56,7 +56,7 @@ def _regenerate_file(path, output=None, backup: bool = False):
 
 
 def cmd_demo(args) -> int:
-    from .example import NOTICE, example_dataset
+    from .panel.example import NOTICE, example_dataset
     from .workbook.build import build_workbook
 
     path = Path(args.path)
@@ -172,7 +172,7 @@ def cmd_recalc(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .nbs import read_nbs_export, series_for_indicator
+    from .panel.nbs import read_nbs_export, series_for_indicator
     from .workbook import layout
     from .workbook.file_engine import FileEngine
     from .workbook.importer import plan_import

@@ -8,8 +8,8 @@ Run from the repository root::
 It times, with ``time.perf_counter`` (median of a few repeats):
 
 1. the composite index Z and the population-weighted CV over a 1,000 regions × 1,000
-   periods block, (a) with the engine (``addin.indices.open_index``,
-   ``addin.disparity.weighted_cv``), (b) with the formula written inline in bare numpy,
+   periods block, (a) with the engine (``addin.core.indices.open_index``,
+   ``addin.core.disparity.weighted_cv``), (b) with the formula written inline in bare numpy,
    (c) with a Python function called once per cell on nested lists, the way a per-cell
    worksheet function (UDF) works;
 2. ``build_panel`` + ``compute_all`` for a synthetic panel of 2,850 regions × 40 years
@@ -37,11 +37,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from addin.disparity import weighted_cv  # noqa: E402
-from addin.indices import open_index  # noqa: E402
-from addin.options import Options  # noqa: E402
-from addin.panel import SeriesData, build_panel  # noqa: E402
-from addin.tables import compute_all  # noqa: E402
+from addin.core.disparity import weighted_cv  # noqa: E402
+from addin.core.indices import open_index  # noqa: E402
+from addin.panel.options import Options  # noqa: E402
+from addin.panel.tables import compute_all  # noqa: E402
+from addin.panel.tidy import SeriesData, build_panel  # noqa: E402
 
 
 def median_time(fn: Callable[[], object], repeats: int) -> float:

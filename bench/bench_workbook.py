@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from addin.example import example_dataset
+from addin.panel.example import example_dataset
 from addin.workbook.build import build_workbook
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from addin.cli import main
-from addin.example import example_dataset
+from addin.panel.example import example_dataset
 from addin.workbook import layout
 
 from workbooks import engine_tables, make_book

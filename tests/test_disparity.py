@@ -1,4 +1,4 @@
-"""Tests of the disparity measures (addin.disparity): weighted CV, Theil T/L, Gini."""
+"""Tests of the disparity measures (addin.core.disparity): weighted CV, Theil T/L, Gini."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from addin.disparity import gini, theil, weighted_cv
+from addin.core.disparity import gini, theil, weighted_cv
 from addin.errors import InputError
 
 # --- naive references: loops over regions, written from the formulas in METHOD.md ----------

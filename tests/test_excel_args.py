@@ -1,4 +1,4 @@
-"""Tests of addin.excel_args: xlwings-shaped cells → arrays + problem codes, and back."""
+"""Tests of addin.excel.args: xlwings-shaped cells → arrays + problem codes, and back."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin import excel_args as ea
+from addin.core.indices import trade_index
+from addin.core.problems import MARKERS, Problem
 from addin.errors import InputError
-from addin.indices import trade_index
-from addin.problems import MARKERS, Problem
+from addin.excel import args as ea
 
 OK, MISSING, TEXT, ERROR = Problem.OK, Problem.MISSING, Problem.TEXT, Problem.ERROR_CELL
 NA_COM = -2146826246  # #N/A as COM hands it over (0x800A0000 + 2042)

@@ -41,9 +41,9 @@ from formulas.tokens.operand import XlError
 
 import addin
 import yangtze_udf
-from addin import growth
-from addin.example import example_dataset
-from addin.gaps import fill_interior
+from addin.core import growth
+from addin.core.gaps import fill_interior
+from addin.panel.example import example_dataset
 from addin.workbook import formulas_sheet, layout
 
 from workbooks import REGIONS, engine_tables, make_book

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from addin.udf_registration import HELP_PATH, crlf, function_help_vba, register
+from addin.excel.registration import HELP_PATH, crlf, function_help_vba, register
 
 
 def _evaluate(expression: str) -> str:

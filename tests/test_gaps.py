@@ -1,4 +1,4 @@
-"""Tests of interior gap filling (addin.gaps.fill_interior)."""
+"""Tests of interior gap filling (addin.core.gaps.fill_interior)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from addin.core.gaps import fill_interior
 from addin.errors import InputError
-from addin.gaps import fill_interior
 
 nan = np.nan
 

@@ -1,4 +1,4 @@
-"""Tests of the growth measures (addin.growth): change, CAGR, yoy, trend, stages, split."""
+"""Tests of the growth measures (addin.core.growth): change, CAGR, yoy, trend, stages, split."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.errors import InputError
-from addin.growth import (
+from addin.core.growth import (
     PAPER_STAGES,
     annual_change,
     as_series,
@@ -22,6 +21,7 @@ from addin.growth import (
     stage_growth,
     yoy_rates,
 )
+from addin.errors import InputError
 
 # --- hand-checked ----------------------------------------------------------------------------
 

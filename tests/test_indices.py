@@ -1,4 +1,4 @@
-"""Tests of the T, I and Z kernels (addin.indices) and the problem codes."""
+"""Tests of the T, I and Z kernels (addin.core.indices) and the problem codes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.indices import (
+from addin.core.indices import (
     IndexResult,
     composite_index,
     invest_index,
@@ -17,7 +17,7 @@ from addin.indices import (
     scale_intensity_index,
     trade_index,
 )
-from addin.problems import DESCRIPTIONS, MARKERS, Problem, worst
+from addin.core.problems import DESCRIPTIONS, MARKERS, Problem, worst
 
 # --- hand-checked values -----------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 import pytest
 
 from addin.cli import main as yangtze
-from addin.units import conversion_factor, parse_money_unit
+from addin.core.units import conversion_factor, parse_money_unit
 from addin.workbook import formulas_sheet, layout
 from addin.workbook.build import BUTTON_CAPTION, BUTTON_MACRO, RUNPYTHON_COMMAND, build_workbook
 from addin.workbook.file_engine import FileEngine

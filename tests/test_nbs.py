@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin import nbs
 from addin.errors import FileRejected, InputError
-from addin.nbs import read_nbs_export, series_for_indicator
-from addin.provinces import PROVINCES
+from addin.panel import nbs
+from addin.panel.nbs import read_nbs_export, series_for_indicator
+from addin.panel.provinces import PROVINCES
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NBS_ORDER = [p.short for p in PROVINCES]

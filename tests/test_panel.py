@@ -1,4 +1,4 @@
-"""Tests of the tidy panel (addin.panel.build_panel): units, mapping, checks, gaps."""
+"""Tests of the tidy panel (addin.panel.tidy.build_panel): units, mapping, checks, gaps."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from addin.errors import InputError, UnitError
-from addin.options import Options
-from addin.panel import SeriesData, build_panel
+from addin.panel.options import Options
+from addin.panel.tidy import SeriesData, build_panel
 
 YEARS = [2008, 2009, 2010]
 REGIONS = {"上海": "下游地区", "江苏": "下游地区", "江西": "中游地区"}

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.disparity import weighted_cv
-from addin.growth import annual_change, cagr, growth_split
-from addin.options import Options
-from addin.panel import SeriesData, build_panel
-from addin.provinces import YANGTZE_REGIONS
-from addin.tables import BELT, compute_all
+from addin.core.disparity import weighted_cv
+from addin.core.growth import annual_change, cagr, growth_split
+from addin.panel.options import Options
+from addin.panel.provinces import YANGTZE_REGIONS
+from addin.panel.tables import BELT, compute_all
+from addin.panel.tidy import SeriesData, build_panel
 
 YEARS = (1993, 2000, 2005, 2010, 2014, 2022)
 # Table 1: Z by province and year, and the printed 年均变化 (average annual change)

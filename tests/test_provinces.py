@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from addin.errors import InputError
-from addin.provinces import (
+from addin.panel.provinces import (
     ALIASES,
     NON_MAINLAND,
     PROVINCES,

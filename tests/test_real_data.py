@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.disparity import weighted_cv
-from addin.options import Options
-from addin.panel import SeriesData, build_panel
-from addin.provinces import YANGTZE_PROVINCES, YANGTZE_REGIONS
-from addin.tables import compute_all
+from addin.core.disparity import weighted_cv
+from addin.panel.options import Options
+from addin.panel.provinces import YANGTZE_PROVINCES, YANGTZE_REGIONS
+from addin.panel.tables import compute_all
+from addin.panel.tidy import SeriesData, build_panel
 
 REGIONS = {p: r for r, ps in YANGTZE_REGIONS.items() for p in ps}
 # the paper's Table 1 for the years where trade and FIE data both exist

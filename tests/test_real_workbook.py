@@ -8,9 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from addin.options import Options
-from addin.panel import SeriesData, build_panel
-from addin.tables import compute_all
+from addin.panel.options import Options
+from addin.panel.tables import compute_all
+from addin.panel.tidy import SeriesData, build_panel
 from addin.workbook import layout
 from addin.workbook.build import build_workbook
 from addin.workbook.file_engine import FileEngine

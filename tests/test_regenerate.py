@@ -11,7 +11,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from addin.example import example_dataset
+from addin.panel.example import example_dataset
 from addin.workbook import layout
 from addin.workbook.file_engine import FileEngine, backup_path
 from addin.workbook.regenerate import regenerate

@@ -1,4 +1,4 @@
-"""Tests of the output tables (addin.tables): indices, Table 1, factors, disparity, stages,
+"""Tests of the output tables (addin.panel.tables): indices, Table 1, factors, disparity, stages,
 quality, and the notes each table carries."""
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.disparity import weighted_cv
-from addin.options import Options
-from addin.panel import SeriesData, build_panel
-from addin.tables import (
+from addin.core.disparity import weighted_cv
+from addin.panel.options import Options
+from addin.panel.tables import (
     BELT,
     Tables,
     compute_all,
@@ -23,6 +22,7 @@ from addin.tables import (
     stage_table,
     table1,
 )
+from addin.panel.tidy import SeriesData, build_panel
 
 YEARS = [2000, 2001, 2002, 2003]
 REGIONS = {"上海": "下游地区", "江苏": "下游地区", "江西": "中游地区"}

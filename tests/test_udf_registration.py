@@ -1,6 +1,6 @@
 """What Excel gets when it imports the worksheet functions, from xlwings' own registration code.
 
-``addin.udf_registration.register()`` runs ``xlwings.udfs.import_udfs`` (decorators,
+``addin.excel.registration.register()`` runs ``xlwings.udfs.import_udfs`` (decorators,
 ``generate_vba_wrapper`` and the ``Application.MacroOptions`` calls) against a
 recording stand-in workbook; these tests check what it recorded and that the module
 the template ships, ``addin/workbook/vba/xlwings_udfs.bas``, is exactly that text.
@@ -16,7 +16,7 @@ import pytest
 import xlwings
 
 import yangtze_udf
-from addin.udf_registration import BAS_PATH, crlf, register
+from addin.excel.registration import BAS_PATH, crlf, register
 
 SIGNATURES = {
     "TRADE_INDEX": ["trade", "gdp", "Optional rate"],
@@ -47,11 +47,11 @@ def registration():
 
 def test_the_shipped_module_is_what_xlwings_generates(registration):
     shipped = BAS_PATH.read_bytes().decode("ascii")
-    assert crlf(shipped) == registration.bas, "run: python -m addin.udf_registration"
+    assert crlf(shipped) == registration.bas, "run: python -m addin.excel.registration"
 
 
 def test_regeneration_command_agrees():
-    done = subprocess.run([sys.executable, "-m", "addin.udf_registration", "--check"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "addin.excel.registration", "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -110,8 +110,8 @@ def test_registration_leaves_no_trace():
 
 def test_the_add_in_never_imports_the_registration_machinery():
     code = (
-        "import sys, yangtze_udf, addin, addin.excel_args\n"
-        "bad = [m for m in ('addin.udf_registration', 'pythoncom', 'xlwings.udfs') if m in sys.modules]\n"
+        "import sys, yangtze_udf, addin, addin.excel.args\n"
+        "bad = [m for m in ('addin.excel.registration', 'pythoncom', 'xlwings.udfs') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

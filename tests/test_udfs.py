@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 
 import addin
 import yangtze_udf as udf
-from addin import disparity, excel_args, growth, indices
+from addin.core import disparity, growth, indices
+from addin.core.gaps import fill_interior
 from addin.errors import InputError
-from addin.gaps import fill_interior
-from addin.udf_registration import COM_MISSING, call_classic, register
+from addin.excel import args as excel_args
+from addin.excel.registration import COM_MISSING, call_classic, register
 
 NA_COM = -2146826246  # #N/A as COM hands it over
 SPILL_COM = -2146826243  # #SPILL!, which xlwings 0.37.8 leaves as an int

@@ -1,12 +1,11 @@
-"""Tests of unit parsing and conversion (addin.units)."""
+"""Tests of unit parsing and conversion (addin.core.units)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from addin.errors import InputError, UnitError
-from addin.units import (
+from addin.core.units import (
     MONEY_UNITS,
     conversion_factor,
     normalise_label,
@@ -14,6 +13,7 @@ from addin.units import (
     parse_money_unit,
     parse_population_unit,
 )
+from addin.errors import InputError, UnitError
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from addin.example import NOTICE, example_dataset
-from addin.options import Options
-from addin.panel import SeriesData, build_panel
-from addin.provinces import YANGTZE_REGIONS
-from addin.tables import compute_all
+from addin.panel.example import NOTICE, example_dataset
+from addin.panel.options import Options
+from addin.panel.provinces import YANGTZE_REGIONS
+from addin.panel.tables import compute_all
+from addin.panel.tidy import SeriesData, build_panel
 from addin.workbook import layout
 from addin.workbook.build import build_workbook
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from ..example import official_fx
-from ..provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name, match_province
-from ..units import FX_UNITS, MONEY_UNITS, POPULATION_UNITS
+from ..core.units import FX_UNITS, MONEY_UNITS, POPULATION_UNITS
+from ..panel.example import official_fx
+from ..panel.provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name, match_province
 from . import formulas_sheet, layout
 from .vba import VbaModule, build_vba_project, document_modules
 

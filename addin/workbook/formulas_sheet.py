@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..units import FX_UNITS, MONEY_UNITS
+from ..core.units import FX_UNITS, MONEY_UNITS
 from . import layout
 
 SHEET = layout.FORMULAS

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..core.units import normalise_label
 from ..errors import InputError
-from ..nbs import NbsExport, series_for_indicator
-from ..provinces import match_province
-from ..units import normalise_label
+from ..panel.nbs import NbsExport, series_for_indicator
+from ..panel.provinces import match_province
 from . import layout
 from .sheets import cell, is_blank, parse_year
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..growth import PAPER_STAGES
-from ..options import PAPER_TABLE1_YEARS
+from ..core.growth import PAPER_STAGES
+from ..panel.options import PAPER_TABLE1_YEARS
 
 TEMPLATE_VERSION = 1
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..panel import build_panel
-from ..tables import Tables, compute_all
+from ..panel.tables import Tables, compute_all
+from ..panel.tidy import build_panel
 from . import layout
 from .engine import WorkbookEngine
 from .render import SheetBlock, chart_ranges, render

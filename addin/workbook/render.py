@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..tables import Tables
+from ..panel.tables import Tables
 from . import layout
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -2,8 +2,8 @@
 
 An engine hands each sheet over as a list of rows of cell values starting at A1, as
 openpyxl or xlwings deliver them (numbers, text, None, booleans, dates, error texts such
-as ``"#N/A"``). These functions turn them into :class:`~addin.panel.SeriesData`, the
-region mapping and :class:`~addin.options.Options`, naming sheet and cell for every
+as ``"#N/A"``). These functions turn them into :class:`~addin.panel.tidy.SeriesData`, the
+region mapping and :class:`~addin.panel.options.Options`, naming sheet and cell for every
 problem.
 """
 
@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..options import Options
-from ..panel import QualityRecord, SeriesData
-from ..provinces import match_province
+from ..panel.options import Options
+from ..panel.provinces import match_province
+from ..panel.tidy import QualityRecord, SeriesData
 from . import layout
 
 Block = Sequence[Sequence[object]]

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import InputError
+from ..errors import InputError
 
 Method = Literal["cagr", "mean_yoy", "loglinear", "change"]
 METHODS: tuple[str, ...] = ("cagr", "mean_yoy", "loglinear", "change")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import disparity, growth, indices
-from .panel import Panel, QualityRecord
-from .problems import DESCRIPTIONS, Problem
+from ..core import disparity, growth, indices
+from ..core.problems import DESCRIPTIONS, Problem
 from .provinces import REGION_ENGLISH, english_name, match_province
+from .tidy import Panel, QualityRecord
 
 BELT = "长江经济带"
 BELT_EN = "Yangtze River Economic Belt"

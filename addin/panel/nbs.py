@@ -21,7 +21,7 @@ trailing commas (as Excel writes them when it saves the file again).
 How rows after the header are classified:
 
 * a row whose first cell names one of the 31 provinces (any spelling
-  :func:`~addin.provinces.match_province` knows) is data;
+  :func:`~addin.panel.provinces.match_province` knows) is data;
 * a row naming Hong Kong, Macao or Taiwan is skipped: it is neither data nor in
   :attr:`NbsExport.unmatched`, which is kept for labels the reader could not identify;
 * the footer starts at the first line that begins with 注, 数据来源, 资料来源, 说明, 备注,
@@ -48,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import FileRejected, InputError
+from ..errors import FileRejected, InputError
 from .provinces import match_non_mainland, match_province
 
 MAX_BYTES = 20 * 1024 * 1024

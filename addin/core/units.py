@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import UnitError
+from ..errors import UnitError
 
 UnitMode = Literal["converted", "as_entered"]
 UNIT_MODES: tuple[str, ...] = ("converted", "as_entered")

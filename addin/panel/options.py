@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .disparity import CENTRES
-from .errors import InputError
-from .growth import BASES, METHODS, PAPER_STAGES
-from .units import UNIT_MODES, parse_money_unit
+from ..core.disparity import CENTRES
+from ..core.growth import BASES, METHODS, PAPER_STAGES
+from ..core.units import UNIT_MODES, parse_money_unit
+from ..errors import InputError
 
 BELT_MODES = ("mean", "sum")
 LANGUAGES = ("zh", "en", "both")

@@ -12,7 +12,7 @@ magnitude ratio; 1 when they already share a unit):
 Each index multiplies a scale (the amount) by an intensity (its ratio to GDP), so it
 carries GDP's unit: trade in 亿元 against GDP in 亿元 gives T in 亿元. All functions are
 element-wise with numpy broadcasting (a row of exchange rates applies to every province).
-Bad elements are not raised: they come back as NaN with a :class:`~addin.problems.Problem`
+Bad elements are not raised: they come back as NaN with a :class:`~addin.core.problems.Problem`
 code beside them.
 """
 
@@ -35,7 +35,7 @@ class IndexResult:
     values : ndarray of float
         The index; NaN wherever ``problems`` is not ``Problem.OK``.
     problems : ndarray of int8
-        :class:`~addin.problems.Problem` codes, same shape as ``values``.
+        :class:`~addin.core.problems.Problem` codes, same shape as ``values``.
     """
 
     values: np.ndarray

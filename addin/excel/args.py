@@ -17,7 +17,7 @@ The worksheet functions in ``yangtze_udf`` declare every range argument with
 
 :func:`read` turns any of these (and scalars, flat lists or arrays from Python callers;
 a flat list is one row, as in xlwings) into a :class:`Cells`: a 2-D float array with
-NaN where there is no usable number, and a :class:`~addin.problems.Problem` code per
+NaN where there is no usable number, and a :class:`~addin.core.problems.Problem` code per
 element saying what the cell held instead. Blank cells are NaN with code ``OK``: the
 kernels decide what a missing value means (an index is ``MISSING``; a disparity
 measure leaves the region out of that period). Text that is one of our own markers
@@ -41,8 +41,8 @@ from itertools import chain
 
 import numpy as np
 
-from .errors import InputError
-from .problems import DESCRIPTIONS, MARKERS, Problem, worst
+from ..core.problems import DESCRIPTIONS, MARKERS, Problem, worst
+from ..errors import InputError
 
 #: An extra per-element code for the worksheet functions: the inputs are fine but the
 #: measure is not defined for them (a zero mean or base, values the measure cannot take).
@@ -436,7 +436,7 @@ class Series:
         return to_excel(values, self.problems[:, None], fallback)
 
     def lacks_data(self, method: str) -> np.ndarray:
-        """Per series: too few numbers for ``method`` of :func:`addin.growth.growth_rate`
+        """Per series: too few numbers for ``method`` of :func:`addin.core.growth.growth_rate`
         (``cagr``/``change``: both endpoints; ``mean_yoy``: two neighbouring years;
         ``loglinear``: two years)."""
         present = ~np.isnan(self.values)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, UnitError
-from .gaps import fill_interior
+from ..core.gaps import fill_interior
+from ..core.units import conversion_factor, parse_fx_unit, parse_money_unit, parse_population_unit
+from ..errors import InputError, UnitError
 from .options import Options
-from .units import conversion_factor, parse_fx_unit, parse_money_unit, parse_population_unit
 
 MONEY_SERIES = ("trade", "fie", "gdp")
 SERIES = (*MONEY_SERIES, "population", "fx")
@@ -180,7 +180,7 @@ def build_panel(
         disparity; ``fx`` for converting between USD and CNY.
     regions : mapping province → region, in display order
         Provinces on the data sheets but not here are left out and reported.
-    options : :class:`~addin.options.Options`
+    options : :class:`~addin.panel.options.Options`
 
     Raises
     ------
