@@ -60,8 +60,15 @@ _SERIES_DOC = (
 
 
 @xw.func(category=CATEGORY)
-@_range("trade", "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。")
-@_range("gdp", "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. " + _SHAPE_NOTE)
+@_range(
+    "trade",
+    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
+)
+@_range(
+    "gdp",
+    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
+    + _SHAPE_NOTE,
+)
 @_range("rate", _rate_doc("trade", "万美元", "10000"))
 def TRADE_INDEX(trade, gdp, rate=None):
     """Trade opening index T = (rate×trade)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 贸易开放指数 T=(系数×进出口额)²/GDP，逐格计算。"""
@@ -75,8 +82,15 @@ def TRADE_INDEX(trade, gdp, rate=None):
 
 
 @xw.func(category=CATEGORY)
-@_range("fie", "Total investment of foreign-invested enterprises 外商投资企业投资总额, a cell or range (e.g. FIE!C5:AF15), in its own unit.")
-@_range("gdp", "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. " + _SHAPE_NOTE)
+@_range(
+    "fie",
+    "Total investment of foreign-invested enterprises 外商投资企业投资总额, a cell or range (e.g. FIE!C5:AF15), in its own unit.",
+)
+@_range(
+    "gdp",
+    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
+    + _SHAPE_NOTE,
+)
 @_range("rate", _rate_doc("FIE", "百万美元", "100"))
 def INVEST_INDEX(fie, gdp, rate=None):
     """Investment opening index I = (rate×FIE)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 投资开放指数 I=(系数×外资企业投资总额)²/GDP，逐格计算。"""
@@ -90,9 +104,20 @@ def INVEST_INDEX(fie, gdp, rate=None):
 
 
 @xw.func(category=CATEGORY)
-@_range("trade", "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。")
-@_range("fie", "Total investment of foreign-invested enterprises 外商投资企业投资总额 (e.g. FIE!C5:AF15), in its own unit. " + _SHAPE_NOTE)
-@_range("gdp", "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. " + _SHAPE_NOTE)
+@_range(
+    "trade",
+    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
+)
+@_range(
+    "fie",
+    "Total investment of foreign-invested enterprises 外商投资企业投资总额 (e.g. FIE!C5:AF15), in its own unit. "
+    + _SHAPE_NOTE,
+)
+@_range(
+    "gdp",
+    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
+    + _SHAPE_NOTE,
+)
 @_range("trade_rate", _rate_doc("trade", "万美元", "10000"))
 @_range("fie_rate", _rate_doc("FIE", "百万美元", "100"))
 def OPEN_INDEX(trade, fie, gdp, trade_rate=None, fie_rate=None):
@@ -104,14 +129,19 @@ def OPEN_INDEX(trade, fie, gdp, trade_rate=None, fie_rate=None):
         excel_args.read_optional(trade_rate, "trade_rate", 1.0),
         excel_args.read_optional(fie_rate, "fie_rate", 1.0),
     )
-    result = indices.open_index(args["trade"], args["fie"], args["gdp"], args["trade_rate"], args["fie_rate"])
+    result = indices.open_index(
+        args["trade"], args["fie"], args["gdp"], args["trade_rate"], args["fie_rate"]
+    )
     return args.result(result.values, result.problems)
 
 
 @xw.func(category=CATEGORY)
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
-@_choice("centre", 'Optional u: "mean" (simple mean of the regions, the paper\'s wording; default) or "weighted" (population-weighted mean, Williamson). 中心：mean 简单平均（默认）或 weighted 人口加权平均。')
+@_choice(
+    "centre",
+    'Optional u: "mean" (simple mean of the regions, the paper\'s wording; default) or "weighted" (population-weighted mean, Williamson). 中心：mean 简单平均（默认）或 weighted 人口加权平均。',
+)
 def WEIGHTED_CV(values, weights=None, centre="mean"):
     """Population-weighted coefficient of variation √(Σpᵢ(yᵢ−u)²)/u across regions: one value for a column, one row (one per period) for a block. 加权变异系数：一列得一个值，地区×年份区域得一行。"""
     centre = excel_args.option(centre, "centre", disparity.CENTRES, "mean")
@@ -122,7 +152,10 @@ def WEIGHTED_CV(values, weights=None, centre="mean"):
 @xw.func(category=CATEGORY)
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
-@_choice("kind", 'Optional: "T" (Theil T, default) or "L" (Theil L, mean log deviation; zero values not allowed). 类型：T（默认）或 L（平均对数偏差）。')
+@_choice(
+    "kind",
+    'Optional: "T" (Theil T, default) or "L" (Theil L, mean log deviation; zero values not allowed). 类型：T（默认）或 L（平均对数偏差）。',
+)
 def THEIL_INDEX(values, weights=None, kind="T"):
     """Population-weighted Theil index (T or L) across regions: one value for a column, one row (one per period) for a block. 泰尔指数（人口加权）：一列得一个值，地区×年份区域得一行。"""
     kind = excel_args.option(kind, "kind", disparity.THEIL_KINDS, "T", case="upper")
@@ -141,7 +174,10 @@ def GINI_INDEX(values, weights=None):
 
 @xw.func(category=CATEGORY)
 @_range("series", _SERIES_DOC)
-@_choice("method", 'Optional: "cagr" (compound, default), "mean_yoy" (mean of year-on-year rates), "loglinear" (trend of ln x) or "change" (per year, x\'s unit). 方法：cagr 复合（默认）、mean_yoy、loglinear、change。')
+@_choice(
+    "method",
+    'Optional: "cagr" (compound, default), "mean_yoy" (mean of year-on-year rates), "loglinear" (trend of ln x) or "change" (per year, x\'s unit). 方法：cagr 复合（默认）、mean_yoy、loglinear、change。',
+)
 def GROWTH_RATE(series, method="cagr"):
     """Average annual growth of a series one year apart (fraction per year, 0.1168 = 11.68 %): compound (CAGR), mean year-on-year, log-linear trend or change. 年均增长率（小数）：复合、同比均值、对数线性趋势或年均变化。"""
     method = excel_args.option(method, "method", growth.METHODS, "cagr")
@@ -158,7 +194,10 @@ def ANNUAL_CHANGE(series):
 
 
 @xw.func(category=CATEGORY)
-@_range("series", "A row (years across), a column, or a block (one series per row) one year apart. Blanks and #MISSING between two numbers are filled. 逐年序列：一行、一列或多行区域。")
+@_range(
+    "series",
+    "A row (years across), a column, or a block (one series per row) one year apart. Blanks and #MISSING between two numbers are filled. 逐年序列：一行、一列或多行区域。",
+)
 def FILL_GAPS(series):
     """Fill interior gaps linearly between the numbers before and after them, never beyond the ends; spills the same shape. 线性插补内部缺失值（不外推），结果与输入同形状。"""
     gaps = excel_args.gaps(excel_args.read(series, "series"))

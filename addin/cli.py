@@ -69,8 +69,10 @@ def cmd_demo(args) -> int:
     _say(f"demo workbook written: {path.resolve()}")
     _say("  example data: illustrative, not official statistics 示例数据，非官方统计")
     _say(f"  {result.summary()}")
-    _say(f"  belt composite index Z: {years[0]} = {belt[years[0]]:.3f}, {years[-1]} = {belt[years[-1]]:.3f}, "
-         f"average annual change {belt['annual_change']:.3f}")
+    _say(
+        f"  belt composite index Z: {years[0]} = {belt[years[0]]:.3f}, {years[-1]} = {belt[years[-1]]:.3f}, "
+        f"average annual change {belt['annual_change']:.3f}"
+    )
     _say("  open it in Excel or LibreOffice: sheets Table1, Factors, Disparity, Stages, Quality")
     return 0
 
@@ -91,8 +93,10 @@ def cmd_check(args) -> int:
     tables = compute(engine)
     engine.close()
     quality = tables.quality
-    _say(f"{args.book}: {len(tables.panel.provinces)} provinces, years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
-         f"index unit {tables.panel.index_unit}")
+    _say(
+        f"{args.book}: {len(tables.panel.provinces)} provinces, years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
+        f"index unit {tables.panel.index_unit}"
+    )
     if quality.empty:
         _say("  no problems found 未发现问题")
     for row in quality.itertuples(index=False):
@@ -152,7 +156,9 @@ def cmd_recalc(args) -> int:
     if engine == "auto":
         engine = "excel" if _excel_available() else "file"
     if engine == "excel" and not _excel_available():
-        _err("yangtze recalc: --engine excel needs Microsoft Excel (Windows or macOS); use --engine file")
+        _err(
+            "yangtze recalc: --engine excel needs Microsoft Excel (Windows or macOS); use --engine file"
+        )
         return 2
     if engine == "excel":
         from .workbook.excel_engine import recalc_in_excel
@@ -166,8 +172,10 @@ def cmd_recalc(args) -> int:
         progress.step(ok, path, text)
         if not ok:
             failed.append(path)
-    _say(f"recalc ({engine} engine): {len(books) - len(failed)} of {len(books)} workbooks regenerated"
-         + (f"; failed: {', '.join(failed)}" if failed else ""))
+    _say(
+        f"recalc ({engine} engine): {len(books) - len(failed)} of {len(books)} workbooks regenerated"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 
@@ -191,16 +199,23 @@ def cmd_import(args) -> int:
     engine.close()
     for report in reports:
         _say(report.summary())
-    _say(f"{target}: saved. Run `yangtze regenerate {target}` (or click the button) to update the tables.")
+    _say(
+        f"{target}: saved. Run `yangtze regenerate {target}` (or click the button) to update the tables."
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="yangtze", description="Regional opening-up indices (Yangtze River Economic Belt method).")
+    parser = argparse.ArgumentParser(
+        prog="yangtze",
+        description="Regional opening-up indices (Yangtze River Economic Belt method).",
+    )
     parser.add_argument("--version", action="version", version=f"yangtze-opening {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="write a workbook with built-in example data, regenerated, ready to open")
+    p = sub.add_parser(
+        "demo", help="write a workbook with built-in example data, regenerated, ready to open"
+    )
     p.add_argument("path", nargs="?", default="yangtze_demo.xlsm")
     p.set_defaults(func=cmd_demo)
 
@@ -208,7 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default=str(DEFAULT_TEMPLATE))
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("regenerate", help="rebuild the output sheets and charts of a workbook file (no Excel needed)")
+    p = sub.add_parser(
+        "regenerate",
+        help="rebuild the output sheets and charts of a workbook file (no Excel needed)",
+    )
     p.add_argument("book")
     p.add_argument("-o", "--output", help="write to this file instead of replacing BOOK")
     p.add_argument("--backup", action="store_true", help="keep the previous file as NAME.bak.xlsm")
@@ -218,14 +236,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("recalc", help="regenerate many workbooks (through Excel where installed, else from the files)")
+    p = sub.add_parser(
+        "recalc",
+        help="regenerate many workbooks (through Excel where installed, else from the files)",
+    )
     p.add_argument("books", nargs="+")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes for the file engine (default 1)")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="worker processes for the file engine (default 1)"
+    )
     p.add_argument("--engine", choices=("auto", "excel", "file"), default="auto")
     p.add_argument("--backup", action="store_true")
     p.set_defaults(func=cmd_recalc)
 
-    p = sub.add_parser("import", help="put NBS 分省年度数据 CSV exports into a workbook's data sheets")
+    p = sub.add_parser(
+        "import", help="put NBS 分省年度数据 CSV exports into a workbook's data sheets"
+    )
     p.add_argument("exports", nargs="+", metavar="EXPORT.csv")
     p.add_argument("book")
     p.add_argument("--overwrite", action="store_true", help="replace non-empty cells")
@@ -254,8 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not the user's data: one line, details on request
         if os.environ.get("YANGTZE_DEBUG"):
             raise
-        _err(f"yangtze {args.command}: internal error ({type(exc).__name__}: {exc}); your files were not changed. "
-             "Please report it; set YANGTZE_DEBUG=1 to see the details.")
+        _err(
+            f"yangtze {args.command}: internal error ({type(exc).__name__}: {exc}); your files were not changed. "
+            "Please report it; set YANGTZE_DEBUG=1 to see the details."
+        )
         return 3
 
 

@@ -75,9 +75,13 @@ def cell_z(t: float, f: float, g: float) -> float:
     return math.sqrt((t * t / g) * (f * f / g))
 
 
-def loop_z(trade: list[list[float]], fie: list[list[float]], gdp: list[list[float]]) -> list[list[float]]:
-    return [[cell_z(t, f, g) for t, f, g in zip(rt, rf, rg, strict=True)]
-            for rt, rf, rg in zip(trade, fie, gdp, strict=True)]
+def loop_z(
+    trade: list[list[float]], fie: list[list[float]], gdp: list[list[float]]
+) -> list[list[float]]:
+    return [
+        [cell_z(t, f, g) for t, f, g in zip(rt, rf, rg, strict=True)]
+        for rt, rf, rg in zip(trade, fie, gdp, strict=True)
+    ]
 
 
 def loop_cv(y: list[list[float]], w: list[list[float]]) -> list[float]:
@@ -105,8 +109,11 @@ def bench_kernels(n: int, repeats: int) -> dict[str, float]:
     lists = [a.tolist() for a in (trade, fie, gdp, z, pop)]
     sample = loop_z(*(m[:3] for m in lists[:3]))
     np.testing.assert_allclose(sample, z[:3], rtol=1e-12)
-    np.testing.assert_allclose(loop_cv([r[:3] for r in lists[3]], [r[:3] for r in lists[4]]),
-                               weighted_cv(z[:, :3], pop[:, :3]), rtol=1e-10)
+    np.testing.assert_allclose(
+        loop_cv([r[:3] for r in lists[3]], [r[:3] for r in lists[4]]),
+        weighted_cv(z[:, :3], pop[:, :3]),
+        rtol=1e-10,
+    )
     loop_repeats = max(1, min(repeats, 3))
     return {
         "z_engine": median_time(lambda: open_index(trade, fie, gdp), repeats),
@@ -121,7 +128,9 @@ def bench_kernels(n: int, repeats: int) -> dict[str, float]:
 # --- 2. full table build ------------------------------------------------------------------------
 
 
-def synthetic_series(regions: int, years: int, seed: int = 7) -> tuple[dict[str, SeriesData], dict[str, str]]:
+def synthetic_series(
+    regions: int, years: int, seed: int = 7
+) -> tuple[dict[str, SeriesData], dict[str, str]]:
     rng = np.random.default_rng(seed)
     names = [f"R{k:04d}" for k in range(regions)]
     cols = list(range(1983, 1983 + years))
@@ -161,29 +170,43 @@ def bench_tables(regions: int, years: int, repeats: int) -> dict[str, float]:
     build()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"build_panel": panel_only, "full": full, "peak_mib": peak / 2**20,
-            "quality_rows": len(tables.quality)}
+    return {
+        "build_panel": panel_only,
+        "full": full,
+        "peak_mib": peak / 2**20,
+        "quality_rows": len(tables.quality),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 × 200 block, 300 regions, fewer repeats")
+    parser.add_argument(
+        "--quick", action="store_true", help="200 × 200 block, 300 regions, fewer repeats"
+    )
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     n, regions, repeats = (200, 300, 3) if args.quick else (1000, 2850, args.repeats)
     years = 40
 
-    print(f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-          f"{platform.machine()} {platform.system()}; median of {repeats} (per-cell loops: {max(1, min(repeats, 3))})")
+    print(
+        f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
+        f"{platform.machine()} {platform.system()}; median of {repeats} (per-cell loops: {max(1, min(repeats, 3))})"
+    )
     k = bench_kernels(n, repeats)
     print(f"\nKernels on a {n:,} × {n:,} block ({n * n:,} cells)")
-    print(f"{'':24}{'engine':>12}{'bare numpy':>12}{'per-cell loop':>15}{'engine/numpy':>14}{'loop/engine':>13}")
+    print(
+        f"{'':24}{'engine':>12}{'bare numpy':>12}{'per-cell loop':>15}{'engine/numpy':>14}{'loop/engine':>13}"
+    )
     for name, key in (("composite index Z", "z"), ("weighted CV", "cv")):
         e, b, loop = k[f"{key}_engine"], k[f"{key}_numpy"], k[f"{key}_loop"]
-        print(f"{name:24}{e * 1e3:10.1f}ms{b * 1e3:10.1f}ms{loop * 1e3:13.0f}ms{e / b:13.1f}×{loop / e:12.0f}×")
+        print(
+            f"{name:24}{e * 1e3:10.1f}ms{b * 1e3:10.1f}ms{loop * 1e3:13.0f}ms{e / b:13.1f}×{loop / e:12.0f}×"
+        )
 
     t = bench_tables(regions, years, max(1, min(repeats, 3)))
-    print(f"\nTable build: {regions:,} regions × {years} years ({regions * years:,} region-years), 6 groups")
+    print(
+        f"\nTable build: {regions:,} regions × {years} years ({regions * years:,} region-years), 6 groups"
+    )
     print(f"  build_panel               {t['build_panel']:8.2f} s")
     print(f"  build_panel + compute_all {t['full']:8.2f} s")
     print(f"  peak traced memory        {t['peak_mib']:8.1f} MiB  (tracemalloc, separate run)")

@@ -24,7 +24,9 @@ from addin.panel.example import example_dataset
 from addin.workbook.build import build_workbook
 
 
-def synthetic(n_regions: int, n_years: int, seed: int = 1) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+def synthetic(
+    n_regions: int, n_years: int, seed: int = 1
+) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     rng = np.random.default_rng(seed)
     years = list(range(2023 - n_years, 2023))
     names = [f"R{i:04d}" for i in range(n_regions)]
@@ -48,10 +50,14 @@ def time_regenerate(path: Path, repeats: int) -> tuple[float, float]:
     for i in range(repeats):
         copy = path.with_name(f"run{i}{path.suffix}")
         shutil.copy(path, copy)
-        code = ("import resource, sys; from addin.cli import main; rc = main(['regenerate', sys.argv[1]]); "
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
+        code = (
+            "import resource, sys; from addin.cli import main; rc = main(['regenerate', sys.argv[1]]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)"
+        )
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code, str(copy)], check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(copy)], check=True, capture_output=True, text=True
+        )
         times.append(time.perf_counter() - start)
         peak = max(peak, int(done.stderr.strip().splitlines()[-1]) / 1024)
     return statistics.median(times), peak
@@ -59,8 +65,22 @@ def time_regenerate(path: Path, repeats: int) -> tuple[float, float]:
 
 def time_batch(folder: Path, books: list[Path], jobs: int) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "addin.cli", "recalc", "--engine", "file", "--jobs", str(jobs),
-                    *map(str, books)], check=True, stdout=subprocess.DEVNULL, cwd=folder)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "addin.cli",
+            "recalc",
+            "--engine",
+            "file",
+            "--jobs",
+            str(jobs),
+            *map(str, books),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=folder,
+    )
     return time.perf_counter() - start
 
 
@@ -90,12 +110,20 @@ def main() -> None:
         t_jobs2 = time_batch(folder, books, 2)
 
     print("Workbook benchmark (file engine, openpyxl)")
-    print(f"  regenerate, template-sized (11 × 30):  {t_small:7.2f} s   peak resident memory {m_small:7.1f} MB")
-    print(f"  regenerate, {big_regions} × 40:            {t_big:7.2f} s   peak resident memory {m_big:7.1f} MB"
-          f"   ({t_big / t_small:.1f}× the template-sized run)")
+    print(
+        f"  regenerate, template-sized (11 × 30):  {t_small:7.2f} s   peak resident memory {m_small:7.1f} MB"
+    )
+    print(
+        f"  regenerate, {big_regions} × 40:            {t_big:7.2f} s   peak resident memory {m_big:7.1f} MB"
+        f"   ({t_big / t_small:.1f}× the template-sized run)"
+    )
     print(f"  build the {big_regions} × 40 workbook (XlsxWriter): {t_build:.2f} s")
-    print(f"  batch of {n_books} workbooks, --jobs 1: {t_jobs1:7.2f} s  ({t_jobs1 / n_books:.2f} s per book)")
-    print(f"  batch of {n_books} workbooks, --jobs 2: {t_jobs2:7.2f} s  (speed-up ×{t_jobs1 / t_jobs2:.2f} on {__import__('os').cpu_count()} cores)")
+    print(
+        f"  batch of {n_books} workbooks, --jobs 1: {t_jobs1:7.2f} s  ({t_jobs1 / n_books:.2f} s per book)"
+    )
+    print(
+        f"  batch of {n_books} workbooks, --jobs 2: {t_jobs2:7.2f} s  (speed-up ×{t_jobs1 / t_jobs2:.2f} on {__import__('os').cpu_count()} cores)"
+    )
 
 
 if __name__ == "__main__":

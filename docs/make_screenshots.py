@@ -46,8 +46,10 @@ def make(out: Path = OUT, dpi: int = 80, chart_width: int = 900) -> list[Path]:
     """Write the pictures into ``out``; returns their paths."""
     missing = missing_parts()
     if missing:
-        raise SystemExit(f"LibreOffice is needed: missing {', '.join(missing)}; "
-                         "apt-get install libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk")
+        raise SystemExit(
+            f"LibreOffice is needed: missing {', '.join(missing)}; "
+            "apt-get install libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk"
+        )
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="yangtze-shots-") as tmp:
@@ -57,14 +59,37 @@ def make(out: Path = OUT, dpi: int = 80, chart_width: int = 900) -> list[Path]:
         if yangtze(["demo", str(book)]) != 0:
             raise SystemExit("yangtze demo failed")
         with Office(workdir=tmp / "office") as office:
-            answer = office.run("open_and_render", {
-                "path": str(book), "pdf": str(pdf), "fit_rows": True, "show_button": [layout.GUIDE],
-                "chart_dir": str(charts), "chart_width": chart_width})
+            answer = office.run(
+                "open_and_render",
+                {
+                    "path": str(book),
+                    "pdf": str(pdf),
+                    "fit_rows": True,
+                    "show_button": [layout.GUIDE],
+                    "chart_dir": str(charts),
+                    "chart_width": chart_width,
+                },
+            )
         for sheet, name in SHEETS.items():
             page = answer["sheets"].index(sheet) + 1
             target = out / name
-            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
-                            str(pdf), str(target.with_suffix(""))], check=True, timeout=120)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    str(dpi),
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    "-singlefile",
+                    str(pdf),
+                    str(target.with_suffix("")),
+                ],
+                check=True,
+                timeout=120,
+            )
             written.append(target)
         for sheet, name in CHARTS.items():
             (found,) = answer["chart_png"][sheet]
@@ -74,15 +99,23 @@ def make(out: Path = OUT, dpi: int = 80, chart_width: int = 900) -> list[Path]:
     for path in written:
         size = path.stat().st_size
         note = "" if size <= MAX_BYTES else f"  (over {MAX_BYTES // 1000} KB: lower --dpi)"
-        print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {size // 1000} KB{note}")
+        print(
+            f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {size // 1000} KB{note}"
+        )
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs (default docs/img)")
-    parser.add_argument("--dpi", type=int, default=80, help="resolution of the sheet pictures (default 80)")
-    parser.add_argument("--chart-width", type=int, default=900, help="chart pictures' width in pixels (default 900)")
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="folder for the PNGs (default docs/img)"
+    )
+    parser.add_argument(
+        "--dpi", type=int, default=80, help="resolution of the sheet pictures (default 80)"
+    )
+    parser.add_argument(
+        "--chart-width", type=int, default=900, help="chart pictures' width in pixels (default 900)"
+    )
     args = parser.parse_args(argv)
     make(args.out, args.dpi, args.chart_width)
     return 0

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q --disable-pip-version-check -e ".[test]"
 python -m ruff check .
+python -m ruff format --check .
 python -m pytest -q

@@ -57,8 +57,11 @@ def find_soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    for candidate in ("/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice",
-                      "/Applications/LibreOffice.app/Contents/MacOS/soffice"):
+    for candidate in (
+        "/usr/lib/libreoffice/program/soffice",
+        "/opt/libreoffice/program/soffice",
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    ):
         if os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -137,10 +140,22 @@ class Office:
         self.port = _free_port()
         self.log = open(self.workdir / "soffice.log", "wb")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
-            [self.soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-             "--nofirststartwizard", "--nolockcheck", f"-env:UserInstallation={self.profile_url}",
-             f"--accept=socket,host=127.0.0.1,port={self.port};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                self.soffice,
+                "--headless",
+                "--invisible",
+                "--norestore",
+                "--nologo",
+                "--nodefault",
+                "--nofirststartwizard",
+                "--nolockcheck",
+                f"-env:UserInstallation={self.profile_url}",
+                f"--accept=socket,host=127.0.0.1,port={self.port};urp;StarOffice.ComponentContext",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             self.run("ping", {"connect_timeout": START_TIMEOUT}, timeout=START_TIMEOUT + 15)
@@ -151,17 +166,28 @@ class Office:
     def run(self, script: str, args: dict | None = None, timeout: float = SCRIPT_TIMEOUT) -> dict:
         """Run ``tests/uno_scripts/<script>.py`` under the system Python; its JSON answer."""
         if self.proc.poll() is not None:
-            raise UnoScriptError(f"soffice exited with code {self.proc.returncode}: {self._log_tail()}")
+            raise UnoScriptError(
+                f"soffice exited with code {self.proc.returncode}: {self._log_tail()}"
+            )
         payload = json.dumps({"port": self.port, **(args or {})})
         try:
-            done = subprocess.run([SYSTEM_PYTHON, str(SCRIPTS / f"{script}.py")], input=payload.encode(),
-                                  capture_output=True, timeout=timeout, cwd=SCRIPTS)
+            done = subprocess.run(
+                [SYSTEM_PYTHON, str(SCRIPTS / f"{script}.py")],
+                input=payload.encode(),
+                capture_output=True,
+                timeout=timeout,
+                cwd=SCRIPTS,
+            )
         except subprocess.TimeoutExpired:
-            raise UnoScriptError(f"UNO script {script} did not finish within {timeout:.0f} s") from None
+            raise UnoScriptError(
+                f"UNO script {script} did not finish within {timeout:.0f} s"
+            ) from None
         out = done.stdout.decode("utf-8", "replace").strip().splitlines()
         if done.returncode != 0 or not out:
-            raise UnoScriptError(f"UNO script {script} failed (exit {done.returncode}):\n"
-                                 f"{done.stderr.decode('utf-8', 'replace')[-4000:]}")
+            raise UnoScriptError(
+                f"UNO script {script} failed (exit {done.returncode}):\n"
+                f"{done.stderr.decode('utf-8', 'replace')[-4000:]}"
+            )
         return json.loads(out[-1])
 
     def _log_tail(self) -> str:
@@ -207,8 +233,14 @@ def pdf_pages(pdf: Path) -> int:
     raise ValueError(f"pdfinfo gave no page count for {pdf}")
 
 
-def pdf_to_png(pdf: Path, prefix: Path, dpi: int = 60, first: int | None = None, last: int | None = None,
-               single: bool = False) -> list[Path]:
+def pdf_to_png(
+    pdf: Path,
+    prefix: Path,
+    dpi: int = 60,
+    first: int | None = None,
+    last: int | None = None,
+    single: bool = False,
+) -> list[Path]:
     """Render PDF pages to ``<prefix>-N.png`` (or ``<prefix>.png`` when ``single``)."""
     cmd = ["pdftoppm", "-png", "-r", str(dpi)]
     if first is not None:
@@ -220,14 +252,20 @@ def pdf_to_png(pdf: Path, prefix: Path, dpi: int = 60, first: int | None = None,
     subprocess.run([*cmd, str(pdf), str(prefix)], capture_output=True, timeout=120, check=True)
     if single:
         return [prefix.with_name(prefix.name + ".png")]
-    return sorted(prefix.parent.glob(prefix.name + "-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    return sorted(
+        prefix.parent.glob(prefix.name + "-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+    )
 
 
 def dark_fraction(pdf: Path, page: int, dpi: int = 30) -> float:
     """Share of pixels darker than light grey on one page, rendered in grey by pdftoppm
     (PGM, read in pure Python): 0.0 means a blank page."""
-    done = subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf)],
-                          capture_output=True, timeout=120, check=True)
+    done = subprocess.run(
+        ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf)],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     width, height, maxval, pixels = _read_pgm(done.stdout)
     if not pixels:
         return 0.0
@@ -240,13 +278,13 @@ def _read_pgm(data: bytes) -> tuple[int, int, int, bytes]:
     fields: list[bytes] = []
     pos = 0
     while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
+        while data[pos : pos + 1].isspace():
             pos += 1
-        if data[pos:pos + 1] == b"#":
+        if data[pos : pos + 1] == b"#":
             pos = data.index(b"\n", pos) + 1
             continue
         end = pos
-        while not data[end:end + 1].isspace():
+        while not data[end : end + 1].isspace():
             end += 1
         fields.append(data[pos:end])
         pos = end
@@ -256,4 +294,4 @@ def _read_pgm(data: bytes) -> tuple[int, int, int, bytes]:
     if maxval > 255:
         raise ValueError("16-bit PGM not supported")
     pos += 1  # the single whitespace after maxval
-    return width, height, maxval, data[pos:pos + width * height]
+    return width, height, maxval, data[pos : pos + width * height]

@@ -40,7 +40,9 @@ HANG_GUARD = 60  # seconds: a guard against a hung child process, not a measurem
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    return make_book(tmp_path_factory.mktemp("atomic") / "base.xlsm", run_python_stub=True, formulas=False)
+    return make_book(
+        tmp_path_factory.mktemp("atomic") / "base.xlsm", run_python_stub=True, formulas=False
+    )
 
 
 @pytest.fixture
@@ -62,8 +64,15 @@ def temps(book: Path) -> list[Path]:
 def every_cell(path: Path, sheets=layout.INPUT_SHEETS) -> dict[str, dict[str, object]]:
     """Every stored cell (value, or formula text) of the given sheets."""
     wb = openpyxl.load_workbook(path, keep_vba=True)
-    out = {name: {c.coordinate: c.value for row in wb[name].iter_rows() for c in row if c.value is not None}
-           for name in sheets}
+    out = {
+        name: {
+            c.coordinate: c.value
+            for row in wb[name].iter_rows()
+            for c in row
+            if c.value is not None
+        }
+        for name in sheets
+    }
     wb.close()
     return out
 
@@ -71,7 +80,11 @@ def every_cell(path: Path, sheets=layout.INPUT_SHEETS) -> dict[str, dict[str, ob
 def regenerated(path: Path) -> bool:
     """A complete workbook whose Index sheet holds the regenerated table."""
     wb = openpyxl.load_workbook(path, read_only=True)
-    n = sum(1 for row in wb[layout.INDEX].iter_rows(min_row=layout.OUT_FIRST_ROW, values_only=True) if row[0])
+    n = sum(
+        1
+        for row in wb[layout.INDEX].iter_rows(min_row=layout.OUT_FIRST_ROW, values_only=True)
+        if row[0]
+    )
     wb.close()
     return n > 100
 
@@ -105,8 +118,12 @@ sys.exit(main(argv))
 
 def kill_mid_save(folder: Path, *argv: str) -> None:
     marker = folder / "paused.txt"
-    child = subprocess.Popen([sys.executable, "-c", PAUSED_SAVE, str(marker), *argv],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder)
+    child = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_SAVE, str(marker), *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=folder,
+    )
     try:
         deadline = time.monotonic() + HANG_GUARD
         while not marker.exists():
@@ -125,15 +142,23 @@ def kill_mid_save(folder: Path, *argv: str) -> None:
 def test_process_killed_mid_save_leaves_the_original_intact(command, book, tmp_path):
     export = tmp_path / "gdp.csv"
     export.write_text("指标:地区生产总值(亿元)\n地区,2023年\n上海市,47218.66\n", encoding="utf-8")
-    argv = {"regenerate": ["regenerate", book.name], "recalc": ["recalc", "--engine", "file", book.name],
-            "import": ["import", export.name, book.name]}[command]
+    argv = {
+        "regenerate": ["regenerate", book.name],
+        "recalc": ["recalc", "--engine", "file", book.name],
+        "import": ["import", export.name, book.name],
+    }[command]
     before = sha256(book)
     kill_mid_save(tmp_path, *argv)
     assert sha256(book) == before
     assert regenerated(book) is False  # still the original, complete and readable
     left = temps(book)
-    assert len(left) == 1 and left[0].stat().st_size > 0  # the half-written copy, never the original
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["book.xlsm", "gdp.csv"]
+    assert (
+        len(left) == 1 and left[0].stat().st_size > 0
+    )  # the half-written copy, never the original
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "book.xlsm",
+        "gdp.csv",
+    ]
 
 
 def test_a_later_save_removes_stale_temporary_files_only(book, tmp_path, capsys):
@@ -141,9 +166,13 @@ def test_a_later_save_removes_stale_temporary_files_only(book, tmp_path, capsys)
     (stale,) = temps(book)
     old = time.time() - STALE_TEMP_SECONDS - 60
     os.utime(stale, (old, old))
-    young = tmp_path / f".{book.stem}.abcd1234{book.suffix}.tmp"  # as if another process were saving now
+    young = (
+        tmp_path / f".{book.stem}.abcd1234{book.suffix}.tmp"
+    )  # as if another process were saving now
     young.write_bytes(b"PK")
-    other = tmp_path / f".{book.stem}.v2.abcd1234{book.suffix}.tmp"  # a temporary file of book.v2.xlsm
+    other = (
+        tmp_path / f".{book.stem}.v2.abcd1234{book.suffix}.tmp"
+    )  # a temporary file of book.v2.xlsm
     other.write_bytes(b"PK")
     os.utime(other, (old, old))
     assert main(["regenerate", str(book)]) == 0
@@ -157,8 +186,12 @@ def test_killed_at_any_moment_the_target_is_old_or_new_never_half(book, tmp_path
     """The real command, unpatched, killed as soon as its temporary file appears: the target
     is then either the original bytes or the complete new workbook."""
     before = sha256(book)
-    child = subprocess.Popen([sys.executable, "-m", "addin.cli", "regenerate", book.name], cwd=tmp_path,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "addin.cli", "regenerate", book.name],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + HANG_GUARD
     while child.poll() is None and not temps(book) and time.monotonic() < deadline:
         time.sleep(0.001)
@@ -189,16 +222,22 @@ def test_interrupt_during_save_removes_the_temporary_file(book, monkeypatch, cap
 
 # --- files that cannot be written --------------------------------------------------------------
 
+
 def _locked(*args, **kwargs):
-    raise PermissionError(errno.EACCES, "Permission denied")  # what Windows says for a file open in Excel
+    raise PermissionError(
+        errno.EACCES, "Permission denied"
+    )  # what Windows says for a file open in Excel
 
 
 @pytest.mark.parametrize("command", ["regenerate", "recalc", "import"])
 def test_file_open_elsewhere_gives_a_clear_message(command, book, tmp_path, monkeypatch, capsys):
     export = tmp_path / "gdp.csv"
     export.write_text("指标:地区生产总值(亿元)\n地区,2023年\n上海市,47218.66\n", encoding="utf-8")
-    argv = {"regenerate": ["regenerate", str(book)], "recalc": ["recalc", "--engine", "file", str(book)],
-            "import": ["import", str(export), str(book)]}[command]
+    argv = {
+        "regenerate": ["regenerate", str(book)],
+        "recalc": ["recalc", "--engine", "file", str(book)],
+        "import": ["import", str(export), str(book)],
+    }[command]
     monkeypatch.setattr(os, "replace", _locked)
     before = sha256(book)
     assert main(argv) == 1
@@ -251,25 +290,39 @@ def test_disk_full_gives_a_clear_message(when, book, monkeypatch, capsys):
         monkeypatch.setattr(os, "fsync", full)
     else:
         real_fdopen = os.fdopen
-        monkeypatch.setattr(os, "fdopen", lambda fd, *args, **kwargs: _FillingDisk(real_fdopen(fd, *args, **kwargs), 30_000))
+        monkeypatch.setattr(
+            os,
+            "fdopen",
+            lambda fd, *args, **kwargs: _FillingDisk(real_fdopen(fd, *args, **kwargs), 30_000),
+        )
     before = sha256(book)
     assert main(["regenerate", str(book)]) == 1
     gc.collect()
-    assert capsys.readouterr().err == ("yangtze regenerate: book.xlsm: cannot be written (No space left on device); "
-                                       "the file on disk is unchanged\n")
+    assert capsys.readouterr().err == (
+        "yangtze regenerate: book.xlsm: cannot be written (No space left on device); "
+        "the file on disk is unchanged\n"
+    )
     assert sha256(book) == before and temps(book) == []
 
 
 def test_output_that_is_a_folder_or_in_a_missing_folder(book, tmp_path, capsys):
     (tmp_path / "out.xlsm").mkdir()
     assert main(["regenerate", str(book), "-o", str(tmp_path / "out.xlsm")]) == 1
-    assert capsys.readouterr().err == "yangtze regenerate: out.xlsm: is a folder; give a file name to write to\n"
+    assert (
+        capsys.readouterr().err
+        == "yangtze regenerate: out.xlsm: is a folder; give a file name to write to\n"
+    )
     assert main(["regenerate", str(book), "-o", str(tmp_path / "nowhere" / "out.xlsm")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("yangtze regenerate: out.xlsm: cannot write in the folder ") and err.count("\n") == 1
+    assert (
+        err.startswith("yangtze regenerate: out.xlsm: cannot write in the folder ")
+        and err.count("\n") == 1
+    )
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="permission bits do not stop root")
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0, reason="permission bits do not stop root"
+)
 def test_read_only_folder_gives_a_clear_message(book, tmp_path, capsys):
     before = sha256(book)
     tmp_path.chmod(0o555)
@@ -282,6 +335,7 @@ def test_read_only_folder_gives_a_clear_message(book, tmp_path, capsys):
 
 
 # --- backup and untouched inputs ----------------------------------------------------------------
+
 
 def test_backup_keeps_the_previous_bytes(book, capsys):
     first = book.read_bytes()
@@ -314,7 +368,10 @@ def test_input_cells_are_never_changed_by_regeneration(book, capsys):
         wb.save(book)
     wb.close()
     before = every_cell(book)
-    assert before["GDP"]["D6"] == 1166.9250000000002 and before["Population"]["F8"] == 1.7976931348623157e308
+    assert (
+        before["GDP"]["D6"] == 1166.9250000000002
+        and before["Population"]["F8"] == 1.7976931348623157e308
+    )
     for _ in range(2):  # regenerating again changes nothing either
         assert main(["regenerate", str(book)]) == 0
         assert every_cell(book) == before  # exact equality: not one bit of one number changes
@@ -333,17 +390,25 @@ def test_formula_results_lost_by_a_save_are_reported_not_silently_blank(book, ca
     for info, data in content.items():
         if info.filename == part:
             cell = re.search(rb'<c r="D5"([^>]*)><v>([^<]*)</v></c>', data)
-            content[info] = data.replace(cell.group(0), b'<c r="D5"' + cell.group(1) + b"><f>C5*1.1</f><v>"
-                                         + cell.group(2) + b"</v></c>")  # a formula as Excel saves it
+            content[info] = data.replace(
+                cell.group(0),
+                b'<c r="D5"' + cell.group(1) + b"><f>C5*1.1</f><v>" + cell.group(2) + b"</v></c>",
+            )  # a formula as Excel saves it
     with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in content.items():
             zf.writestr(info, data)
     assert main(["regenerate", str(book)]) == 0
     out = capsys.readouterr().out
-    assert "note: 1 formula cell(s) on the input sheets (first GDP!D5) are saved without their results" in out
+    assert (
+        "note: 1 formula cell(s) on the input sheets (first GDP!D5) are saved without their results"
+        in out
+    )
     assert main(["check", str(book)]) == 0
     out = capsys.readouterr().out
-    assert "1 formula cell(s) on sheet GDP have no stored result (D5) and read as blank" in out and "[GDP!D5]" in out
+    assert (
+        "1 formula cell(s) on sheet GDP have no stored result (D5) and read as blank" in out
+        and "[GDP!D5]" in out
+    )
     assert every_cell(book, ["GDP"])["GDP"]["D5"] == "=C5*1.1"  # the formula itself is kept
 
 
@@ -369,5 +434,10 @@ def test_the_original_is_replaced_in_one_step_by_a_complete_file(book, monkeypat
     engine.save()
     engine.close()
     ((src, dst, complete),) = moves
-    assert dst == book and src.parent == book.parent and temp_pattern(book).fullmatch(src.name) and complete
+    assert (
+        dst == book
+        and src.parent == book.parent
+        and temp_pattern(book).fullmatch(src.name)
+        and complete
+    )
     assert synced and regenerated(book)

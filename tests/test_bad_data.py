@@ -33,7 +33,9 @@ QUALITY_COLUMNS = ["kind", "series", "province", "year", "cell", "detail"]
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
     """The example workbook (the LibreOffice-stub VBA build, without the Formulas sheet's formulas)."""
-    return make_book(tmp_path_factory.mktemp("bad_data") / "base.xlsm", run_python_stub=True, formulas=False)
+    return make_book(
+        tmp_path_factory.mktemp("bad_data") / "base.xlsm", run_python_stub=True, formulas=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,7 @@ def outputs(path: Path) -> dict[str, pd.DataFrame]:
         for row in wb[sheet].iter_rows(min_row=layout.OUT_FIRST_ROW, values_only=True):
             if all(v is None for v in row):
                 break
-            rows.append(row[:len(columns)])
+            rows.append(row[: len(columns)])
         frame = pd.DataFrame(rows, columns=columns)
         tables[sheet] = frame.astype(object).fillna("") if sheet == layout.QUALITY else frame
     wb.close()
@@ -81,7 +83,10 @@ def outputs(path: Path) -> dict[str, pd.DataFrame]:
 
 def input_values(path: Path) -> dict[str, list[tuple]]:
     wb = openpyxl.load_workbook(path, read_only=True)
-    out = {name: [tuple(r) for r in wb[name].iter_rows(values_only=True)] for name in layout.INPUT_SHEETS}
+    out = {
+        name: [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+        for name in layout.INPUT_SHEETS
+    }
     wb.close()
     return out
 
@@ -104,21 +109,29 @@ def regenerate_ok(path: Path, capsys) -> str:
     return out.out
 
 
-def assert_outputs_complete(tables: dict[str, pd.DataFrame], provinces: int = N_PROVINCES,
-                            min_share: float = 0.9) -> None:
+def assert_outputs_complete(
+    tables: dict[str, pd.DataFrame], provinces: int = N_PROVINCES, min_share: float = 0.9
+) -> None:
     """Every output table is there, full length, with numbers."""
     index = tables[layout.INDEX]
     assert len(index) == provinces * N_YEARS
     assert index["Z"].map(lambda v: isinstance(v, float)).mean() >= min_share
     assert len(tables[layout.TABLE1]) > provinces
-    assert len(tables[layout.FACTORS]) == N_YEARS and tables[layout.FACTORS]["Z"].map(np.isfinite).all()
-    assert len(tables[layout.DISPARITY]) == N_YEARS and tables[layout.DISPARITY]["cv"].map(np.isfinite).all()
+    assert (
+        len(tables[layout.FACTORS]) == N_YEARS
+        and tables[layout.FACTORS]["Z"].map(np.isfinite).all()
+    )
+    assert (
+        len(tables[layout.DISPARITY]) == N_YEARS
+        and tables[layout.DISPARITY]["cv"].map(np.isfinite).all()
+    )
     assert len(tables[layout.STAGES]) == 4
 
 
 def set_cell(sheet: str, ref: str, value) -> Callable[[openpyxl.Workbook], None]:
     def change(wb):
         wb[sheet][ref] = value
+
     return change
 
 
@@ -126,6 +139,7 @@ def set_cell(sheet: str, ref: str, value) -> Callable[[openpyxl.Workbook], None]
 # One workbook carries every problem, each on its own cells (rows: 5 上海, 6 江苏, 7 浙江, 8 安徽,
 # 9 江西, 10 湖北, 11 湖南, 12 重庆, 13 四川, 14 贵州, 15 云南; columns: C = 1993 … AF = 2022),
 # and is regenerated once; the cases below are separate assertions on that one run.
+
 
 def _swap_population_years(wb):
     ws = wb["Population"]
@@ -135,39 +149,108 @@ def _swap_population_years(wb):
 
 CELL_CASES = {
     # name: (sheet, cell, value or None for a structural change, kind, cell named, words in the detail)
-    "text in a number cell": ("Trade", "D7", "n/a (see note)", "text", "Trade!D7", "'n/a (see note)' is not a number"),
-    "error value #N/A": ("Trade", "H9", "#N/A", "error-value", "Trade!H9", "'#N/A' is not a number"),
+    "text in a number cell": (
+        "Trade",
+        "D7",
+        "n/a (see note)",
+        "text",
+        "Trade!D7",
+        "'n/a (see note)' is not a number",
+    ),
+    "error value #N/A": (
+        "Trade",
+        "H9",
+        "#N/A",
+        "error-value",
+        "Trade!H9",
+        "'#N/A' is not a number",
+    ),
     "error value #REF!": ("GDP", "H9", "#REF!", "error-value", "GDP!H9", "'#REF!' is not a number"),
     "boolean in a number cell": ("FIE", "J6", True, "text", "FIE!J6", "True is not a number"),
     "blank inside the series": ("Trade", "F10", None, "filled", "Trade!F10", "interpolated"),
-    "blank in the first year": ("Trade", "C11", None, "missing", "Trade!C11", "no value for 湖南 in 1993"),
+    "blank in the first year": (
+        "Trade",
+        "C11",
+        None,
+        "missing",
+        "Trade!C11",
+        "no value for 湖南 in 1993",
+    ),
     "zero GDP": ("GDP", "D7", 0, "non-positive", "GDP!D7", "zero or negative (0)"),
     "negative GDP": ("GDP", "M13", -3.5, "non-positive", "GDP!M13", "zero or negative (-3.5)"),
     "negative trade": ("Trade", "L12", -5, "non-positive", "Trade!L12", "negative (-5)"),
-    "zero population": ("Population", "F10", 0, "non-positive", "Population!F10", "zero or negative"),
+    "zero population": (
+        "Population",
+        "F10",
+        0,
+        "non-positive",
+        "Population!F10",
+        "zero or negative",
+    ),
     "zero exchange rate": ("FX", "G5", 0, "non-positive", "FX!G5", "zero or negative"),
     "tenfold jump (unit slip)": ("GDP", "K8", 1e7, "jump", "GDP!K8", "check the unit"),
-    "duplicated province": ("FIE", "A15", "贵州", "duplicate", "FIE!A15", "贵州 appears more than once on sheet FIE"),
-    "duplicated year": ("FIE", "E4", 1993, "duplicate", "FIE!E4", "year 1993 appears more than once on sheet FIE"),
-    "province not in the mapping": ("Population", "A14", "Atlantis", "unmapped", "Population!A14", "not in the Regions mapping"),
-    "years out of order": ("Population", None, _swap_population_years, "note", "Population!D4",
-                           "not in increasing order (1993 after 1994)"),
-    "merged cells": ("Trade", None, lambda wb: wb["Trade"].merge_cells("P6:Q6"), "note", "Trade!P6:Q6",
-                     "merged cells P6:Q6 on sheet Trade"),
-    "hidden row": ("Trade", None, lambda wb: setattr(wb["Trade"].row_dimensions[13], "hidden", True), "note",
-                   "Trade!A13", "row 13 is hidden on sheet Trade; the values there are used"),
+    "duplicated province": (
+        "FIE",
+        "A15",
+        "贵州",
+        "duplicate",
+        "FIE!A15",
+        "贵州 appears more than once on sheet FIE",
+    ),
+    "duplicated year": (
+        "FIE",
+        "E4",
+        1993,
+        "duplicate",
+        "FIE!E4",
+        "year 1993 appears more than once on sheet FIE",
+    ),
+    "province not in the mapping": (
+        "Population",
+        "A14",
+        "Atlantis",
+        "unmapped",
+        "Population!A14",
+        "not in the Regions mapping",
+    ),
+    "years out of order": (
+        "Population",
+        None,
+        _swap_population_years,
+        "note",
+        "Population!D4",
+        "not in increasing order (1993 after 1994)",
+    ),
+    "merged cells": (
+        "Trade",
+        None,
+        lambda wb: wb["Trade"].merge_cells("P6:Q6"),
+        "note",
+        "Trade!P6:Q6",
+        "merged cells P6:Q6 on sheet Trade",
+    ),
+    "hidden row": (
+        "Trade",
+        None,
+        lambda wb: setattr(wb["Trade"].row_dimensions[13], "hidden", True),
+        "note",
+        "Trade!A13",
+        "row 13 is hidden on sheet Trade; the values there are used",
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def messy(base, tmp_path_factory):
     """The workbook with every problem of :data:`CELL_CASES`, before and after ``yangtze regenerate``."""
+
     def change(wb):
         for sheet, ref, value, *_ in CELL_CASES.values():
             if ref is None:
                 value(wb)
             else:
                 wb[sheet][ref] = value
+
     path = edited(base, tmp_path_factory.mktemp("messy"), change)
     inputs = input_values(path)
     rc = main(["regenerate", str(path)])
@@ -194,7 +277,9 @@ def test_messy_workbook_still_gives_every_table_and_keeps_its_inputs(messy, caps
 
 def test_merged_cells_read_as_blank_beyond_the_anchor(messy):
     q = messy[3][layout.QUALITY]
-    assert ((q["kind"] == "filled") & (q["cell"] == "Trade!Q6")).any()  # Q6 read as blank, then interpolated
+    assert (
+        (q["kind"] == "filled") & (q["cell"] == "Trade!Q6")
+    ).any()  # Q6 read as blank, then interpolated
     assert not (q["cell"] == "Trade!P6").any()  # the anchor keeps its value
 
 
@@ -225,6 +310,7 @@ def test_check_prints_each_problem_with_its_cell(base, tmp_path, capsys):
         wb["Trade"]["D7"] = "#N/A"
         wb["GDP"]["E8"] = "abc"
         wb["Trade"].merge_cells("F9:G9")
+
     path = edited(base, tmp_path, change)
     before = sha256(path)
     assert main(["check", str(path)]) == 0
@@ -242,6 +328,7 @@ def test_hidden_row_runs_make_one_note_each_and_harmless_layout_is_quiet(base, t
         wb["GDP"].row_dimensions[200].hidden = True  # below the data: not worth a note
         wb["Trade"].merge_cells("A1:F1")  # a merged title above the table is harmless
         wb["Trade"]["D7"] = "1,234"  # a number stored as text with a thousands separator
+
     path = edited(base, tmp_path, change)
     regenerate_ok(path, capsys)
     tables = outputs(path)
@@ -268,10 +355,13 @@ def test_province_missing_from_the_regions_sheet(base, tmp_path, capsys):
     assert_outputs_complete(tables, provinces=N_PROVINCES - 1)
 
 
-def test_unknown_exchange_rate_unit_is_only_noted_when_no_conversion_needs_it(base, tmp_path, capsys):
+def test_unknown_exchange_rate_unit_is_only_noted_when_no_conversion_needs_it(
+    base, tmp_path, capsys
+):
     def change(wb):
         wb["FX"]["B2"] = "美元/元"
         wb["Settings"].cell(settings_row(wb, "unit_mode"), 3, "as_entered")
+
     path = edited(base, tmp_path, change)
     regenerate_ok(path, capsys)
     tables = outputs(path)
@@ -283,24 +373,53 @@ def test_unknown_exchange_rate_unit_is_only_noted_when_no_conversion_needs_it(ba
 
 # --- problems that stop the computation: one line, exit 1, file untouched ----------------------
 
+
 def _set_setting(key: str, value) -> Callable[[openpyxl.Workbook], None]:
     return lambda wb: wb["Settings"].cell(settings_row(wb, key), 3, value)
 
 
 STOP_CASES = {
     # name: (change, the stderr line after "yangtze regenerate: ")
-    "empty money unit": (set_cell("Trade", "B2", None), "Trade!B2: the money unit cell is empty; write one of 元"),
-    "unknown money unit": (set_cell("GDP", "B2", "亿欧元"), "GDP!B2: unknown money unit '亿欧元'; expected one of"),
-    "unknown population unit": (set_cell("Population", "B2", "万户"), "Population!B2: unknown population unit '万户'"),
-    "unknown exchange-rate unit, needed": (set_cell("FX", "B2", "美元/元"), "FX!B2: unknown exchange-rate unit '美元/元'"),
-    "region missing for a province": (set_cell("Regions", "B5", None), "Regions!B5: 安徽 has no region"),
-    "province twice on Regions": (set_cell("Regions", "A5", "上海市"), "Regions!A5: 上海 is listed twice"),
-    "bad setting": (_set_setting("unit_mode", "convertd"), "Settings!C6: 'convertd' is not one of converted, as_entered"),
-    "older template version": (_set_setting("template_version", 0),
-                               "Settings!C16: this workbook was made by template version 0; this add-in reads version 1"),
-    "newer template version": (_set_setting("template_version", "2.0"),
-                               "Settings!C16: this workbook was made by template version 2.0; this add-in reads version 1"),
-    "a sheet renamed": (lambda wb: setattr(wb["GDP"], "title", "GDP 2022"), "workbook: sheet(s) GDP not found"),
+    "empty money unit": (
+        set_cell("Trade", "B2", None),
+        "Trade!B2: the money unit cell is empty; write one of 元",
+    ),
+    "unknown money unit": (
+        set_cell("GDP", "B2", "亿欧元"),
+        "GDP!B2: unknown money unit '亿欧元'; expected one of",
+    ),
+    "unknown population unit": (
+        set_cell("Population", "B2", "万户"),
+        "Population!B2: unknown population unit '万户'",
+    ),
+    "unknown exchange-rate unit, needed": (
+        set_cell("FX", "B2", "美元/元"),
+        "FX!B2: unknown exchange-rate unit '美元/元'",
+    ),
+    "region missing for a province": (
+        set_cell("Regions", "B5", None),
+        "Regions!B5: 安徽 has no region",
+    ),
+    "province twice on Regions": (
+        set_cell("Regions", "A5", "上海市"),
+        "Regions!A5: 上海 is listed twice",
+    ),
+    "bad setting": (
+        _set_setting("unit_mode", "convertd"),
+        "Settings!C6: 'convertd' is not one of converted, as_entered",
+    ),
+    "older template version": (
+        _set_setting("template_version", 0),
+        "Settings!C16: this workbook was made by template version 0; this add-in reads version 1",
+    ),
+    "newer template version": (
+        _set_setting("template_version", "2.0"),
+        "Settings!C16: this workbook was made by template version 2.0; this add-in reads version 1",
+    ),
+    "a sheet renamed": (
+        lambda wb: setattr(wb["GDP"], "title", "GDP 2022"),
+        "workbook: sheet(s) GDP not found",
+    ),
 }
 
 

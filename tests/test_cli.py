@@ -44,8 +44,10 @@ def test_regenerating_the_empty_template_says_what_is_missing(tmp_path, capsys):
     assert main(["regenerate", str(path)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert err.strip() == ("yangtze regenerate: sheet Trade, FIE, GDP: no numbers found; fill in the yearbook values "
-                           "(provinces in rows, years in columns)")
+    assert err.strip() == (
+        "yangtze regenerate: sheet Trade, FIE, GDP: no numbers found; fill in the yearbook values "
+        "(provinces in rows, years in columns)"
+    )
 
 
 def test_check_reports_filled_cells_with_their_addresses(tmp_path, capsys):
@@ -109,7 +111,9 @@ def test_import_keeps_non_empty_cells_unless_overwrite(tmp_path, shared_data, ca
     assert "1 non-empty cells kept" in capsys.readouterr().out
     assert openpyxl.load_workbook(path)[layout.DATA_SHEETS["gdp"]].cell(5, col_2022).value == 1.0
     main(["import", "--overwrite", export, str(path)])
-    assert openpyxl.load_workbook(path)[layout.DATA_SHEETS["gdp"]].cell(5, col_2022).value == pytest.approx(48594.5)
+    assert openpyxl.load_workbook(path)[layout.DATA_SHEETS["gdp"]].cell(
+        5, col_2022
+    ).value == pytest.approx(48594.5)
 
 
 def test_import_of_an_unrelated_indicator_is_refused(tmp_path, shared_data, capsys):
@@ -128,7 +132,9 @@ def test_imported_gdp_is_used_by_regeneration(tmp_path, shared_data):
     engine = FileEngine(path)
     series_years = engine.read(layout.DATA_SHEETS["gdp"])[layout.HEADER_ROW - 1]
     assert 2024 in series_years
-    with pytest.raises(InputError, match="^sheet Trade, FIE: no numbers found"):  # trade and FIE are still empty
+    with pytest.raises(
+        InputError, match="^sheet Trade, FIE: no numbers found"
+    ):  # trade and FIE are still empty
         compute(engine)
 
 

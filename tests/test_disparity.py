@@ -16,11 +16,19 @@ from addin.errors import InputError
 
 
 def naive_cv(y, w=None, centre="mean"):
-    pairs = [(a, b) for a, b in zip(y, w if w is not None else [1.0] * len(y), strict=True) if not (math.isnan(a) or math.isnan(b))]
+    pairs = [
+        (a, b)
+        for a, b in zip(y, w if w is not None else [1.0] * len(y), strict=True)
+        if not (math.isnan(a) or math.isnan(b))
+    ]
     total = sum(b for _, b in pairs)
     p = [b / total for _, b in pairs]
     ys = [a for a, _ in pairs]
-    u = sum(ys) / len(ys) if centre == "mean" else sum(pi * yi for pi, yi in zip(p, ys, strict=True))
+    u = (
+        sum(ys) / len(ys)
+        if centre == "mean"
+        else sum(pi * yi for pi, yi in zip(p, ys, strict=True))
+    )
     return math.sqrt(sum(pi * (yi - u) ** 2 for pi, yi in zip(p, ys, strict=True))) / u
 
 
@@ -76,7 +84,9 @@ def test_weighted_cv_both_centres_by_hand() -> None:
     # centre "weighted": u = 0.75·1 + 0.25·3 = 1.5;
     #                   Σ p (y − u)² = 0.75·0.25 + 0.25·2.25 = 0.75     → CV = √0.75 / 1.5
     assert weighted_cv([1.0, 3.0], [3.0, 1.0], "mean") == pytest.approx(0.5, rel=1e-14)
-    assert weighted_cv([1.0, 3.0], [3.0, 1.0], "weighted") == pytest.approx(math.sqrt(0.75) / 1.5, rel=1e-14)
+    assert weighted_cv([1.0, 3.0], [3.0, 1.0], "weighted") == pytest.approx(
+        math.sqrt(0.75) / 1.5, rel=1e-14
+    )
 
 
 def test_weighted_cv_with_weighted_centre_is_williamsons_coefficient() -> None:
@@ -86,15 +96,21 @@ def test_weighted_cv_with_weighted_centre_is_williamsons_coefficient() -> None:
     # Σ (yᵢ − 25)² nᵢ/N = 25·10/40 + 25·25/40 + 225·5/40 = 6.25 + 15.625 + 28.125 = 50
     # V_w = √50 / 25 = 0.2828427...
     per_capita = [300 / 10, 500 / 25, 200 / 5]
-    assert weighted_cv(per_capita, [10, 25, 5], "weighted") == pytest.approx(math.sqrt(50) / 25, rel=1e-14)
+    assert weighted_cv(per_capita, [10, 25, 5], "weighted") == pytest.approx(
+        math.sqrt(50) / 25, rel=1e-14
+    )
     # the paper's wording (simple mean 30) gives another number: Σ (y − 30)² p = 0 + 100·25/40 + 100·5/40 = 75
-    assert weighted_cv(per_capita, [10, 25, 5], "mean") == pytest.approx(math.sqrt(75) / 30, rel=1e-14)
+    assert weighted_cv(per_capita, [10, 25, 5], "mean") == pytest.approx(
+        math.sqrt(75) / 30, rel=1e-14
+    )
 
 
 def test_weight_units_do_not_matter_and_unweighted_is_equal_weights() -> None:
     y = [0.3, 1.2, 5.0, 0.01]
     assert weighted_cv(y, [1, 1, 1, 1]) == pytest.approx(weighted_cv(y), rel=1e-14)
-    assert weighted_cv(y, [5, 6, 7, 8], "weighted") == pytest.approx(weighted_cv(y, [5e4, 6e4, 7e4, 8e4], "weighted"), rel=1e-13)
+    assert weighted_cv(y, [5, 6, 7, 8], "weighted") == pytest.approx(
+        weighted_cv(y, [5e4, 6e4, 7e4, 8e4], "weighted"), rel=1e-13
+    )
 
 
 def test_cv_matches_naive_formula_on_random_data() -> None:
@@ -191,13 +207,19 @@ def test_periods_with_per_period_weights_and_holes_match_naive_column_by_column(
     tt, tl = theil(y, w, groups, "T"), theil(y, w, groups, "L")
     for k in range(5):
         keep = ~np.isnan(y[:, k]) & ~np.isnan(w[:, k])
-        yk, wk, gk = list(y[keep, k]), list(w[keep, k]), [x for x, m in zip(groups, keep, strict=True) if m]
+        yk, wk, gk = (
+            list(y[keep, k]),
+            list(w[keep, k]),
+            [x for x, m in zip(groups, keep, strict=True) if m],
+        )
         assert g[k] == pytest.approx(naive_gini(yk, wk), rel=1e-12)
         assert cvm[k] == pytest.approx(naive_cv(yk, wk, "mean"), rel=1e-12)
         assert cvw[k] == pytest.approx(naive_cv(yk, wk, "weighted"), rel=1e-12)
         for r, kind in ((tt, "T"), (tl, "L")):
             total, between, within = naive_theil(yk, wk, gk, kind)
-            assert (r.total[k], r.between[k], r.within[k]) == pytest.approx((total, between, within), rel=1e-10)
+            assert (r.total[k], r.between[k], r.within[k]) == pytest.approx(
+                (total, between, within), rel=1e-10
+            )
 
 
 def test_gini_ignores_missing_and_handles_columns() -> None:
@@ -238,7 +260,9 @@ def test_theil_decomposition_by_hand() -> None:
     lo = theil(y, groups=groups, kind="L")
     assert lo.between == pytest.approx(0.5 * math.log(1.5) + 0.5 * math.log(0.75), rel=1e-13)
     assert lo.within == pytest.approx(0.5 * math.log(2) + 0.5 * math.log(2 / 3), rel=1e-13)
-    assert lo.total == pytest.approx(0.25 * (math.log(3) + math.log(1.5) + math.log(0.5)), rel=1e-13)
+    assert lo.total == pytest.approx(
+        0.25 * (math.log(3) + math.log(1.5) + math.log(0.5)), rel=1e-13
+    )
 
 
 def test_theil_weighted_with_groups_equals_naive() -> None:
@@ -295,11 +319,20 @@ rows = st.lists(st.tuples(value, weight, st.sampled_from("abc")), min_size=2, ma
 
 
 def _measures(y, w, g):
-    return np.array([
-        weighted_cv(y, w, "mean"), weighted_cv(y, w, "weighted"), weighted_cv(y),
-        *(getattr(theil(y, w, g, kind), part) for kind in ("T", "L") for part in ("total", "between", "within")),
-        gini(y, w), gini(y),
-    ])
+    return np.array(
+        [
+            weighted_cv(y, w, "mean"),
+            weighted_cv(y, w, "weighted"),
+            weighted_cv(y),
+            *(
+                getattr(theil(y, w, g, kind), part)
+                for kind in ("T", "L")
+                for part in ("total", "between", "within")
+            ),
+            gini(y, w),
+            gini(y),
+        ]
+    )
 
 
 @settings(deadline=None, max_examples=60)
@@ -317,7 +350,9 @@ def test_reordering_regions_with_their_weights_changes_nothing(data, rnd) -> Non
     y, w, g = (np.array(c) for c in zip(*data, strict=True))
     order = list(range(len(y)))
     rnd.shuffle(order)
-    np.testing.assert_allclose(_measures(y[order], w[order], g[order]), _measures(y, w, g), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        _measures(y[order], w[order], g[order]), _measures(y, w, g), rtol=1e-9, atol=1e-12
+    )
 
 
 @settings(deadline=None, max_examples=60)
@@ -331,7 +366,13 @@ def test_theil_between_plus_within_is_total(data) -> None:
 
 
 @settings(deadline=None, max_examples=60)
-@given(st.lists(st.tuples(st.one_of(st.just(0.0), value), weight, st.sampled_from("ab")), min_size=2, max_size=10))
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.just(0.0), value), weight, st.sampled_from("ab")),
+        min_size=2,
+        max_size=10,
+    )
+)
 def test_theil_t_with_zero_values_still_decomposes(data) -> None:
     # zeros are allowed in Theil T (s ln s → 0), also a group of zeros only (its share is 0)
     y, w, g = (np.array(c) for c in zip(*data, strict=True))

@@ -32,7 +32,12 @@ def one(x):
 @pytest.mark.parametrize(
     ("cell", "value"),
     [
-        (1.5, 1.5), (-2.0, -2.0), (0.0, 0.0), (7, 7.0), (np.float64(2.5), 2.5), (np.int64(3), 3.0),
+        (1.5, 1.5),
+        (-2.0, -2.0),
+        (0.0, 0.0),
+        (7, 7.0),
+        (np.float64(2.5), 2.5),
+        (np.int64(3), 3.0),
         (Decimal("12.34"), 12.34),  # a currency-formatted cell through COM's Range.Value
         (float(NA_COM), float(NA_COM)),  # a float is a number even in the error range
     ],
@@ -49,8 +54,24 @@ def test_blanks_are_nan_without_a_problem(cell):
 
 @pytest.mark.parametrize(
     "cell",
-    ["abc", "1,234.5", " 12 ", "12", "1e3", " ", "—", "n/a", True, False, np.bool_(True),
-     dt.datetime(2020, 1, 1), dt.date(2020, 1, 1), dt.time(12, 0), np.datetime64("2020-01-01"), object()],
+    [
+        "abc",
+        "1,234.5",
+        " 12 ",
+        "12",
+        "1e3",
+        " ",
+        "—",
+        "n/a",
+        True,
+        False,
+        np.bool_(True),
+        dt.datetime(2020, 1, 1),
+        dt.date(2020, 1, 1),
+        dt.time(12, 0),
+        np.datetime64("2020-01-01"),
+        object(),
+    ],
 )
 def test_text_booleans_dates_are_text(cell):
     value, problem = one(cell)
@@ -59,8 +80,21 @@ def test_text_booleans_dates_are_text(cell):
 
 @pytest.mark.parametrize(
     "cell",
-    ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!",
-     NA_COM, SPILL_COM, ea.COM_ERROR_BASE + 2050],
+    [
+        "#N/A",
+        "#REF!",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NAME?",
+        "#NULL!",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        NA_COM,
+        SPILL_COM,
+        ea.COM_ERROR_BASE + 2050,
+    ],
 )
 def test_error_values_are_error_cells(cell):
     value, problem = one(cell)
@@ -96,9 +130,15 @@ def test_bad_ranges_name_the_argument(bad):
 
 
 def test_mixed_block_keeps_every_cell_apart():
-    cells = ea.read([[1.0, None, "x"], [True, "#N/A", 4], [dt.datetime(2001, 1, 1), "#GDP<=0", SPILL_COM]], "x")
-    np.testing.assert_array_equal(cells.problems, [[OK, OK, TEXT], [TEXT, ERROR, OK], [TEXT, 3, ERROR]])
-    np.testing.assert_array_equal(cells.values, [[1.0, np.nan, np.nan], [np.nan, np.nan, 4.0], [np.nan] * 3])
+    cells = ea.read(
+        [[1.0, None, "x"], [True, "#N/A", 4], [dt.datetime(2001, 1, 1), "#GDP<=0", SPILL_COM]], "x"
+    )
+    np.testing.assert_array_equal(
+        cells.problems, [[OK, OK, TEXT], [TEXT, ERROR, OK], [TEXT, 3, ERROR]]
+    )
+    np.testing.assert_array_equal(
+        cells.values, [[1.0, np.nan, np.nan], [np.nan, np.nan, 4.0], [np.nan] * 3]
+    )
 
 
 # --- block_shape / elementwise ------------------------------------------------------
@@ -110,8 +150,16 @@ def cells(shape, name):
 
 @pytest.mark.parametrize(
     "shapes",
-    [[(11, 30), (11, 30)], [(11, 30), (1, 30)], [(11, 30), (11, 1)], [(11, 30), (1, 1)], [(1, 1), (1, 1)],
-     [(1, 30), (1, 30), (1, 1)], [(11, 1), (11, 1), (1, 1)], [(11, 30), (1, 30), (11, 1), (1, 1)]],
+    [
+        [(11, 30), (11, 30)],
+        [(11, 30), (1, 30)],
+        [(11, 30), (11, 1)],
+        [(11, 30), (1, 1)],
+        [(1, 1), (1, 1)],
+        [(1, 30), (1, 30), (1, 1)],
+        [(11, 1), (11, 1), (1, 1)],
+        [(11, 30), (1, 30), (11, 1), (1, 1)],
+    ],
 )
 def test_shapes_that_combine(shapes):
     args = [cells(s, f"a{i}") for i, s in enumerate(shapes)]
@@ -123,7 +171,9 @@ def test_a_row_and_a_column_do_not_make_a_block():
         ea.block_shape(cells((11, 1), "trade"), cells((1, 30), "rate"))
 
 
-@pytest.mark.parametrize(("shape", "message"), [((3, 2), "is 3×2"), ((11, 29), "is 11×29"), ((2, 30), "is 2×30")])
+@pytest.mark.parametrize(
+    ("shape", "message"), [((3, 2), "is 3×2"), ((11, 29), "is 11×29"), ((2, 30), "is 2×30")]
+)
 def test_mismatch_names_the_argument(shape, message):
     with pytest.raises(InputError) as info:
         ea.block_shape(cells((11, 30), "trade"), cells(shape, "gdp"))
@@ -153,7 +203,11 @@ def test_to_excel_scalar_and_block():
 
 
 def test_to_excel_fallback_per_element():
-    out = ea.to_excel(np.array([[np.nan, np.nan, 1.0]]), np.array([[0, TEXT, 0]]), np.array([[ea.UNDEFINED, 1, 1]]))
+    out = ea.to_excel(
+        np.array([[np.nan, np.nan, 1.0]]),
+        np.array([[0, TEXT, 0]]),
+        np.array([[ea.UNDEFINED, 1, 1]]),
+    )
     assert out == [["#UNDEFINED", "#TEXT", 1.0]]
 
 
@@ -196,7 +250,9 @@ def test_periods_shapes():
 
 
 def test_periods_empty_where_no_region_has_value_and_weight():
-    p = ea.periods(ea.read([[1.0, None], [2.0, 3.0]], "values"), ea.read([[1.0, 1.0], [1.0, None]], "weights"))
+    p = ea.periods(
+        ea.read([[1.0, None], [2.0, 3.0]], "values"), ea.read([[1.0, 1.0], [1.0, None]], "weights")
+    )
     np.testing.assert_array_equal(p.empty, [False, True])
 
 
@@ -220,7 +276,9 @@ def test_gaps_fill_only_between_numbers():
     np.testing.assert_array_equal(
         g.fillable, [[False, False, True, False, False, False, False, False, True, False, False]]
     )
-    np.testing.assert_array_equal(g.problems[0, [5, 8]], [TEXT, OK])  # an upstream #MISSING is a gap
+    np.testing.assert_array_equal(
+        g.problems[0, [5, 8]], [TEXT, OK]
+    )  # an upstream #MISSING is a gap
 
 
 # --- property tests ---------------------------------------------------------------------
@@ -228,7 +286,7 @@ def test_gaps_fill_only_between_numbers():
 markers = st.sampled_from([m for m in ea.MARKER_TABLE if m] + sorted(ea.ERROR_TEXTS))
 cell = st.one_of(
     st.floats(allow_nan=True, allow_infinity=False, width=64),
-    st.integers(min_value=-10**12, max_value=10**12),
+    st.integers(min_value=-(10**12), max_value=10**12),
     st.integers(min_value=ea.COM_ERROR_BASE - 2, max_value=ea.COM_ERROR_BASE + 0xFFFF + 2),
     st.none(),
     st.text(max_size=6),

@@ -38,7 +38,9 @@ class FakeRange:
     @property
     def value(self):
         (r0, c0), (r1, c1) = self.first, self.last
-        return [[self.sheet.cells.get((r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+        return [
+            [self.sheet.cells.get((r, c)) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)
+        ]
 
     @value.setter
     def value(self, rows):
@@ -66,13 +68,23 @@ class FakeSeries:
 class FakeChart:
     def __init__(self, n):
         self.series = [FakeSeries() for _ in range(n)]
-        self.api = (None, types.SimpleNamespace(SeriesCollection=lambda: types.SimpleNamespace(Item=lambda i: self.series[i - 1])))
+        self.api = (
+            None,
+            types.SimpleNamespace(
+                SeriesCollection=lambda: types.SimpleNamespace(Item=lambda i: self.series[i - 1])
+            ),
+        )
 
 
 class FakeSheet:
     def __init__(self, name, rows, charts=0):
         self.name = name
-        self.cells = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v is not None}
+        self.cells = {
+            (r, c): v
+            for r, row in enumerate(rows, 1)
+            for c, v in enumerate(row, 1)
+            if v is not None
+        }
         self.charts = [FakeChart(charts)] if charts else []
         self.cleared = 0
         self.formats = {}
@@ -114,7 +126,9 @@ class FakeApp:
 def fake_book(path):
     engine = FileEngine(path)
     charts = {spec.sheet: len(spec.series) for spec in layout.CHARTS}
-    sheets = FakeSheets(FakeSheet(n, engine.read(n), charts.get(n, 0)) for n in engine.sheet_names())
+    sheets = FakeSheets(
+        FakeSheet(n, engine.read(n), charts.get(n, 0)) for n in engine.sheet_names()
+    )
     engine.close()
     return types.SimpleNamespace(sheets=sheets, app=FakeApp())
 
@@ -133,7 +147,12 @@ def test_excel_engine_writes_what_the_file_engine_writes(demo_path):
         assert block.rows == file_block.rows
         sheet = book.sheets[block.sheet]
         assert sheet.cleared == 1
-        expected = {(r, c): v for r, row in enumerate(block.rows, 1) for c, v in enumerate(row, 1) if v is not None}
+        expected = {
+            (r, c): v
+            for r, row in enumerate(block.rows, 1)
+            for c, v in enumerate(row, 1)
+            if v is not None
+        }
         assert sheet.cells == expected
     for name, cells in inputs_before.items():
         assert book.sheets[name].cells == cells, f"input sheet {name} changed"
@@ -156,7 +175,9 @@ def test_excel_engine_repoints_chart_series(demo_path):
 
 
 def test_excel_engine_turns_com_error_codes_into_error_text():
-    sheet = FakeSheet("Trade", [[None], [None, "万美元"], [], [None, None, 1993], ["上海", None, -2146826246]])
+    sheet = FakeSheet(
+        "Trade", [[None], [None, "万美元"], [], [None, None, 1993], ["上海", None, -2146826246]]
+    )
     book = types.SimpleNamespace(sheets=FakeSheets([sheet]), app=FakeApp())
     assert ExcelEngine(book).read("Trade")[4][2] == "#N/A"
 
@@ -171,14 +192,20 @@ def test_button_entry_shows_a_message_box_for_bad_data(demo_path, monkeypatch):
     title, message = book.app.alerts[0]
     assert message.startswith("Trade!B2: unknown money unit 'furlongs'")
     assert book.app.screen_updating is True
-    assert book.sheets[layout.TABLE1].cleared == 0, "outputs were touched although the data were bad"
+    assert book.sheets[layout.TABLE1].cleared == 0, (
+        "outputs were touched although the data were bad"
+    )
 
 
 def test_button_entry_regenerates_the_calling_book(demo_path, monkeypatch):
     import yangtze_udf
 
     book = fake_book(demo_path)
-    monkeypatch.setitem(sys.modules, "xlwings", types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: book)))
+    monkeypatch.setitem(
+        sys.modules,
+        "xlwings",
+        types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: book)),
+    )
     yangtze_udf.regenerate_tables()
     assert not book.app.alerts
     assert book.sheets[layout.TABLE1].cells[(layout.OUT_FIRST_ROW, 2)] == "上海"
@@ -188,15 +215,21 @@ def test_button_entry_reports_an_unexpected_error_in_a_message_box(demo_path, mo
     import addin.workbook.excel_engine as xe
 
     book = fake_book(demo_path)
-    monkeypatch.setitem(sys.modules, "xlwings", types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: book)))
+    monkeypatch.setitem(
+        sys.modules,
+        "xlwings",
+        types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: book)),
+    )
     monkeypatch.setattr(xe, "regenerate", lambda engine: 1 / 0)
     regenerate_caller()
-    (title, message), = book.app.alerts
+    ((title, message),) = book.app.alerts
     assert "internal error" in title and "ZeroDivisionError" in message
     assert book.app.screen_updating is True
 
 
-def test_recalc_in_excel_opens_calculates_regenerates_saves_and_closes_each_book(demo_path, tmp_path, monkeypatch):
+def test_recalc_in_excel_opens_calculates_regenerates_saves_and_closes_each_book(
+    demo_path, tmp_path, monkeypatch
+):
     from addin.workbook.excel_engine import recalc_in_excel
 
     log = []
@@ -223,9 +256,17 @@ def test_recalc_in_excel_opens_calculates_regenerates_saves_and_closes_each_book
 
     monkeypatch.setitem(sys.modules, "xlwings", types.SimpleNamespace(App=App))
     results = list(recalc_in_excel(["a.xlsm", "broken.xlsm", "b.xlsm"]))
-    assert [(p, ok) for p, ok, _ in results] == [("a.xlsm", True), ("broken.xlsm", False), ("b.xlsm", True)]
+    assert [(p, ok) for p, ok, _ in results] == [
+        ("a.xlsm", True),
+        ("broken.xlsm", False),
+        ("b.xlsm", True),
+    ]
     assert "Excel could not process it (OSError: Excel cannot open the file)" in results[1][2]
     assert log[0] == ("start", False, False) and log[-1] == ("quit",)
-    assert [e for e in log if e[0] in ("save", "close")] == [("save", "a.xlsm"), ("close", "a.xlsm"),
-                                                             ("save", "b.xlsm"), ("close", "b.xlsm")]
+    assert [e for e in log if e[0] in ("save", "close")] == [
+        ("save", "a.xlsm"),
+        ("close", "a.xlsm"),
+        ("save", "b.xlsm"),
+        ("close", "b.xlsm"),
+    ]
     assert log.count(("calculate",)) == 2

@@ -49,8 +49,18 @@ from addin.workbook import formulas_sheet, layout
 from workbooks import REGIONS, engine_tables, make_book
 
 REL = 1e-9
-UDF_NAMES = ("TRADE_INDEX", "INVEST_INDEX", "OPEN_INDEX", "WEIGHTED_CV", "GINI_INDEX", "THEIL_INDEX",
-             "GROWTH_RATE", "ANNUAL_CHANGE", "FILL_GAPS", "YANGTZE_VERSION")
+UDF_NAMES = (
+    "TRADE_INDEX",
+    "INVEST_INDEX",
+    "OPEN_INDEX",
+    "WEIGHTED_CV",
+    "GINI_INDEX",
+    "THEIL_INDEX",
+    "GROWTH_RATE",
+    "ANNUAL_CHANGE",
+    "FILL_GAPS",
+    "YANGTZE_VERSION",
+)
 #: The example data's blank cells: (series key, province, year).
 BLANKS = (("trade", "湖南", 2006), ("fie", "贵州", 2011))
 #: Amounts typed into them for the filled copy (any positive number will do).
@@ -63,6 +73,7 @@ WHOLE_COLUMNS = f"{layout.REGIONS}!$A:$B"
 
 
 # --------------------------------------------------------------------- our functions in `formulas`
+
 
 def _cell(v):
     """One cell as xlwings hands it with ``ndim=2, err_to_str=True``."""
@@ -125,6 +136,7 @@ def udf_log():
 
 # --------------------------------------------------------------------- evaluating a workbook
 
+
 def _evaluate(path: Path, udf_log) -> dict[tuple[int, int], object]:
     """Every value of the Formulas sheet's formula cells, by (row, col), as `formulas`
     computes the workbook at ``path``; array formulas must come back as whole blocks."""
@@ -138,11 +150,15 @@ def _evaluate(path: Path, udf_log) -> dict[tuple[int, int], object]:
             for c in row:
                 if isinstance(c.value, str) and WHOLE_COLUMNS in c.value:
                     # Same cells Excel looks at (nothing lies below the used range); only faster.
-                    c.value = c.value.replace(WHOLE_COLUMNS, f"{layout.REGIONS}!$A$1:$B${n_regions}")
+                    c.value = c.value.replace(
+                        WHOLE_COLUMNS, f"{layout.REGIONS}!$A$1:$B${n_regions}"
+                    )
                     rewritten[ws.title] += 1
     # the Formulas sheet's region column, and the region column of the four province data sheets
-    assert rewritten == {layout.FORMULAS: len(REGIONS),
-                         **{s: len(REGIONS) for k, s in layout.DATA_SHEETS.items() if k != "fx"}}
+    assert rewritten == {
+        layout.FORMULAS: len(REGIONS),
+        **{s: len(REGIONS) for k, s in layout.DATA_SHEETS.items() if k != "fx"},
+    }
     model.pushes(*book.worksheets, context=context)
     model.finish()
     first_call = len(calls)
@@ -179,6 +195,7 @@ def _n_years() -> int:
 
 # --------------------------------------------------------------------- what the engine says
 
+
 def _expected(data: dict[str, pd.DataFrame], blanks=()) -> dict[tuple[int, int], object]:
     """The number (or text) every formula cell should show, from the engine's tables and the
     units; ``blanks`` are the province-years without trade or FIE input."""
@@ -203,40 +220,68 @@ def _expected(data: dict[str, pd.DataFrame], blanks=()) -> dict[tuple[int, int],
         elif c.role == "region":
             out[c.row, c.col] = REGIONS[c.province]
         elif c.role == "native_z":
-            out[c.row, c.col] = "" if (c.province, year) in no_z else index.at[(c.province, year), "open_index"]
+            out[c.row, c.col] = (
+                "" if (c.province, year) in no_z else index.at[(c.province, year), "open_index"]
+            )
         elif c.role == "native_region":
-            z = [index.at[(p, year), "open_index"] for p, r in REGIONS.items()
-                 if r == c.province and (p, year) not in no_z]
+            z = [
+                index.at[(p, year), "open_index"]
+                for p, r in REGIONS.items()
+                if r == c.province and (p, year) not in no_z
+            ]
             out[c.row, c.col] = sum(z) / len(z)
         elif c.role == "native_cv":
             if year in blank_years:  # STDEVP/AVERAGE over the provinces with a number
-                z = np.array([index.at[(p, year), "open_index"] for p in REGIONS if (p, year) not in no_z])
+                z = np.array(
+                    [index.at[(p, year), "open_index"] for p in REGIONS if (p, year) not in no_z]
+                )
                 out[c.row, c.col] = z.std() / z.mean()
             else:
                 out[c.row, c.col] = dis.at[year, "cv_plain"]
         elif c.role in ("udf_trade_index", "udf_invest_index", "udf_open_index"):
             column = c.role.removeprefix("udf_")
-            gaps = {"trade_index": missing["trade"], "invest_index": missing["fie"], "open_index": no_z}[column]
+            gaps = {
+                "trade_index": missing["trade"],
+                "invest_index": missing["fie"],
+                "open_index": no_z,
+            }[column]
             for i, p in enumerate(REGIONS):
                 for j, y in enumerate(years):
-                    out[c.row + i, c.col + j] = "#MISSING" if (p, y) in gaps else index.at[(p, y), column]
-        elif c.role in ("udf_weighted_cv", "udf_weighted_cv_plain", "udf_gini_index", "udf_theil_index"):
-            column = {"udf_weighted_cv": "cv", "udf_weighted_cv_plain": "cv_plain",
-                      "udf_gini_index": "gini", "udf_theil_index": "theil_t"}[c.role]
+                    out[c.row + i, c.col + j] = (
+                        "#MISSING" if (p, y) in gaps else index.at[(p, y), column]
+                    )
+        elif c.role in (
+            "udf_weighted_cv",
+            "udf_weighted_cv_plain",
+            "udf_gini_index",
+            "udf_theil_index",
+        ):
+            column = {
+                "udf_weighted_cv": "cv",
+                "udf_weighted_cv_plain": "cv_plain",
+                "udf_gini_index": "gini",
+                "udf_theil_index": "theil_t",
+            }[c.role]
             for j, y in enumerate(years):  # a marker in a year's column passes on to the year
                 out[c.row, c.col + j] = "#MISSING" if y in blank_years else dis.at[y, column]
         elif c.role in ("udf_growth_rate", "udf_annual_change"):
             kernel = growth.cagr if c.role == "udf_growth_rate" else growth.annual_change
-            for i, p in enumerate(REGIONS):  # a marker anywhere in the series passes on to its result
+            for i, p in enumerate(
+                REGIONS
+            ):  # a marker anywhere in the series passes on to its result
                 z = [index.at[(p, y), "open_index"] for y in years]
-                out[c.row + i, c.col] = "#MISSING" if any((p, y) in no_z for y in years) else float(kernel(z, years))
+                out[c.row + i, c.col] = (
+                    "#MISSING" if any((p, y) in no_z for y in years) else float(kernel(z, years))
+                )
         elif c.role == "udf_fill_gaps":
             filled, _ = fill_interior(data["trade"].loc[list(REGIONS), years].to_numpy(), years)
             for i in range(len(REGIONS)):
                 for j in range(len(years)):
                     out[c.row + i, c.col + j] = filled[i, j]
         elif c.role == "udf_yangtze_version":
-            out[c.row, c.col] = f"yangtze-opening {addin.__version__} (xlwings {xlwings.__version__})"
+            out[c.row, c.col] = (
+                f"yangtze-opening {addin.__version__} (xlwings {xlwings.__version__})"
+            )
         else:
             raise AssertionError(f"a Formulas role this test does not know: {c.role}")
     return out
@@ -251,8 +296,11 @@ def _compare(got: dict, want: dict) -> int:
         if isinstance(expected, str):
             ok = isinstance(value, str) and not isinstance(value, XlError) and value == expected
         else:
-            ok = (isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-                  and math.isclose(float(value), float(expected), rel_tol=REL, abs_tol=0))
+            ok = (
+                isinstance(value, (int, float, np.number))
+                and not isinstance(value, bool)
+                and math.isclose(float(value), float(expected), rel_tol=REL, abs_tol=0)
+            )
         if not ok:
             wrong.append((f"Formulas!{layout.address(*key)}", value, expected))
     assert not wrong, f"{len(wrong)} cells differ (cell, formulas, engine): {wrong[:8]}"
@@ -265,6 +313,7 @@ def _planned_cells() -> int:
 
 
 # --------------------------------------------------------------------- the tests
+
 
 @pytest.mark.slow
 def test_every_formula_gives_the_engines_number(tmp_path, udf_log):

@@ -12,7 +12,9 @@ def _evaluate(expression: str) -> str:
     out = ""
     for literal, hexes in re.findall(r'"((?:[^"]|"")*)"|U\("([0-9A-F]*)"\)', expression):
         if hexes:
-            out += bytes.fromhex("".join(h[2:] + h[:2] for h in re.findall("....", hexes))).decode("utf-16-le")
+            out += bytes.fromhex("".join(h[2:] + h[:2] for h in re.findall("....", hexes))).decode(
+                "utf-16-le"
+            )
         else:
             out += literal.replace('""', '"')
     return out
@@ -27,14 +29,24 @@ def _calls(vba: str) -> dict[str, dict]:
         m = re.fullmatch(r"(description|category|args\(\d+\)) = (?:\1 & )?(.*)", line)
         if m:
             name, expr = m.groups()
-            values[name] = (values.get(name, "") if line.startswith(f"{name} = {name} & ") else "") + _evaluate(expr)
+            values[name] = (
+                values.get(name, "") if line.startswith(f"{name} = {name} & ") else ""
+            ) + _evaluate(expr)
         elif line.startswith("ReDim args"):
             values = {k: v for k, v in values.items() if not k.startswith("args(")}
         elif line.startswith("Application.MacroOptions"):
             name = re.search(r'book & "(\w+)"', line).group(1)
-            args = [values[k] for k in sorted((k for k in values if k.startswith("args(")), key=lambda k: int(k[5:-1]))]
-            calls[name] = {"Description": values["description"], "Category": values["category"],
-                           "ArgumentDescriptions": args if "ArgumentDescriptions" in line else None}
+            args = [
+                values[k]
+                for k in sorted(
+                    (k for k in values if k.startswith("args(")), key=lambda k: int(k[5:-1])
+                )
+            ]
+            calls[name] = {
+                "Description": values["description"],
+                "Category": values["category"],
+                "ArgumentDescriptions": args if "ArgumentDescriptions" in line else None,
+            }
     return calls
 
 
@@ -51,7 +63,9 @@ def test_function_help_reproduces_every_macro_options_call():
         assert got["Description"] == call["Description"]
         assert got["Category"] == call["Category"]
         assert got["ArgumentDescriptions"] == (call["ArgumentDescriptions"] or None)
-        assert any(ord(ch) > 127 for ch in got["Description"]), "the Chinese half of the help survived"
+        assert any(ord(ch) > 127 for ch in got["Description"]), (
+            "the Chinese half of the help survived"
+        )
 
 
 def test_function_help_module_is_ascii_and_vba_sized():

@@ -29,7 +29,13 @@ from addin.workbook.build import build_workbook
 from addin.workbook.file_engine import FileEngine, _exact_numbers
 from addin.workbook.regenerate import regenerate
 
-PROVINCES = {"上海": "下游地区", "江苏": "下游地区", "湖北": "中游地区", "四川": "上游地区", "云南": "上游地区"}
+PROVINCES = {
+    "上海": "下游地区",
+    "江苏": "下游地区",
+    "湖北": "中游地区",
+    "四川": "上游地区",
+    "云南": "上游地区",
+}
 YEARS = list(range(2001, 2009))
 DATA_SHEETS = list(layout.DATA_SHEETS.values())
 N_ROWS = {name: 1 if name == "FX" else len(PROVINCES) for name in DATA_SHEETS}
@@ -39,10 +45,21 @@ N_ROWS = {name: 1 if name == "FX" else len(PROVINCES) for name in DATA_SHEETS}
 def base(tmp_path_factory) -> Path:
     """A small filled workbook: 5 provinces × 8 years."""
     rng = np.random.default_rng(7)
-    frame = lambda low, high: pd.DataFrame(rng.uniform(low, high, (len(PROVINCES), len(YEARS))),  # noqa: E731
-                                           index=list(PROVINCES), columns=YEARS)
-    data = {"trade": frame(1e5, 1e7), "fie": frame(100, 1e4), "gdp": frame(500, 5e4), "population": frame(1e3, 8e3),
-            "fx": pd.DataFrame([np.linspace(8.28, 6.95, len(YEARS))], index=["fx"], columns=YEARS)}
+
+    def frame(low, high):
+        return pd.DataFrame(
+            rng.uniform(low, high, (len(PROVINCES), len(YEARS))),
+            index=list(PROVINCES),
+            columns=YEARS,
+        )
+
+    data = {
+        "trade": frame(1e5, 1e7),
+        "fie": frame(100, 1e4),
+        "gdp": frame(500, 5e4),
+        "population": frame(1e3, 8e3),
+        "fx": pd.DataFrame([np.linspace(8.28, 6.95, len(YEARS))], index=["fx"], columns=YEARS),
+    }
     path = tmp_path_factory.mktemp("fuzz") / "base.xlsm"
     build_workbook(path, data, PROVINCES, run_python_stub=True, formulas=False)
     return path
@@ -56,52 +73,106 @@ NUMBERS = st.one_of(
 )
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 CELL_VALUES = st.one_of(
-    NUMBERS, NUMBERS, NUMBERS,  # numbers most of the time
-    st.none(), TEXT, st.booleans(), st.sampled_from(ERROR_VALUES),
+    NUMBERS,
+    NUMBERS,
+    NUMBERS,  # numbers most of the time
+    st.none(),
+    TEXT,
+    st.booleans(),
+    st.sampled_from(ERROR_VALUES),
     st.sampled_from([" ", "1,234", "1e5", "NaN", "inf", "-", "…", "=1/0"]),
 )
 UNITS = st.one_of(
-    st.sampled_from(["万美元", "千美元", "亿元", "万元", "十亿美元", "usd", "万人", "人", "元/美元", "元/100美元",
-                     "", " ", "万欧元", "furlongs", "#N/A", "亿 元", "（万美元）"]),
-    st.floats(allow_nan=False), TEXT, st.none(),
+    st.sampled_from(
+        [
+            "万美元",
+            "千美元",
+            "亿元",
+            "万元",
+            "十亿美元",
+            "usd",
+            "万人",
+            "人",
+            "元/美元",
+            "元/100美元",
+            "",
+            " ",
+            "万欧元",
+            "furlongs",
+            "#N/A",
+            "亿 元",
+            "（万美元）",
+        ]
+    ),
+    st.floats(allow_nan=False),
+    TEXT,
+    st.none(),
 )
-CELL = st.tuples(st.sampled_from(DATA_SHEETS), st.integers(0, len(PROVINCES) - 1), st.integers(0, len(YEARS) - 1), CELL_VALUES)
-HEADER = st.tuples(st.sampled_from(DATA_SHEETS), st.sampled_from(["year", "province"]), st.integers(0, len(YEARS) - 1),
-                   st.one_of(st.integers(1890, 2210), TEXT, st.none()))
+CELL = st.tuples(
+    st.sampled_from(DATA_SHEETS),
+    st.integers(0, len(PROVINCES) - 1),
+    st.integers(0, len(YEARS) - 1),
+    CELL_VALUES,
+)
+HEADER = st.tuples(
+    st.sampled_from(DATA_SHEETS),
+    st.sampled_from(["year", "province"]),
+    st.integers(0, len(YEARS) - 1),
+    st.one_of(st.integers(1890, 2210), TEXT, st.none()),
+)
 
 
 def input_values(path: Path) -> dict[str, list[tuple]]:
     wb = openpyxl.load_workbook(path, read_only=True)
-    out = {name: [tuple(r) for r in wb[name].iter_rows(values_only=True)] for name in layout.INPUT_SHEETS}
+    out = {
+        name: [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+        for name in layout.INPUT_SHEETS
+    }
     wb.close()
     return out
 
 
 def output_numbers(path: Path) -> list[float]:
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    numbers = [v for name in layout.OUTPUT_SHEETS for row in wb[name].iter_rows(values_only=True) for v in row
-               if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    numbers = [
+        v
+        for name in layout.OUTPUT_SHEETS
+        for row in wb[name].iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
     wb.close()
     return numbers
 
 
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 25)), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(cells=st.lists(CELL, max_size=40), headers=st.lists(HEADER, max_size=3),
-       units=st.dictionaries(st.sampled_from(DATA_SHEETS), UNITS, max_size=1))
+@settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 25)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    cells=st.lists(CELL, max_size=40),
+    headers=st.lists(HEADER, max_size=3),
+    units=st.dictionaries(st.sampled_from(DATA_SHEETS), UNITS, max_size=1),
+)
 def test_random_cells_give_a_result_or_a_documented_error(base, cells, headers, units):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "book.xlsm"
         shutil.copy(base, path)
         wb = openpyxl.load_workbook(path, keep_vba=True)
         for sheet, i, j, value in cells:
-            wb[sheet].cell(layout.FIRST_DATA_ROW + i % N_ROWS[sheet], layout.FIRST_YEAR_COL + j, value)
+            wb[sheet].cell(
+                layout.FIRST_DATA_ROW + i % N_ROWS[sheet], layout.FIRST_YEAR_COL + j, value
+            )
         for sheet, what, k, value in headers:
             if what == "year":
                 wb[sheet].cell(layout.HEADER_ROW, layout.FIRST_YEAR_COL + k, value)
             elif sheet != "FX":
                 wb[sheet].cell(layout.FIRST_DATA_ROW + k % len(PROVINCES), 1, value)
-        for sheet, unit in units.items():  # at most one unit cell changed, so that most examples compute
+        for (
+            sheet,
+            unit,
+        ) in units.items():  # at most one unit cell changed, so that most examples compute
             wb[sheet].cell(*layout.UNIT_CELL, unit)
         with _exact_numbers():  # as Excel would store them: 17 significant digits where needed
             wb.save(path)

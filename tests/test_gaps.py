@@ -30,12 +30,14 @@ def test_uneven_spacing_is_linear_in_the_year_not_the_position() -> None:
 
 
 def test_rows_are_independent_and_short_rows_untouched() -> None:
-    x = np.array([
-        [1.0, nan, 3.0, nan],
-        [nan, nan, 5.0, nan],  # one observation: nothing to interpolate between
-        [nan, nan, nan, nan],
-        [2.0, nan, nan, 8.0],
-    ])
+    x = np.array(
+        [
+            [1.0, nan, 3.0, nan],
+            [nan, nan, 5.0, nan],  # one observation: nothing to interpolate between
+            [nan, nan, nan, nan],
+            [2.0, nan, nan, 8.0],
+        ]
+    )
     filled, mask = fill_interior(x, [1, 2, 3, 4])
     np.testing.assert_array_equal(filled[0], [1.0, 2.0, 3.0, nan])
     np.testing.assert_array_equal(filled[1], x[1])
@@ -79,8 +81,11 @@ def test_fill_keeps_observations_and_fills_exactly_the_interior(data) -> None:
     np.testing.assert_array_equal(filled[seen], x[seen])
     # filled = interior gaps: a missing cell with an observation on each side
     idx = np.flatnonzero(seen)
-    interior = ~seen & (np.arange(x.size) > (idx[0] if idx.size else x.size)) & (
-        np.arange(x.size) < (idx[-1] if idx.size else -1))
+    interior = (
+        ~seen
+        & (np.arange(x.size) > (idx[0] if idx.size else x.size))
+        & (np.arange(x.size) < (idx[-1] if idx.size else -1))
+    )
     np.testing.assert_array_equal(mask, interior)
     assert np.isnan(filled[~seen & ~interior]).all()
     # each filled value lies on the straight line between its nearest observed neighbours

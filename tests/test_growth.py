@@ -28,7 +28,9 @@ from addin.errors import InputError
 
 def test_annual_change_is_the_papers_column() -> None:
     # Shanghai: (17.225 − 0.277) / (2022 − 1993) = 16.948 / 29 = 0.58441...
-    assert annual_change([0.277, 1.054, 17.225], [1993, 2000, 2022]) == pytest.approx(16.948 / 29, rel=1e-13)
+    assert annual_change([0.277, 1.054, 17.225], [1993, 2000, 2022]) == pytest.approx(
+        16.948 / 29, rel=1e-13
+    )
     # several series at once, one per row
     out = annual_change([[0.0, 10.0], [5.0, 2.0]], [2000, 2010])
     assert out.tolist() == pytest.approx([1.0, -0.3])
@@ -49,7 +51,9 @@ def test_cagr_by_hand() -> None:
 
 def test_yoy_rates_annualise_uneven_steps() -> None:
     # 2000 → 2001: 110/100 − 1 = 0.1; 2001 → 2003: (133.1/110)^(1/2) − 1 = 1.21^(1/2) − 1 = 0.1
-    np.testing.assert_allclose(yoy_rates([100.0, 110.0, 133.1], [2000, 2001, 2003]), [0.1, 0.1], rtol=1e-12)
+    np.testing.assert_allclose(
+        yoy_rates([100.0, 110.0, 133.1], [2000, 2001, 2003]), [0.1, 0.1], rtol=1e-12
+    )
     r = yoy_rates([100.0, np.nan, 50.0, 0.0, 10.0], [1, 2, 3, 4, 5])
     assert np.isnan(r[0]) and np.isnan(r[1])
     assert r[2] == pytest.approx(-1.0)
@@ -61,7 +65,9 @@ def test_mean_yoy_with_uneven_years() -> None:
     # mean = (0.2 + 0.05) / 2 = 0.125 (the long step counts once, at its annualised rate)
     assert mean_yoy([100.0, 120.0, 132.3], [2000, 2001, 2003]) == pytest.approx(0.125, rel=1e-12)
     # rates that cannot be computed are left out of the mean
-    assert mean_yoy([100.0, 120.0, np.nan, 50.0, 60.0], [1, 2, 3, 4, 5]) == pytest.approx((0.2 + 0.2) / 2)
+    assert mean_yoy([100.0, 120.0, np.nan, 50.0, 60.0], [1, 2, 3, 4, 5]) == pytest.approx(
+        (0.2 + 0.2) / 2
+    )
     assert np.isnan(mean_yoy([np.nan, 1.0, np.nan], [1, 2, 3]))
 
 
@@ -90,8 +96,12 @@ def test_loglinear_by_hand_on_three_points() -> None:
 def test_several_series_at_once() -> None:
     years = [2000, 2001, 2002]
     x = np.array([[1.0, 2.0, 4.0], [4.0, 2.0, 1.0]])
-    for method, expected in (("cagr", [1.0, -0.5]), ("mean_yoy", [1.0, -0.5]), ("loglinear", [1.0, -0.5]),
-                             ("change", [1.5, -1.5])):
+    for method, expected in (
+        ("cagr", [1.0, -0.5]),
+        ("mean_yoy", [1.0, -0.5]),
+        ("loglinear", [1.0, -0.5]),
+        ("change", [1.5, -1.5]),
+    ):
         np.testing.assert_allclose(growth_rate(x, years, method), expected, rtol=1e-12)
 
 
@@ -136,7 +146,12 @@ def test_stage_base_own_and_previous() -> None:
     assert prev.rates[1] == pytest.approx((2 * 1.1**7) ** (1 / 8) - 1, rel=1e-12)
     assert prev.rates[1] == pytest.approx(0.1853520, rel=1e-6)
     assert own.rates[0] == pytest.approx(0.0) and own.rates[2] == pytest.approx(0.0)
-    assert own.starts.tolist() == [1993, 2001, 2009, 2017] and own.ends.tolist() == [2000, 2008, 2016, 2022]
+    assert own.starts.tolist() == [1993, 2001, 2009, 2017] and own.ends.tolist() == [
+        2000,
+        2008,
+        2016,
+        2022,
+    ]
     assert (own.method, own.base) == ("cagr", "own")
 
 
@@ -187,7 +202,9 @@ def test_growth_split_reproduces_the_papers_square_root_identity() -> None:
     assert math.exp(split.composite) - 1 == pytest.approx(0.116561, abs=5e-7)
     assert split.trade == pytest.approx(0.5 * math.log(1.0857), rel=1e-12)
     assert split.invest == pytest.approx(0.5 * math.log(1.1483), rel=1e-12)
-    assert split.trade_share == pytest.approx(math.log(1.0857) / math.log(1.0857 * 1.1483), rel=1e-12)
+    assert split.trade_share == pytest.approx(
+        math.log(1.0857) / math.log(1.0857 * 1.1483), rel=1e-12
+    )
     # and the CAGR of Z itself agrees
     assert cagr(np.sqrt(t * i), years) == pytest.approx(math.sqrt(1.0857 * 1.1483) - 1, rel=1e-12)
 
@@ -224,7 +241,11 @@ def test_cagr_identity(data) -> None:
 
 
 @settings(deadline=None, max_examples=60)
-@given(series(), st.sampled_from(["cagr", "mean_yoy", "loglinear", "change"]), st.sampled_from(["own", "previous"]))
+@given(
+    series(),
+    st.sampled_from(["cagr", "mean_yoy", "loglinear", "change"]),
+    st.sampled_from(["own", "previous"]),
+)
 def test_one_stage_covering_everything_is_the_whole_period(data, method, base) -> None:
     x, years = data
     s = stage_growth(x, years, [(int(years[0]), int(years[-1]))], method, base)

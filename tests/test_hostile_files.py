@@ -28,15 +28,22 @@ from workbooks import make_book
 
 BILLION_LAUGHS = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
     + "]>\n"
 )
-EXTERNAL_ENTITY = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+EXTERNAL_ENTITY = (
+    '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+)
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    return make_book(tmp_path_factory.mktemp("hostile") / "base.xlsm", run_python_stub=True, formulas=False)
+    return make_book(
+        tmp_path_factory.mktemp("hostile") / "base.xlsm", run_python_stub=True, formulas=False
+    )
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -62,10 +69,39 @@ def write_zip(path: Path, entries: dict[str, bytes | tuple[bytes, int, int]]) ->
             entry = (co.compress(entry) + co.flush(), zlib.crc32(entry), len(entry))
         data, crc, size = entry
         raw, offset = name.encode(), len(out)
-        out += struct.pack("<4sHHHHHLLLHH", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(data), size, len(raw), 0) + raw + data
-        central += struct.pack("<4sHHHHHHLLLHHHHHLL", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc, len(data), size,
-                               len(raw), 0, 0, 0, 0, 0, offset) + raw
-    out += central + struct.pack("<4sHHHHLLH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(out), 0)
+        out += (
+            struct.pack(
+                "<4sHHHHHLLLHH", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(data), size, len(raw), 0
+            )
+            + raw
+            + data
+        )
+        central += (
+            struct.pack(
+                "<4sHHHHHHLLLHHHHHLL",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(raw),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + raw
+        )
+    out += central + struct.pack(
+        "<4sHHHHLLH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(out), 0
+    )
     path.write_bytes(bytes(out))
     return path
 
@@ -91,9 +127,12 @@ def refused(path: Path, capsys, command: str = "regenerate") -> str:
     before = sha256(path) if path.is_file() else None
     with pytest.raises(FileRejected) as info:
         FileEngine(path).read("Trade")
-    args = {"regenerate": ["regenerate", str(path)], "check": ["check", str(path)],
-            "recalc": ["recalc", "--engine", "file", str(path)],
-            "import": ["import", str(path.with_name("export.csv")), str(path)]}[command]
+    args = {
+        "regenerate": ["regenerate", str(path)],
+        "check": ["check", str(path)],
+        "recalc": ["recalc", "--engine", "file", str(path)],
+        "import": ["import", str(path.with_name("export.csv")), str(path)],
+    }[command]
     assert main(args) == 1
     captured = capsys.readouterr()
     if command == "recalc":  # recalc reports each book on its progress line and goes on
@@ -111,6 +150,7 @@ def refused(path: Path, capsys, command: str = "regenerate") -> str:
 
 # --- hostile XML -----------------------------------------------------------------------------
 
+
 def test_openpyxl_parses_through_defusedxml():
     import openpyxl.xml.functions as xml_functions
     from defusedxml.ElementTree import iterparse as defused_iterparse
@@ -127,8 +167,17 @@ def _with_doctype(data: bytes, doctype: str, entity: str) -> bytes:
     return doctype.encode() + body.lstrip()
 
 
-@pytest.mark.parametrize("part", ["Trade", "Guide", "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml",
-                                  "xl/_rels/workbook.xml.rels"])
+@pytest.mark.parametrize(
+    "part",
+    [
+        "Trade",
+        "Guide",
+        "xl/workbook.xml",
+        "xl/styles.xml",
+        "[Content_Types].xml",
+        "xl/_rels/workbook.xml.rels",
+    ],
+)
 def test_billion_laughs_is_refused_whichever_part_carries_it(part, base, tmp_path, capsys):
     name = sheet_part(base, part) if "/" not in part and "." not in part else part
     content = parts(base)
@@ -153,7 +202,10 @@ def test_without_the_prescan_defusedxml_still_refuses_entities(base, tmp_path, m
     content[name] = _with_doctype(content[name], BILLION_LAUGHS, "lol9")
     path = write_zip(tmp_path / "laughs.xlsm", content)
     monkeypatch.setattr(file_engine, "check_workbook_file", lambda path: None)
-    with pytest.raises(FileRejected, match=r"^laughs\.xlsm: refused: its XML declares entities, as a 'billion laughs'"):
+    with pytest.raises(
+        FileRejected,
+        match=r"^laughs\.xlsm: refused: its XML declares entities, as a 'billion laughs'",
+    ):
         FileEngine(path).read("Trade")
 
 
@@ -161,7 +213,9 @@ def test_utf16_doctype_is_refused_too(base, tmp_path, capsys):
     content = parts(base)
     name = sheet_part(base, "Trade")
     body = content[name].split(b"?>", 1)[1].decode("utf-8")
-    content[name] = ('<?xml version="1.0" encoding="UTF-16"?>' + BILLION_LAUGHS.split("?>", 1)[1] + body).encode("utf-16-le")
+    content[name] = (
+        '<?xml version="1.0" encoding="UTF-16"?>' + BILLION_LAUGHS.split("?>", 1)[1] + body
+    ).encode("utf-16-le")
     message = refused(write_zip(tmp_path / "laughs16.xlsm", content), capsys)
     assert "declares a DTD or entities" in message
 
@@ -171,7 +225,9 @@ def test_broken_sheet_xml_is_reported_with_its_sheet(base, tmp_path, capsys):
     name = sheet_part(base, "Trade")
     content[name] = content[name][: len(content[name]) // 2]
     message = refused(write_zip(tmp_path / "broken.xlsm", content), capsys)
-    assert message.startswith("broken.xlsm: cannot be read as a workbook (sheet Trade) (ParseError: ")
+    assert message.startswith(
+        "broken.xlsm: cannot be read as a workbook (sheet Trade) (ParseError: "
+    )
 
 
 @pytest.mark.parametrize("part", ["xl/styles.xml", "xl/workbook.xml"])
@@ -183,6 +239,7 @@ def test_broken_workbook_part_gives_one_line(part, base, tmp_path, capsys):
 
 
 # --- zip bombs ---------------------------------------------------------------------------------
+
 
 def test_zip_bomb_with_a_huge_part_is_refused_from_the_directory(base, tmp_path, capsys):
     content = parts(base)
@@ -199,7 +256,11 @@ def test_zip_bomb_spread_over_parts_is_refused(base, tmp_path, capsys):
     content = parts(base)
     filler = bytes(range(256)) * (int(300 * 2**20 / 190) // 256)
     for i in range(4):
-        content[f"xl/media/image{i}.png"] = (filler, 0, 300 * 2**20)  # only the directory is ever read
+        content[f"xl/media/image{i}.png"] = (
+            filler,
+            0,
+            300 * 2**20,
+        )  # only the directory is ever read
     message = refused(write_zip(tmp_path / "bombs.xlsm", content), capsys)
     assert "would unpack to 1.2 GB" in message
 
@@ -225,11 +286,17 @@ def test_part_that_lies_about_its_size_is_stopped_at_the_declared_size(base, tmp
 
 # --- too many rows ---------------------------------------------------------------------------
 
+
 def _million_row_sheet(rows: int, dimension: str | None = None) -> bytes:
-    head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            + (f'<dimension ref="{dimension}"/>' if dimension else "") + "<sheetData>")
-    body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1, rows + 1))
+    head = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + (f'<dimension ref="{dimension}"/>' if dimension else "")
+        + "<sheetData>"
+    )
+    body = b"".join(
+        b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1, rows + 1)
+    )
     return head.encode() + body + b"</sheetData></worksheet>"
 
 
@@ -247,11 +314,18 @@ for name in sys.argv[1:]:
 
 def _check_each(names: list[str], cwd: Path) -> dict[str, tuple[int, str]]:
     """``yangtze check NAME`` for each name, in one fresh Python process: name → (exit code, its stderr)."""
-    result = subprocess.run([sys.executable, "-c", CHECK_EACH, *names], capture_output=True, text=True,
-                            timeout=HANG_GUARD, cwd=cwd)
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK_EACH, *names],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        cwd=cwd,
+    )
     assert result.returncode == 0, result.stderr
     codes = dict(line.rsplit(" ", 1) for line in result.stdout.splitlines())
-    errs = {chunk.split("\n", 1)[0]: chunk.split("\n", 1)[1] for chunk in result.stderr.split("@@ ")[1:]}
+    errs = {
+        chunk.split("\n", 1)[0]: chunk.split("\n", 1)[1] for chunk in result.stderr.split("@@ ")[1:]
+    }
     return {name: (int(codes[name]), errs[name]) for name in names}
 
 
@@ -269,8 +343,10 @@ def test_a_million_rows_are_refused_in_a_fresh_process(base, tmp_path):
     # a data sheet whose <dimension> claims 15 rows but which holds 25,000
     content = parts(base)
     name = sheet_part(base, "Trade")
-    extra = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (r, r)
-                     for r in range(16, 25_016))
+    extra = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (r, r)
+        for r in range(16, 25_016)
+    )
     content[name] = content[name].replace(b"</sheetData>", extra + b"</sheetData>")
     assert b'<dimension ref="A1:AF15"/>' in content[name]
     write_zip(tmp_path / "liar.xlsm", content)
@@ -285,7 +361,9 @@ def test_a_million_rows_are_refused_in_a_fresh_process(base, tmp_path):
         code, err = results[name]
         assert code == 1, err
         assert err.startswith(f"yangtze check: {message}"), err
-        assert err.count("\n") == 1, err  # one line: no traceback, and no noise when the process exits
+        assert err.count("\n") == 1, (
+            err
+        )  # one line: no traceback, and no noise when the process exits
 
 
 def test_refusals_print_one_line_in_a_real_process(base, tmp_path):
@@ -302,7 +380,9 @@ def test_refusals_print_one_line_in_a_real_process(base, tmp_path):
     (tmp_path / "notes.xlsx").write_text("just text\n", encoding="utf-8")
     results = _check_each(["styles.xlsm", "laughs.xlsm", "locked.xlsm", "notes.xlsx"], cwd=tmp_path)
     for name, (code, err) in results.items():
-        assert code == 1 and err.startswith(f"yangtze check: {name}: ") and err.count("\n") == 1, err
+        assert code == 1 and err.startswith(f"yangtze check: {name}: ") and err.count("\n") == 1, (
+            err
+        )
 
 
 def test_declared_size_is_checked_before_any_row_is_read(base, tmp_path, monkeypatch):
@@ -341,6 +421,7 @@ def test_limits_leave_room_for_a_county_level_workbook():
 
 # --- files that are not what they claim --------------------------------------------------------
 
+
 def _encrypted(base: Path, path: Path) -> Path:
     from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -352,29 +433,53 @@ def _encrypted(base: Path, path: Path) -> Path:
 def _old_xls(path: Path) -> Path:
     from addin.workbook.vba import _write_compound_file
 
-    bof = struct.pack("<HHHH", 0x0809, 16, 0x0600, 0x0005) + bytes(12)  # a BIFF8 workbook stream's first record
-    path.write_bytes(_write_compound_file({"Workbook": bof + bytes(5000), "\x05SummaryInformation": bytes(256)}))
+    bof = struct.pack("<HHHH", 0x0809, 16, 0x0600, 0x0005) + bytes(
+        12
+    )  # a BIFF8 workbook stream's first record
+    path.write_bytes(
+        _write_compound_file({"Workbook": bof + bytes(5000), "\x05SummaryInformation": bytes(256)})
+    )
     return path
 
 
 WRONG_FILES = {
     # name: (make(base, folder) -> path, words of the message)
-    "text file renamed .xlsx": (lambda base, d: _write(d / "data.xlsx", "province,year,gdp\n上海,2020,38700\n".encode()),
-                                "data.xlsx: not an Excel workbook (.xlsx/.xlsm); it looks like a text file"),
-    "image renamed .xlsm": (lambda base, d: _write(d / "chart.xlsm", b"\x89PNG\r\n\x1a\n" + bytes(100)),
-                            "chart.xlsm: not an Excel workbook (.xlsx/.xlsm); it looks like some other kind of file"),
-    "empty file": (lambda base, d: _write(d / "empty.xlsm", b""), "empty.xlsm: the file is empty (0 bytes)"),
-    "truncated download": (lambda base, d: _write(d / "half.xlsm", base.read_bytes()[: base.stat().st_size // 2]),
-                           "half.xlsm: damaged or incomplete workbook"),
-    "zip that is not a workbook": (lambda base, d: write_zip(d / "report.xlsx", {"[Content_Types].xml": b"<Types/>",
-                                                                                 "word/document.xml": b"<w/>"}),
-                                   "report.xlsx: a zip file but not an Excel workbook"),
-    "encrypted workbook": (lambda base, d: _encrypted(base, d / "locked.xlsm"),
-                           "locked.xlsm: the workbook is password-protected (encrypted); remove the password"),
+    "text file renamed .xlsx": (
+        lambda base, d: _write(d / "data.xlsx", "province,year,gdp\n上海,2020,38700\n".encode()),
+        "data.xlsx: not an Excel workbook (.xlsx/.xlsm); it looks like a text file",
+    ),
+    "image renamed .xlsm": (
+        lambda base, d: _write(d / "chart.xlsm", b"\x89PNG\r\n\x1a\n" + bytes(100)),
+        "chart.xlsm: not an Excel workbook (.xlsx/.xlsm); it looks like some other kind of file",
+    ),
+    "empty file": (
+        lambda base, d: _write(d / "empty.xlsm", b""),
+        "empty.xlsm: the file is empty (0 bytes)",
+    ),
+    "truncated download": (
+        lambda base, d: _write(d / "half.xlsm", base.read_bytes()[: base.stat().st_size // 2]),
+        "half.xlsm: damaged or incomplete workbook",
+    ),
+    "zip that is not a workbook": (
+        lambda base, d: write_zip(
+            d / "report.xlsx", {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}
+        ),
+        "report.xlsx: a zip file but not an Excel workbook",
+    ),
+    "encrypted workbook": (
+        lambda base, d: _encrypted(base, d / "locked.xlsm"),
+        "locked.xlsm: the workbook is password-protected (encrypted); remove the password",
+    ),
     "old .xls": (lambda base, d: _old_xls(d / "old.xls"), "old.xls: an old Excel 97–2003 (.xls)"),
-    "old .xls renamed .xlsx": (lambda base, d: _old_xls(d / "old.xlsx"), "old.xlsx: an old Excel 97–2003 (.xls)"),
+    "old .xls renamed .xlsx": (
+        lambda base, d: _old_xls(d / "old.xlsx"),
+        "old.xlsx: an old Excel 97–2003 (.xls)",
+    ),
     "missing file": (lambda base, d: d / "nowhere.xlsm", "nowhere.xlsm: no such file"),
-    "a folder": (lambda base, d: _mkdir(d / "folder.xlsm"), "folder.xlsm: is a folder, not a workbook"),
+    "a folder": (
+        lambda base, d: _mkdir(d / "folder.xlsm"),
+        "folder.xlsm: is a folder, not a workbook",
+    ),
 }
 
 
@@ -408,7 +513,9 @@ def test_a_workbook_from_elsewhere_is_named_not_crashed_on(tmp_path, capsys):
     wb.save(tmp_path / "other.xlsx")
     assert main(["regenerate", str(tmp_path / "other.xlsx")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("yangtze regenerate: workbook: sheet(s) Settings, Regions, Trade, FIE, GDP not found")
+    assert err.startswith(
+        "yangtze regenerate: workbook: sheet(s) Settings, Regions, Trade, FIE, GDP not found"
+    )
     assert err.count("\n") == 1
 
 
@@ -416,7 +523,9 @@ def test_the_original_is_never_written_when_refused(base, tmp_path, capsys):
     path = tmp_path / "book.xlsm"
     shutil.copy(base, path)
     content = parts(path)
-    content[sheet_part(base, "Trade")] = _with_doctype(content[sheet_part(base, "Trade")], BILLION_LAUGHS, "lol9")
+    content[sheet_part(base, "Trade")] = _with_doctype(
+        content[sheet_part(base, "Trade")], BILLION_LAUGHS, "lol9"
+    )
     write_zip(path, content)
     before = sha256(path)
     for command in ("regenerate", "check"):

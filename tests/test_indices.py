@@ -158,7 +158,9 @@ def test_composite_is_geometric_mean_and_trade_times_fie_over_gdp(rows) -> None:
 @given(arrays, st.floats(1e-4, 1e4))
 def test_factor_is_the_same_as_converting_first(rows, r) -> None:
     trade, fie, gdp = (np.array(c) for c in zip(*rows, strict=True))
-    np.testing.assert_allclose(trade_index(trade, gdp, r).values, trade_index(trade * r, gdp).values, rtol=1e-12)
+    np.testing.assert_allclose(
+        trade_index(trade, gdp, r).values, trade_index(trade * r, gdp).values, rtol=1e-12
+    )
     z = open_index(trade, fie, gdp, r, r).values
     assert all(math.isfinite(v) for v in z)
     np.testing.assert_allclose(z, (trade * r) * (fie * r) / gdp, rtol=1e-12)

@@ -41,12 +41,15 @@ from libreoffice import Office, dark_fraction, pdf_pages, pdf_to_png, require_li
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 STUB_CELL = "A60"  # where RunPythonStub.bas writes its argument
-EVENT = re.compile(r"^vnd\.sun\.star\.script:VBAProject\.(?P<module>\w+)\.(?P<macro>\w+)"
-                   r"\?language=Basic&location=document$")
+EVENT = re.compile(
+    r"^vnd\.sun\.star\.script:VBAProject\.(?P<module>\w+)\.(?P<macro>\w+)"
+    r"\?language=Basic&location=document$"
+)
 REL = 1e-9
 
 
 # ---------------------------------------------------------------- fixtures
+
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
@@ -59,7 +62,11 @@ def office(tmp_path_factory):
 def books(tmp_path_factory) -> dict[str, Path]:
     """The real template and demo, made by the documented commands, and the stub build."""
     folder = tmp_path_factory.mktemp("books")
-    paths = {"template": folder / "template.xlsm", "demo": folder / "demo.xlsm", "stub": folder / "stub.xlsm"}
+    paths = {
+        "template": folder / "template.xlsm",
+        "demo": folder / "demo.xlsm",
+        "stub": folder / "stub.xlsm",
+    }
     assert yangtze(["template", str(paths["template"])]) == 0
     assert yangtze(["demo", str(paths["demo"])]) == 0
     build_workbook(paths["stub"], run_python_stub=True)
@@ -72,8 +79,10 @@ def demo(books) -> SimpleNamespace:
     unit cells of its data sheets as typed."""
     engine = FileEngine(books["demo"])
     try:
-        units = {key: engine.read(sheet)[layout.UNIT_CELL[0] - 1][layout.UNIT_CELL[1] - 1]
-                 for key, sheet in layout.DATA_SHEETS.items()}
+        units = {
+            key: engine.read(sheet)[layout.UNIT_CELL[0] - 1][layout.UNIT_CELL[1] - 1]
+            for key, sheet in layout.DATA_SHEETS.items()
+        }
         tables = compute(engine)
     finally:
         engine.close()
@@ -89,7 +98,10 @@ def facts(office, books, tmp_path_factory):
     def get(name: str) -> tuple[dict, Path]:
         if name not in cache:
             pdf = tmp_path_factory.mktemp(f"render-{name}") / f"{name}.pdf"
-            cache[name] = (office.run("open_and_render", {"path": str(books[name]), "pdf": str(pdf)}), pdf)
+            cache[name] = (
+                office.run("open_and_render", {"path": str(books[name]), "pdf": str(pdf)}),
+                pdf,
+            )
         return cache[name]
 
     return get
@@ -115,6 +127,7 @@ def same(a, b, rel: float = REL) -> bool:
 
 # ---------------------------------------------------------- 1. open, render, charts
 
+
 def test_opens_with_every_sheet(opened):
     name, answer, _ = opened
     assert answer["sheets"] == list(layout.SHEET_ORDER), name
@@ -130,10 +143,16 @@ def test_every_sheet_renders_to_pdf_and_png(opened, tmp_path):
     for page, (sheet, png) in enumerate(zip(sheets, pngs, strict=True), start=1):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{sheet}: not a PNG"
         assert dark_fraction(pdf, page) > 0.001, f"{name}: sheet {sheet} renders blank"
-        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                              capture_output=True, timeout=60, check=True).stdout.decode("utf-8")
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout.decode("utf-8")
         first = "".join(answer["first_text"][sheet].split())[:8]
-        assert first and first in "".join(text.split()), f"{name}: page {page} does not show sheet {sheet}'s text"
+        assert first and first in "".join(text.split()), (
+            f"{name}: page {page} does not show sheet {sheet}'s text"
+        )
 
 
 def test_charts_are_present_and_point_at_the_tables(opened):
@@ -143,17 +162,31 @@ def test_charts_are_present_and_point_at_the_tables(opened):
         assert len(charts) == 1, f"{name}: {spec.sheet} should hold one chart"
         chart = charts[0]
         assert chart["title"] == spec.title
-        if name == "template":  # the demo: see test_demo_charts_are_straight_lines_like_the_template
+        if (
+            name == "template"
+        ):  # the demo: see test_demo_charts_are_straight_lines_like_the_template
             assert chart["curve_style"] == "LINES", "XlsxWriter's line charts are straight lines"
         assert len(chart["series"]) == len(spec.series)
         last = layout.OUT_FIRST_ROW + len(layout.DEFAULT_YEARS) - 1
         for key, series in zip(spec.series, chart["series"], strict=True):
             col = TABLE_COLUMNS[spec.sheet].index(key) + 1
             assert series["chart_type"] == "com.sun.star.chart2.LineChartType"
-            assert series["values-y"]["range"] == lo_ref(layout.range_ref(spec.sheet, layout.OUT_FIRST_ROW, col, last, col))
-            assert series["label"]["range"] == lo_ref(layout.range_ref(spec.sheet, layout.OUT_HEADER_ROW, col,
-                                                                        layout.OUT_HEADER_ROW, col)).split(":")[0]
-    others = {s: c for s, c in answer["charts"].items() if c and s not in {spec.sheet for spec in layout.CHARTS}}
+            assert series["values-y"]["range"] == lo_ref(
+                layout.range_ref(spec.sheet, layout.OUT_FIRST_ROW, col, last, col)
+            )
+            assert (
+                series["label"]["range"]
+                == lo_ref(
+                    layout.range_ref(
+                        spec.sheet, layout.OUT_HEADER_ROW, col, layout.OUT_HEADER_ROW, col
+                    )
+                ).split(":")[0]
+            )
+    others = {
+        s: c
+        for s, c in answer["charts"].items()
+        if c and s not in {spec.sheet for spec in layout.CHARTS}
+    }
     assert not others, f"unexpected charts: {others}"
 
 
@@ -169,18 +202,27 @@ def test_demo_charts_plot_the_engines_numbers(facts, demo):
         assert chart["categories"] == [float(y) for y in frame["year"]]
         ranges = expected_ranges[spec.sheet]
         assert len(chart["series"]) == len(spec.series) == len(ranges.series)
-        for key, series, (name_ref, values_ref) in zip(spec.series, chart["series"], ranges.series, strict=True):
+        for key, series, (name_ref, values_ref) in zip(
+            spec.series, chart["series"], ranges.series, strict=True
+        ):
             assert series["values-y"]["range"] == lo_ref(values_ref)
             assert series["label"]["range"] == lo_ref(name_ref)
             assert series["label"]["data"] == [layout.label(key, language)]
             values = series["values-y"]["data"]
             assert len(values) == len(frame)
-            bad = [(y, v, e) for y, v, e in zip(frame["year"], values, frame[key], strict=True) if not same(v, float(e), 1e-12)]
-            assert not bad, f"{spec.sheet} {key}: chart value ≠ engine (year, chart, engine): {bad[:5]}"
+            bad = [
+                (y, v, e)
+                for y, v, e in zip(frame["year"], values, frame[key], strict=True)
+                if not same(v, float(e), 1e-12)
+            ]
+            assert not bad, (
+                f"{spec.sheet} {key}: chart value ≠ engine (year, chart, engine): {bad[:5]}"
+            )
             assert None not in values, f"{spec.sheet} {key}: the chart has empty points"
 
 
 # ---------------------------------------------------------- 2. the button
+
 
 def test_button_has_its_caption_and_runs_the_macro(facts):
     answer, _ = facts("template")
@@ -190,14 +232,19 @@ def test_button_has_its_caption_and_runs_the_macro(facts):
     assert button["is_button"], button["model"]
     assert button["label"] == BUTTON_CAPTION
     assert [(e["listener"], e["method"], e["type"]) for e in button["events"]] == [
-        ("XActionListener", "actionPerformed", "Script")]
+        ("XActionListener", "actionPerformed", "Script")
+    ]
     match = EVENT.match(button["events"][0]["code"])
     assert match, button["events"][0]["code"]
     assert match["macro"] == BUTTON_MACRO
     modules = answer["basic"]["VBAProject"]
-    assert match["module"] in modules, f"module {match['module']} is not in VBAProject: {sorted(modules)}"
+    assert match["module"] in modules, (
+        f"module {match['module']} is not in VBAProject: {sorted(modules)}"
+    )
     source = modules[match["module"]]
-    assert re.search(rf"^\s*(Public\s+)?Sub\s+{BUTTON_MACRO}\s*\(\s*\)", source, re.M | re.I), source
+    assert re.search(rf"^\s*(Public\s+)?Sub\s+{BUTTON_MACRO}\s*\(\s*\)", source, re.M | re.I), (
+        source
+    )
     assert f'RunPython "{RUNPYTHON_COMMAND}"' in source
     others = {s: c for s, c in answer["controls"].items() if c and s != layout.GUIDE}
     assert not others, f"unexpected form controls: {others}"
@@ -205,7 +252,9 @@ def test_button_has_its_caption_and_runs_the_macro(facts):
 
 def test_pressing_the_button_writes_the_python_command(office, books, facts):
     real, _ = facts("template")
-    pressed = office.run("click_button", {"path": str(books["stub"]), "sheet": layout.GUIDE, "cell": STUB_CELL})
+    pressed = office.run(
+        "click_button", {"path": str(books["stub"]), "sheet": layout.GUIDE, "cell": STUB_CELL}
+    )
     # The stub build's button is wired exactly like the real one ...
     assert pressed["label"] == BUTTON_CAPTION
     assert pressed["event"] == real["controls"][layout.GUIDE][0]["events"][0]["code"]
@@ -217,6 +266,7 @@ def test_pressing_the_button_writes_the_python_command(office, books, facts):
 
 # ---------------------------------------------------------- 3. native formulas
 
+
 def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo):
     tables = demo.tables
     panel = tables.panel
@@ -224,22 +274,40 @@ def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo)
     years = list(panel.years)
     cells, consts = formulas_sheet.plan(regions, len(years))
     native = [c for c in cells if not c.role.startswith("udf_")]
-    known = {"year", "factor_trade", "factor_fie", "region", "native_z", "native_region", "native_cv"}
-    assert {c.role for c in native} <= known, f"native formulas this test does not check: {sorted({c.role for c in native} - known)}"
+    known = {
+        "year",
+        "factor_trade",
+        "factor_fie",
+        "region",
+        "native_z",
+        "native_region",
+        "native_cv",
+    }
+    assert {c.role for c in native} <= known, (
+        f"native formulas this test does not check: {sorted({c.role for c in native} - known)}"
+    )
     names = [(r, c, v) for r, c, v in consts if c == 1 and v in regions]
     request = [[c.row, c.col] for c in native] + [[r, c] for r, c, _ in names]
-    got = office.run("formulas", {"path": str(books["demo"]), "sheet": layout.FORMULAS, "cells": request,
-                                  "recalc": True})["cells"]
-    lo = dict(zip([(c.row, c.col) for c in native], got[:len(native)], strict=True))
-    for (r, c, value), cell in zip(names, got[len(native):], strict=True):
+    got = office.run(
+        "formulas",
+        {"path": str(books["demo"]), "sheet": layout.FORMULAS, "cells": request, "recalc": True},
+    )["cells"]
+    lo = dict(zip([(c.row, c.col) for c in native], got[: len(native)], strict=True))
+    for (r, c, value), cell in zip(names, got[len(native) :], strict=True):
         assert cell["text"] == value, f"Formulas!{layout.address(r, c)}"
 
-    errors = [(layout.address(c.row, c.col), lo[c.row, c.col]["text"]) for c in native if lo[c.row, c.col]["kind"] == "error"]
+    errors = [
+        (layout.address(c.row, c.col), lo[c.row, c.col]["text"])
+        for c in native
+        if lo[c.row, c.col]["kind"] == "error"
+    ]
     assert not errors, f"native formulas in error in LibreOffice: {errors[:5]}"
 
     # What the engine computed, and which province-years it filled (the formulas don't fill).
     gdp_unit = demo.units["gdp"]
-    assert panel.index_unit == parse_money_unit(gdp_unit).label, "the demo's indices must be in GDP's unit"
+    assert panel.index_unit == parse_money_unit(gdp_unit).label, (
+        "the demo's indices must be in GDP's unit"
+    )
     frame = panel.frame.set_index(["province", "year"])
     filled = frame[["filled_trade", "filled_fie", "filled_gdp"]].any(axis=1)
     z = tables.index.set_index(["province", "year"])["open_index"]
@@ -253,7 +321,9 @@ def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo)
     def check(cell, expected):
         value = lo[cell.row, cell.col]
         if value["kind"] != "value" or not same(value["value"], float(expected)):
-            mismatches.append((cell.role, layout.address(cell.row, cell.col), value["text"], expected))
+            mismatches.append(
+                (cell.role, layout.address(cell.row, cell.col), value["text"], expected)
+            )
         checked[cell.role] += 1
 
     for cell in native:
@@ -269,7 +339,9 @@ def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo)
             checked["region"] += 1
         elif cell.role == "native_z":
             if filled[cell.province, year]:
-                assert lo[cell.row, cell.col]["text"] == "", "a gap the engine filled is blank in the formulas"
+                assert lo[cell.row, cell.col]["text"] == "", (
+                    "a gap the engine filled is blank in the formulas"
+                )
                 continue
             check(cell, z[cell.province, year])
         elif cell.role == "native_region":
@@ -281,7 +353,9 @@ def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo)
             if year in filled_years:
                 continue
             check(cell, tables.disparity.set_index("year").at[year, "cv_plain"])
-    assert not mismatches, f"LibreOffice ≠ engine (role, cell, LibreOffice, engine): {mismatches[:8]}"
+    assert not mismatches, (
+        f"LibreOffice ≠ engine (role, cell, LibreOffice, engine): {mismatches[:8]}"
+    )
 
     n_prov, n_years = len(regions), len(years)
     n_filled = int(filled.sum())
@@ -302,9 +376,11 @@ def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo)
 
 # ---------------------------------------------------------- chart line style
 
+
 def test_demo_charts_are_straight_lines_like_the_template(facts):
     # openpyxl drops <c:smooth val="0"/> on save; FileEngine.set_chart sets it again, or
     # LibreOffice would draw the regenerated demo's lines as splines
     answer, _ = facts("demo")
-    assert {spec.sheet: answer["charts"][spec.sheet][0]["curve_style"] for spec in layout.CHARTS} == {
-        spec.sheet: "LINES" for spec in layout.CHARTS}
+    assert {
+        spec.sheet: answer["charts"][spec.sheet][0]["curve_style"] for spec in layout.CHARTS
+    } == {spec.sheet: "LINES" for spec in layout.CHARTS}

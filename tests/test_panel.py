@@ -21,20 +21,52 @@ def block(rows: dict[str, list[float]], years=YEARS) -> pd.DataFrame:
 def sheet(key: str, unit, rows, years=YEARS, sheet_name=None) -> SeriesData:
     """A series as the reader hands it over: cells located as <sheet>!<province><year>."""
     name = sheet_name or key.upper()
-    return SeriesData(key, unit, block(rows, years) if isinstance(rows, dict) else rows, sheet=name,
-                      unit_cell=f"{name}!B1", locate=lambda p, y: f"{name}!{p}{y}")
+    return SeriesData(
+        key,
+        unit,
+        block(rows, years) if isinstance(rows, dict) else rows,
+        sheet=name,
+        unit_cell=f"{name}!B1",
+        locate=lambda p, y: f"{name}!{p}{y}",
+    )
 
 
 def base_series(**overrides) -> dict[str, SeriesData]:
     series = {
-        "trade": sheet("trade", "万美元", {"上海": [1e5, 2e5, 3e5], "江苏": [4e4, 5e4, 6e4], "江西": [1e3, 2e3, 3e3]}),
-        "fie": sheet("fie", "百万美元", {"上海": [100.0, 200.0, 300.0], "江苏": [50.0, 60.0, 70.0], "江西": [1.0, 2.0, 3.0]}),
-        "gdp": sheet("gdp", "亿元", {"上海": [1000.0, 1100.0, 1200.0], "江苏": [900.0, 950.0, 1000.0],
-                                    "江西": [300.0, 330.0, 360.0]}),
+        "trade": sheet(
+            "trade",
+            "万美元",
+            {"上海": [1e5, 2e5, 3e5], "江苏": [4e4, 5e4, 6e4], "江西": [1e3, 2e3, 3e3]},
+        ),
+        "fie": sheet(
+            "fie",
+            "百万美元",
+            {"上海": [100.0, 200.0, 300.0], "江苏": [50.0, 60.0, 70.0], "江西": [1.0, 2.0, 3.0]},
+        ),
+        "gdp": sheet(
+            "gdp",
+            "亿元",
+            {
+                "上海": [1000.0, 1100.0, 1200.0],
+                "江苏": [900.0, 950.0, 1000.0],
+                "江西": [300.0, 330.0, 360.0],
+            },
+        ),
         # yearbook convention: yuan per 100 dollars
-        "fx": sheet("fx", "元/100美元", pd.DataFrame([[694.51, 683.10, 676.95]], index=["rate"], columns=YEARS)),
-        "population": sheet("population", "万人", {"上海": [1900.0, 1920.0, 2300.0], "江苏": [7700.0, 7725.0, 7870.0],
-                                                 "江西": [4400.0, 4430.0, 4460.0]}),
+        "fx": sheet(
+            "fx",
+            "元/100美元",
+            pd.DataFrame([[694.51, 683.10, 676.95]], index=["rate"], columns=YEARS),
+        ),
+        "population": sheet(
+            "population",
+            "万人",
+            {
+                "上海": [1900.0, 1920.0, 2300.0],
+                "江苏": [7700.0, 7725.0, 7870.0],
+                "江西": [4400.0, 4430.0, 4460.0],
+            },
+        ),
     }
     series.update(overrides)
     return series
@@ -60,7 +92,13 @@ def test_converted_mode_uses_each_years_rate_and_the_per_100_dollar_unit() -> No
     assert value(panel, "fie", "江苏", 2008) == pytest.approx(3.47255, rel=1e-13)
     assert value(panel, "gdp", "上海", 2009) == 1100.0  # already 亿元
     assert value(panel, "fx", "上海", 2009) == pytest.approx(6.831, rel=1e-14)
-    assert panel.units == {"trade": "亿元", "fie": "亿元", "gdp": "亿元", "population": "万人", "fx": "元/美元"}
+    assert panel.units == {
+        "trade": "亿元",
+        "fie": "亿元",
+        "gdp": "亿元",
+        "population": "万人",
+        "fx": "元/美元",
+    }
     assert panel.index_unit == "亿元"
     conv = records(panel, "converted")
     assert {r.series for r in conv} == {"trade", "fie"}  # GDP needs no conversion
@@ -79,8 +117,16 @@ def test_as_entered_mode_uses_the_numbers_as_typed() -> None:
     panel = build_panel(base_series(), REGIONS, Options(unit_mode="as_entered"))
     assert value(panel, "trade", "上海", 2010) == 3e5
     assert value(panel, "fie", "江苏", 2008) == 50.0
-    assert panel.units["trade"] == "万美元" and panel.units["fie"] == "百万美元" and panel.units["gdp"] == "亿元"
-    assert "as entered" in panel.index_unit and "万美元" in panel.index_unit and "百万美元" in panel.index_unit
+    assert (
+        panel.units["trade"] == "万美元"
+        and panel.units["fie"] == "百万美元"
+        and panel.units["gdp"] == "亿元"
+    )
+    assert (
+        "as entered" in panel.index_unit
+        and "万美元" in panel.index_unit
+        and "百万美元" in panel.index_unit
+    )
     assert not records(panel, "converted")
 
 
@@ -88,7 +134,9 @@ def test_as_entered_mode_uses_the_numbers_as_typed() -> None:
 @pytest.mark.parametrize("unit", ["万欧元", "", None])
 def test_unknown_or_empty_unit_names_the_unit_cell(key, unit) -> None:
     bad = base_series()
-    bad[key] = SeriesData(key, unit, bad[key].values, sheet=key.upper(), unit_cell=f"{key.upper()}!B1")
+    bad[key] = SeriesData(
+        key, unit, bad[key].values, sheet=key.upper(), unit_cell=f"{key.upper()}!B1"
+    )
     with pytest.raises(UnitError) as info:
         build_panel(bad, REGIONS)
     assert str(info.value).startswith(f"{key.upper()}!B1: ")
@@ -110,7 +158,9 @@ def test_population_in_persons_becomes_10k_persons() -> None:
 
 
 def test_missing_exchange_rate_is_reported_and_not_guessed() -> None:
-    fx = sheet("fx", "元/美元", pd.DataFrame([[6.9451, 6.8310, np.nan]], index=["rate"], columns=YEARS))
+    fx = sheet(
+        "fx", "元/美元", pd.DataFrame([[6.9451, 6.8310, np.nan]], index=["rate"], columns=YEARS)
+    )
     panel = build_panel(base_series(fx=fx), REGIONS)
     assert np.isnan(value(panel, "trade", "上海", 2010))
     assert value(panel, "gdp", "上海", 2010) == 1200.0  # GDP needs no rate
@@ -132,8 +182,16 @@ def test_required_series_and_mapping() -> None:
 
 
 def test_provinces_follow_the_mapping_and_unmapped_rows_are_reported() -> None:
-    trade = sheet("trade", "万美元", {"北京": [9.0, 9.0, 9.0], "江西": [1e3, 2e3, 3e3], "上海": [1e5, 2e5, 3e5],
-                                     "江苏": [4e4, 5e4, 6e4]})
+    trade = sheet(
+        "trade",
+        "万美元",
+        {
+            "北京": [9.0, 9.0, 9.0],
+            "江西": [1e3, 2e3, 3e3],
+            "上海": [1e5, 2e5, 3e5],
+            "江苏": [4e4, 5e4, 6e4],
+        },
+    )
     panel = build_panel(base_series(trade=trade), REGIONS)
     assert panel.provinces == ["上海", "江苏", "江西"]
     assert sorted(panel.frame["province"].unique()) == sorted(REGIONS)
@@ -148,22 +206,37 @@ def test_provinces_follow_the_mapping_and_unmapped_rows_are_reported() -> None:
 
 
 def test_duplicate_rows_and_years_are_reported_first_kept() -> None:
-    dup_rows = pd.DataFrame([[1000.0, 1100.0, 1200.0], [1.0, 1.0, 1.0], [900.0, 950.0, 1000.0], [300.0, 330.0, 360.0]],
-                            index=["上海", "上海", "江苏", "江西"], columns=YEARS)
+    dup_rows = pd.DataFrame(
+        [[1000.0, 1100.0, 1200.0], [1.0, 1.0, 1.0], [900.0, 950.0, 1000.0], [300.0, 330.0, 360.0]],
+        index=["上海", "上海", "江苏", "江西"],
+        columns=YEARS,
+    )
     panel = build_panel(base_series(gdp=sheet("gdp", "亿元", dup_rows)), REGIONS)
     dups = records(panel, "duplicate")
     assert [(r.series, r.province) for r in dups] == [("gdp", "上海")]
     assert value(panel, "gdp", "上海", 2008) == 1000.0
-    dup_years = pd.DataFrame([[1.0, 2.0, 99.0]] * 3, index=list(REGIONS), columns=[2008, 2009, 2009])
-    panel2 = build_panel(base_series(fie=sheet("fie", "百万美元", dup_years, years=[2008, 2009, 2009])), REGIONS,
-                         Options(unit_mode="as_entered"))
+    dup_years = pd.DataFrame(
+        [[1.0, 2.0, 99.0]] * 3, index=list(REGIONS), columns=[2008, 2009, 2009]
+    )
+    panel2 = build_panel(
+        base_series(fie=sheet("fie", "百万美元", dup_years, years=[2008, 2009, 2009])),
+        REGIONS,
+        Options(unit_mode="as_entered"),
+    )
     assert [(r.series, r.year) for r in records(panel2, "duplicate")] == [("fie", 2009)]
     assert value(panel2, "fie", "江西", 2009) == 2.0
 
 
 def test_tenfold_jumps_are_reported_with_the_cell() -> None:
-    gdp = sheet("gdp", "亿元", {"上海": [1000.0, 11000.0, 12000.0], "江苏": [900.0, 8100.0, 8200.0],
-                               "江西": [300.0, 330.0, 30.0]})
+    gdp = sheet(
+        "gdp",
+        "亿元",
+        {
+            "上海": [1000.0, 11000.0, 12000.0],
+            "江苏": [900.0, 8100.0, 8200.0],
+            "江西": [300.0, 330.0, 30.0],
+        },
+    )
     loose = build_panel(base_series(gdp=gdp), REGIONS, Options(jump_ratio=10))
     jumps = records(loose, "jump")
     # 上海 ×11 up and 江西 ×1/11 down (30/330): more than tenfold; 江苏 ×9 is not flagged at 10
@@ -178,8 +251,20 @@ def test_tenfold_jumps_are_reported_with_the_cell() -> None:
 
 
 def test_non_positive_values_are_reported() -> None:
-    gdp = sheet("gdp", "亿元", {"上海": [1000.0, 0.0, 1200.0], "江苏": [900.0, 950.0, -1.0], "江西": [300.0, 330.0, 360.0]})
-    trade = sheet("trade", "万美元", {"上海": [1e5, 2e5, 3e5], "江苏": [4e4, 5e4, 6e4], "江西": [1e3, -2e3, 3e3]})
+    gdp = sheet(
+        "gdp",
+        "亿元",
+        {
+            "上海": [1000.0, 0.0, 1200.0],
+            "江苏": [900.0, 950.0, -1.0],
+            "江西": [300.0, 330.0, 360.0],
+        },
+    )
+    trade = sheet(
+        "trade",
+        "万美元",
+        {"上海": [1e5, 2e5, 3e5], "江苏": [4e4, 5e4, 6e4], "江西": [1e3, -2e3, 3e3]},
+    )
     panel = build_panel(base_series(gdp=gdp, trade=trade), REGIONS)
     bad = {(r.series, r.province, r.year) for r in records(panel, "non-positive")}
     assert bad == {("gdp", "上海", 2009), ("gdp", "江苏", 2010), ("trade", "江西", 2009)}
@@ -188,11 +273,20 @@ def test_non_positive_values_are_reported() -> None:
 
 
 def test_filled_cells_are_listed_with_their_address_and_flagged() -> None:
-    gdp = sheet("gdp", "亿元", {"上海": [1000.0, np.nan, 1200.0], "江苏": [900.0, 950.0, np.nan],
-                               "江西": [300.0, 330.0, 360.0]})
+    gdp = sheet(
+        "gdp",
+        "亿元",
+        {
+            "上海": [1000.0, np.nan, 1200.0],
+            "江苏": [900.0, 950.0, np.nan],
+            "江西": [300.0, 330.0, 360.0],
+        },
+    )
     panel = build_panel(base_series(gdp=gdp), REGIONS)
     filled = records(panel, "filled")
-    assert [(r.series, r.province, r.year, r.where) for r in filled] == [("gdp", "上海", 2009, "GDP!上海2009")]
+    assert [(r.series, r.province, r.year, r.where) for r in filled] == [
+        ("gdp", "上海", 2009, "GDP!上海2009")
+    ]
     assert "1100" in filled[0].detail
     assert value(panel, "gdp", "上海", 2009) == pytest.approx(1100.0)
     assert bool(value(panel, "filled_gdp", "上海", 2009)) is True
@@ -208,13 +302,19 @@ def test_filled_cells_are_listed_with_their_address_and_flagged() -> None:
 
 def test_gap_filled_in_source_units_then_converted() -> None:
     # trade 2009 missing: filled as (1e5 + 3e5)/2 = 2e5 万美元, then × 6.8310e-4 → 136.62 亿元
-    trade = sheet("trade", "万美元", {"上海": [1e5, np.nan, 3e5], "江苏": [4e4, 5e4, 6e4], "江西": [1e3, 2e3, 3e3]})
+    trade = sheet(
+        "trade",
+        "万美元",
+        {"上海": [1e5, np.nan, 3e5], "江苏": [4e4, 5e4, 6e4], "江西": [1e3, 2e3, 3e3]},
+    )
     panel = build_panel(base_series(trade=trade), REGIONS)
     assert value(panel, "trade", "上海", 2009) == pytest.approx(136.62, rel=1e-13)
 
 
 def test_missing_and_bad_exchange_rates_are_filled_between_years() -> None:
-    fx = sheet("fx", "元/美元", pd.DataFrame([[6.9451, 0.0, 6.7695]], index=["rate"], columns=YEARS))
+    fx = sheet(
+        "fx", "元/美元", pd.DataFrame([[6.9451, 0.0, 6.7695]], index=["rate"], columns=YEARS)
+    )
     panel = build_panel(base_series(fx=fx), REGIONS)
     assert {(r.series, r.year) for r in records(panel, "non-positive")} == {("fx", 2009)}
     fills = [r for r in records(panel, "filled") if r.series == "fx"]
@@ -232,7 +332,13 @@ def test_years_are_the_full_range_of_the_money_series() -> None:
 
 
 def test_text_cells_become_missing() -> None:
-    gdp = block({"上海": [1000.0, 1100.0, 1200.0], "江苏": [900.0, 950.0, 1000.0], "江西": [300.0, 330.0, 360.0]})
+    gdp = block(
+        {
+            "上海": [1000.0, 1100.0, 1200.0],
+            "江苏": [900.0, 950.0, 1000.0],
+            "江西": [300.0, 330.0, 360.0],
+        }
+    )
     gdp = gdp.astype(object)
     gdp.loc["江西", 2010] = "n/a"
     panel = build_panel(base_series(gdp=sheet("gdp", "亿元", gdp)), REGIONS)

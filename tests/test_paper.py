@@ -57,9 +57,13 @@ def test_embedded_table_matches_the_shared_csv(shared_method) -> None:
 @pytest.fixture(scope="module")
 def tables():
     """The whole pipeline fed Z itself: trade = FIE = GDP = Z, so T = Z²/Z = Z, I = Z, Z = Z."""
-    z = pd.DataFrame({y: [PROVINCES[p][0][k] for p in REGIONS] for k, y in enumerate(YEARS)}, index=list(REGIONS))
+    z = pd.DataFrame(
+        {y: [PROVINCES[p][0][k] for p in REGIONS] for k, y in enumerate(YEARS)}, index=list(REGIONS)
+    )
     series = {key: SeriesData(key, "亿元", z) for key in ("trade", "fie", "gdp")}
-    return compute_all(build_panel(series, REGIONS, Options(unit_mode="as_entered", fill_gaps=False)))
+    return compute_all(
+        build_panel(series, REGIONS, Options(unit_mode="as_entered", fill_gaps=False))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +72,11 @@ def table1(tables):
 
 
 def test_provinces_pass_through_unchanged(tables, table1) -> None:
-    assert YANGTZE_REGIONS == {"下游地区": ("上海", "江苏", "浙江", "安徽"), "中游地区": ("江西", "湖北", "湖南"),
-                               "上游地区": ("重庆", "四川", "贵州", "云南")}
+    assert YANGTZE_REGIONS == {
+        "下游地区": ("上海", "江苏", "浙江", "安徽"),
+        "中游地区": ("江西", "湖北", "湖南"),
+        "上游地区": ("重庆", "四川", "贵州", "云南"),
+    }
     for p, (values, _) in PROVINCES.items():
         np.testing.assert_allclose(table1.loc[p, list(YEARS)].astype(float), values, rtol=1e-12)
     idx = tables.index.dropna(subset=["open_index"])
@@ -97,7 +104,9 @@ def test_region_rows_within_a_thousandth_of_the_printed_ones(table1) -> None:
 def test_annual_change_matches_the_printed_column(table1) -> None:
     # (Z2022 − Z1993)/29, e.g. Shanghai (17.225 − 0.277)/29 = 0.58441 → 0.584
     for p, (values, printed) in PROVINCES.items():
-        assert table1.loc[p, "annual_change"] == pytest.approx((values[-1] - values[0]) / 29, rel=1e-12)
+        assert table1.loc[p, "annual_change"] == pytest.approx(
+            (values[-1] - values[0]) / 29, rel=1e-12
+        )
         assert abs(table1.loc[p, "annual_change"] - printed) <= 0.0005 + 1e-12, p
     # middle (0.4863333 − 0.0106667)/29 = 0.016402 → 0.016; upper (0.68275 − 0.008)/29 = 0.023267 → 0.023
     for region in ("中游地区", "上游地区"):

@@ -18,7 +18,9 @@ def test_readme_python_example_prints_what_it_says():
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(block, "README.md", "exec"), {})
-    printed = [float(re.sub(r"[\[\]]", "", line)) for line in out.getvalue().split("\n") if line.strip()]
+    printed = [
+        float(re.sub(r"[\[\]]", "", line)) for line in out.getvalue().split("\n") if line.strip()
+    ]
     assert len(claimed) == len(printed) == 2
     for want, got in zip(claimed, printed):
         assert got == pytest.approx(want, abs=0.005)

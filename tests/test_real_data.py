@@ -23,12 +23,45 @@ from addin.panel.tidy import SeriesData, build_panel
 REGIONS = {p: r for r, ps in YANGTZE_REGIONS.items() for p in ps}
 # the paper's Table 1 for the years where trade and FIE data both exist
 PAPER_Z = {
-    2005: {"上海": 3.781, "江苏": 3.063, "浙江": 0.809, "安徽": 0.023, "江西": 0.066, "湖北": 0.042, "湖南": 0.016,
-           "重庆": 0.009, "四川": 0.018, "贵州": 0.001, "云南": 0.010},
-    2010: {"上海": 6.817, "江苏": 5.309, "浙江": 1.849, "安徽": 0.050, "江西": 0.099, "湖北": 0.063, "湖南": 0.031,
-           "重庆": 0.062, "四川": 0.095, "贵州": 0.002, "云南": 0.028},
-    2014: {"上海": 9.015, "江苏": 5.673, "浙江": 2.511, "安徽": 0.100, "江西": 0.167, "湖北": 0.111, "湖南": 0.046,
-           "重庆": 0.485, "四川": 0.183, "贵州": 0.016, "云南": 0.053},
+    2005: {
+        "上海": 3.781,
+        "江苏": 3.063,
+        "浙江": 0.809,
+        "安徽": 0.023,
+        "江西": 0.066,
+        "湖北": 0.042,
+        "湖南": 0.016,
+        "重庆": 0.009,
+        "四川": 0.018,
+        "贵州": 0.001,
+        "云南": 0.010,
+    },
+    2010: {
+        "上海": 6.817,
+        "江苏": 5.309,
+        "浙江": 1.849,
+        "安徽": 0.050,
+        "江西": 0.099,
+        "湖北": 0.063,
+        "湖南": 0.031,
+        "重庆": 0.062,
+        "四川": 0.095,
+        "贵州": 0.002,
+        "云南": 0.028,
+    },
+    2014: {
+        "上海": 9.015,
+        "江苏": 5.673,
+        "浙江": 2.511,
+        "安徽": 0.100,
+        "江西": 0.167,
+        "湖北": 0.111,
+        "湖南": 0.046,
+        "重庆": 0.485,
+        "四川": 0.183,
+        "贵州": 0.016,
+        "云南": 0.053,
+    },
 }
 
 
@@ -41,7 +74,10 @@ def wide(path, scale: float = 1.0) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def data(shared_data):
-    trade = pd.concat([wide(shared_data / "trade_10k_usd.csv"), wide(shared_data / "trade_1k_usd.csv", 10.0)], axis=1)
+    trade = pd.concat(
+        [wide(shared_data / "trade_10k_usd.csv"), wide(shared_data / "trade_1k_usd.csv", 10.0)],
+        axis=1,
+    )
     fx = pd.read_csv(shared_data / "fx_cny_per_usd.csv").set_index("year")["cny_per_usd"]
     return {
         "trade_10k_usd": trade,
@@ -55,7 +91,9 @@ def data(shared_data):
 
 def series_in_real_units(d) -> dict[str, SeriesData]:
     return {
-        "trade": SeriesData("trade", "万美元", d["trade_10k_usd"], sheet="Trade", unit_cell="Trade!B1"),
+        "trade": SeriesData(
+            "trade", "万美元", d["trade_10k_usd"], sheet="Trade", unit_cell="Trade!B1"
+        ),
         "fie": SeriesData("fie", "百万美元", d["fie_musd"], sheet="FIE", unit_cell="FIE!B1"),
         "gdp": SeriesData("gdp", "亿元", d["gdp"], sheet="GDP", unit_cell="GDP!B1"),
         "population": SeriesData("population", "万人", d["population"], sheet="Population"),
@@ -72,7 +110,9 @@ def converted(data):
 def replication(data):
     """The paper's convention: trade and FIE typed in 十亿美元 (billion USD), GDP in 亿元, as entered."""
     series = series_in_real_units(data)
-    series["trade"] = SeriesData("trade", "十亿美元", data["trade_10k_usd"] / 1e5)  # 万 → 十亿: / 10^5
+    series["trade"] = SeriesData(
+        "trade", "十亿美元", data["trade_10k_usd"] / 1e5
+    )  # 万 → 十亿: / 10^5
     series["fie"] = SeriesData("fie", "十亿美元", data["fie_musd"] / 1e3)  # 百万 → 十亿: / 10^3
     return compute_all(build_panel(series, REGIONS, Options(unit_mode="as_entered")))
 
@@ -98,9 +138,13 @@ def test_unit_conversion_by_hand(converted) -> None:
     #   = 249761143.87 / 10^4 = 24976.114387 亿元
     assert frame_value(converted, "trade", "上海", 2010) == pytest.approx(24976.11438714, rel=1e-12)
     # 上海 2010 FIE: 339385 百万美元 × 6.7695 / 10^2 (百万 → 亿) = 22974.66 亿元
-    assert frame_value(converted, "fie", "上海", 2010) == pytest.approx(339385 * 6.7695 / 100, rel=1e-12)
+    assert frame_value(converted, "fie", "上海", 2010) == pytest.approx(
+        339385 * 6.7695 / 100, rel=1e-12
+    )
     # 上海 2022 trade from the 千美元 file: 625850000 千美元 / 10 = 62585000 万美元 × 6.7261 / 10^4
-    assert frame_value(converted, "trade", "上海", 2022) == pytest.approx(62585000 * 6.7261 / 1e4, rel=1e-12)
+    assert frame_value(converted, "trade", "上海", 2022) == pytest.approx(
+        62585000 * 6.7261 / 1e4, rel=1e-12
+    )
     assert frame_value(converted, "gdp", "上海", 2010) == 17165.98
     assert converted.panel.index_unit == "亿元"
 
@@ -113,13 +157,18 @@ def test_gap_reporting(converted) -> None:
     assert not [r for r in q if r.kind == "filled" and r.series != "trade"]
     # 2006 filled in 万美元 between 2005 and 2007, then converted at the 2006 rate:
     # 上海 (18633673.79 + 28285387.8)/2 = 23459530.795 万美元 × 7.9718 / 10^4
-    assert frame_value(converted, "trade", "上海", 2006) == pytest.approx(23459530.795 * 7.9718 / 1e4, rel=1e-12)
+    assert frame_value(converted, "trade", "上海", 2006) == pytest.approx(
+        23459530.795 * 7.9718 / 1e4, rel=1e-12
+    )
     assert bool(frame_value(converted, "filled_trade", "上海", 2015))
     missing_trade = {r.province: r.detail for r in q if r.kind == "missing" and r.series == "trade"}
     assert set(missing_trade) == set(YANGTZE_PROVINCES)
     assert all(d.endswith("in 1993–2004") for d in missing_trade.values())
     missing_fie = {r.province: r.detail for r in q if r.kind == "missing" and r.series == "fie"}
-    assert all(d.endswith("in 1993–1999, 2016–2022") for d in missing_fie.values()) and len(missing_fie) == 11
+    assert (
+        all(d.endswith("in 1993–1999, 2016–2022") for d in missing_fie.values())
+        and len(missing_fie) == 11
+    )
     table = converted.quality
     assert (table["kind"] == "filled").sum() == 22
 
@@ -179,12 +228,20 @@ def test_disparity_on_real_data_uses_years_with_z_and_population(converted) -> N
     assert (d.loc[1993:2004, "n"] == 0).all() and d.loc[1993:2004, "cv"].isna().all()
     # 2010 by the naive formula: shares of resident population, centre = simple mean of Z
     panel = converted.panel
-    z = converted.index[converted.index["year"] == 2010].set_index("province")["open_index"].reindex(panel.provinces)
+    z = (
+        converted.index[converted.index["year"] == 2010]
+        .set_index("province")["open_index"]
+        .reindex(panel.provinces)
+    )
     pop = panel.wide("population")[2010]
     p = pop / pop.sum()
     u = z.mean()
-    assert d.loc[2010, "cv"] == pytest.approx(math.sqrt(float((p * (z - u) ** 2).sum())) / u, rel=1e-12)
-    assert d.loc[2010, "theil_t"] == pytest.approx(d.loc[2010, "theil_t_between"] + d.loc[2010, "theil_t_within"])
+    assert d.loc[2010, "cv"] == pytest.approx(
+        math.sqrt(float((p * (z - u) ** 2).sum())) / u, rel=1e-12
+    )
+    assert d.loc[2010, "theil_t"] == pytest.approx(
+        d.loc[2010, "theil_t_between"] + d.loc[2010, "theil_t_within"]
+    )
 
 
 def test_papers_1993_cv_against_yearbook_population(data) -> None:
@@ -195,8 +252,19 @@ def test_papers_1993_cv_against_yearbook_population(data) -> None:
     #   no weights (plain CV): 1.698
     # Only Williamson's centre comes near; the paper's population series is not known.
     # (For 2022 the printed 1.503 is the plain CV of Table 1: see test_paper.py.)
-    z1993 = {"上海": 0.277, "江苏": 0.133, "浙江": 0.049, "安徽": 0.003, "江西": 0.007, "湖北": 0.018, "湖南": 0.007,
-             "重庆": 0.014, "四川": 0.014, "贵州": 0.002, "云南": 0.002}
+    z1993 = {
+        "上海": 0.277,
+        "江苏": 0.133,
+        "浙江": 0.049,
+        "安徽": 0.003,
+        "江西": 0.007,
+        "湖北": 0.018,
+        "湖南": 0.007,
+        "重庆": 0.014,
+        "四川": 0.014,
+        "贵州": 0.002,
+        "云南": 0.002,
+    }
     pop = data["population_registered"][1993].reindex(list(z1993))
     z = list(z1993.values())
     assert weighted_cv(z, pop, "weighted") == pytest.approx(1.620, abs=0.001)
@@ -214,7 +282,11 @@ def test_unconverted_thousand_dollar_file_slips_past_the_default_jump_check(data
     series["trade"] = SeriesData("trade", "万美元", shared)
     for ratio, expected in ((10.0, 0), (5.0, 11)):
         panel = build_panel(series, REGIONS, Options(jump_ratio=ratio))
-        jumps = {r.province for r in panel.quality if r.kind == "jump" and r.series == "trade" and r.year == 2016}
+        jumps = {
+            r.province
+            for r in panel.quality
+            if r.kind == "jump" and r.series == "trade" and r.year == 2016
+        }
         assert len(jumps) == expected, ratio
     # the correctly converted data raise no trade jump at either threshold
     clean = build_panel(series_in_real_units(data), REGIONS, Options(jump_ratio=5.0))

@@ -37,8 +37,12 @@ def demo(tmp_path_factory):
 def test_output_tables_equal_engine_computed_from_the_frames(demo):
     _, after, _ = demo
     expected = engine_tables(example_dataset())
-    for sheet, frame in ((layout.INDEX, expected.index), (layout.FACTORS, expected.factors),
-                         (layout.DISPARITY, expected.disparity), (layout.STAGES, expected.stages)):
+    for sheet, frame in (
+        (layout.INDEX, expected.index),
+        (layout.FACTORS, expected.factors),
+        (layout.DISPARITY, expected.disparity),
+        (layout.STAGES, expected.stages),
+    ):
         got = read_table(after, sheet)
         assert len(got) == len(frame), sheet
         for i, column in enumerate(TABLE_COLUMNS[sheet]):
@@ -46,9 +50,13 @@ def test_output_tables_equal_engine_computed_from_the_frames(demo):
             have = got.iloc[:, i].to_numpy()
             if want.dtype.kind == "f":
                 have = np.array([np.nan if v is None else v for v in have], dtype=float)
-                np.testing.assert_allclose(have, want, rtol=1e-12, equal_nan=True, err_msg=f"{sheet}.{column}")
+                np.testing.assert_allclose(
+                    have, want, rtol=1e-12, equal_nan=True, err_msg=f"{sheet}.{column}"
+                )
             else:
-                assert [("" if v is None else v) for v in have] == [("" if v is None else v) for v in want], f"{sheet}.{column}"
+                assert [("" if v is None else v) for v in have] == [
+                    ("" if v is None else v) for v in want
+                ], f"{sheet}.{column}"
 
 
 def test_table1_region_rows_are_means_of_their_provinces(demo):
@@ -59,8 +67,12 @@ def test_table1_region_rows_are_means_of_their_provinces(demo):
     lower = ["上海", "江苏", "浙江", "安徽"]
     row = t1[t1["name"] == "下游地区"].iloc[0]
     for year in (1993, 2022):
-        assert row[str(year) if str(year) in t1.columns else year] == pytest.approx(z.loc[lower, year].mean(), rel=1e-12)
-    assert row.iloc[-1] == pytest.approx((z.loc[lower, 2022].mean() - z.loc[lower, 1993].mean()) / 29, rel=1e-12)
+        assert row[str(year) if str(year) in t1.columns else year] == pytest.approx(
+            z.loc[lower, year].mean(), rel=1e-12
+        )
+    assert row.iloc[-1] == pytest.approx(
+        (z.loc[lower, 2022].mean() - z.loc[lower, 1993].mean()) / 29, rel=1e-12
+    )
 
 
 def test_input_sheets_unchanged_cell_by_cell(demo):
@@ -71,7 +83,11 @@ def test_input_sheets_unchanged_cell_by_cell(demo):
 def test_vba_project_button_and_charts_survive(demo):
     before, after, _ = demo
     assert zip_bytes(before, "xl/vbaProject.bin") == zip_bytes(after, "xl/vbaProject.bin")
-    vml = [n for n in __import__("zipfile").ZipFile(after).namelist() if n.startswith("xl/drawings/vmlDrawing")]
+    vml = [
+        n
+        for n in __import__("zipfile").ZipFile(after).namelist()
+        if n.startswith("xl/drawings/vmlDrawing")
+    ]
     assert vml, "the button's VML drawing is gone"
     text = zip_text(after, vml[0])
     assert "RegenerateTables" in text and "Regenerate tables" in text

@@ -30,12 +30,20 @@ REGIONS = {"上海": "下游地区", "江苏": "下游地区", "江西": "中游
 TRADE = {"上海": [10, 20, 30, 40], "江苏": [5, 5, 10, 20], "江西": [1, 2, 2, 4]}
 FIE = {"上海": [4, 4, 8, 8], "江苏": [2, 6, 6, 9], "江西": [1, 1, 3, 3]}
 GDP = {"上海": [100, 100, 100, 100], "江苏": [50, 60, 70, 80], "江西": [20, 20, 25, 25]}
-POP = {"上海": [1600, 1700, 1700, 1800], "江苏": [7300, 7350, 7400, 7450], "江西": [4100, 4150, 4200, 4250]}
+POP = {
+    "上海": [1600, 1700, 1700, 1800],
+    "江苏": [7300, 7350, 7400, 7450],
+    "江西": [4100, 4150, 4200, 4250],
+}
 # Z = trade·FIE/GDP:        2000   2001   2002   2003
 #   上海                    0.4    0.8    2.4    3.2
 #   江苏                    0.2    0.5    6/7    2.25
 #   江西                    0.05   0.1    0.24   0.48
-Z = {"上海": [0.4, 0.8, 2.4, 3.2], "江苏": [0.2, 0.5, 60 / 70, 2.25], "江西": [0.05, 0.1, 0.24, 0.48]}
+Z = {
+    "上海": [0.4, 0.8, 2.4, 3.2],
+    "江苏": [0.2, 0.5, 60 / 70, 2.25],
+    "江西": [0.05, 0.1, 0.24, 0.48],
+}
 
 
 def block(rows, years=YEARS) -> pd.DataFrame:
@@ -71,8 +79,11 @@ def test_index_table_values_by_hand() -> None:
 
 
 def test_index_table_gives_the_reason_for_a_missing_index() -> None:
-    panel = make_panel(gdp={**GDP, "江西": [20, 0, 25, 25]}, trade={**TRADE, "江苏": [5, np.nan, 10, 20]},
-                       options=Options(fill_gaps=False))
+    panel = make_panel(
+        gdp={**GDP, "江西": [20, 0, 25, 25]},
+        trade={**TRADE, "江苏": [5, np.nan, 10, 20]},
+        options=Options(fill_gaps=False),
+    )
     idx = index_table(panel).set_index(["province", "year"])
     assert np.isnan(idx.loc[("江西", 2001), "open_index"])
     assert "GDP" in idx.loc[("江西", 2001), "problem"]
@@ -104,7 +115,9 @@ def test_table1_region_belt_and_annual_change_by_hand() -> None:
 
 
 def test_table1_region_mean_over_available_provinces_and_absent_years_noted() -> None:
-    panel = make_panel(gdp={**GDP, "江苏": [np.nan, 60, 70, 80]}, options=Options(table1_years=(1999, 2000, 2003)))
+    panel = make_panel(
+        gdp={**GDP, "江苏": [np.nan, 60, 70, 80]}, options=Options(table1_years=(1999, 2000, 2003))
+    )
     t1 = table1(panel, index_table(panel))
     assert [c for c in t1.columns if isinstance(c, int)] == [2000, 2003]
     assert np.isnan(row(t1, "江苏")[2000]) and np.isnan(row(t1, "江苏")["annual_change"])
@@ -137,7 +150,9 @@ def test_factor_series_sum_mode_by_hand_and_the_split_adds_up() -> None:
     lhs = np.log1p(f["open_growth"].to_numpy()[1:])
     rhs = (f["trade_contribution"] + f["invest_contribution"]).to_numpy()[1:]
     np.testing.assert_allclose(lhs, rhs, rtol=1e-12)
-    assert f.loc[2001, "trade_contribution"] == pytest.approx(0.5 * math.log((27**2 / 180) / (256 / 170)))
+    assert f.loc[2001, "trade_contribution"] == pytest.approx(
+        0.5 * math.log((27**2 / 180) / (256 / 170))
+    )
 
 
 def test_factor_series_mean_mode_split_does_not_add_up() -> None:
@@ -151,7 +166,9 @@ def test_factor_series_mean_mode_split_does_not_add_up() -> None:
     assert gap[1] == pytest.approx(-0.292031, abs=1e-6)
     # what the contributions do add up to: the growth of √(mean T · mean I)
     g = np.sqrt(f["trade_index"] * f["invest_index"])
-    np.testing.assert_allclose(np.diff(np.log(g)), (f["trade_contribution"] + f["invest_contribution"])[1:], rtol=1e-12)
+    np.testing.assert_allclose(
+        np.diff(np.log(g)), (f["trade_contribution"] + f["invest_contribution"])[1:], rtol=1e-12
+    )
 
 
 def test_table1_belt_row_follows_the_belt_option() -> None:
@@ -181,7 +198,9 @@ def test_disparity_with_population_weights() -> None:
     assert d.loc[2000, "cv"] == pytest.approx(0.527315, abs=2e-6)
     assert d.loc[2000, "cv_plain"] == pytest.approx(np.std(z2000) / np.mean(z2000), rel=1e-12)
     assert (d["n"] == 3).all()
-    assert d.loc[2000, "theil_t"] == pytest.approx(d.loc[2000, "theil_t_between"] + d.loc[2000, "theil_t_within"])
+    assert d.loc[2000, "theil_t"] == pytest.approx(
+        d.loc[2000, "theil_t_between"] + d.loc[2000, "theil_t_within"]
+    )
     assert not any("no population" in n for n in d.attrs["notes"])
     assert any("simple mean" in n for n in d.attrs["notes"])
 
@@ -205,7 +224,8 @@ def test_disparity_without_population_is_unweighted_and_says_so() -> None:
     np.testing.assert_allclose(d["cv"], d["cv_plain"], rtol=1e-14)
     z2003 = [3.2, 2.25, 0.48]
     assert d["gini"].iloc[-1] == pytest.approx(
-        sum(abs(a - b) for a in z2003 for b in z2003) / 9 / (2 * np.mean(z2003)), rel=1e-12)
+        sum(abs(a - b) for a in z2003 for b in z2003) / 9 / (2 * np.mean(z2003)), rel=1e-12
+    )
     assert any("no population data" in n for n in d.attrs["notes"])
 
 
@@ -227,14 +247,20 @@ def test_stage_table_on_an_exponential_belt() -> None:
     # every province: trade = FIE = GDP = 2·1.1^(t−2000) (then T = I = Z = the same) → 10 %/yr
     level = {p: [2 * 1.1 ** (y - 2000) for y in years] for p in REGIONS}
     series = {k: SeriesData(k, "亿元", block(level, years)) for k in ("trade", "fie", "gdp")}
-    opts = Options(stages=((2000, 2005), (2006, 2010)), stage_base="previous", growth_method="loglinear",
-                   table1_years=(2000, 2010))
+    opts = Options(
+        stages=((2000, 2005), (2006, 2010)),
+        stage_base="previous",
+        growth_method="loglinear",
+        table1_years=(2000, 2010),
+    )
     panel = build_panel(series, REGIONS, opts)
     tables = compute_all(panel)
     st = tables.stages
     assert st["stage"].tolist() == ["2000–2005", "2006–2010"]
     assert st["base_year"].tolist() == [2000, 2005]
-    np.testing.assert_allclose(st[["open_growth", "trade_growth", "invest_growth"]].to_numpy(), 0.1, rtol=1e-10)
+    np.testing.assert_allclose(
+        st[["open_growth", "trade_growth", "invest_growth"]].to_numpy(), 0.1, rtol=1e-10
+    )
     assert any("loglinear" in n and "previous" in n for n in st.attrs["notes"])
     # Table 1 annual change: (2·1.1^10 − 2)/10
     assert row(tables.table1, BELT)["annual_change"] == pytest.approx((2 * 1.1**10 - 2) / 10)
@@ -244,7 +270,9 @@ def test_stage_table_on_an_exponential_belt() -> None:
 
 
 def test_quality_table_lists_what_the_panel_did() -> None:
-    panel = make_panel(trade={**TRADE, "上海": [10, np.nan, 30, 40]}, gdp={**GDP, "江西": [20, 20, -25, 25]})
+    panel = make_panel(
+        trade={**TRADE, "上海": [10, np.nan, 30, 40]}, gdp={**GDP, "江西": [20, 20, -25, 25]}
+    )
     q = compute_all(panel).quality
     assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail"]
     kinds = q.groupby("kind").size().to_dict()
@@ -261,8 +289,14 @@ def test_every_table_carries_notes_naming_unit_and_options() -> None:
         notes = getattr(tables, name).attrs["notes"]
         assert notes[0] == "index unit 指数单位: 亿元", name
         text = "\n".join(notes)
-        for option in ("unit mode 单位模式: converted", "CV centre 中心: simple mean", "gap filling",
-                       "belt 全流域: mean of provinces", "growth 增长率: cagr", "stage base 阶段基期: own"):
+        for option in (
+            "unit mode 单位模式: converted",
+            "CV centre 中心: simple mean",
+            "gap filling",
+            "belt 全流域: mean of provinces",
+            "growth 增长率: cagr",
+            "stage base 阶段基期: own",
+        ):
             assert option in text, (name, option)
     as_entered = compute_all(make_panel(Options(unit_mode="as_entered")))
     assert "as entered" in as_entered.table1.attrs["notes"][0]
@@ -300,4 +334,6 @@ def test_stage_table_notes_stages_only_partly_in_the_data() -> None:
     assert len(notes) == 1 and "1999–2001" in notes[0] and "2001–2003" not in notes[0]
     z = tables.factors.set_index("year")["open_index"]
     # the data start in 2000: the 1999–2001 stage grows over 2000–2001
-    assert tables.stages.set_index("stage").loc["1999–2001", "open_growth"] == pytest.approx(z[2001] / z[2000] - 1)
+    assert tables.stages.set_index("stage").loc["1999–2001", "open_growth"] == pytest.approx(
+        z[2001] / z[2000] - 1
+    )

@@ -31,10 +31,13 @@ SIGNATURES = {
     "YANGTZE_VERSION": [],
 }
 DEFAULTS = {
-    "TRADE_INDEX": {"rate": None}, "INVEST_INDEX": {"rate": None},
+    "TRADE_INDEX": {"rate": None},
+    "INVEST_INDEX": {"rate": None},
     "OPEN_INDEX": {"trade_rate": None, "fie_rate": None},
-    "WEIGHTED_CV": {"weights": None, "centre": "mean"}, "THEIL_INDEX": {"weights": None, "kind": "T"},
-    "GINI_INDEX": {"weights": None}, "GROWTH_RATE": {"method": "cagr"},
+    "WEIGHTED_CV": {"weights": None, "centre": "mean"},
+    "THEIL_INDEX": {"weights": None, "kind": "T"},
+    "GINI_INDEX": {"weights": None},
+    "GROWTH_RATE": {"method": "cagr"},
 }
 OPTION_ARGS = {"centre", "kind", "method"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -51,18 +54,28 @@ def test_the_shipped_module_is_what_xlwings_generates(registration):
 
 
 def test_regeneration_command_agrees():
-    done = subprocess.run([sys.executable, "-m", "addin.excel.registration", "--check"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "addin.excel.registration", "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_vba_module_header_and_wrappers(registration):
     text = registration.bas.replace("\r\n", "\n")
     assert text.startswith('Attribute VB_Name = "xlwings_udfs"\n')
-    declared = {m[1]: [a for a in m[2].split(", ") if a] for m in re.finditer(r"^Function (\w+)\((.*)\)$", text, re.M)}
+    declared = {
+        m[1]: [a for a in m[2].split(", ") if a]
+        for m in re.finditer(r"^Function (\w+)\((.*)\)$", text, re.M)
+    }
     assert declared == SIGNATURES
     for name, args in SIGNATURES.items():
         plain = ", ".join(a.removeprefix("Optional ") for a in args)
-        assert f'{name} = XLPy.CallUDF("yangtze_udf", "{name}", Array({plain}), ThisWorkbook, Application.Caller)' in registration.bas
+        assert (
+            f'{name} = XLPy.CallUDF("yangtze_udf", "{name}", Array({plain}), ThisWorkbook, Application.Caller)'
+            in registration.bas
+        )
     assert "Application.Volatile" not in registration.bas  # no volatile functions
     assert registration.bas.isascii()  # VBA modules are stored in the project's code page
 
@@ -73,9 +86,15 @@ def test_function_metadata(registration):
         assert info["category"] == yangtze_udf.CATEGORY == "Yangtze Opening-up 长江开放"
         assert info["volatile"] is False and info["sub"] is False and info["async_mode"] is None
         assert info["ret"]["options"] == {}  # no converter, no legacy "expand": native spilling
-        assert {a["name"]: a["optional"] for a in info["args"] if "optional" in a} == DEFAULTS.get(name, {})
+        assert {a["name"]: a["optional"] for a in info["args"] if "optional" in a} == DEFAULTS.get(
+            name, {}
+        )
         for arg in info["args"]:
-            want = {"err_to_str": True} if arg["name"] in OPTION_ARGS else {"ndim": 2, "err_to_str": True}
+            want = (
+                {"err_to_str": True}
+                if arg["name"] in OPTION_ARGS
+                else {"ndim": 2, "err_to_str": True}
+            )
             assert arg["options"] == want, (name, arg["name"])  # no "convert": no type annotations
             assert arg["vba"] is None and not arg["vararg"]
 

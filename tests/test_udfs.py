@@ -60,7 +60,9 @@ def test_trade_index_hand_computed():
     # 万美元 trade against 亿元 GDP at 6.7261 CNY/USD: rate = 6.7261 / 10000.
     # 36895065.2 × 0.00067261 = 24815.99 亿元; 24815.99² / 17165.98 = 35875.22 亿元
     assert udf.TRADE_INDEX(36895065.2, 17165.98, 0.00067261) == pytest.approx(35875.22, abs=0.005)
-    assert udf.TRADE_INDEX([[36895065.2]], [[17165.98]], [[0.00067261]]) == pytest.approx(35875.222385, rel=1e-9)
+    assert udf.TRADE_INDEX([[36895065.2]], [[17165.98]], [[0.00067261]]) == pytest.approx(
+        35875.222385, rel=1e-9
+    )
     assert udf.TRADE_INDEX(300.0, 100.0) == 900.0  # no rate: same unit
 
 
@@ -77,8 +79,14 @@ def test_index_functions_equal_the_kernels(rng):
     got = udf.OPEN_INDEX(rows(trade), rows(fie), rows(gdp), rows(fx / 10000), rows(fx / 100))
     want = indices.open_index(trade, fie, gdp, fx / 10000, fx / 100)
     assert_matches(got, want.values)
-    assert_matches(udf.TRADE_INDEX(rows(trade), rows(gdp), rows(fx / 10000)), indices.trade_index(trade, gdp, fx / 10000).values)
-    assert_matches(udf.INVEST_INDEX(rows(fie), rows(gdp), rows(fx / 100)), indices.invest_index(fie, gdp, fx / 100).values)
+    assert_matches(
+        udf.TRADE_INDEX(rows(trade), rows(gdp), rows(fx / 10000)),
+        indices.trade_index(trade, gdp, fx / 10000).values,
+    )
+    assert_matches(
+        udf.INVEST_INDEX(rows(fie), rows(gdp), rows(fx / 100)),
+        indices.invest_index(fie, gdp, fx / 100).values,
+    )
 
 
 def test_a_row_of_rates_applies_to_every_province(rng):
@@ -88,9 +96,13 @@ def test_a_row_of_rates_applies_to_every_province(rng):
     for i in (0, 5, 10):
         assert block[i] == udf.TRADE_INDEX([trade[i].tolist()], [gdp[i].tolist()], [fx.tolist()])[0]
     # a single cell, a single column
-    assert udf.TRADE_INDEX(rows(trade), rows(gdp), [[2.0]]) == udf.TRADE_INDEX(rows(trade), rows(gdp), rows(np.full((11, 30), 2.0)))
+    assert udf.TRADE_INDEX(rows(trade), rows(gdp), [[2.0]]) == udf.TRADE_INDEX(
+        rows(trade), rows(gdp), rows(np.full((11, 30), 2.0))
+    )
     col = rng.uniform(1, 2, (11, 1))
-    assert udf.TRADE_INDEX(rows(trade), rows(gdp), rows(col)) == udf.TRADE_INDEX(rows(trade), rows(gdp), rows(np.tile(col, 30)))
+    assert udf.TRADE_INDEX(rows(trade), rows(gdp), rows(col)) == udf.TRADE_INDEX(
+        rows(trade), rows(gdp), rows(np.tile(col, 30))
+    )
 
 
 def test_rows_columns_and_cells_keep_their_shape():
@@ -133,11 +145,30 @@ def test_upstream_markers_pass_through():
 @pytest.mark.parametrize(
     ("call", "where"),
     [
-        (lambda: udf.TRADE_INDEX(np.ones((11, 30)).tolist(), np.ones((11, 29)).tolist()), "argument gdp: is 11×29"),
-        (lambda: udf.INVEST_INDEX(np.ones((11, 30)).tolist(), np.ones((11, 30)).tolist(), np.ones((1, 29)).tolist()), "argument rate: is 1×29"),
-        (lambda: udf.OPEN_INDEX(np.ones((11, 30)).tolist(), 1.0, 1.0, 1.0, np.ones((10, 1)).tolist()), "argument fie_rate: is 10×1"),
-        (lambda: udf.TRADE_INDEX(np.ones((11, 1)).tolist(), np.ones((1, 30)).tolist()), "argument gdp: is 1×30"),
-        (lambda: udf.TRADE_INDEX([[1.0, 2.0], [3.0]], 1.0), "argument trade: rows of different lengths"),
+        (
+            lambda: udf.TRADE_INDEX(np.ones((11, 30)).tolist(), np.ones((11, 29)).tolist()),
+            "argument gdp: is 11×29",
+        ),
+        (
+            lambda: udf.INVEST_INDEX(
+                np.ones((11, 30)).tolist(), np.ones((11, 30)).tolist(), np.ones((1, 29)).tolist()
+            ),
+            "argument rate: is 1×29",
+        ),
+        (
+            lambda: udf.OPEN_INDEX(
+                np.ones((11, 30)).tolist(), 1.0, 1.0, 1.0, np.ones((10, 1)).tolist()
+            ),
+            "argument fie_rate: is 10×1",
+        ),
+        (
+            lambda: udf.TRADE_INDEX(np.ones((11, 1)).tolist(), np.ones((1, 30)).tolist()),
+            "argument gdp: is 1×30",
+        ),
+        (
+            lambda: udf.TRADE_INDEX([[1.0, 2.0], [3.0]], 1.0),
+            "argument trade: rows of different lengths",
+        ),
     ],
 )
 def test_shapes_that_cannot_combine_raise_naming_the_argument(call, where):
@@ -153,9 +184,13 @@ def test_shapes_that_cannot_combine_raise_naming_the_argument(call, where):
 def test_weighted_cv_hand_computed():
     assert udf.WEIGHTED_CV([[1.0], [2.0], [3.0]]) == pytest.approx(math.sqrt(2 / 3) / 2)  # 0.40825
     # p = (.25, .25, .5); u = 2: √(.25·1 + 0 + .5·1) / 2 = 0.43301
-    assert udf.WEIGHTED_CV([[1.0], [2.0], [3.0]], [[1.0], [1.0], [2.0]]) == pytest.approx(math.sqrt(0.75) / 2)
+    assert udf.WEIGHTED_CV([[1.0], [2.0], [3.0]], [[1.0], [1.0], [2.0]]) == pytest.approx(
+        math.sqrt(0.75) / 2
+    )
     # weighted centre u = 2.25: √(.25·1.5625 + .25·0.0625 + .5·0.5625) / 2.25 = 0.36851
-    assert udf.WEIGHTED_CV([[1.0], [2.0], [3.0]], [[1.0], [1.0], [2.0]], "weighted") == pytest.approx(math.sqrt(0.6875) / 2.25)
+    assert udf.WEIGHTED_CV(
+        [[1.0], [2.0], [3.0]], [[1.0], [1.0], [2.0]], "weighted"
+    ) == pytest.approx(math.sqrt(0.6875) / 2.25)
 
 
 def test_disparity_block_gives_one_row_and_equals_the_kernels(rng):
@@ -165,7 +200,10 @@ def test_disparity_block_gives_one_row_and_equals_the_kernels(rng):
         assert np.shape(got) == (1, 30)
         assert_matches(got, disparity.weighted_cv(z, pop, centre)[None, :])
     for kind in ("T", "L"):
-        assert_matches(udf.THEIL_INDEX(rows(z), rows(pop), kind), disparity.theil(z, pop, kind=kind).total[None, :])
+        assert_matches(
+            udf.THEIL_INDEX(rows(z), rows(pop), kind),
+            disparity.theil(z, pop, kind=kind).total[None, :],
+        )
     assert_matches(udf.GINI_INDEX(rows(z), rows(pop)), disparity.gini(z, pop)[None, :])
     assert_matches(udf.GINI_INDEX(rows(z)), disparity.gini(z)[None, :])
 
@@ -178,16 +216,30 @@ def test_one_column_of_weights_serves_every_period(rng):
 
 def test_theil_and_gini_hand_computed():
     # μ = 2, s = (.25, .75): T = .25 ln .5 + .75 ln 1.5
-    assert udf.THEIL_INDEX([[1.0], [3.0]]) == pytest.approx(0.25 * math.log(0.5) + 0.75 * math.log(1.5))
-    assert udf.THEIL_INDEX([[1.0], [3.0]], None, "l") == pytest.approx(0.5 * math.log(2) + 0.5 * math.log(2 / 3))
+    assert udf.THEIL_INDEX([[1.0], [3.0]]) == pytest.approx(
+        0.25 * math.log(0.5) + 0.75 * math.log(1.5)
+    )
+    assert udf.THEIL_INDEX([[1.0], [3.0]], None, "l") == pytest.approx(
+        0.5 * math.log(2) + 0.5 * math.log(2 / 3)
+    )
     assert udf.GINI_INDEX([[1.0], [3.0]]) == pytest.approx(0.25)  # (2 · .25 · 2) / (2 · 2)
 
 
 def test_disparity_problems_stay_in_their_period():
-    z = [[1.0, 1.0, 1.0, None, 0.0, 1.0], [2.0, "x", None, None, 0.0, 2.0], [3.0, 3.0, 3.0, None, 0.0, "#MISSING"]]
+    z = [
+        [1.0, 1.0, 1.0, None, 0.0, 1.0],
+        [2.0, "x", None, None, 0.0, 2.0],
+        [3.0, 3.0, 3.0, None, 0.0, "#MISSING"],
+    ]
     pop = [[1.0], [1.0], [2.0]]
     out = udf.WEIGHTED_CV(z, pop)
-    assert out[0][1:] == ["#TEXT", pytest.approx(udf.WEIGHTED_CV([[1.0], [3.0]], [[1.0], [2.0]])), "#MISSING", "#UNDEFINED", "#MISSING"]
+    assert out[0][1:] == [
+        "#TEXT",
+        pytest.approx(udf.WEIGHTED_CV([[1.0], [3.0]], [[1.0], [2.0]])),
+        "#MISSING",
+        "#UNDEFINED",
+        "#MISSING",
+    ]
     assert out[0][0] == udf.WEIGHTED_CV([[1.0], [2.0], [3.0]], pop)
     negative = udf.WEIGHTED_CV([[1.0, 1.0], [2.0, 2.0]], [[1.0, 1.0], [-1.0, 1.0]])
     assert negative == [["#NEGATIVE", pytest.approx(1 / 3)]]
@@ -211,8 +263,12 @@ def test_disparity_call_problems_raise():
 
 def test_growth_hand_computed():
     assert udf.GROWTH_RATE([[1.0, 2.0, 4.0]]) == pytest.approx(1.0)  # doubling every year
-    assert udf.GROWTH_RATE([[1.0], [2.0], [4.0]]) == pytest.approx(1.0)  # a column is one series too
-    assert udf.GROWTH_RATE([[1.0, 2.0, 3.0]], "MEAN_YOY") == pytest.approx(0.75)  # (100 % + 50 %) / 2
+    assert udf.GROWTH_RATE([[1.0], [2.0], [4.0]]) == pytest.approx(
+        1.0
+    )  # a column is one series too
+    assert udf.GROWTH_RATE([[1.0, 2.0, 3.0]], "MEAN_YOY") == pytest.approx(
+        0.75
+    )  # (100 % + 50 %) / 2
     assert udf.GROWTH_RATE([[1.0, 2.0, 4.0]], "loglinear") == pytest.approx(1.0)
     assert udf.GROWTH_RATE([[1.0, 2.0, 4.0]], "change") == pytest.approx(1.5)
     # Table 1, Shanghai: (17.225 − 0.277) / 29 = 0.584 (30 years, 1993–2022)
@@ -232,7 +288,13 @@ def test_growth_block_gives_one_value_per_row(rng):
 
 def test_growth_problems_per_series():
     x = [[None, 1.0, 2.0], [1.0, "n/a", 2.0], [0.0, 1.0, 2.0], [1.0, 2.0, "#N/A"], [1.0, None, 4.0]]
-    assert udf.GROWTH_RATE(x) == [["#MISSING"], ["#TEXT"], ["#UNDEFINED"], ["#ERROR"], [pytest.approx(1.0)]]
+    assert udf.GROWTH_RATE(x) == [
+        ["#MISSING"],
+        ["#TEXT"],
+        ["#UNDEFINED"],
+        ["#ERROR"],
+        [pytest.approx(1.0)],
+    ]
     assert udf.GROWTH_RATE([[1.0, None, 3.0, None]], "mean_yoy") == "#MISSING"
     assert udf.ANNUAL_CHANGE([[None, 1.0]]) == "#MISSING"
     with pytest.raises(InputError, match="^argument series: is one cell"):
@@ -244,9 +306,14 @@ def test_growth_problems_per_series():
 def test_fill_gaps():
     assert udf.FILL_GAPS([[1.0, None, None, 4.0]]) == [[1.0, 2.0, 3.0, 4.0]]
     assert udf.FILL_GAPS([[1.0], [None], [3.0]]) == [[1.0], [2.0], [3.0]]
-    assert udf.FILL_GAPS([[None, 1.0, None], [2.0, None, 4.0]]) == [["#MISSING", 1.0, "#MISSING"], [2.0, 3.0, 4.0]]
+    assert udf.FILL_GAPS([[None, 1.0, None], [2.0, None, 4.0]]) == [
+        ["#MISSING", 1.0, "#MISSING"],
+        [2.0, 3.0, 4.0],
+    ]
     # an upstream #MISSING is a gap; a text cell keeps its marker and is not filled across
-    assert udf.FILL_GAPS([[1.0, "#MISSING", 3.0, None, "x", None, 7.0]]) == [[1.0, 2.0, 3.0, "#MISSING", "#TEXT", "#MISSING", 7.0]]
+    assert udf.FILL_GAPS([[1.0, "#MISSING", 3.0, None, "x", None, 7.0]]) == [
+        [1.0, 2.0, 3.0, "#MISSING", "#TEXT", "#MISSING", 7.0]
+    ]
     assert udf.FILL_GAPS(5.0) == 5.0
 
 
@@ -282,7 +349,9 @@ def test_a_million_cells(rng):
     elapsed = time.perf_counter() - start
     want = indices.open_index(trade, fie, gdp, fx / 10000, fx / 100).values
     assert (z[3][7], z[500][2]) == ("#MISSING", "#TEXT")
-    assert z[999][999] == pytest.approx(want[999, 999], rel=1e-12) and z[0][:5] == pytest.approx(want[0, :5].tolist())
+    assert z[999][999] == pytest.approx(want[999, 999], rel=1e-12) and z[0][:5] == pytest.approx(
+        want[0, :5].tolist()
+    )
     assert elapsed < 10, f"OPEN_INDEX over 1,000 × 1,000 took {elapsed:.1f} s"
 
     start = time.perf_counter()
@@ -292,15 +361,22 @@ def test_a_million_cells(rng):
     elapsed = time.perf_counter() - start
     assert_matches(cv, disparity.weighted_cv(trade, pop)[None, :])
     assert_matches(growth_rates, growth.loglinear(trade, np.arange(float(n)))[:, None])
-    assert filled[3][7] == pytest.approx((trade[3, 6] + trade[3, 8]) / 2) and filled[500][2] == "#TEXT"
+    assert (
+        filled[3][7] == pytest.approx((trade[3, 6] + trade[3, 8]) / 2) and filled[500][2] == "#TEXT"
+    )
     assert elapsed < 10, f"three aggregates over 1,000 × 1,000 took {elapsed:.1f} s"
 
 
 # --- never NaN, whatever comes in ------------------------------------------------------
 
 cell = st.one_of(
-    st.floats(min_value=-1e6, max_value=1e6), st.none(), st.just(0.0), st.text(max_size=3), st.booleans(),
-    st.sampled_from(sorted(MARKERS) + ["#N/A", "#REF!"]), st.just(NA_COM),
+    st.floats(min_value=-1e6, max_value=1e6),
+    st.none(),
+    st.just(0.0),
+    st.text(max_size=3),
+    st.booleans(),
+    st.sampled_from(sorted(MARKERS) + ["#N/A", "#REF!"]),
+    st.just(NA_COM),
 )
 
 
@@ -322,10 +398,16 @@ def test_outputs_are_finite_numbers_or_markers(values, other):
     weights = [[abs(hash(str(row))) % 7 + 1.0] for row in values]
     results = [
         udf.OPEN_INDEX(values, values, other if np.shape(other) == np.shape(values) else 2.0),
-        udf.WEIGHTED_CV(values, weights), udf.WEIGHTED_CV(values, None, "weighted"),
-        udf.THEIL_INDEX(values, weights), udf.THEIL_INDEX(values, weights, "L"), udf.GINI_INDEX(values),
-        udf.GROWTH_RATE(values), udf.GROWTH_RATE(values, "mean_yoy"), udf.GROWTH_RATE(values, "loglinear"),
-        udf.ANNUAL_CHANGE(values), udf.FILL_GAPS(values),
+        udf.WEIGHTED_CV(values, weights),
+        udf.WEIGHTED_CV(values, None, "weighted"),
+        udf.THEIL_INDEX(values, weights),
+        udf.THEIL_INDEX(values, weights, "L"),
+        udf.GINI_INDEX(values),
+        udf.GROWTH_RATE(values),
+        udf.GROWTH_RATE(values, "mean_yoy"),
+        udf.GROWTH_RATE(values, "loglinear"),
+        udf.ANNUAL_CHANGE(values),
+        udf.FILL_GAPS(values),
     ]
     for out in results:
         for v in flat(out):
@@ -344,10 +426,15 @@ def test_classic_call_matches_direct_call(registered):
     com_trade = ((36895065.2, None, 5.0), (NA_COM, SPILL_COM, "abc"))
     com_gdp = ((17165.98, 1.0, 1.0), (1.0, 1.0, 1.0))
     got = call_classic(registered.TRADE_INDEX, com_trade, com_gdp, 0.00067261)
-    assert got == [[pytest.approx(35875.2224), "#MISSING", pytest.approx(25.0 * 0.00067261**2)], ["#ERROR", "#ERROR", "#TEXT"]]
+    assert got == [
+        [pytest.approx(35875.2224), "#MISSING", pytest.approx(25.0 * 0.00067261**2)],
+        ["#ERROR", "#ERROR", "#TEXT"],
+    ]
     assert call_classic(registered.TRADE_INDEX, 300.0, 100.0, COM_MISSING) == 900.0
     # a one-row result comes back flat, as CallUDF returns it
-    assert call_classic(registered.WEIGHTED_CV, ((1.0, 2.0), (3.0, 4.0)), COM_MISSING, COM_MISSING) == [0.5, pytest.approx(1 / 3)]
+    assert call_classic(
+        registered.WEIGHTED_CV, ((1.0, 2.0), (3.0, 4.0)), COM_MISSING, COM_MISSING
+    ) == [0.5, pytest.approx(1 / 3)]
     assert call_classic(registered.GROWTH_RATE, ((1.0, 2.0, 4.0),), "CAGR") == pytest.approx(1.0)
     assert call_classic(registered.YANGTZE_VERSION) == udf.YANGTZE_VERSION()
 
@@ -355,7 +442,9 @@ def test_classic_call_matches_direct_call(registered):
 def test_classic_rows_and_columns_stay_apart(registered):
     # without ndim=2 xlwings would hand both over as the same flat list
     column = ((1.0,), (2.0,), (3.0,))
-    assert call_classic(registered.WEIGHTED_CV, column, COM_MISSING, COM_MISSING) == pytest.approx(math.sqrt(2 / 3) / 2)
+    assert call_classic(registered.WEIGHTED_CV, column, COM_MISSING, COM_MISSING) == pytest.approx(
+        math.sqrt(2 / 3) / 2
+    )
     with pytest.raises(InputError, match="argument values: is 1×3"):
         call_classic(registered.WEIGHTED_CV, ((1.0, 2.0, 3.0),), COM_MISSING, COM_MISSING)
 
@@ -364,7 +453,10 @@ def test_classic_dates_booleans_currency(registered):
     from decimal import Decimal
 
     com = ((dt.datetime(2005, 1, 1), True), (Decimal("2.5"), ""))
-    assert call_classic(registered.TRADE_INDEX, com, 1.0, COM_MISSING) == [["#TEXT", "#TEXT"], [6.25, "#MISSING"]]
+    assert call_classic(registered.TRADE_INDEX, com, 1.0, COM_MISSING) == [
+        ["#TEXT", "#TEXT"],
+        [6.25, "#MISSING"],
+    ]
 
 
 def test_err_to_str_is_what_tells_errors_from_blanks(registered):
@@ -389,10 +481,16 @@ def test_documented_worked_examples():
     # docs/functions.md: Shanghai 2005, 万美元 trade, 百万美元 FIE, 亿元 GDP, FX 8.1917
     trade, fie, gdp, fx = 18633673.79, 200670.0, 9247.66, 8.1917
     assert udf.INVEST_INDEX(fie, gdp, fx / 100) == pytest.approx(29220.06, abs=0.005)
-    assert udf.OPEN_INDEX(trade, fie, gdp, fx / 10000, fx / 100) == pytest.approx(27132.96, abs=0.005)
+    assert udf.OPEN_INDEX(trade, fie, gdp, fx / 10000, fx / 100) == pytest.approx(
+        27132.96, abs=0.005
+    )
     assert udf.OPEN_INDEX(trade, fie, gdp, 1 / 10000, 1 / 10000) == pytest.approx(4.04, abs=0.005)
-    assert udf.TRADE_INDEX(36895065.2, 17165.98, 6.7261 / 10000) == pytest.approx(35875.22, abs=0.005)
-    assert udf.WEIGHTED_CV([[1.0], [2.0], [3.0]], [[1.0], [1.0], [2.0]]) == pytest.approx(0.4330, abs=5e-5)
+    assert udf.TRADE_INDEX(36895065.2, 17165.98, 6.7261 / 10000) == pytest.approx(
+        35875.22, abs=0.005
+    )
+    assert udf.WEIGHTED_CV([[1.0], [2.0], [3.0]], [[1.0], [1.0], [2.0]]) == pytest.approx(
+        0.4330, abs=5e-5
+    )
     assert udf.THEIL_INDEX([[1.0], [3.0]]) == pytest.approx(0.1308, abs=5e-5)
 
 

@@ -85,11 +85,17 @@ def test_conversion_factors_by_hand() -> None:
     # 万美元 → 亿元 at 6.7261: 1e4 USD · 6.7261 CNY/USD / 1e8 = 6.7261e-4
     assert float(conversion_factor(wan_usd, yi_cny, 6.7261)) == pytest.approx(6.7261e-4, rel=1e-14)
     # 亿元 → 亿美元 at 6.7261: 1 / 6.7261
-    assert float(conversion_factor(yi_cny, parse_money_unit("亿美元"), 6.7261)) == pytest.approx(1 / 6.7261, rel=1e-14)
+    assert float(conversion_factor(yi_cny, parse_money_unit("亿美元"), 6.7261)) == pytest.approx(
+        1 / 6.7261, rel=1e-14
+    )
     # same currency: magnitude only, no rate needed (千美元 → 万美元 = 0.1)
-    assert float(conversion_factor(parse_money_unit("千美元"), wan_usd)) == pytest.approx(0.1, rel=1e-15)
+    assert float(conversion_factor(parse_money_unit("千美元"), wan_usd)) == pytest.approx(
+        0.1, rel=1e-15
+    )
     # 百万美元 → 亿元 at 8.2784: 1e6 · 8.2784 / 1e8 = 0.082784
-    assert float(conversion_factor(parse_money_unit("百万美元"), yi_cny, 8.2784)) == pytest.approx(0.082784, rel=1e-14)
+    assert float(conversion_factor(parse_money_unit("百万美元"), yi_cny, 8.2784)) == pytest.approx(
+        0.082784, rel=1e-14
+    )
 
 
 def test_conversion_factor_is_vectorised_over_years_and_needs_the_rate() -> None:

@@ -57,7 +57,9 @@ def test_building_twice_gives_the_same_bytes():
 
 
 def test_committed_template_is_a_fresh_build(fresh):
-    assert TEMPLATE.read_bytes() == fresh.read_bytes(), "run `yangtze template` and commit templates/yangtze_template.xlsm"
+    assert TEMPLATE.read_bytes() == fresh.read_bytes(), (
+        "run `yangtze template` and commit templates/yangtze_template.xlsm"
+    )
 
 
 def test_every_module_reads_back_through_oletools_as_its_source(fresh, macros):
@@ -88,7 +90,10 @@ def test_content_types_and_relationships(fresh):
     assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
     assert 'Extension="bin" ContentType="application/vnd.ms-office.vbaProject"' in types
     rels = zip_text(fresh, "xl/_rels/workbook.xml.rels")
-    assert 'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"' in rels
+    assert (
+        'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"'
+        in rels
+    )
 
 
 def test_button_runs_the_regenerate_macro(fresh, macros):
@@ -116,7 +121,9 @@ def test_embedded_xlwings_vba_is_the_pinned_version(macros):
     assert f"xlwings64-{XLWINGS_VERSION}.dll" in macros["xlwings"]
     bas = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="utf-8")
     assert _strip_attributes(macros["xlwings"]) == _strip_attributes(bas)
-    assert "Zoomer Analytics" in macros["xlwings"] and "Tim Hall" in macros["Dictionary"]  # licence headers kept
+    assert (
+        "Zoomer Analytics" in macros["xlwings"] and "Tim Hall" in macros["Dictionary"]
+    )  # licence headers kept
 
 
 def test_sheets_conf_and_charts(fresh):
@@ -129,8 +136,13 @@ def test_sheets_conf_and_charts(fresh):
         (chart,) = wb[spec.sheet]._charts
         refs = [s.val.numRef.f for s in chart.series]
         assert refs[-1].startswith(f"{spec.sheet}!$") and refs[-1].endswith(f"${last}")
-        assert all(s.cat.numRef.f == f"{spec.sheet}!$A${layout.OUT_FIRST_ROW}:$A${last}" for s in chart.series)
-    settings = {row[0].value: row[2].value for row in wb[layout.SETTINGS].iter_rows() if row[0].value}
+        assert all(
+            s.cat.numRef.f == f"{spec.sheet}!$A${layout.OUT_FIRST_ROW}:$A${last}"
+            for s in chart.series
+        )
+    settings = {
+        row[0].value: row[2].value for row in wb[layout.SETTINGS].iter_rows() if row[0].value
+    }
     assert settings["template_version"] == layout.TEMPLATE_VERSION
     for key, sheet in layout.DATA_SHEETS.items():
         assert wb[sheet]["B2"].value == layout.DEFAULT_UNITS[key]

@@ -28,7 +28,9 @@ def _prepare(values: ArrayLike, weights: ArrayLike | None) -> tuple[np.ndarray, 
     if y.ndim == 1:
         y = y[:, None]
     if y.ndim != 2:
-        raise InputError(f"expected one column or a regions × periods block, got {y.ndim} dimensions", "values")
+        raise InputError(
+            f"expected one column or a regions × periods block, got {y.ndim} dimensions", "values"
+        )
     if weights is None:
         w = np.ones_like(y)
     else:
@@ -156,7 +158,12 @@ def _theil_terms(y: np.ndarray, p: np.ndarray, kind: str) -> np.ndarray:
     return np.where(bad | (mu <= 0) | (share_total == 0), np.nan, result)
 
 
-def theil(values: ArrayLike, weights: ArrayLike | None = None, groups: ArrayLike | None = None, kind: str = "T") -> TheilResult:
+def theil(
+    values: ArrayLike,
+    weights: ArrayLike | None = None,
+    groups: ArrayLike | None = None,
+    kind: str = "T",
+) -> TheilResult:
     r"""Population-weighted Theil index with its between/within-group decomposition.
 
     With shares :math:`p_i`, :math:`\mu = \sum p_i y_i` and :math:`s_i = p_i y_i/\mu`:
@@ -187,7 +194,9 @@ def theil(values: ArrayLike, weights: ArrayLike | None = None, groups: ArrayLike
         return TheilResult(_out(total, was_1d), _out(nan, was_1d), _out(nan, was_1d))
     labels = np.asarray(groups, dtype=object)
     if labels.shape != (y.shape[0],):
-        raise InputError(f"expected one group label per region ({y.shape[0]}), got {labels.shape[0]}", "groups")
+        raise InputError(
+            f"expected one group label per region ({y.shape[0]}), got {labels.shape[0]}", "groups"
+        )
     with np.errstate(all="ignore"):
         mu = (p * y).sum(axis=0)
         between = np.zeros(y.shape[1])
@@ -196,12 +205,16 @@ def theil(values: ArrayLike, weights: ArrayLike | None = None, groups: ArrayLike
             rows = labels == label
             share = p[rows].sum(axis=0)  # P_g
             present = share > 0
-            mu_g = np.where(present, (p[rows] * y[rows]).sum(axis=0) / np.where(present, share, 1.0), 1.0)
+            mu_g = np.where(
+                present, (p[rows] * y[rows]).sum(axis=0) / np.where(present, share, 1.0), 1.0
+            )
             inner = np.where(present, _theil_terms(y[rows], p[rows], kind), 0.0)
             if kind == "T":  # weight S_g = P_g μ_g / μ; a group whose values are all 0 adds nothing
                 weight = share * mu_g / mu
                 inner = np.nan_to_num(inner, nan=0.0)
-                between += np.where(present & (mu_g > 0), weight * np.log(np.where(mu_g > 0, mu_g / mu, 1.0)), 0.0)
+                between += np.where(
+                    present & (mu_g > 0), weight * np.log(np.where(mu_g > 0, mu_g / mu, 1.0)), 0.0
+                )
             else:  # weight P_g
                 weight = share
                 between += np.where(present, weight * np.log(mu / mu_g), 0.0)

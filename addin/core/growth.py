@@ -111,7 +111,9 @@ def growth_rate(x: ArrayLike, years: ArrayLike, method: Method = "cagr"):
     """Growth of ``x`` by ``method``: ``"cagr"``, ``"mean_yoy"``, ``"loglinear"`` (fractions
     per year) or ``"change"`` (average annual change, x's unit per year)."""
     if method not in _RATES:
-        raise InputError(f"unknown growth method {method!r}; use one of {', '.join(METHODS)}", "method")
+        raise InputError(
+            f"unknown growth method {method!r}; use one of {', '.join(METHODS)}", "method"
+        )
     return _RATES[method](x, years)
 
 
@@ -160,7 +162,9 @@ def stage_growth(
             rates.append(np.full(x.shape[:-1], np.nan))
         else:
             rates.append(growth_rate(x[..., window], yrs[window], method))
-    return StageGrowth(bounds[:, 0], bounds[:, 1], np.array(base_years), np.stack(rates, axis=-1), method, base)
+    return StageGrowth(
+        bounds[:, 0], bounds[:, 1], np.array(base_years), np.stack(rates, axis=-1), method, base
+    )
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,10 @@ def growth_split(trade: ArrayLike, invest: ArrayLike, years: ArrayLike) -> Growt
     i, _ = as_series(invest, years)
     span = _span(yrs)
     with np.errstate(all="ignore"):
-        dt = np.where((t[..., 0] > 0) & (t[..., -1] > 0), 0.5 * np.log(t[..., -1] / t[..., 0]) / span, np.nan)
-        di = np.where((i[..., 0] > 0) & (i[..., -1] > 0), 0.5 * np.log(i[..., -1] / i[..., 0]) / span, np.nan)
+        dt = np.where(
+            (t[..., 0] > 0) & (t[..., -1] > 0), 0.5 * np.log(t[..., -1] / t[..., 0]) / span, np.nan
+        )
+        di = np.where(
+            (i[..., 0] > 0) & (i[..., -1] > 0), 0.5 * np.log(i[..., -1] / i[..., 0]) / span, np.nan
+        )
     return GrowthSplit((dt + di)[()], dt[()], di[()])

@@ -56,7 +56,9 @@ def _amount_problems(amount: np.ndarray, gdp: np.ndarray, factor: np.ndarray) ->
     )
 
 
-def scale_intensity_index(amount: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0) -> IndexResult:
+def scale_intensity_index(
+    amount: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0
+) -> IndexResult:
     r"""Scale × intensity index :math:`(r a)^2 / \text{GDP}` of an amount ``a``.
 
     Parameters

@@ -22,7 +22,9 @@ class Problem(IntEnum):
     NONPOSITIVE_RATE = 4  #: a conversion factor (exchange rate) is zero or negative
     TEXT = 5  #: an input cell holds text (worksheet functions only)
     ERROR_CELL = 6  #: an input cell holds an Excel error such as #N/A (worksheet functions only)
-    UNDEFINED = 7  #: the measure is not defined for these values (zero mean or base, zero in Theil L)
+    UNDEFINED = (
+        7  #: the measure is not defined for these values (zero mean or base, zero in Theil L)
+    )
 
     @property
     def marker(self) -> str:

@@ -52,27 +52,69 @@ _MONEY = [
 MONEY_UNITS: dict[str, MoneyUnit] = {u.label: u for u in _MONEY}
 
 _ALIASES = {
-    "人民币元": "元", "cny": "元", "yuan": "元", "rmb": "元",
-    "千元人民币": "千元", "1000cny": "千元", "thousandcny": "千元",
-    "万元人民币": "万元", "10000cny": "万元", "10kcny": "万元", "cny10k": "万元",
-    "millioncny": "百万元", "cnymillion": "百万元",
-    "亿元人民币": "亿元", "100mcny": "亿元", "cny100m": "亿元", "100millioncny": "亿元",
-    "billioncny": "十亿元", "cnybillion": "十亿元",
-    "trillioncny": "万亿元", "cnytrillion": "万亿元",
-    "usd": "美元", "dollar": "美元", "dollars": "美元", "usdollar": "美元",
-    "1000usd": "千美元", "thousandusd": "千美元", "1kusd": "千美元", "usd1000": "千美元", "usdthousand": "千美元",
-    "10000usd": "万美元", "10kusd": "万美元", "usd10k": "万美元", "usd10000": "万美元",
-    "millionusd": "百万美元", "usdmillion": "百万美元", "usdmn": "百万美元",
-    "100musd": "亿美元", "usd100m": "亿美元", "100millionusd": "亿美元",
-    "billionusd": "十亿美元", "usdbillion": "十亿美元", "usdbn": "十亿美元",
+    "人民币元": "元",
+    "cny": "元",
+    "yuan": "元",
+    "rmb": "元",
+    "千元人民币": "千元",
+    "1000cny": "千元",
+    "thousandcny": "千元",
+    "万元人民币": "万元",
+    "10000cny": "万元",
+    "10kcny": "万元",
+    "cny10k": "万元",
+    "millioncny": "百万元",
+    "cnymillion": "百万元",
+    "亿元人民币": "亿元",
+    "100mcny": "亿元",
+    "cny100m": "亿元",
+    "100millioncny": "亿元",
+    "billioncny": "十亿元",
+    "cnybillion": "十亿元",
+    "trillioncny": "万亿元",
+    "cnytrillion": "万亿元",
+    "usd": "美元",
+    "dollar": "美元",
+    "dollars": "美元",
+    "usdollar": "美元",
+    "1000usd": "千美元",
+    "thousandusd": "千美元",
+    "1kusd": "千美元",
+    "usd1000": "千美元",
+    "usdthousand": "千美元",
+    "10000usd": "万美元",
+    "10kusd": "万美元",
+    "usd10k": "万美元",
+    "usd10000": "万美元",
+    "millionusd": "百万美元",
+    "usdmillion": "百万美元",
+    "usdmn": "百万美元",
+    "100musd": "亿美元",
+    "usd100m": "亿美元",
+    "100millionusd": "亿美元",
+    "billionusd": "十亿美元",
+    "usdbillion": "十亿美元",
+    "usdbn": "十亿美元",
 }
 
 POPULATION_UNITS: dict[str, float] = {"人": 1.0, "万人": 1e4, "百万人": 1e6, "亿人": 1e8}
-_POP_ALIASES = {"persons": "人", "person": "人", "10000persons": "万人", "10kpersons": "万人", "millionpersons": "百万人"}
+_POP_ALIASES = {
+    "persons": "人",
+    "person": "人",
+    "10000persons": "万人",
+    "10kpersons": "万人",
+    "millionpersons": "百万人",
+}
 
 FX_UNITS: dict[str, float] = {"元/美元": 1.0, "元/100美元": 100.0}
-_FX_ALIASES = {"cny/usd": "元/美元", "cnyperusd": "元/美元", "元每美元": "元/美元",
-               "cny/100usd": "元/100美元", "cnyper100usd": "元/100美元", "元/百美元": "元/100美元"}
+_FX_ALIASES = {
+    "cny/usd": "元/美元",
+    "cnyperusd": "元/美元",
+    "元每美元": "元/美元",
+    "cny/100usd": "元/100美元",
+    "cnyper100usd": "元/100美元",
+    "元/百美元": "元/100美元",
+}
 
 
 def normalise_label(text: object) -> str:
@@ -108,7 +150,9 @@ def parse_fx_unit(text: object, where: str | None = None) -> float:
     return _lookup(text, FX_UNITS, _FX_ALIASES, "exchange-rate", where)
 
 
-def conversion_factor(src: MoneyUnit, dst: MoneyUnit, cny_per_usd: ArrayLike = np.nan) -> np.ndarray:
+def conversion_factor(
+    src: MoneyUnit, dst: MoneyUnit, cny_per_usd: ArrayLike = np.nan
+) -> np.ndarray:
     """Multiplier taking amounts in ``src`` to ``dst``; uses the CNY/USD rate across currencies.
 
     Examples: 万美元 → 亿元 at 6.7261 is 6.7261 × 1e4 / 1e8 = 6.7261e-4;

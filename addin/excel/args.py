@@ -59,9 +59,20 @@ MARKER_DESCRIPTIONS: dict[str, str] = {
 COM_ERROR_BASE = -2146828288
 #: Excel error values by xlErr number (``xlErrNA`` = 2042, ...).
 EXCEL_ERRORS: dict[int, str] = {
-    2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?",
-    2036: "#NUM!", 2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!",
-    2047: "#BLOCKED!", 2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!",
+    2000: "#NULL!",
+    2007: "#DIV/0!",
+    2015: "#VALUE!",
+    2023: "#REF!",
+    2029: "#NAME?",
+    2036: "#NUM!",
+    2042: "#N/A",
+    2043: "#GETTING_DATA",
+    2045: "#SPILL!",
+    2046: "#CONNECT!",
+    2047: "#BLOCKED!",
+    2048: "#UNKNOWN!",
+    2049: "#FIELD!",
+    2050: "#CALC!",
 }
 #: Error texts (``err_to_str``, or typed) that count as an error cell.
 ERROR_TEXTS = frozenset(EXCEL_ERRORS.values()) | {"#BUSY!", "#PYTHON!"}
@@ -70,12 +81,28 @@ ERROR_TEXTS = frozenset(EXCEL_ERRORS.values()) | {"#BUSY!", "#PYTHON!"}
 _BLANK, _NUMBER, _INT, _STR, _TEXTLIKE, _OTHER = range(6)
 _TYPE_CATEGORY = {
     type(None): _BLANK,
-    float: _NUMBER, np.float64: _NUMBER, np.float32: _NUMBER, np.float16: _NUMBER, Decimal: _NUMBER,
-    int: _INT, np.int64: _INT, np.int32: _INT, np.int16: _INT, np.int8: _INT,
-    np.uint64: _INT, np.uint32: _INT, np.uint16: _INT, np.uint8: _INT,
-    str: _STR, np.str_: _STR,
-    bool: _TEXTLIKE, np.bool_: _TEXTLIKE,
-    dt.datetime: _TEXTLIKE, dt.date: _TEXTLIKE, dt.time: _TEXTLIKE, np.datetime64: _TEXTLIKE,
+    float: _NUMBER,
+    np.float64: _NUMBER,
+    np.float32: _NUMBER,
+    np.float16: _NUMBER,
+    Decimal: _NUMBER,
+    int: _INT,
+    np.int64: _INT,
+    np.int32: _INT,
+    np.int16: _INT,
+    np.int8: _INT,
+    np.uint64: _INT,
+    np.uint32: _INT,
+    np.uint16: _INT,
+    np.uint8: _INT,
+    str: _STR,
+    np.str_: _STR,
+    bool: _TEXTLIKE,
+    np.bool_: _TEXTLIKE,
+    dt.datetime: _TEXTLIKE,
+    dt.date: _TEXTLIKE,
+    dt.time: _TEXTLIKE,
+    np.datetime64: _TEXTLIKE,
 }
 _FLOAT_TYPES = frozenset({float, np.float64, np.float32})
 _type_of = np.frompyfunc(type, 1, 1)
@@ -135,7 +162,9 @@ def _to_object_array(x, name: str) -> np.ndarray:
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
     if arr.ndim != 2:
-        raise InputError(f"expected a cell or a range, got {arr.ndim} dimensions", f"argument {name}")
+        raise InputError(
+            f"expected a cell or a range, got {arr.ndim} dimensions", f"argument {name}"
+        )
     if arr.size == 0:
         raise InputError("is empty", f"argument {name}")
     return arr
@@ -143,7 +172,11 @@ def _to_object_array(x, name: str) -> np.ndarray:
 
 def _is_rows(x) -> bool:
     """A list or tuple of lists or tuples (how xlwings hands over a range with ndim=2)."""
-    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(row, (list, tuple)) for row in x)
+    return (
+        isinstance(x, (list, tuple))
+        and len(x) > 0
+        and all(isinstance(row, (list, tuple)) for row in x)
+    )
 
 
 def _classify_other(value) -> tuple[float, int]:
@@ -181,10 +214,14 @@ def read(x, name: str) -> Cells:
         return Cells(values, np.zeros(values.shape, dtype=np.int8), name)
     if _is_rows(x):
         if len(set(map(len, x))) != 1:
-            raise InputError("rows of different lengths: give a rectangular range", f"argument {name}")
+            raise InputError(
+                "rows of different lengths: give a rectangular range", f"argument {name}"
+            )
         kinds = set(map(type, chain.from_iterable(x)))  # one pass, in C
         if kinds <= _FLOAT_TYPES and len(x[0]):  # the usual case, numbers only: no object array
-            return Cells(np.array(x, dtype=float), np.zeros((len(x), len(x[0])), dtype=np.int8), name)
+            return Cells(
+                np.array(x, dtype=float), np.zeros((len(x), len(x[0])), dtype=np.int8), name
+            )
     obj = _to_object_array(x, name)
     types_of = _type_of(obj)
     category = np.full(obj.shape, _OTHER, dtype=np.int8)
@@ -206,7 +243,9 @@ def read(x, name: str) -> Cells:
 
     problems[category == _TEXTLIKE] = Problem.TEXT
 
-    for flat_index in np.flatnonzero(category == _OTHER):  # rare types only (pandas timestamps, ...)
+    for flat_index in np.flatnonzero(
+        category == _OTHER
+    ):  # rare types only (pandas timestamps, ...)
         index = np.unravel_index(flat_index, obj.shape)
         values[index], problems[index] = _classify_other(obj[index])
     return Cells(values, problems, name)
@@ -254,7 +293,10 @@ def option(value, name: str, choices: Sequence[str], default: str, *, case: str 
     text = str(value).strip()
     text = text.upper() if case == "upper" else text.lower()
     if text not in choices:
-        raise InputError(f'unknown {name} "{value}"; use {", ".join(choices[:-1])} or {choices[-1]}', f"argument {name}")
+        raise InputError(
+            f'unknown {name} "{value}"; use {", ".join(choices[:-1])} or {choices[-1]}',
+            f"argument {name}",
+        )
     return text
 
 
@@ -316,7 +358,9 @@ def elementwise(*cells: Cells) -> Elementwise:
     return Elementwise(values, worst(*[np.broadcast_to(c.problems, shape) for c in cells]))
 
 
-def to_excel(values: np.ndarray, problems: np.ndarray, fallback: np.ndarray | int = Problem.MISSING):
+def to_excel(
+    values: np.ndarray, problems: np.ndarray, fallback: np.ndarray | int = Problem.MISSING
+):
     """Values and problem codes → what a UDF returns.
 
     An element shows its problem's marker; an element without a problem but without a
@@ -326,7 +370,11 @@ def to_excel(values: np.ndarray, problems: np.ndarray, fallback: np.ndarray | in
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
     problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
-    codes = np.where(problems != Problem.OK, problems, np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape))
+    codes = np.where(
+        problems != Problem.OK,
+        problems,
+        np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape),
+    )
     bad = (problems != Problem.OK) | ~np.isfinite(values)
     if bad.any():
         out = values.astype(object)
@@ -457,7 +505,9 @@ def series(cells: Cells) -> Series:
     """
     rows, cols = cells.shape
     if rows == 1 and cols == 1:
-        raise InputError("is one cell: give a series of at least two years, in a row or a column", cells.where)
+        raise InputError(
+            "is one cell: give a series of at least two years, in a row or a column", cells.where
+        )
     values, problems = cells.values, cells.problems
     single_column = cols == 1
     if single_column:
@@ -509,7 +559,9 @@ def gaps(cells: Cells) -> Gaps:
         values, problems = values.T, problems.T
     problems = np.where(problems == Problem.MISSING, Problem.OK, problems).astype(np.int8)
     values = np.where(problems == Problem.OK, values, np.nan)
-    kind = np.where(problems != Problem.OK, 2, np.where(np.isnan(values), 0, 1))  # 0 gap, 1 number, 2 problem
+    kind = np.where(
+        problems != Problem.OK, 2, np.where(np.isnan(values), 0, 1)
+    )  # 0 gap, 1 number, 2 problem
     n = values.shape[1]
     positions = np.arange(n)
     left = np.maximum.accumulate(np.where(kind != 0, positions, -1), axis=1)

@@ -66,7 +66,12 @@ def _stand_in_modules() -> dict[str, types.ModuleType]:
 
     client.Dispatch = dispatch
     win32com.client = client
-    return {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client}
+    return {
+        "pythoncom": pythoncom,
+        "pywintypes": pywintypes,
+        "win32com": win32com,
+        "win32com.client": client,
+    }
 
 
 @contextlib.contextmanager
@@ -179,7 +184,11 @@ def register(module_name: str = UDF_MODULE, workbook_name: str = WORKBOOK_NAME) 
         module = load_registered(module_name)
         saved = dict(udfs.udf_modules)
         # filetime None: get_udf_module returns this module as is (no reload, no COM).
-        udfs.udf_modules[module_name] = {"module": module, "filename": module.__file__, "filetime": None}
+        udfs.udf_modules[module_name] = {
+            "module": module,
+            "filename": module.__file__,
+            "filetime": None,
+        }
         workbook = _Recorder(workbook_name, udfs.pywintypes.com_error)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
@@ -194,7 +203,9 @@ def register(module_name: str = UDF_MODULE, workbook_name: str = WORKBOOK_NAME) 
         for f in (getattr(module, name) for name in dir(module))
         if hasattr(f, "__xlfunc__")
     }
-    return Registration(crlf(workbook.imported[0].decode("ascii")), module, functions, workbook.macro_options)
+    return Registration(
+        crlf(workbook.imported[0].decode("ascii")), module, functions, workbook.macro_options
+    )
 
 
 #: What VBA hands over for a left-out optional argument (DISP_E_PARAMNOTFOUND).
@@ -214,17 +225,24 @@ def windows_engine() -> types.SimpleNamespace:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     wanted: list[ast.stmt] = []
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "cell_errors" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == "cell_errors" for t in node.targets
+        ):
             wanted.append(node)
         elif isinstance(node, ast.FunctionDef) and node.name == "_clean_value_data_element":
             wanted.append(node)
         elif isinstance(node, ast.ClassDef) and node.name == "Engine":
             for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name in ("clean_value_data", "prepare_xl_data_element"):
+                if isinstance(item, ast.FunctionDef) and item.name in (
+                    "clean_value_data",
+                    "prepare_xl_data_element",
+                ):
                     item.decorator_list = []
                     wanted.append(item)
     namespace = {
-        "dt": dt, "np": np, "pd": pd,
+        "dt": dt,
+        "np": np,
+        "pd": pd,
         "time_types": (dt.date, dt.datetime),
         "_com_time_to_datetime": lambda value, builder: value,
         "_datetime_to_com_time": lambda value: value,
@@ -269,7 +287,9 @@ def call_classic(function, *com_args):
     options = info["ret"]["options"]
     convert = options.get("convert", None)
     conversion._check_not_jagged(ret)
-    res = _run_pipeline(conversion.accessors.get(convert, convert).router(ret, None, options).writer(options), ret)
+    res = _run_pipeline(
+        conversion.accessors.get(convert, convert).router(ret, None, options).writer(options), ret
+    )
     if len(res) == 1 and len(res[0]) == 1:
         return res[0][0]
     if len(res) == 1 and len(res[0]) > 1:
@@ -286,8 +306,11 @@ def _vba_string(text: str, width: int = 60) -> list[str]:
         is_ascii = ch == "\0" or (32 <= ord(ch) < 127)
         if ch == "\0" or is_ascii != ascii_run or len(run) >= width:
             if run:
-                parts.append('"' + run.replace('"', '""') + '"' if ascii_run else
-                             'U("' + "".join(f"{u:04X}" for u in _utf16(run)) + '")')
+                parts.append(
+                    '"' + run.replace('"', '""') + '"'
+                    if ascii_run
+                    else 'U("' + "".join(f"{u:04X}" for u in _utf16(run)) + '")'
+                )
             run, ascii_run = "", is_ascii
         if ch != "\0":
             run += ch
@@ -296,7 +319,7 @@ def _vba_string(text: str, width: int = 60) -> list[str]:
 
 def _utf16(text: str) -> list[int]:
     data = text.encode("utf-16-le")
-    return [int.from_bytes(data[i:i + 2], "little") for i in range(0, len(data), 2)]
+    return [int.from_bytes(data[i : i + 2], "little") for i in range(0, len(data), 2)]
 
 
 def function_help_vba(registration: Registration) -> str:
@@ -317,7 +340,7 @@ def function_help_vba(registration: Registration) -> str:
         "",
         "Sub RegisterFunctionHelp()",
         "    Dim book As String, description As String, category As String, args() As String",
-        "    book = \"'\" & ThisWorkbook.Name & \"'!\"",
+        '    book = "\'" & ThisWorkbook.Name & "\'!"',
         "    On Error Resume Next",
     ]
 
@@ -337,28 +360,44 @@ def function_help_vba(registration: Registration) -> str:
             lines.append(f"    ReDim args(0 To {len(docs) - 1})")
             for i, doc in enumerate(docs):
                 assign(f"args({i})", doc)
-            lines.append(f'    Application.MacroOptions Macro:=book & "{name}", Description:=description, '
-                         "Category:=category, ArgumentDescriptions:=args")
+            lines.append(
+                f'    Application.MacroOptions Macro:=book & "{name}", Description:=description, '
+                "Category:=category, ArgumentDescriptions:=args"
+            )
         else:
-            lines.append(f'    Application.MacroOptions Macro:=book & "{name}", Description:=description, '
-                         "Category:=category")
+            lines.append(
+                f'    Application.MacroOptions Macro:=book & "{name}", Description:=description, '
+                "Category:=category"
+            )
     lines += ["    On Error GoTo 0", "End Sub", ""]
     return "\r\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check`` compare) ``addin/workbook/vba/xlwings_udfs.bas``."""
-    parser = argparse.ArgumentParser(prog="python -m addin.excel.registration", description=main.__doc__)
-    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the file differs")
+    parser = argparse.ArgumentParser(
+        prog="python -m addin.excel.registration", description=main.__doc__
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="only compare; exit 1 if the file differs"
+    )
     parser.add_argument("--output", type=Path, default=BAS_PATH, help=f"default: {BAS_PATH}")
     args = parser.parse_args(argv)
     registration = register()
-    targets = {args.output: registration.bas, args.output.with_name(HELP_PATH.name): function_help_vba(registration)}
+    targets = {
+        args.output: registration.bas,
+        args.output.with_name(HELP_PATH.name): function_help_vba(registration),
+    }
     if args.check:
-        stale = [p for p, text in targets.items()
-                 if not p.exists() or crlf(p.read_bytes().decode("ascii")) != text]
+        stale = [
+            p
+            for p, text in targets.items()
+            if not p.exists() or crlf(p.read_bytes().decode("ascii")) != text
+        ]
         for path in stale:
-            print(f"{path} differs from what xlwings generates; run python -m addin.excel.registration")
+            print(
+                f"{path} differs from what xlwings generates; run python -m addin.excel.registration"
+            )
         if not stale:
             print(f"{', '.join(map(str, targets))} are up to date")
         return 1 if stale else 0

@@ -16,8 +16,10 @@ import pandas as pd
 from .provinces import YANGTZE_REGIONS
 
 YEARS = tuple(range(1993, 2023))
-NOTICE = ("Example data: illustrative numbers made by a formula, NOT official statistics. "
-          "示例数据：由公式生成的示意数字，并非官方统计数据。")
+NOTICE = (
+    "Example data: illustrative numbers made by a formula, NOT official statistics. "
+    "示例数据：由公式生成的示意数字，并非官方统计数据。"
+)
 
 # Province: (GDP 1993 亿元, GDP growth, trade 1993 万美元, trade growth, FIE 1993 百万美元, FIE growth, population 万人)
 _PARAMS = {

@@ -62,13 +62,17 @@ class Options:
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
-                raise InputError(f"{getattr(self, name)!r} is not one of {', '.join(allowed)}", name)
+                raise InputError(
+                    f"{getattr(self, name)!r} is not one of {', '.join(allowed)}", name
+                )
         parse_money_unit(self.output_unit, "output_unit")
         if len(self.table1_years) < 1 or list(self.table1_years) != sorted(set(self.table1_years)):
             raise InputError("Table 1 years must be distinct and increasing", "table1_years")
         for first, last in self.stages:
             if first >= last:
-                raise InputError(f"stage {first}–{last}: the first year must come before the last", "stages")
+                raise InputError(
+                    f"stage {first}–{last}: the first year must come before the last", "stages"
+                )
         if not self.jump_ratio > 1:
             raise InputError("must be greater than 1", "jump_ratio")
 
@@ -78,14 +82,26 @@ class Options:
 
     def describe(self) -> dict[str, str]:
         """The options as labelled text, for the notes under each table."""
-        centre = "simple mean 简单平均" if self.cv_centre == "mean" else "population-weighted mean 人口加权平均"
+        centre = (
+            "simple mean 简单平均"
+            if self.cv_centre == "mean"
+            else "population-weighted mean 人口加权平均"
+        )
         return {
-            "unit mode 单位模式": "converted 统一换算" if self.unit_mode == "converted" else "as entered 按输入",
-            "output unit 输出单位": self.output_unit if self.unit_mode == "converted" else "as entered 按输入",
-            "CV weights 权重": "population shares 人口比重" if self.cv_weighted else "none (plain CV) 无",
+            "unit mode 单位模式": "converted 统一换算"
+            if self.unit_mode == "converted"
+            else "as entered 按输入",
+            "output unit 输出单位": self.output_unit
+            if self.unit_mode == "converted"
+            else "as entered 按输入",
+            "CV weights 权重": "population shares 人口比重"
+            if self.cv_weighted
+            else "none (plain CV) 无",
             "CV centre 中心": centre,
             "gap filling 插值": "interior linear 内插" if self.fill_gaps else "off 关闭",
-            "belt 全流域": "mean of provinces 省均值" if self.belt == "mean" else "index of summed amounts 总量指数",
+            "belt 全流域": "mean of provinces 省均值"
+            if self.belt == "mean"
+            else "index of summed amounts 总量指数",
             "growth 增长率": self.growth_method,
             "stage base 阶段基期": self.stage_base,
         }

@@ -43,16 +43,18 @@ def index_table(panel: Panel) -> pd.DataFrame:
     t = indices.trade_index(f["trade"], f["gdp"])
     i = indices.invest_index(f["fie"], f["gdp"])
     z = indices.composite_index(t, i)
-    out = pd.DataFrame({
-        "province": f["province"],
-        "province_en": f["province"].map({p: _english(p) for p in f["province"].unique()}),
-        "region": f["region"],
-        "year": f["year"],
-        "trade_index": t.values,
-        "invest_index": i.values,
-        "open_index": z.values,
-        "problem": [DESCRIPTIONS[Problem(c)] for c in z.problems],
-    })
+    out = pd.DataFrame(
+        {
+            "province": f["province"],
+            "province_en": f["province"].map({p: _english(p) for p in f["province"].unique()}),
+            "region": f["region"],
+            "year": f["year"],
+            "trade_index": t.values,
+            "invest_index": i.values,
+            "open_index": z.values,
+            "problem": [DESCRIPTIONS[Problem(c)] for c in z.problems],
+        }
+    )
     return _with_notes(out, _notes(panel, "T = trade²/GDP, I = FIE²/GDP, Z = √(T·I)"))
 
 
@@ -72,26 +74,47 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     years = [y for y in panel.options.table1_years if y in set(panel.years)]
     z = idx.pivot(index="province", columns="year", values="open_index").reindex(panel.provinces)
     z = z.reindex(columns=years)
-    rows = [("province", p, _english(p), panel.regions[p], z.loc[p].to_numpy()) for p in panel.provinces]
+    rows = [
+        ("province", p, _english(p), panel.regions[p], z.loc[p].to_numpy()) for p in panel.provinces
+    ]
     for region in dict.fromkeys(panel.regions.values()):
         members = [p for p in panel.provinces if panel.regions[p] == region]
-        rows.append(("region", region, _english(region), region, _nanmean(z.loc[members].to_numpy())))
+        rows.append(
+            ("region", region, _english(region), region, _nanmean(z.loc[members].to_numpy()))
+        )
     if panel.options.belt == "sum":
         belt = pd.Series(_indices_of_sums(panel)[2], index=panel.years).reindex(years).to_numpy()
     else:
         belt = _nanmean(z.to_numpy())
     rows.append(("belt", BELT, BELT_EN, "", belt))
-    out = pd.DataFrame([[k, n, e, r, *v] for k, n, e, r, v in rows],
-                       columns=["kind", "name", "name_en", "region", *years])
+    out = pd.DataFrame(
+        [[k, n, e, r, *v] for k, n, e, r, v in rows],
+        columns=["kind", "name", "name_en", "region", *years],
+    )
     out["annual_change"] = (
         growth.annual_change(out[years].to_numpy(), years) if len(years) >= 2 else np.nan
     )
     missing = [y for y in panel.options.table1_years if y not in set(panel.years)]
-    extra = [f"years without data left out 无数据年份: {', '.join(map(str, missing))}"] if missing else []
-    belt_note = ("belt row = index of summed amounts 全流域 = 总量指数" if panel.options.belt == "sum"
-                 else "belt row = simple mean of provinces 全流域 = 省份简单平均")
-    return _with_notes(out, _notes(panel, "region rows = simple mean of provinces 区域 = 省份简单平均", belt_note,
-                                   f"annual change 年均变化 = (Z{years[-1] if years else ''} − Z{years[0] if years else ''}) / years", *extra))
+    extra = (
+        [f"years without data left out 无数据年份: {', '.join(map(str, missing))}"]
+        if missing
+        else []
+    )
+    belt_note = (
+        "belt row = index of summed amounts 全流域 = 总量指数"
+        if panel.options.belt == "sum"
+        else "belt row = simple mean of provinces 全流域 = 省份简单平均"
+    )
+    return _with_notes(
+        out,
+        _notes(
+            panel,
+            "region rows = simple mean of provinces 区域 = 省份简单平均",
+            belt_note,
+            f"annual change 年均变化 = (Z{years[-1] if years else ''} − Z{years[0] if years else ''}) / years",
+            *extra,
+        ),
+    )
 
 
 def _nanmean(block: np.ndarray) -> np.ndarray:
@@ -119,27 +142,35 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """
     years = panel.years
     if panel.options.belt == "mean":
-        wide = {c: idx.pivot(index="province", columns="year", values=c).reindex(columns=years).to_numpy()
-                for c in ("trade_index", "invest_index", "open_index")}
+        wide = {
+            c: idx.pivot(index="province", columns="year", values=c)
+            .reindex(columns=years)
+            .to_numpy()
+            for c in ("trade_index", "invest_index", "open_index")
+        }
         t, i, z = (_nanmean(wide[c]) for c in ("trade_index", "invest_index", "open_index"))
     else:
         t, i, z = _indices_of_sums(panel)
     with np.errstate(all="ignore"):
         dlt = np.concatenate([[np.nan], 0.5 * np.diff(np.log(np.where(t > 0, t, np.nan)))])
         dli = np.concatenate([[np.nan], 0.5 * np.diff(np.log(np.where(i > 0, i, np.nan)))])
-    out = pd.DataFrame({
-        "year": years,
-        "trade_index": t,
-        "invest_index": i,
-        "open_index": z,
-        "open_growth": np.concatenate([[np.nan], growth.yoy_rates(z, years)]),
-        "trade_contribution": dlt,
-        "invest_contribution": dli,
-    })
-    split = ("contributions 贡献: ½Δln T and ½Δln I (log points) add up to Δln Z, since Z = √(T·I)"
-             if panel.options.belt == "sum" else
-             "contributions 贡献: ½Δln T̄ and ½Δln Ī (log points) add up to Δln √(T̄·Ī); the mean Z̄ of the "
-             "provinces is not √(T̄·Ī), so its growth differs (set belt = sum for an exact split of Z)")
+    out = pd.DataFrame(
+        {
+            "year": years,
+            "trade_index": t,
+            "invest_index": i,
+            "open_index": z,
+            "open_growth": np.concatenate([[np.nan], growth.yoy_rates(z, years)]),
+            "trade_contribution": dlt,
+            "invest_contribution": dli,
+        }
+    )
+    split = (
+        "contributions 贡献: ½Δln T and ½Δln I (log points) add up to Δln Z, since Z = √(T·I)"
+        if panel.options.belt == "sum"
+        else "contributions 贡献: ½Δln T̄ and ½Δln Ī (log points) add up to Δln √(T̄·Ī); the mean Z̄ of the "
+        "provinces is not √(T̄·Ī), so its growth differs (set belt = sum for an exact split of Z)"
+    )
     return _with_notes(out, _notes(panel, split))
 
 
@@ -152,7 +183,11 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     population shares when population data are present.
     """
     opts = panel.options
-    z = idx.pivot(index="province", columns="year", values="open_index").reindex(panel.provinces).to_numpy()
+    z = (
+        idx.pivot(index="province", columns="year", values="open_index")
+        .reindex(panel.provinces)
+        .to_numpy()
+    )
     pop = panel.wide("population").to_numpy()
     has_pop = bool(np.isfinite(pop).any())
     weights = pop if has_pop else None
@@ -160,16 +195,26 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     cv_weights = weights if opts.cv_weighted else None
     tt = disparity.theil(z, weights, groups, "T")
     tl = disparity.theil(z, weights, groups, "L")
-    out = pd.DataFrame({
-        "year": panel.years,
-        "n": (~np.isnan(z)).sum(axis=0),
-        "cv": disparity.weighted_cv(z, cv_weights, opts.cv_centre),
-        "cv_plain": disparity.weighted_cv(z),
-        "theil_t": tt.total, "theil_t_between": tt.between, "theil_t_within": tt.within,
-        "theil_l": tl.total, "theil_l_between": tl.between, "theil_l_within": tl.within,
-        "gini": disparity.gini(z, weights),
-    })
-    extra = [] if has_pop else ["no population data: CV, Theil and Gini are unweighted 无人口数据：未加权"]
+    out = pd.DataFrame(
+        {
+            "year": panel.years,
+            "n": (~np.isnan(z)).sum(axis=0),
+            "cv": disparity.weighted_cv(z, cv_weights, opts.cv_centre),
+            "cv_plain": disparity.weighted_cv(z),
+            "theil_t": tt.total,
+            "theil_t_between": tt.between,
+            "theil_t_within": tt.within,
+            "theil_l": tl.total,
+            "theil_l_between": tl.between,
+            "theil_l_within": tl.within,
+            "gini": disparity.gini(z, weights),
+        }
+    )
+    extra = (
+        []
+        if has_pop
+        else ["no population data: CV, Theil and Gini are unweighted 无人口数据：未加权"]
+    )
     return _with_notes(out, _notes(panel, "CV = √(Σ pᵢ (yᵢ − u)²) / u", *extra))
 
 
@@ -182,23 +227,42 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     opts = panel.options
     years = factors["year"].to_numpy()
     result = {}
-    for column, name in (("open_index", "open_growth"), ("trade_index", "trade_growth"), ("invest_index", "invest_growth")):
-        stages = growth.stage_growth(factors[column].to_numpy(), years, opts.stages, opts.growth_method, opts.stage_base)
+    for column, name in (
+        ("open_index", "open_growth"),
+        ("trade_index", "trade_growth"),
+        ("invest_index", "invest_growth"),
+    ):
+        stages = growth.stage_growth(
+            factors[column].to_numpy(), years, opts.stages, opts.growth_method, opts.stage_base
+        )
         result[name] = stages.rates
-    out = pd.DataFrame({
-        "stage": [f"{a}–{b}" for a, b in zip(stages.starts, stages.ends)],
-        "first": stages.starts,
-        "last": stages.ends,
-        "base_year": stages.base_years,
-        **result,
-    })
+    out = pd.DataFrame(
+        {
+            "stage": [f"{a}–{b}" for a, b in zip(stages.starts, stages.ends)],
+            "first": stages.starts,
+            "last": stages.ends,
+            "base_year": stages.base_years,
+            **result,
+        }
+    )
     covered = set(int(y) for y, z in zip(years, factors["open_index"]) if np.isfinite(z))
-    partial = [f"{a}–{b}" for a, b in zip(stages.starts, stages.ends)
-               if not (int(a) in covered and int(b) in covered)]
-    extra = ([f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
-              "(growth over the years present; cagr and change give no value when the last of them has no Z)"]
-             if partial else [])
-    return _with_notes(out, _notes(panel, f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}", *extra))
+    partial = [
+        f"{a}–{b}"
+        for a, b in zip(stages.starts, stages.ends)
+        if not (int(a) in covered and int(b) in covered)
+    ]
+    extra = (
+        [
+            f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
+            "(growth over the years present; cagr and change give no value when the last of them has no Z)"
+        ]
+        if partial
+        else []
+    )
+    return _with_notes(
+        out,
+        _notes(panel, f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}", *extra),
+    )
 
 
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
@@ -209,9 +273,24 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """
     records = list(panel.quality)
     bad = idx[(idx["problem"] != "") & (idx["problem"] != DESCRIPTIONS[Problem.MISSING])]
-    records += [QualityRecord("index", "open_index", r.province, int(r.year), None, r.problem) for r in bad.itertuples()]
-    out = pd.DataFrame([(r.kind, r.series, r.province or "", r.year if r.year is not None else "", r.where or "", r.detail)
-                        for r in records], columns=["kind", "series", "province", "year", "cell", "detail"])
+    records += [
+        QualityRecord("index", "open_index", r.province, int(r.year), None, r.problem)
+        for r in bad.itertuples()
+    ]
+    out = pd.DataFrame(
+        [
+            (
+                r.kind,
+                r.series,
+                r.province or "",
+                r.year if r.year is not None else "",
+                r.where or "",
+                r.detail,
+            )
+            for r in records
+        ],
+        columns=["kind", "series", "province", "year", "cell", "detail"],
+    )
     return _with_notes(out, [f"{len(out)} entries"])
 
 
@@ -232,5 +311,12 @@ def compute_all(panel: Panel) -> Tables:
     """Run the whole method on a panel."""
     idx = index_table(panel)
     factors = factor_series(panel, idx)
-    return Tables(panel, idx, table1(panel, idx), factors, disparity_series(panel, idx),
-                  stage_table(panel, factors), quality_table(panel, idx))
+    return Tables(
+        panel,
+        idx,
+        table1(panel, idx),
+        factors,
+        disparity_series(panel, idx),
+        stage_table(panel, factors),
+        quality_table(panel, idx),
+    )

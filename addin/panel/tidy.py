@@ -104,7 +104,9 @@ class Panel:
 
     def wide(self, column: str) -> pd.DataFrame:
         """``column`` as provinces × years, provinces in mapping order."""
-        return self.frame.pivot(index="province", columns="year", values=column).reindex(self.provinces)
+        return self.frame.pivot(index="province", columns="year", values=column).reindex(
+            self.provinces
+        )
 
 
 def _year_ranges(years: list[int]) -> str:
@@ -124,23 +126,49 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
     values = series.values.apply(pd.to_numeric, errors="coerce").astype(float)
     values.columns = [int(c) for c in values.columns]
     for label in values.index[values.index.duplicated()].unique():
-        quality.append(QualityRecord("duplicate", series.key, str(label), None, series.sheet,
-                                     f"{label} appears more than once on sheet {series.sheet}; the first row is used"))
+        quality.append(
+            QualityRecord(
+                "duplicate",
+                series.key,
+                str(label),
+                None,
+                series.sheet,
+                f"{label} appears more than once on sheet {series.sheet}; the first row is used",
+            )
+        )
     for year in values.columns[values.columns.duplicated()].unique():
-        quality.append(QualityRecord("duplicate", series.key, None, int(year), series.sheet,
-                                     f"year {year} appears more than once on sheet {series.sheet}; the first column is used"))
+        quality.append(
+            QualityRecord(
+                "duplicate",
+                series.key,
+                None,
+                int(year),
+                series.sheet,
+                f"year {year} appears more than once on sheet {series.sheet}; the first column is used",
+            )
+        )
     values = values.loc[~values.index.duplicated(), ~values.columns.duplicated()]
     return values.sort_index(axis=1)
 
 
-def _flag_values(series: SeriesData, values: pd.DataFrame, ratio: float, quality: list[QualityRecord]) -> None:
+def _flag_values(
+    series: SeriesData, values: pd.DataFrame, ratio: float, quality: list[QualityRecord]
+) -> None:
     """Record non-positive values and year-on-year jumps by more than ``ratio``."""
     bad = values <= 0 if series.key in ("gdp", "population", "fx") else values < 0
     for label, year in zip(*np.nonzero(bad.to_numpy())):
         prov, yr = values.index[label], int(values.columns[year])
         what = "zero or negative" if series.key in ("gdp", "population", "fx") else "negative"
-        quality.append(QualityRecord("non-positive", series.key, prov, yr, series.where(prov, yr),
-                                     f"{SERIES_LABELS[series.key][1]} is {what} ({values.iat[label, year]:g})"))
+        quality.append(
+            QualityRecord(
+                "non-positive",
+                series.key,
+                prov,
+                yr,
+                series.where(prov, yr),
+                f"{SERIES_LABELS[series.key][1]} is {what} ({values.iat[label, year]:g})",
+            )
+        )
     positive = values.where(values > 0)
     years = np.broadcast_to(values.columns.to_numpy(dtype=float), values.shape)
     seen_years = pd.DataFrame(np.where(positive.notna(), years, np.nan), index=values.index)
@@ -150,19 +178,36 @@ def _flag_values(series: SeriesData, values: pd.DataFrame, ratio: float, quality
         steps = positive.to_numpy() / before
     for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
         prov, y0, y1 = values.index[i], int(before_year[i, j]), int(values.columns[j])
-        quality.append(QualityRecord(
-            "jump", series.key, prov, y1, series.where(prov, y1),
-            f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} from {y0} ({before[i, j]:g}) "
-            f"to {y1} ({positive.iat[i, j]:g}); check the unit of these cells"))
+        quality.append(
+            QualityRecord(
+                "jump",
+                series.key,
+                prov,
+                y1,
+                series.where(prov, y1),
+                f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} from {y0} ({before[i, j]:g}) "
+                f"to {y1} ({positive.iat[i, j]:g}); check the unit of these cells",
+            )
+        )
 
 
-def _fill(series: SeriesData, values: pd.DataFrame, quality: list[QualityRecord]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _fill(
+    series: SeriesData, values: pd.DataFrame, quality: list[QualityRecord]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     filled, mask = fill_interior(values.to_numpy(), values.columns.to_numpy())
     out = pd.DataFrame(filled, index=values.index, columns=values.columns)
     for i, j in zip(*np.nonzero(mask)):
         prov, yr = values.index[i], int(values.columns[j])
-        quality.append(QualityRecord("filled", series.key, prov if series.key != "fx" else None, yr,
-                                     series.where(prov, yr), f"interpolated {filled[i, j]:.6g}"))
+        quality.append(
+            QualityRecord(
+                "filled",
+                series.key,
+                prov if series.key != "fx" else None,
+                yr,
+                series.where(prov, yr),
+                f"interpolated {filled[i, j]:.6g}",
+            )
+        )
     return out, pd.DataFrame(mask, index=values.index, columns=values.columns)
 
 
@@ -191,7 +236,9 @@ def build_panel(
     options = options or Options()
     missing = [k for k in MONEY_SERIES if k not in series]
     if missing:
-        raise InputError(f"no data for {', '.join(SERIES_LABELS[k][1] for k in missing)}", "data sheets")
+        raise InputError(
+            f"no data for {', '.join(SERIES_LABELS[k][1] for k in missing)}", "data sheets"
+        )
     if not regions:
         raise InputError("the province → region mapping is empty", "Regions")
     quality: list[QualityRecord] = [rec for s in series.values() for rec in s.issues]
@@ -201,14 +248,22 @@ def build_panel(
     cleaned = {key: _clean(data, quality) for key, data in series.items() if key in SERIES}
     empty = [series[k].sheet or k for k in MONEY_SERIES if not cleaned[k].notna().to_numpy().any()]
     if empty:
-        raise InputError("no numbers found; fill in the yearbook values (provinces in rows, years in columns)",
-                         f"sheet {', '.join(empty)}")
+        raise InputError(
+            "no numbers found; fill in the yearbook values (provinces in rows, years in columns)",
+            f"sheet {', '.join(empty)}",
+        )
     observed = sorted(set().union(*(cleaned[k].columns for k in MONEY_SERIES)))
     if not observed:
-        raise InputError("no year columns with data on the Trade, FIE and GDP sheets", "data sheets")
+        raise InputError(
+            "no year columns with data on the Trade, FIE and GDP sheets", "data sheets"
+        )
     years = list(range(observed[0], observed[-1] + 1))
-    target_unit = parse_money_unit(options.output_unit) if options.unit_mode == "converted" else None
-    fx_needed = target_unit is not None and any(u.currency != target_unit.currency for u in money_units.values())
+    target_unit = (
+        parse_money_unit(options.output_unit) if options.unit_mode == "converted" else None
+    )
+    fx_needed = target_unit is not None and any(
+        u.currency != target_unit.currency for u in money_units.values()
+    )
 
     frames: dict[str, pd.DataFrame] = {}
     filled: dict[str, pd.DataFrame] = {}
@@ -222,13 +277,29 @@ def build_panel(
             except UnitError as exc:
                 if fx_needed:
                     raise
-                quality.append(QualityRecord("note", key, None, None, data.unit_cell,
-                                             f"{exc.detail}; the exchange rate is not needed here and is left out"))
+                quality.append(
+                    QualityRecord(
+                        "note",
+                        key,
+                        None,
+                        None,
+                        data.unit_cell,
+                        f"{exc.detail}; the exchange rate is not needed here and is left out",
+                    )
+                )
                 continue
         if key != "fx":
             for label in values.index.difference(provinces, sort=False):
-                quality.append(QualityRecord("unmapped", key, str(label), None, data.label_cells.get(label, data.sheet),
-                                             f"{label} on sheet {data.sheet} is not in the Regions mapping; it is left out"))
+                quality.append(
+                    QualityRecord(
+                        "unmapped",
+                        key,
+                        str(label),
+                        None,
+                        data.label_cells.get(label, data.sheet),
+                        f"{label} on sheet {data.sheet} is not in the Regions mapping; it is left out",
+                    )
+                )
             values = values.reindex(index=provinces)
         values = values.reindex(columns=years)
         _flag_values(data, values, options.jump_ratio, quality)
@@ -238,7 +309,11 @@ def build_panel(
             values, filled[key] = _fill(data, values, quality)
         frames[key] = values
 
-    fx_row = frames["fx"].iloc[0] if "fx" in frames and len(frames["fx"]) else pd.Series(np.nan, index=years)
+    fx_row = (
+        frames["fx"].iloc[0]
+        if "fx" in frames and len(frames["fx"])
+        else pd.Series(np.nan, index=years)
+    )
 
     units: dict[str, str] = {"population": "万人", "fx": "元/美元"}
     if options.unit_mode == "converted":
@@ -246,18 +321,41 @@ def build_panel(
         index_unit = target.label
         for key in MONEY_SERIES:
             src = money_units[key]
-            frames[key] = frames[key] * np.broadcast_to(conversion_factor(src, target, fx_row.to_numpy()), len(years))
+            frames[key] = frames[key] * np.broadcast_to(
+                conversion_factor(src, target, fx_row.to_numpy()), len(years)
+            )
             units[key] = target.label
             if src != target:
                 how = " at each year's CNY/USD rate" if src.currency != target.currency else ""
-                quality.append(QualityRecord("converted", key, None, None, series[key].unit_cell,
-                                             f"{SERIES_LABELS[key][1]}: {src.label} → {target.label}{how}"))
+                quality.append(
+                    QualityRecord(
+                        "converted",
+                        key,
+                        None,
+                        None,
+                        series[key].unit_cell,
+                        f"{SERIES_LABELS[key][1]}: {src.label} → {target.label}{how}",
+                    )
+                )
             if src.currency != target.currency:
-                lost = [int(y) for y in years if np.isnan(fx_row[y]) and cleaned[key].get(y, pd.Series(dtype=float)).notna().any()]
+                lost = [
+                    int(y)
+                    for y in years
+                    if np.isnan(fx_row[y])
+                    and cleaned[key].get(y, pd.Series(dtype=float)).notna().any()
+                ]
                 if lost:
-                    quality.append(QualityRecord("missing", "fx", None, None, series["fx"].sheet if "fx" in series else None,
-                                                 f"no exchange rate for {_year_ranges(lost)}: {SERIES_LABELS[key][1]} "
-                                                 f"in {src.label} cannot be converted to {target.label} for those years"))
+                    quality.append(
+                        QualityRecord(
+                            "missing",
+                            "fx",
+                            None,
+                            None,
+                            series["fx"].sheet if "fx" in series else None,
+                            f"no exchange rate for {_year_ranges(lost)}: {SERIES_LABELS[key][1]} "
+                            f"in {src.label} cannot be converted to {target.label} for those years",
+                        )
+                    )
     else:
         for key in MONEY_SERIES:
             units[key] = money_units[key].label
@@ -269,8 +367,16 @@ def build_panel(
             gaps = [int(y) for y in row.index[row.isna()]]
             if gaps:
                 where = series[key].where(prov, gaps[0]) or series[key].sheet
-                quality.append(QualityRecord("missing", key, prov, None, where,
-                                             f"{SERIES_LABELS[key][1]}: no value for {prov} in {_year_ranges(gaps)}"))
+                quality.append(
+                    QualityRecord(
+                        "missing",
+                        key,
+                        prov,
+                        None,
+                        where,
+                        f"{SERIES_LABELS[key][1]}: no value for {prov} in {_year_ranges(gaps)}",
+                    )
+                )
 
     long = {key: frames[key].stack(future_stack=True) for key in frames if key != "fx"}
     frame = pd.DataFrame(long)
@@ -289,4 +395,11 @@ def build_panel(
         else:
             frame[f"filled_{key}"] = mask.stack(future_stack=True).to_numpy()
     frame["year"] = frame["year"].astype(int)
-    return Panel(frame, dict(zip(provinces, (regions[p] for p in provinces))), options, units, index_unit, quality)
+    return Panel(
+        frame,
+        dict(zip(provinces, (regions[p] for p in provinces))),
+        options,
+        units,
+        index_unit,
+        quality,
+    )

@@ -32,26 +32,56 @@ FIXED_TIME = dt.datetime(2024, 1, 1)
 
 GUIDE_TEXT = [
     ("title", "长江经济带对外开放测度 Yangtze River Economic Belt opening-up"),
-    ("", "This workbook computes the trade index T = trade²/GDP, the investment index I = FIE²/GDP, the composite "
-         "index Z = √(T·I) and their population-weighted disparity, after Liu & Yeerken's study of the belt."),
-    ("", "本工作簿计算贸易开放指数 T、投资开放指数 I、综合开放指数 Z = √(T·I) 及其人口加权空间差异。"),
+    (
+        "",
+        "This workbook computes the trade index T = trade²/GDP, the investment index I = FIE²/GDP, the composite "
+        "index Z = √(T·I) and their population-weighted disparity, after Liu & Yeerken's study of the belt.",
+    ),
+    (
+        "",
+        "本工作簿计算贸易开放指数 T、投资开放指数 I、综合开放指数 Z = √(T·I) 及其人口加权空间差异。",
+    ),
     ("head", "Steps 步骤"),
-    ("", "1. Fill the data sheets Trade, FIE, GDP, Population (provinces in rows, years in columns). 填写数据表。"),
-    ("", "2. Set the unit cell B2 on each data sheet to the unit you typed (万美元, 千美元, 亿元 …). 在 B2 设置单位。"),
-    ("", "3. Check FX (annual average CNY per USD; pre-filled from the China Statistical Yearbook) and Settings. 检查汇率与设置。"),
-    ("", "4. Click the button. Outputs are rewritten as values; your data sheets are never changed. 点击按钮，输出表以数值重写，数据表不会被修改。"),
-    ("", "Units: by default every amount is converted to 亿元 with each year's rate, so T, I and Z are in 亿元. To reproduce "
-         "the paper's magnitudes, set Settings › unit mode to as_entered and enter trade and FIE in 十亿美元 (billion USD), "
-         "GDP in 亿元. 默认统一换算为亿元；复现论文数值：单位模式选 as_entered，贸易与外资以十亿美元、GDP以亿元录入。"),
+    (
+        "",
+        "1. Fill the data sheets Trade, FIE, GDP, Population (provinces in rows, years in columns). 填写数据表。",
+    ),
+    (
+        "",
+        "2. Set the unit cell B2 on each data sheet to the unit you typed (万美元, 千美元, 亿元 …). 在 B2 设置单位。",
+    ),
+    (
+        "",
+        "3. Check FX (annual average CNY per USD; pre-filled from the China Statistical Yearbook) and Settings. 检查汇率与设置。",
+    ),
+    (
+        "",
+        "4. Click the button. Outputs are rewritten as values; your data sheets are never changed. 点击按钮，输出表以数值重写，数据表不会被修改。",
+    ),
+    (
+        "",
+        "Units: by default every amount is converted to 亿元 with each year's rate, so T, I and Z are in 亿元. To reproduce "
+        "the paper's magnitudes, set Settings › unit mode to as_entered and enter trade and FIE in 十亿美元 (billion USD), "
+        "GDP in 亿元. 默认统一换算为亿元；复现论文数值：单位模式选 as_entered，贸易与外资以十亿美元、GDP以亿元录入。",
+    ),
     ("head", "Outputs 输出"),
-    ("", "Index: T, I, Z for every province-year 各省逐年指数 · Table1: the paper's Table 1 表1 · Factors: the belt's T, I, Z "
-         "with the growth split (Figure 1) 图1 · Disparity: CV, Theil, Gini (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
-         "Quality: filled, missing, converted and suspicious cells 数据质量"),
+    (
+        "",
+        "Index: T, I, Z for every province-year 各省逐年指数 · Table1: the paper's Table 1 表1 · Factors: the belt's T, I, Z "
+        "with the growth split (Figure 1) 图1 · Disparity: CV, Theil, Gini (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
+        "Quality: filled, missing, converted and suspicious cells 数据质量",
+    ),
     ("head", "Without Excel 无 Excel 时"),
-    ("", "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: yangtze regenerate BOOK.xlsm "
-         "(install: pip install . in the project folder). 在 macOS 上按钮可用；Linux/LibreOffice 请用命令行。"),
-    ("", "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need Windows Excel with the add-in; "
-         "elsewhere they show an error (#NAME? or #VALUE!). 工作表函数仅在 Windows Excel 中计算。"),
+    (
+        "",
+        "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: yangtze regenerate BOOK.xlsm "
+        "(install: pip install . in the project folder). 在 macOS 上按钮可用；Linux/LibreOffice 请用命令行。",
+    ),
+    (
+        "",
+        "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need Windows Excel with the add-in; "
+        "elsewhere they show an error (#NAME? or #VALUE!). 工作表函数仅在 Windows Excel 中计算。",
+    ),
 ]
 
 
@@ -64,7 +94,9 @@ def xlwings_module_sources() -> dict[str, str]:
     import xlwings
 
     if xlwings.__version__ != XLWINGS_VERSION:
-        raise RuntimeError(f"the template embeds xlwings {XLWINGS_VERSION}'s VBA, but xlwings {xlwings.__version__} is installed")
+        raise RuntimeError(
+            f"the template embeds xlwings {XLWINGS_VERSION}'s VBA, but xlwings {xlwings.__version__} is installed"
+        )
     root = Path(xlwings.__file__).parent
     return {
         "xlwings": (root / "xlwings.bas").read_text(encoding="utf-8"),
@@ -91,7 +123,9 @@ def vba_modules(codenames: list[str], run_python_stub: bool = False) -> list[Vba
 class _Styles:
     def __init__(self, wb: xlsxwriter.Workbook):
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.head = wb.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top"})
+        self.head = wb.add_format(
+            {"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top"}
+        )
         self.bold = wb.add_format({"bold": True})
         self.unit = wb.add_format({"bold": True, "bg_color": "#FFF2CC", "border": 1})
         self.input = wb.add_format({"bg_color": "#FFFFF0", "border": 1, "border_color": "#D9D9D9"})
@@ -121,12 +155,21 @@ def _write_guide(ws, st: _Styles, notice: str | None) -> None:
         fmt = {"title": st.title, "head": st.bold, "warn": st.warn}.get(kind, st.wrap)
         ws.write(row, 0, text, fmt)
         ws.set_row(row, 20 if kind == "title" else _wrapped_height(text))
-    ws.insert_button(len(lines) + 1, 0, {"macro": BUTTON_MACRO, "caption": BUTTON_CAPTION, "width": 260, "height": 36})
+    ws.insert_button(
+        len(lines) + 1,
+        0,
+        {"macro": BUTTON_MACRO, "caption": BUTTON_CAPTION, "width": 260, "height": 36},
+    )
 
 
 def _write_settings(ws, st: _Styles) -> None:
     ws.write(0, 0, "设置 Settings", st.title)
-    ws.write(1, 0, "Column C holds the values; blank means the default. C列为设置值，空白为默认值。", st.note)
+    ws.write(
+        1,
+        0,
+        "Column C holds the values; blank means the default. C列为设置值，空白为默认值。",
+        st.note,
+    )
     for c, text in enumerate(("key", "Setting 设置", "Value 值", "Help 说明")):
         ws.write(layout.SETTINGS_FIRST_ROW - 2, c, text, st.head)
     for i, s in enumerate(layout.SETTINGS_ROWS):
@@ -136,8 +179,18 @@ def _write_settings(ws, st: _Styles) -> None:
         ws.write(r, 2, s.default, st.input)
         ws.write(r, 3, s.help, st.wrap)
         if s.choices:
-            ws.data_validation(r, 2, r, 2, {"validate": "list", "source": list(s.choices),
-                                            "error_type": "stop", "error_message": "Choose a value from the list 请从列表中选择"})
+            ws.data_validation(
+                r,
+                2,
+                r,
+                2,
+                {
+                    "validate": "list",
+                    "source": list(s.choices),
+                    "error_type": "stop",
+                    "error_message": "Choose a value from the list 请从列表中选择",
+                },
+            )
     ws.set_column("A:A", 16, st.note)
     ws.set_column("B:B", 30)
     ws.set_column("C:C", 34)
@@ -152,8 +205,13 @@ def _write_regions(ws, st: _Styles, regions: Mapping[str, str]) -> None:
         ws.write(i + 1, 1, region, st.input)
         english = english_name(province) if match_province(province) else province
         ws.write(i + 1, 2, f"{english} · {REGION_ENGLISH.get(region, region)}", st.note)
-    ws.write(0, 4, "Edit freely: any provinces, cities or groupings; the data sheets' column A must use the same names. "
-                                  "可自由修改分组；数据表A列须使用相同名称。", st.note)
+    ws.write(
+        0,
+        4,
+        "Edit freely: any provinces, cities or groupings; the data sheets' column A must use the same names. "
+        "可自由修改分组；数据表A列须使用相同名称。",
+        st.note,
+    )
     ws.set_column("A:B", 16)
     ws.set_column("C:C", 32)
 
@@ -166,15 +224,26 @@ def _unit_choices(key: str) -> list[str]:
     return list(MONEY_UNITS)
 
 
-def _write_data_sheet(ws, st: _Styles, key: str, regions: Mapping[str, str], values: pd.DataFrame | None) -> None:
+def _write_data_sheet(
+    ws, st: _Styles, key: str, regions: Mapping[str, str], values: pd.DataFrame | None
+) -> None:
     zh, en = layout.DATA_TITLES[key]
     ws.write(0, 0, f"{zh} {en}", st.title)
     ur, uc = layout.UNIT_CELL
     ws.write(ur - 1, 0, "单位 Unit", st.bold)
     ws.write(ur - 1, uc - 1, layout.DEFAULT_UNITS[key], st.unit)
-    ws.data_validation(ur - 1, uc - 1, ur - 1, uc - 1, {
-        "validate": "list", "source": _unit_choices(key), "error_type": "warning",
-        "error_message": "Not a listed unit; the computation will say if it cannot read it. 非列表单位"})
+    ws.data_validation(
+        ur - 1,
+        uc - 1,
+        ur - 1,
+        uc - 1,
+        {
+            "validate": "list",
+            "source": _unit_choices(key),
+            "error_type": "warning",
+            "error_message": "Not a listed unit; the computation will say if it cannot read it. 非列表单位",
+        },
+    )
     ws.write(ur - 1, uc, "← the unit of every number on this sheet 本表所有数字的单位", st.note)
     hr = layout.HEADER_ROW - 1
     ws.write(hr, 0, "省份 Province", st.head)
@@ -186,8 +255,16 @@ def _write_data_sheet(ws, st: _Styles, key: str, regions: Mapping[str, str], val
     for i, (name, region) in enumerate(rows):
         r = layout.FIRST_DATA_ROW - 1 + i
         ws.write(r, 0, name, st.bold)
-        if key != "fx":  # looked up live from the Regions sheet (for display; the computation reads Regions)
-            ws.write_formula(r, 1, f'=IFERROR(VLOOKUP($A{r + 1},{layout.REGIONS}!$A:$B,2,FALSE),"")', None, region)
+        if (
+            key != "fx"
+        ):  # looked up live from the Regions sheet (for display; the computation reads Regions)
+            ws.write_formula(
+                r,
+                1,
+                f'=IFERROR(VLOOKUP($A{r + 1},{layout.REGIONS}!$A:$B,2,FALSE),"")',
+                None,
+                region,
+            )
         for j, year in enumerate(years):
             c = layout.FIRST_YEAR_COL - 1 + j
             value = None
@@ -199,8 +276,13 @@ def _write_data_sheet(ws, st: _Styles, key: str, regions: Mapping[str, str], val
             else:
                 ws.write_number(r, c, float(value), st.input)
     if key == "fx":
-        ws.write(layout.FIRST_DATA_ROW + 1, 0, "Source: China Statistical Yearbook, exchange-rate table (annual average). "
-                                               "来源：《中国统计年鉴》人民币汇率（年平均价）。", st.note)
+        ws.write(
+            layout.FIRST_DATA_ROW + 1,
+            0,
+            "Source: China Statistical Yearbook, exchange-rate table (annual average). "
+            "来源：《中国统计年鉴》人民币汇率（年平均价）。",
+            st.note,
+        )
     ws.freeze_panes(layout.FIRST_DATA_ROW - 1, layout.FIRST_YEAR_COL - 1)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 12)
@@ -209,8 +291,13 @@ def _write_data_sheet(ws, st: _Styles, key: str, regions: Mapping[str, str], val
 
 def _write_output_sheet(ws, st: _Styles, sheet: str) -> None:
     ws.write(0, 0, layout.title(sheet, "both"), st.title)
-    ws.write(1, 0, "Click “Regenerate tables” on the Guide sheet (or run: yangtze regenerate BOOK). "
-                   "请在 Guide 表点击“重新生成表格”。", st.note)
+    ws.write(
+        1,
+        0,
+        "Click “Regenerate tables” on the Guide sheet (or run: yangtze regenerate BOOK). "
+        "请在 Guide 表点击“重新生成表格”。",
+        st.note,
+    )
     ws.set_column(0, 12, 14)
     if sheet in (layout.TABLE1, layout.INDEX):
         ws.set_column(2, 2, 28)  # English names
@@ -224,12 +311,14 @@ def _add_chart(wb, ws, spec: layout.ChartSpec, n_years: int) -> None:
     last = layout.OUT_FIRST_ROW + n_years - 1
     for key in spec.series:
         col = columns.index(key)
-        chart.add_series({
-            "name": [spec.sheet, layout.OUT_HEADER_ROW - 1, col],
-            "categories": [spec.sheet, layout.OUT_FIRST_ROW - 1, 0, last - 1, 0],
-            "values": [spec.sheet, layout.OUT_FIRST_ROW - 1, col, last - 1, col],
-            "marker": {"type": "circle", "size": 4},
-        })
+        chart.add_series(
+            {
+                "name": [spec.sheet, layout.OUT_HEADER_ROW - 1, col],
+                "categories": [spec.sheet, layout.OUT_FIRST_ROW - 1, 0, last - 1, 0],
+                "values": [spec.sheet, layout.OUT_FIRST_ROW - 1, col, last - 1, col],
+                "marker": {"type": "circle", "size": 4},
+            }
+        )
     chart.set_title({"name": spec.title})
     chart.set_y_axis({"name": spec.y_title})
     chart.set_x_axis({"name": "year 年份"})
@@ -241,8 +330,13 @@ def _add_chart(wb, ws, spec: layout.ChartSpec, n_years: int) -> None:
 def _write_xlwings_conf(ws, st: _Styles) -> None:
     ws.write(0, 0, "UDF Modules")
     ws.write(0, 1, "yangtze_udf")
-    ws.write(2, 0, "xlwings settings for this workbook (see docs/excel-setup.md). Add Interpreter_Win / Interpreter_Mac "
-                   "rows to point at a specific Python. xlwings 设置", st.note)
+    ws.write(
+        2,
+        0,
+        "xlwings settings for this workbook (see docs/excel-setup.md). Add Interpreter_Win / Interpreter_Mac "
+        "rows to point at a specific Python. xlwings 设置",
+        st.note,
+    )
 
 
 def build_workbook(
@@ -270,8 +364,13 @@ def build_workbook(
     data = dict(data or {})
     data.setdefault("fx", official_fx().reindex(layout.DEFAULT_YEARS).to_frame().T)
     wb = xlsxwriter.Workbook(path, {"in_memory": True})
-    wb.set_properties({"title": "Yangtze opening-up 长江经济带对外开放", "created": FIXED_TIME,
-                       "comments": f"template version {layout.TEMPLATE_VERSION}"})
+    wb.set_properties(
+        {
+            "title": "Yangtze opening-up 长江经济带对外开放",
+            "created": FIXED_TIME,
+            "comments": f"template version {layout.TEMPLATE_VERSION}",
+        }
+    )
     wb.set_vba_name("ThisWorkbook")
     st = _Styles(wb)
     sheets = {name: wb.add_worksheet(name) for name in layout.SHEET_ORDER}

@@ -15,8 +15,13 @@ from .regenerate import regenerate
 from .render import ChartRanges, SheetBlock
 
 ERROR_CODES = {  # COM error values as xlwings delivers them without err_to_str
-    -2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
-    -2146826252: "#NUM!", -2146826265: "#REF!", -2146826273: "#VALUE!",
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
 }
 
 
@@ -34,7 +39,10 @@ class ExcelEngine:
         last = sht.used_range.last_cell
         rng = sht.range((1, 1), (last.row, last.column))
         rows = rng.options(ndim=2, err_to_str=True).value
-        return [[ERROR_CODES.get(v, v) if isinstance(v, int) and v < -2146820000 else v for v in row] for row in rows]
+        return [
+            [ERROR_CODES.get(v, v) if isinstance(v, int) and v < -2146820000 else v for v in row]
+            for row in rows
+        ]
 
     def write(self, block: SheetBlock) -> None:
         sht = self.book.sheets[block.sheet]
@@ -43,7 +51,9 @@ class ExcelEngine:
         if width:
             sht.range((1, 1)).value = [list(r) + [None] * (width - len(r)) for r in block.rows]
         sht.range((1, 1)).font.bold = True
-        header = sht.range((layout.OUT_HEADER_ROW, 1), (layout.OUT_HEADER_ROW, max(len(block.columns), 1)))
+        header = sht.range(
+            (layout.OUT_HEADER_ROW, 1), (layout.OUT_HEADER_ROW, max(len(block.columns), 1))
+        )
         header.font.bold = True
         header.color = (220, 230, 241)
         first, last = layout.OUT_FIRST_ROW, layout.OUT_FIRST_ROW + block.n_data_rows - 1
@@ -65,7 +75,9 @@ class ExcelEngine:
                 series.XValues = "=" + ranges.categories
         except Exception:  # noqa: BLE001 - macOS (AppleScript) has no SeriesCollection
             # Leave the chart as built (rows 5–34 of the template); say so rather than guess.
-            self.status(f"Yangtze: the chart on {ranges.sheet} keeps its ranges (not adjustable here)")
+            self.status(
+                f"Yangtze: the chart on {ranges.sheet} keeps its ranges (not adjustable here)"
+            )
 
     def status(self, text: str) -> None:
         self.book.app.status_bar = text
@@ -88,8 +100,11 @@ def regenerate_caller() -> None:
         app.alert(str(exc), title="Yangtze 长江开放: please check your data 请检查数据")
     except Exception as exc:  # a bug, not the user's data; input sheets were not touched
         app.status_bar = False
-        app.alert(f"An unexpected error stopped the regeneration ({type(exc).__name__}: {exc}). Your data sheets "
-                  "were not changed. Please report it. 发生意外错误，数据表未被修改。", title="Yangtze 长江开放: internal error")
+        app.alert(
+            f"An unexpected error stopped the regeneration ({type(exc).__name__}: {exc}). Your data sheets "
+            "were not changed. Please report it. 发生意外错误，数据表未被修改。",
+            title="Yangtze 长江开放: internal error",
+        )
     finally:
         app.screen_updating = screen
 

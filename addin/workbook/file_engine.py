@@ -71,7 +71,9 @@ class FileEngine:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-                reader = ExcelReader(self.path, read_only=read_only, keep_vba=self.keep_vba, data_only=data_only)
+                reader = ExcelReader(
+                    self.path, read_only=read_only, keep_vba=self.keep_vba, data_only=data_only
+                )
                 reader.read()
                 return reader.wb
         except FileRejected:
@@ -124,9 +126,11 @@ class FileEngine:
     def _check_size(self, sheet: str, rows_n: int, cols_n: int, cells: int | None = None) -> None:
         cells = rows_n * cols_n if cells is None else cells
         if rows_n > MAX_ROWS_READ or cells > MAX_CELLS_READ:
-            raise FileRejected(f"{self.path.name}: sheet {sheet} spans {rows_n:,} rows × {cols_n:,} columns, "
-                               f"more than the {MAX_ROWS_READ:,} rows or {MAX_CELLS_READ:,} cells this tool reads; "
-                               "delete the unused rows")
+            raise FileRejected(
+                f"{self.path.name}: sheet {sheet} spans {rows_n:,} rows × {cols_n:,} columns, "
+                f"more than the {MAX_ROWS_READ:,} rows or {MAX_CELLS_READ:,} cells this tool reads; "
+                "delete the unused rows"
+            )
 
     def sheet_details(self, sheet: str) -> tuple[list[int], list[str]]:
         """Hidden row numbers and merged ranges of ``sheet`` (from the full load)."""
@@ -142,14 +146,21 @@ class FileEngine:
         opened and saved in Excel or LibreOffice.
         """
         block = self._blocks[sheet] if sheet in self._blocks else self.read(sheet)
-        return [ref for ref, (r, c) in self._formula_cells(sheet).items()
-                if r > len(block) or c > len(block[r - 1]) or block[r - 1][c - 1] is None]
+        return [
+            ref
+            for ref, (r, c) in self._formula_cells(sheet).items()
+            if r > len(block) or c > len(block[r - 1]) or block[r - 1][c - 1] is None
+        ]
 
     def _formula_cells(self, sheet: str) -> dict[str, tuple[int, int]]:
         """Formula cells of ``sheet`` in the full load: reference → (row, column)."""
         ws = self.book[sheet]
         # openpyxl is pinned (3.1.5), whose Worksheet keeps its cells in ``_cells``; iter_rows() would create cells
-        return {item.coordinate: (r, c) for (r, c), item in sorted(ws._cells.items()) if item.data_type == "f"}
+        return {
+            item.coordinate: (r, c)
+            for (r, c), item in sorted(ws._cells.items())
+            if item.data_type == "f"
+        }
 
     def write(self, block: SheetBlock) -> None:
         sheet = block.sheet
@@ -189,7 +200,9 @@ class FileEngine:
             series.tx = SeriesLabel(strRef=StrRef(f=name_ref))
             series.val = NumDataSource(numRef=NumRef(f=values_ref))
             series.cat = AxDataSource(numRef=NumRef(f=ranges.categories))
-            series.smooth = False  # openpyxl drops <c:smooth val="0"/>; LibreOffice then draws curves
+            series.smooth = (
+                False  # openpyxl drops <c:smooth val="0"/>; LibreOffice then draws curves
+            )
 
     def status(self, text: str) -> None:
         self.messages.append(text)
@@ -206,16 +219,26 @@ class FileEngine:
             raise FileRejected(f"{target.name}: is a folder; give a file name to write to")
         remove_stale_temps(target)
         data_sheets = set(layout.DATA_SHEETS.values())
-        formulas = [f"{sheet}!{ref}" for sheet in self._blocks for ref in self._formula_cells(sheet)
-                    if sheet not in data_sheets or is_read_cell(ref)]  # not the display-only region column
+        formulas = [
+            f"{sheet}!{ref}"
+            for sheet in self._blocks
+            for ref in self._formula_cells(sheet)
+            if sheet not in data_sheets or is_read_cell(ref)
+        ]  # not the display-only region column
         if formulas:
-            self.messages.append(f"{len(formulas)} formula cell(s) on the input sheets (first {formulas[0]}) are saved without "
-                                 "their results, which openpyxl cannot store; Excel and LibreOffice recompute them on "
-                                 "opening. Open and save the workbook there before regenerating it again from the file")
+            self.messages.append(
+                f"{len(formulas)} formula cell(s) on the input sheets (first {formulas[0]}) are saved without "
+                "their results, which openpyxl cannot store; Excel and LibreOffice recompute them on "
+                "opening. Open and save the workbook there before regenerating it again from the file"
+            )
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent
+            )
         except OSError as exc:
-            raise FileRejected(f"{target.name}: cannot write in the folder {target.parent} ({exc.strerror or exc})") from None
+            raise FileRejected(
+                f"{target.name}: cannot write in the folder {target.parent} ({exc.strerror or exc})"
+            ) from None
         try:
             os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; keep the target's permissions
             with os.fdopen(fd, "wb") as f:
@@ -233,10 +256,14 @@ class FileEngine:
             os.replace(tmp, target)
         except PermissionError:
             _remove(tmp)
-            raise FileRejected(f"{target.name}: cannot be written; is it open in Excel or another program? Close it and try again") from None
+            raise FileRejected(
+                f"{target.name}: cannot be written; is it open in Excel or another program? Close it and try again"
+            ) from None
         except OSError as exc:  # disk full, folder removed, …: the original is untouched
             _remove(tmp)
-            raise FileRejected(f"{target.name}: cannot be written ({exc.strerror or exc}); the file on disk is unchanged") from None
+            raise FileRejected(
+                f"{target.name}: cannot be written ({exc.strerror or exc}); the file on disk is unchanged"
+            ) from None
         except BaseException:
             _remove(tmp)
             raise
@@ -320,7 +347,9 @@ def backup_path(target: Path) -> Path:
 
 def temp_pattern(target: Path) -> re.Pattern[str]:
     """Names of :meth:`FileEngine.save`'s temporary files for ``target`` (``.NAME.xxxxxxxx.xlsm.tmp``)."""
-    return re.compile(re.escape(f".{target.stem}.") + r"[a-z0-9_]{8}" + re.escape(f"{target.suffix}.tmp"))
+    return re.compile(
+        re.escape(f".{target.stem}.") + r"[a-z0-9_]{8}" + re.escape(f"{target.suffix}.tmp")
+    )
 
 
 def remove_stale_temps(target: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
@@ -348,7 +377,10 @@ def _close_reader(reader: ExcelReader | None) -> None:
     """Close the zip files a failed :class:`ExcelReader` left open."""
     if reader is None:
         return
-    for archive in (getattr(getattr(reader, "wb", None), "vba_archive", None), getattr(reader, "archive", None)):
+    for archive in (
+        getattr(getattr(reader, "wb", None), "vba_archive", None),
+        getattr(reader, "archive", None),
+    ):
         try:
             if archive is not None:
                 archive.close()
@@ -366,8 +398,10 @@ def unreadable(name: str, exc: BaseException, sheet: str | None = None) -> str:
         exc = exc.__cause__ or exc.__context__
     where = f" (sheet {sheet})" if sheet else ""
     if any(isinstance(e, DefusedXmlException) for e in chain):
-        return (f"{name}: refused: its XML{where} declares entities, as a 'billion laughs' or external-entity "
-                "attack does (Excel never writes these); the file is not read")
+        return (
+            f"{name}: refused: its XML{where} declares entities, as a 'billion laughs' or external-entity "
+            "attack does (Excel never writes these); the file is not read"
+        )
     root = chain[0]
     while root.__cause__ is not None:  # openpyxl wraps the parser's error in a generic one
         root = root.__cause__

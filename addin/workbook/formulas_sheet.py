@@ -25,7 +25,9 @@ YEAR_ROW = 5
 FACTOR_ROWS = {"trade": 6, "fie": 7}
 NATIVE_HEADER = 9
 NATIVE_FIRST = 10
-UNITS_COL = 40  # AN: lookup table of money units (label, scale, is USD) and FX units (label, divisor)
+UNITS_COL = (
+    40  # AN: lookup table of money units (label, scale, is USD) and FX units (label, divisor)
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ def _units_ranges(n_money: int, n_fx: int) -> tuple[str, str]:
     return m, f
 
 
-def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], list[tuple[int, int, object]]]:
+def plan(
+    regions: Mapping[str, str], n_years: int
+) -> tuple[list[FormulaCell], list[tuple[int, int, object]]]:
     """Every formula of the sheet, and the constant cells (labels, lookup tables)."""
     provinces = list(regions)
     n = len(provinces)
@@ -66,9 +70,13 @@ def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], l
     cells: list[FormulaCell] = []
     consts: list[tuple[int, int, object]] = [
         (1, 1, "公式 Formulas"),
-        (2, 1, "Native formulas compute in any spreadsheet program; the add-in's worksheet functions (rows below) "
-               "compute in Windows Excel with the add-in and show an error (#NAME? or #VALUE!) elsewhere. No gap filling; "
-               "indices in GDP's unit. 原生公式处处可算；加载项函数仅在 Windows Excel 中计算。"),
+        (
+            2,
+            1,
+            "Native formulas compute in any spreadsheet program; the add-in's worksheet functions (rows below) "
+            "compute in Windows Excel with the add-in and show an error (#NAME? or #VALUE!) elsewhere. No gap filling; "
+            "indices in GDP's unit. 原生公式处处可算；加载项函数仅在 Windows Excel 中计算。",
+        ),
         (YEAR_ROW, 1, "年份 Year"),
         (FACTOR_ROWS["trade"], 1, "trade → GDP unit 贸易换算系数"),
         (FACTOR_ROWS["fie"], 1, "FIE → GDP unit 外资换算系数"),
@@ -77,8 +85,11 @@ def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], l
     money, fx = _units_ranges(len(MONEY_UNITS), len(FX_UNITS))
     consts.append((YEAR_ROW, UNITS_COL, "money units 货币单位 (scale, USD?)"))
     for i, unit in enumerate(MONEY_UNITS.values()):
-        consts += [(YEAR_ROW + 1 + i, UNITS_COL, unit.label), (YEAR_ROW + 1 + i, UNITS_COL + 1, unit.scale),
-                   (YEAR_ROW + 1 + i, UNITS_COL + 2, 1 if unit.currency == "USD" else 0)]
+        consts += [
+            (YEAR_ROW + 1 + i, UNITS_COL, unit.label),
+            (YEAR_ROW + 1 + i, UNITS_COL + 1, unit.scale),
+            (YEAR_ROW + 1 + i, UNITS_COL + 2, 1 if unit.currency == "USD" else 0),
+        ]
     for i, (label, divisor) in enumerate(FX_UNITS.items()):
         r = YEAR_ROW + len(MONEY_UNITS) + 2 + i
         consts += [(r, UNITS_COL, label), (r, UNITS_COL + 1, divisor)]
@@ -88,19 +99,25 @@ def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], l
     for j in range(n_years):
         c = c0 + j
         col = layout.column_letter(c)
-        cells.append(FormulaCell(YEAR_ROW, c, f"=Trade!{col}${layout.HEADER_ROW}", "year", year_index=j))
+        cells.append(
+            FormulaCell(YEAR_ROW, c, f"=Trade!{col}${layout.HEADER_ROW}", "year", year_index=j)
+        )
         rate = f"FX!{col}${layout.FIRST_DATA_ROW}/{fx_div}"
         for key, row in FACTOR_ROWS.items():
             unit = f"{layout.DATA_SHEETS[key]}!$B$2"
             usd, gdp_usd = f"VLOOKUP({unit},{money},3,0)", f"VLOOKUP({gdp_unit},{money},3,0)"
-            formula = (f"=VLOOKUP({unit},{money},2,0)/VLOOKUP({gdp_unit},{money},2,0)"
-                       f"*IF({usd}={gdp_usd},1,IF({usd}=1,{rate},1/({rate})))")
+            formula = (
+                f"=VLOOKUP({unit},{money},2,0)/VLOOKUP({gdp_unit},{money},2,0)"
+                f"*IF({usd}={gdp_usd},1,IF({usd}=1,{rate},1/({rate})))"
+            )
             cells.append(FormulaCell(row, c, formula, f"factor_{key}", year_index=j))
 
     for i, province in enumerate(provinces):
         r = NATIVE_FIRST + i
         consts.append((r, 1, province))
-        cells.append(FormulaCell(r, 2, f"=VLOOKUP($A{r},Regions!$A:$B,2,0)", "region", province=province))
+        cells.append(
+            FormulaCell(r, 2, f"=VLOOKUP($A{r},Regions!$A:$B,2,0)", "region", province=province)
+        )
         for j in range(n_years):
             c = c0 + j
             col = layout.column_letter(c)
@@ -117,35 +134,65 @@ def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], l
         for j in range(n_years):
             c = c0 + j
             col = layout.column_letter(c)
-            cells.append(FormulaCell(r, c, f'=IFERROR(AVERAGEIF($B${z_first}:$B${z_last},$A{r},{col}${z_first}:{col}${z_last}),"")',
-                                     "native_region", province=region, year_index=j))
+            cells.append(
+                FormulaCell(
+                    r,
+                    c,
+                    f'=IFERROR(AVERAGEIF($B${z_first}:$B${z_last},$A{r},{col}${z_first}:{col}${z_last}),"")',
+                    "native_region",
+                    province=region,
+                    year_index=j,
+                )
+            )
     cv_row = regions_row + len(region_names) + 1
     consts.append((cv_row, 1, "plain CV 未加权变异系数"))
     for j in range(n_years):
         col = layout.column_letter(c0 + j)
         rng = f"{col}{z_first}:{col}{z_last}"
-        cells.append(FormulaCell(cv_row, c0 + j, f'=IFERROR(STDEVP({rng})/AVERAGE({rng}),"")', "native_cv", year_index=j))
+        cells.append(
+            FormulaCell(
+                cv_row,
+                c0 + j,
+                f'=IFERROR(STDEVP({rng})/AVERAGE({rng}),"")',
+                "native_cv",
+                year_index=j,
+            )
+        )
 
     udf_row = cv_row + 3
-    consts.append((udf_row - 1, 1, "Worksheet functions of the add-in 加载项工作表函数 (Windows Excel)"))
+    consts.append(
+        (udf_row - 1, 1, "Worksheet functions of the add-in 加载项工作表函数 (Windows Excel)")
+    )
     last_col = years_last
-    block = lambda s: f"{layout.DATA_SHEETS[s]}!{layout.column_letter(c0)}{layout.FIRST_DATA_ROW}:{layout.column_letter(last_col)}{layout.FIRST_DATA_ROW + n - 1}"  # noqa: E731
-    factor = lambda k: f"{layout.column_letter(c0)}${FACTOR_ROWS[k]}:{layout.column_letter(last_col)}${FACTOR_ROWS[k]}"  # noqa: E731
+
+    def block(s):
+        return f"{layout.DATA_SHEETS[s]}!{layout.column_letter(c0)}{layout.FIRST_DATA_ROW}:{layout.column_letter(last_col)}{layout.FIRST_DATA_ROW + n - 1}"
+
+    def factor(k):
+        return f"{layout.column_letter(c0)}${FACTOR_ROWS[k]}:{layout.column_letter(last_col)}${FACTOR_ROWS[k]}"
+
     blocks = (
         ("TRADE_INDEX", f"=TRADE_INDEX({block('trade')},{block('gdp')},{factor('trade')})"),
         ("INVEST_INDEX", f"=INVEST_INDEX({block('fie')},{block('gdp')},{factor('fie')})"),
-        ("OPEN_INDEX", f"=OPEN_INDEX({block('trade')},{block('fie')},{block('gdp')},{factor('trade')},{factor('fie')})"),
+        (
+            "OPEN_INDEX",
+            f"=OPEN_INDEX({block('trade')},{block('fie')},{block('gdp')},{factor('trade')},{factor('fie')})",
+        ),
     )
     r = udf_row
     open_block = None
     for name, formula in blocks:
         consts.append((r, 1, name))
         first = r + 1
-        cells.append(FormulaCell(first, c0, formula, f"udf_{name.lower()}", last=(first + n - 1, last_col)))
+        cells.append(
+            FormulaCell(first, c0, formula, f"udf_{name.lower()}", last=(first + n - 1, last_col))
+        )
         for i, province in enumerate(provinces):
             consts.append((first + i, 1, province))
         if name == "OPEN_INDEX":
-            open_block = f"{layout.column_letter(c0)}{first}:{layout.column_letter(last_col)}{first + n - 1}"
+            open_block = (
+                f"{layout.column_letter(c0)}{first}:{layout.column_letter(last_col)}{first + n - 1}"
+            )
         r = first + n + 1
     pop = block("population")
     for name, formula in (
@@ -155,18 +202,38 @@ def plan(regions: Mapping[str, str], n_years: int) -> tuple[list[FormulaCell], l
         ("THEIL_INDEX", f"=THEIL_INDEX({open_block},{pop})"),
     ):
         consts.append((r, 1, name))
-        cells.append(FormulaCell(r, c0, formula, f"udf_{name.lower().replace(' ', '_')}", last=(r, last_col)))
+        cells.append(
+            FormulaCell(r, c0, formula, f"udf_{name.lower().replace(' ', '_')}", last=(r, last_col))
+        )
         r += 1
     # Series functions: one result per province (row of the Z block), side by side.
     r += 1
-    consts += [(r, 1, "Z per province 各省 Z"), (r, c0, "GROWTH_RATE (CAGR)"), (r, c0 + 1, "ANNUAL_CHANGE")]
+    consts += [
+        (r, 1, "Z per province 各省 Z"),
+        (r, c0, "GROWTH_RATE (CAGR)"),
+        (r, c0 + 1, "ANNUAL_CHANGE"),
+    ]
     for i, province in enumerate(provinces):
         consts.append((r + 1 + i, 1, province))
-    cells.append(FormulaCell(r + 1, c0, f"=GROWTH_RATE({open_block})", "udf_growth_rate", last=(r + n, c0)))
-    cells.append(FormulaCell(r + 1, c0 + 1, f"=ANNUAL_CHANGE({open_block})", "udf_annual_change", last=(r + n, c0 + 1)))
+    cells.append(
+        FormulaCell(r + 1, c0, f"=GROWTH_RATE({open_block})", "udf_growth_rate", last=(r + n, c0))
+    )
+    cells.append(
+        FormulaCell(
+            r + 1,
+            c0 + 1,
+            f"=ANNUAL_CHANGE({open_block})",
+            "udf_annual_change",
+            last=(r + n, c0 + 1),
+        )
+    )
     r += n + 2
     consts.append((r, 1, "FILL_GAPS (Trade)"))
-    cells.append(FormulaCell(r + 1, c0, f"=FILL_GAPS({block('trade')})", "udf_fill_gaps", last=(r + n, last_col)))
+    cells.append(
+        FormulaCell(
+            r + 1, c0, f"=FILL_GAPS({block('trade')})", "udf_fill_gaps", last=(r + n, last_col)
+        )
+    )
     for i, province in enumerate(provinces):
         consts.append((r + 1 + i, 1, province))
     r += n + 2
@@ -185,7 +252,13 @@ def write(ws, styles, regions: Mapping[str, str], n_years: int) -> None:
         if cell.last is None:
             ws.write_formula(cell.row - 1, cell.col - 1, cell.formula)
         else:
-            ws.write_array_formula(cell.row - 1, cell.col - 1, cell.last[0] - 1, cell.last[1] - 1, "{" + cell.formula + "}")
+            ws.write_array_formula(
+                cell.row - 1,
+                cell.col - 1,
+                cell.last[0] - 1,
+                cell.last[1] - 1,
+                "{" + cell.formula + "}",
+            )
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 12)
     ws.freeze_panes(YEAR_ROW, 2)

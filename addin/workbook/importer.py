@@ -26,21 +26,28 @@ class ImportReport:
     source: str
     sheet: str
     written: int = 0
-    kept: list[str] = field(default_factory=list)  # cells left as they were (non-empty, no --overwrite)
+    kept: list[str] = field(
+        default_factory=list
+    )  # cells left as they were (non-empty, no --overwrite)
     unplaced: list[str] = field(default_factory=list)  # provinces with no row on the sheet
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.source} → {self.sheet}: {self.written} cells written"]
         if self.kept:
-            parts.append(f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), e.g. {', '.join(self.kept[:3])}")
+            parts.append(
+                f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), e.g. {', '.join(self.kept[:3])}"
+            )
         if self.unplaced:
-            parts.append(f"{len(self.unplaced)} provinces not on the sheet: {', '.join(self.unplaced)}")
+            parts.append(
+                f"{len(self.unplaced)} provinces not on the sheet: {', '.join(self.unplaced)}"
+            )
         return "; ".join(parts + self.notes)
 
 
-def plan_import(export: NbsExport, block: list[list[object]], overwrite: bool = False
-                ) -> tuple[ImportReport, dict[tuple[int, int], object]]:
+def plan_import(
+    export: NbsExport, block: list[list[object]], overwrite: bool = False
+) -> tuple[ImportReport, dict[tuple[int, int], object]]:
     """The cell writes (1-based (row, col) → value) that put ``export`` on its data sheet.
 
     ``block`` is the sheet's current content from A1. Raises :class:`InputError` when
@@ -48,15 +55,30 @@ def plan_import(export: NbsExport, block: list[list[object]], overwrite: bool = 
     """
     key = series_for_indicator(export.indicator)
     if key is None:
-        raise InputError(f"indicator {export.indicator!r} is not one of the series this workbook uses "
-                         "(trade, FIE, GDP, population, exchange rate)", export.source)
+        raise InputError(
+            f"indicator {export.indicator!r} is not one of the series this workbook uses "
+            "(trade, FIE, GDP, population, exchange rate)",
+            export.source,
+        )
     sheet = layout.DATA_SHEETS[key]
     report = ImportReport(export.source, sheet)
     writes: dict[tuple[int, int], object] = {}
 
     header = block[layout.HEADER_ROW - 1] if len(block) >= layout.HEADER_ROW else []
-    year_col = {parse_year(v): c for c, v in enumerate(header, start=1) if c >= layout.FIRST_YEAR_COL and parse_year(v)}
-    next_col = max([layout.FIRST_YEAR_COL - 1, *[c for c, v in enumerate(header, start=1) if not is_blank(v)]]) + 1
+    year_col = {
+        parse_year(v): c
+        for c, v in enumerate(header, start=1)
+        if c >= layout.FIRST_YEAR_COL and parse_year(v)
+    }
+    next_col = (
+        max(
+            [
+                layout.FIRST_YEAR_COL - 1,
+                *[c for c, v in enumerate(header, start=1) if not is_blank(v)],
+            ]
+        )
+        + 1
+    )
     for year in export.values.columns:
         if year not in year_col:
             year_col[year] = next_col
@@ -70,11 +92,22 @@ def plan_import(export: NbsExport, block: list[list[object]], overwrite: bool = 
             rows[match_province(str(name)) or str(name).strip()] = r
 
     current_unit = cell(block, *layout.UNIT_CELL)
-    has_numbers = any(isinstance(cell(block, r, c), (int, float)) for r in rows.values() for c in year_col.values())
+    has_numbers = any(
+        isinstance(cell(block, r, c), (int, float))
+        for r in rows.values()
+        for c in year_col.values()
+    )
     if export.unit:
-        if has_numbers and not is_blank(current_unit) and normalise_label(current_unit) != normalise_label(export.unit):
-            raise InputError(f"the export is in {export.unit} but sheet {sheet} already holds numbers in {current_unit}; "
-                             f"clear the sheet or convert the export first", export.source)
+        if (
+            has_numbers
+            and not is_blank(current_unit)
+            and normalise_label(current_unit) != normalise_label(export.unit)
+        ):
+            raise InputError(
+                f"the export is in {export.unit} but sheet {sheet} already holds numbers in {current_unit}; "
+                f"clear the sheet or convert the export first",
+                export.source,
+            )
         if is_blank(current_unit) or normalise_label(current_unit) != normalise_label(export.unit):
             writes[layout.UNIT_CELL] = export.unit
     else:

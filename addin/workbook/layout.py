@@ -16,22 +16,52 @@ TEMPLATE_VERSION = 1
 GUIDE = "Guide"
 SETTINGS = "Settings"
 REGIONS = "Regions"
-DATA_SHEETS: dict[str, str] = {"trade": "Trade", "fie": "FIE", "gdp": "GDP", "population": "Population", "fx": "FX"}
-INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY = "Index", "Table1", "Factors", "Disparity", "Stages", "Quality"
+DATA_SHEETS: dict[str, str] = {
+    "trade": "Trade",
+    "fie": "FIE",
+    "gdp": "GDP",
+    "population": "Population",
+    "fx": "FX",
+}
+INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY = (
+    "Index",
+    "Table1",
+    "Factors",
+    "Disparity",
+    "Stages",
+    "Quality",
+)
 OUTPUT_SHEETS = (INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY)
 FORMULAS = "Formulas"
 XLWINGS_CONF = "xlwings.conf"
-SHEET_ORDER = (GUIDE, SETTINGS, REGIONS, *DATA_SHEETS.values(), *OUTPUT_SHEETS, FORMULAS, XLWINGS_CONF)
+SHEET_ORDER = (
+    GUIDE,
+    SETTINGS,
+    REGIONS,
+    *DATA_SHEETS.values(),
+    *OUTPUT_SHEETS,
+    FORMULAS,
+    XLWINGS_CONF,
+)
 INPUT_SHEETS = (SETTINGS, REGIONS, *DATA_SHEETS.values())
 
 DATA_TITLES: dict[str, tuple[str, str]] = {
     "trade": ("进出口总额", "Total imports and exports"),
-    "fie": ("外商投资企业投资总额（年底注册）", "Total investment of foreign-invested enterprises (year-end, registered)"),
+    "fie": (
+        "外商投资企业投资总额（年底注册）",
+        "Total investment of foreign-invested enterprises (year-end, registered)",
+    ),
     "gdp": ("地区生产总值", "Regional GDP"),
     "population": ("年末人口", "Year-end population (weights for disparity)"),
     "fx": ("人民币对美元年平均汇率", "Annual average exchange rate"),
 }
-DEFAULT_UNITS: dict[str, str] = {"trade": "万美元", "fie": "百万美元", "gdp": "亿元", "population": "万人", "fx": "元/美元"}
+DEFAULT_UNITS: dict[str, str] = {
+    "trade": "万美元",
+    "fie": "百万美元",
+    "gdp": "亿元",
+    "population": "万人",
+    "fx": "元/美元",
+}
 UNIT_CELL = (2, 2)  # B2
 HEADER_ROW = 4
 FIRST_DATA_ROW = 5
@@ -67,29 +97,93 @@ def _stages_text(stages) -> str:
 
 
 SETTINGS_ROWS: tuple[Setting, ...] = (
-    Setting("table1_years", "Table 1 years 表1年份", _years_text(PAPER_TABLE1_YEARS),
-            help="Comma-separated years; annual change runs from the first to the last. 逗号分隔"),
-    Setting("stages", "Stages 阶段", _stages_text(PAPER_STAGES),
-            help="first-last; first-last … (default: the paper's four stages 默认为论文四阶段)"),
-    Setting("unit_mode", "Unit mode 单位模式", "converted", ("converted", "as_entered"),
-            help="converted: all money to the output unit with the CNY/USD rate; as_entered: numbers as typed (replication) 换算/按输入"),
-    Setting("output_unit", "Output unit 输出单位", "亿元", ("亿元", "万元", "万亿元", "亿美元", "十亿美元", "万美元"),
-            help="Money unit of the indices in converted mode 指数的货币单位"),
-    Setting("cv_centre", "CV centre 变异系数中心", "mean", ("mean", "weighted"),
-            help="mean: simple mean (paper's wording); weighted: population-weighted mean (Williamson) 简单平均/人口加权平均"),
-    Setting("cv_weighted", "CV population weights 人口加权", "yes", ("yes", "no"),
-            help="yes: weighted CV of the paper's equation (4); no: plain CV 是/否"),
-    Setting("fill_gaps", "Fill interior gaps 内插缺失值", "yes", ("yes", "no"),
-            help="Linear interpolation between observed years only; every filled cell is listed on Quality 仅内插"),
-    Setting("belt", "Belt series 全流域序列", "mean", ("mean", "sum"),
-            help="mean: mean of provinces' indices; sum: index of summed amounts 省均值/总量"),
-    Setting("growth_method", "Growth method 增长率方法", "cagr", ("cagr", "mean_yoy", "loglinear", "change"),
-            help="For the Stages table 阶段增长率"),
-    Setting("stage_base", "Stage base 阶段基期", "own", ("own", "previous"),
-            help="own: the stage's first year; previous: the previous stage's last year 本阶段首年/上阶段末年"),
-    Setting("language", "Language 语言", "both", ("both", "zh", "en"), help="Labels of the output tables 输出表语言"),
-    Setting("jump_ratio", "Jump warning ratio 突变阈值", 5, help="Flag a year-on-year change larger than this factor 同比变化超过此倍数时提示"),
-    Setting("template_version", "Template version 模板版本", TEMPLATE_VERSION, help="Do not edit 请勿修改"),
+    Setting(
+        "table1_years",
+        "Table 1 years 表1年份",
+        _years_text(PAPER_TABLE1_YEARS),
+        help="Comma-separated years; annual change runs from the first to the last. 逗号分隔",
+    ),
+    Setting(
+        "stages",
+        "Stages 阶段",
+        _stages_text(PAPER_STAGES),
+        help="first-last; first-last … (default: the paper's four stages 默认为论文四阶段)",
+    ),
+    Setting(
+        "unit_mode",
+        "Unit mode 单位模式",
+        "converted",
+        ("converted", "as_entered"),
+        help="converted: all money to the output unit with the CNY/USD rate; as_entered: numbers as typed (replication) 换算/按输入",
+    ),
+    Setting(
+        "output_unit",
+        "Output unit 输出单位",
+        "亿元",
+        ("亿元", "万元", "万亿元", "亿美元", "十亿美元", "万美元"),
+        help="Money unit of the indices in converted mode 指数的货币单位",
+    ),
+    Setting(
+        "cv_centre",
+        "CV centre 变异系数中心",
+        "mean",
+        ("mean", "weighted"),
+        help="mean: simple mean (paper's wording); weighted: population-weighted mean (Williamson) 简单平均/人口加权平均",
+    ),
+    Setting(
+        "cv_weighted",
+        "CV population weights 人口加权",
+        "yes",
+        ("yes", "no"),
+        help="yes: weighted CV of the paper's equation (4); no: plain CV 是/否",
+    ),
+    Setting(
+        "fill_gaps",
+        "Fill interior gaps 内插缺失值",
+        "yes",
+        ("yes", "no"),
+        help="Linear interpolation between observed years only; every filled cell is listed on Quality 仅内插",
+    ),
+    Setting(
+        "belt",
+        "Belt series 全流域序列",
+        "mean",
+        ("mean", "sum"),
+        help="mean: mean of provinces' indices; sum: index of summed amounts 省均值/总量",
+    ),
+    Setting(
+        "growth_method",
+        "Growth method 增长率方法",
+        "cagr",
+        ("cagr", "mean_yoy", "loglinear", "change"),
+        help="For the Stages table 阶段增长率",
+    ),
+    Setting(
+        "stage_base",
+        "Stage base 阶段基期",
+        "own",
+        ("own", "previous"),
+        help="own: the stage's first year; previous: the previous stage's last year 本阶段首年/上阶段末年",
+    ),
+    Setting(
+        "language",
+        "Language 语言",
+        "both",
+        ("both", "zh", "en"),
+        help="Labels of the output tables 输出表语言",
+    ),
+    Setting(
+        "jump_ratio",
+        "Jump warning ratio 突变阈值",
+        5,
+        help="Flag a year-on-year change larger than this factor 同比变化超过此倍数时提示",
+    ),
+    Setting(
+        "template_version",
+        "Template version 模板版本",
+        TEMPLATE_VERSION,
+        help="Do not edit 请勿修改",
+    ),
 )
 SETTINGS_FIRST_ROW = 4  # header on row 3
 
@@ -111,7 +205,9 @@ def address(row: int, col: int, sheet: str | None = None, absolute: bool = False
 
 
 def quote_sheet(sheet: str) -> str:
-    return sheet if sheet.isidentifier() and sheet.isascii() else "'" + sheet.replace("'", "''") + "'"
+    return (
+        sheet if sheet.isidentifier() and sheet.isascii() else "'" + sheet.replace("'", "''") + "'"
+    )
 
 
 def range_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
@@ -131,33 +227,66 @@ class ChartSpec:
 
 
 CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec(FACTORS, "Opening-up of the belt 长江经济带对外开放指数", "index 指数",
-              ("trade_index", "invest_index", "open_index"), "J4"),
-    ChartSpec(DISPARITY, "Disparity of the composite index 综合开放指数空间差异", "coefficient 系数",
-              ("cv", "cv_plain", "gini"), "N4"),
+    ChartSpec(
+        FACTORS,
+        "Opening-up of the belt 长江经济带对外开放指数",
+        "index 指数",
+        ("trade_index", "invest_index", "open_index"),
+        "J4",
+    ),
+    ChartSpec(
+        DISPARITY,
+        "Disparity of the composite index 综合开放指数空间差异",
+        "coefficient 系数",
+        ("cv", "cv_plain", "gini"),
+        "N4",
+    ),
 )
 
 # Column labels of the output tables: key → (中文, English).
 LABELS: dict[str, tuple[str, str]] = {
-    "province": ("省份", "Province"), "province_en": ("英文名", "English"), "region": ("区域", "Region"),
-    "year": ("年份", "Year"), "trade_index": ("贸易开放指数 T", "Trade index T"),
-    "invest_index": ("投资开放指数 I", "Investment index I"), "open_index": ("综合开放指数 Z", "Composite index Z"),
-    "problem": ("问题", "Problem"), "kind": ("类型", "Kind"), "name": ("名称", "Name"), "name_en": ("英文名", "English"),
+    "province": ("省份", "Province"),
+    "province_en": ("英文名", "English"),
+    "region": ("区域", "Region"),
+    "year": ("年份", "Year"),
+    "trade_index": ("贸易开放指数 T", "Trade index T"),
+    "invest_index": ("投资开放指数 I", "Investment index I"),
+    "open_index": ("综合开放指数 Z", "Composite index Z"),
+    "problem": ("问题", "Problem"),
+    "kind": ("类型", "Kind"),
+    "name": ("名称", "Name"),
+    "name_en": ("英文名", "English"),
     "annual_change": ("年均变化", "Average annual change"),
-    "open_growth": ("Z 增长率", "Z growth"), "trade_contribution": ("贸易贡献 ½Δln T", "Trade part ½Δln T"),
+    "open_growth": ("Z 增长率", "Z growth"),
+    "trade_contribution": ("贸易贡献 ½Δln T", "Trade part ½Δln T"),
     "invest_contribution": ("投资贡献 ½Δln I", "Investment part ½Δln I"),
-    "n": ("省份数", "Provinces"), "cv": ("变异系数 CV", "CV (chosen)"), "cv_plain": ("未加权变异系数", "Plain CV"),
-    "theil_t": ("泰尔指数 T", "Theil T"), "theil_t_between": ("T 区域间", "Theil T between"),
-    "theil_t_within": ("T 区域内", "Theil T within"), "theil_l": ("泰尔指数 L", "Theil L"),
-    "theil_l_between": ("L 区域间", "Theil L between"), "theil_l_within": ("L 区域内", "Theil L within"),
-    "gini": ("基尼系数", "Gini"), "stage": ("阶段", "Stage"), "first": ("起始年", "First"), "last": ("结束年", "Last"),
-    "base_year": ("基期", "Base year"), "trade_growth": ("T 增长率", "T growth"), "invest_growth": ("I 增长率", "I growth"),
-    "series": ("序列", "Series"), "cell": ("单元格", "Cell"), "detail": ("说明", "Detail"),
+    "n": ("省份数", "Provinces"),
+    "cv": ("变异系数 CV", "CV (chosen)"),
+    "cv_plain": ("未加权变异系数", "Plain CV"),
+    "theil_t": ("泰尔指数 T", "Theil T"),
+    "theil_t_between": ("T 区域间", "Theil T between"),
+    "theil_t_within": ("T 区域内", "Theil T within"),
+    "theil_l": ("泰尔指数 L", "Theil L"),
+    "theil_l_between": ("L 区域间", "Theil L between"),
+    "theil_l_within": ("L 区域内", "Theil L within"),
+    "gini": ("基尼系数", "Gini"),
+    "stage": ("阶段", "Stage"),
+    "first": ("起始年", "First"),
+    "last": ("结束年", "Last"),
+    "base_year": ("基期", "Base year"),
+    "trade_growth": ("T 增长率", "T growth"),
+    "invest_growth": ("I 增长率", "I growth"),
+    "series": ("序列", "Series"),
+    "cell": ("单元格", "Cell"),
+    "detail": ("说明", "Detail"),
 }
 
 OUTPUT_TITLES: dict[str, tuple[str, str]] = {
     INDEX: ("各省开放指数", "Opening-up indices by province and year"),
-    TABLE1: ("表1 长江经济带各省综合开放指数", "Table 1. Composite opening-up index of the belt's provinces"),
+    TABLE1: (
+        "表1 长江经济带各省综合开放指数",
+        "Table 1. Composite opening-up index of the belt's provinces",
+    ),
     FACTORS: ("开放因子序列（图1）", "Trade and investment factors of the belt (Figure 1)"),
     DISPARITY: ("空间差异（图2）", "Spatial disparity (Figure 2)"),
     STAGES: ("阶段增长", "Growth by stage"),

@@ -17,7 +17,13 @@ from .engine import WorkbookEngine
 from .render import SheetBlock, chart_ranges, render
 from .sheets import layout_notes, read_data_sheet, read_regions, read_settings
 
-REQUIRED = (layout.SETTINGS, layout.REGIONS, layout.DATA_SHEETS["trade"], layout.DATA_SHEETS["fie"], layout.DATA_SHEETS["gdp"])
+REQUIRED = (
+    layout.SETTINGS,
+    layout.REGIONS,
+    layout.DATA_SHEETS["trade"],
+    layout.DATA_SHEETS["fie"],
+    layout.DATA_SHEETS["gdp"],
+)
 
 
 @dataclass
@@ -32,8 +38,10 @@ class Result:
         kinds = self.tables.quality["kind"].value_counts().to_dict()
         counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no data-quality notes"
         years = panel.years
-        return (f"{len(panel.provinces)} provinces, {years[0]}–{years[-1]}, index unit {panel.index_unit}; "
-                f"quality: {counts}")
+        return (
+            f"{len(panel.provinces)} provinces, {years[0]}–{years[-1]}, index unit {panel.index_unit}; "
+            f"quality: {counts}"
+        )
 
 
 def compute(engine: WorkbookEngine) -> Tables:
@@ -41,13 +49,17 @@ def compute(engine: WorkbookEngine) -> Tables:
     present = set(engine.sheet_names())
     missing = [s for s in REQUIRED if s not in present]
     if missing:
-        raise InputError(f"sheet(s) {', '.join(missing)} not found; is this a workbook made from the Yangtze template?",
-                         "workbook")
+        raise InputError(
+            f"sheet(s) {', '.join(missing)} not found; is this a workbook made from the Yangtze template?",
+            "workbook",
+        )
     engine.status("Yangtze: reading settings and data 读取数据…")
     options = read_settings(engine.read(layout.SETTINGS))
     regions = read_regions(engine.read(layout.REGIONS))
     blocks = {key: engine.read(name) for key, name in layout.DATA_SHEETS.items() if name in present}
-    series = {key: read_data_sheet(key, block, layout.DATA_SHEETS[key]) for key, block in blocks.items()}
+    series = {
+        key: read_data_sheet(key, block, layout.DATA_SHEETS[key]) for key, block in blocks.items()
+    }
     engine.status("Yangtze: computing 计算中…")
     panel = build_panel(series, regions, options)
     # hidden rows, merged cells and formulas without a stored result, where the engine knows them
@@ -57,7 +69,9 @@ def compute(engine: WorkbookEngine) -> Tables:
         for key, data in series.items():
             hidden, merged = details(data.sheet)
             refs = uncomputed(data.sheet) if uncomputed is not None else []
-            panel.quality.extend(layout_notes(key, data.sheet, hidden, merged, len(blocks[key]), refs))
+            panel.quality.extend(
+                layout_notes(key, data.sheet, hidden, merged, len(blocks[key]), refs)
+            )
     return compute_all(panel)
 
 

@@ -16,11 +16,47 @@ from ..panel.tables import Tables
 from . import layout
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    layout.INDEX: ("province", "province_en", "region", "year", "trade_index", "invest_index", "open_index", "problem"),
-    layout.FACTORS: ("year", "trade_index", "invest_index", "open_index", "open_growth", "trade_contribution", "invest_contribution"),
-    layout.DISPARITY: ("year", "n", "cv", "cv_plain", "theil_t", "theil_t_between", "theil_t_within",
-                       "theil_l", "theil_l_between", "theil_l_within", "gini"),
-    layout.STAGES: ("stage", "first", "last", "base_year", "open_growth", "trade_growth", "invest_growth"),
+    layout.INDEX: (
+        "province",
+        "province_en",
+        "region",
+        "year",
+        "trade_index",
+        "invest_index",
+        "open_index",
+        "problem",
+    ),
+    layout.FACTORS: (
+        "year",
+        "trade_index",
+        "invest_index",
+        "open_index",
+        "open_growth",
+        "trade_contribution",
+        "invest_contribution",
+    ),
+    layout.DISPARITY: (
+        "year",
+        "n",
+        "cv",
+        "cv_plain",
+        "theil_t",
+        "theil_t_between",
+        "theil_t_within",
+        "theil_l",
+        "theil_l_between",
+        "theil_l_within",
+        "gini",
+    ),
+    layout.STAGES: (
+        "stage",
+        "first",
+        "last",
+        "base_year",
+        "open_growth",
+        "trade_growth",
+        "invest_growth",
+    ),
     layout.QUALITY: ("kind", "series", "province", "year", "cell", "detail"),
 }
 
@@ -46,10 +82,20 @@ class SheetBlock:
 
     @property
     def formats(self) -> tuple[str | None, ...]:
-        float_columns = {i for row in self.rows[layout.OUT_FIRST_ROW - 1:layout.OUT_FIRST_ROW - 1 + self.n_data_rows]
-                         for i, v in enumerate(row) if isinstance(v, float)}
-        return tuple((PERCENT_FORMAT if key in PERCENT_COLUMNS else NUMBER_FORMAT) if i in float_columns else None
-                     for i, key in enumerate(self.columns))
+        float_columns = {
+            i
+            for row in self.rows[
+                layout.OUT_FIRST_ROW - 1 : layout.OUT_FIRST_ROW - 1 + self.n_data_rows
+            ]
+            for i, v in enumerate(row)
+            if isinstance(v, float)
+        }
+        return tuple(
+            (PERCENT_FORMAT if key in PERCENT_COLUMNS else NUMBER_FORMAT)
+            if i in float_columns
+            else None
+            for i, key in enumerate(self.columns)
+        )
 
 
 @dataclass(frozen=True)
@@ -73,7 +119,13 @@ def _value(v: object) -> object:
     return v
 
 
-def _block(sheet: str, frame: pd.DataFrame, columns: tuple[str, ...], language: str, headers: list[str] | None = None) -> SheetBlock:
+def _block(
+    sheet: str,
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    language: str,
+    headers: list[str] | None = None,
+) -> SheetBlock:
     notes = frame.attrs.get("notes", [])
     rows: list[list[object]] = [
         [layout.title(sheet, language)],
@@ -81,7 +133,10 @@ def _block(sheet: str, frame: pd.DataFrame, columns: tuple[str, ...], language: 
         [],
         headers or [layout.label(c, language) for c in columns],
     ]
-    rows += [[_value(v) for v in record] for record in frame[list(columns)].itertuples(index=False, name=None)]
+    rows += [
+        [_value(v) for v in record]
+        for record in frame[list(columns)].itertuples(index=False, name=None)
+    ]
     rows.append([])
     rows += [[f"• {n}"] for n in notes]
     return SheetBlock(sheet, rows, len(frame), columns)
@@ -90,14 +145,26 @@ def _block(sheet: str, frame: pd.DataFrame, columns: tuple[str, ...], language: 
 def render(tables: Tables) -> list[SheetBlock]:
     """Every output sheet as a :class:`SheetBlock`, in sheet order."""
     lang = tables.panel.options.language
-    blocks = [_block(sheet, getattr(tables, attr), TABLE_COLUMNS[sheet], lang) for sheet, attr in (
-        (layout.INDEX, "index"), (layout.FACTORS, "factors"), (layout.DISPARITY, "disparity"),
-        (layout.STAGES, "stages"), (layout.QUALITY, "quality"))]
+    blocks = [
+        _block(sheet, getattr(tables, attr), TABLE_COLUMNS[sheet], lang)
+        for sheet, attr in (
+            (layout.INDEX, "index"),
+            (layout.FACTORS, "factors"),
+            (layout.DISPARITY, "disparity"),
+            (layout.STAGES, "stages"),
+            (layout.QUALITY, "quality"),
+        )
+    ]
     t1 = tables.table1
     years = [c for c in t1.columns if isinstance(c, int)]
     columns = ("kind", "name", "name_en", *years, "annual_change")
-    headers = [layout.label("kind", lang), layout.label("name", lang), layout.label("name_en", lang),
-               *[str(y) for y in years], layout.label("annual_change", lang)]
+    headers = [
+        layout.label("kind", lang),
+        layout.label("name", lang),
+        layout.label("name_en", lang),
+        *[str(y) for y in years],
+        layout.label("annual_change", lang),
+    ]
     blocks.insert(1, _block(layout.TABLE1, t1, columns, lang, headers))
     return blocks
 
@@ -113,7 +180,11 @@ def chart_ranges(blocks: list[SheetBlock]) -> list[ChartRanges]:
         series = []
         for key in spec.series:
             col = block.columns.index(key) + 1
-            name = layout.range_ref(spec.sheet, layout.OUT_HEADER_ROW, col, layout.OUT_HEADER_ROW, col).split(":")[0]
-            series.append((name, layout.range_ref(spec.sheet, layout.OUT_FIRST_ROW, col, last, col)))
+            name = layout.range_ref(
+                spec.sheet, layout.OUT_HEADER_ROW, col, layout.OUT_HEADER_ROW, col
+            ).split(":")[0]
+            series.append(
+                (name, layout.range_ref(spec.sheet, layout.OUT_FIRST_ROW, col, last, col))
+            )
         out.append(ChartRanges(spec.sheet, cats, series))
     return out

@@ -46,16 +46,22 @@ def check_workbook_file(path: str | os.PathLike) -> None:
         with path.open("rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise FileRejected(f"{name}: cannot be opened ({exc.strerror or exc}); is it locked by another program?") from None
+        raise FileRejected(
+            f"{name}: cannot be opened ({exc.strerror or exc}); is it locked by another program?"
+        ) from None
     if size == 0:
         raise FileRejected(f"{name}: the file is empty (0 bytes), not a workbook")
     if size > MAX_FILE_BYTES:
-        raise FileRejected(f"{name}: {size / 2**20:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MB this tool reads")
+        raise FileRejected(
+            f"{name}: {size / 2**20:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MB this tool reads"
+        )
     if head == OLE_SIGNATURE:
         raise FileRejected(_ole_message(path))
     if not head.startswith(b"PK"):
-        raise FileRejected(f"{name}: not an Excel workbook (.xlsx/.xlsm); it looks like "
-                           f"{'a text file' if _looks_text(head) else 'some other kind of file'}")
+        raise FileRejected(
+            f"{name}: not an Excel workbook (.xlsx/.xlsm); it looks like "
+            f"{'a text file' if _looks_text(head) else 'some other kind of file'}"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -68,20 +74,34 @@ def check_workbook_file(path: str | os.PathLike) -> None:
     for info in infos:
         total += info.file_size
         if info.file_size > MAX_PART_BYTES:
-            raise FileRejected(f"{name}: part {info.filename} would unpack to {info.file_size / 2**20:.0f} MB "
-                               f"(limit {MAX_PART_BYTES // 2**20} MB); the file is refused")
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
-            raise FileRejected(f"{name}: part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
-                               "which only a zip bomb does; the file is refused")
+            raise FileRejected(
+                f"{name}: part {info.filename} would unpack to {info.file_size / 2**20:.0f} MB "
+                f"(limit {MAX_PART_BYTES // 2**20} MB); the file is refused"
+            )
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > MAX_RATIO
+            and info.file_size > 2**20
+        ):
+            raise FileRejected(
+                f"{name}: part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
+                "which only a zip bomb does; the file is refused"
+            )
     if total > MAX_UNCOMPRESSED_BYTES:
         raise FileRejected(f"{name}: would unpack to {total / 2**30:.1f} GB; the file is refused")
-    tags, rows, part = _count_xml(path, [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))])
+    tags, rows, part = _count_xml(
+        path, [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))]
+    )
     if rows > MAX_SHEET_ROWS:
-        raise FileRejected(f"{name}: part {part} holds more than {MAX_SHEET_ROWS:,} rows, more than this tool reads; "
-                           "delete the unused rows (Ctrl+Shift+End shows the last used cell)")
+        raise FileRejected(
+            f"{name}: part {part} holds more than {MAX_SHEET_ROWS:,} rows, more than this tool reads; "
+            "delete the unused rows (Ctrl+Shift+End shows the last used cell)"
+        )
     if tags > MAX_XML_TAGS:
-        raise FileRejected(f"{name}: too large to read safely: its sheets hold more than {MAX_XML_TAGS / 1e6:.0f} million "
-                           f"XML tags (roughly {MAX_XML_TAGS // 5_000_000} million cells); delete unused rows or sheets")
+        raise FileRejected(
+            f"{name}: too large to read safely: its sheets hold more than {MAX_XML_TAGS / 1e6:.0f} million "
+            f"XML tags (roughly {MAX_XML_TAGS // 5_000_000} million cells); delete unused rows or sheets"
+        )
 
 
 def _count_xml(path: Path, infos: list[zipfile.ZipInfo]) -> tuple[int, int, str]:
@@ -106,16 +126,28 @@ def _count_xml(path: Path, infos: list[zipfile.ZipInfo]) -> tuple[int, int, str]
                         rows += joined.count(b"<row") + joined.count(b":row")
                         buf = carry + chunk
                         if any(marker in buf for marker in _DTD_MARKERS):
-                            raise FileRejected(f"{path.name}: refused: part {info.filename} declares a DTD or entities, "
-                                               "as a 'billion laughs' or external-entity attack does (Excel never "
-                                               "writes these); the file is not read")
+                            raise FileRejected(
+                                f"{path.name}: refused: part {info.filename} declares a DTD or entities, "
+                                "as a 'billion laughs' or external-entity attack does (Excel never "
+                                "writes these); the file is not read"
+                            )
                         carry = buf[-19:]
                         if tags > MAX_XML_TAGS or rows > MAX_SHEET_ROWS:
                             return tags, rows, info.filename
                 if rows > most_rows:
                     most_rows, where = rows, info.filename
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
-        raise FileRejected(f"{path.name}: damaged or incomplete workbook ({_one_line(exc)})") from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
+        raise FileRejected(
+            f"{path.name}: damaged or incomplete workbook ({_one_line(exc)})"
+        ) from None
     return tags, most_rows, where
 
 

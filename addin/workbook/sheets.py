@@ -25,8 +25,23 @@ from . import layout
 
 Block = Sequence[Sequence[object]]
 
-ERROR_TEXTS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
-                         "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
+ERROR_TEXTS = frozenset(
+    {
+        "#N/A",
+        "#REF!",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NAME?",
+        "#NULL!",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#UNKNOWN!",
+    }
+)
 
 
 def cell(block: Block, row: int, col: int) -> object:
@@ -37,7 +52,11 @@ def cell(block: Block, row: int, col: int) -> object:
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or (isinstance(value, float) and math.isnan(value))
+    return (
+        value is None
+        or (isinstance(value, str) and value.strip() == "")
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def parse_year(value: object) -> int | None:
@@ -92,20 +111,44 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
         year = parse_year(value)
         where = layout.address(layout.HEADER_ROW, col, sheet)
         if year is None:
-            issues.append(QualityRecord("text", key, None, None, where,
-                                        f"header {value!r} is not a year such as 1998; that column is skipped"))
+            issues.append(
+                QualityRecord(
+                    "text",
+                    key,
+                    None,
+                    None,
+                    where,
+                    f"header {value!r} is not a year such as 1998; that column is skipped",
+                )
+            )
         elif year in first_col:
-            issues.append(QualityRecord("duplicate", key, None, year, where,
-                                        f"year {year} appears more than once on sheet {sheet} (first in "
-                                        f"{layout.address(layout.HEADER_ROW, first_col[year])}); the first column is used"))
+            issues.append(
+                QualityRecord(
+                    "duplicate",
+                    key,
+                    None,
+                    year,
+                    where,
+                    f"year {year} appears more than once on sheet {sheet} (first in "
+                    f"{layout.address(layout.HEADER_ROW, first_col[year])}); the first column is used",
+                )
+            )
         else:
             first_col[year] = col
             year_cols.append((year, col))
     for (y0, _), (y1, col) in zip(year_cols, year_cols[1:], strict=False):
         if y1 < y0:
-            issues.append(QualityRecord("note", key, None, None, layout.address(layout.HEADER_ROW, col, sheet),
-                                        f"years on sheet {sheet} are not in increasing order ({y1} after {y0}); "
-                                        "they are sorted"))
+            issues.append(
+                QualityRecord(
+                    "note",
+                    key,
+                    None,
+                    None,
+                    layout.address(layout.HEADER_ROW, col, sheet),
+                    f"years on sheet {sheet} are not in increasing order ({y1} after {y0}); "
+                    "they are sorted",
+                )
+            )
             break
 
     labels, rows, row_numbers = [], [], []
@@ -114,38 +157,76 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     for r in range(layout.FIRST_DATA_ROW, last_row + 1):
         name = "CNY/USD" if key == "fx" else _row_label(cell(block, r, 1))
         if name is not None and name in first_row:
-            issues.append(QualityRecord("duplicate", key, name, None, layout.address(r, 1, sheet),
-                                        f"{name} appears more than once on sheet {sheet} (first in row "
-                                        f"{first_row[name]}); the first row is used"))
+            issues.append(
+                QualityRecord(
+                    "duplicate",
+                    key,
+                    name,
+                    None,
+                    layout.address(r, 1, sheet),
+                    f"{name} appears more than once on sheet {sheet} (first in row "
+                    f"{first_row[name]}); the first row is used",
+                )
+            )
             continue
         values = []
         for year, col in year_cols:
             number, problem = classify(cell(block, r, col))
             if problem in ("text", "error-value"):
                 raw = cell(block, r, col)
-                issues.append(QualityRecord(problem, key, name, year, layout.address(r, col, sheet),
-                                            f"{raw!r} is not a number; the cell is treated as missing"))
+                issues.append(
+                    QualityRecord(
+                        problem,
+                        key,
+                        name,
+                        year,
+                        layout.address(r, col, sheet),
+                        f"{raw!r} is not a number; the cell is treated as missing",
+                    )
+                )
             values.append(number)
         if name is None:
             if any(not math.isnan(v) for v in values):
-                issues.append(QualityRecord("text", key, None, None, layout.address(r, 1, sheet),
-                                            "numbers in a row without a province name in column A; the row is skipped"))
+                issues.append(
+                    QualityRecord(
+                        "text",
+                        key,
+                        None,
+                        None,
+                        layout.address(r, 1, sheet),
+                        "numbers in a row without a province name in column A; the row is skipped",
+                    )
+                )
             continue
         first_row[name] = r
         labels.append(name)
         rows.append(values)
         row_numbers.append(r)
 
-    frame = pd.DataFrame(rows, index=pd.Index(labels, dtype=object), columns=[y for y, _ in year_cols], dtype=float)
-    positions = {(label, year): (r, col) for label, r in zip(labels, row_numbers) for year, col in year_cols}
+    frame = pd.DataFrame(
+        rows, index=pd.Index(labels, dtype=object), columns=[y for y, _ in year_cols], dtype=float
+    )
+    positions = {
+        (label, year): (r, col) for label, r in zip(labels, row_numbers) for year, col in year_cols
+    }
 
     def locate(label: str, year: int) -> str | None:
         pos = positions.get((label, year))
         return layout.address(*pos, sheet) if pos else None
 
-    label_cells = {label: layout.address(r, 1, sheet) for label, r in zip(labels, row_numbers, strict=True)}
-    return SeriesData(key, cell(block, *layout.UNIT_CELL), frame, sheet, layout.address(*layout.UNIT_CELL, sheet), locate, issues,
-                      label_cells)
+    label_cells = {
+        label: layout.address(r, 1, sheet) for label, r in zip(labels, row_numbers, strict=True)
+    }
+    return SeriesData(
+        key,
+        cell(block, *layout.UNIT_CELL),
+        frame,
+        sheet,
+        layout.address(*layout.UNIT_CELL, sheet),
+        locate,
+        issues,
+        label_cells,
+    )
 
 
 def is_read_cell(ref: str) -> bool:
@@ -165,8 +246,14 @@ def is_read_cell(ref: str) -> bool:
     return row >= layout.FIRST_DATA_ROW and (col == 1 or col >= layout.FIRST_YEAR_COL)
 
 
-def layout_notes(key: str, sheet: str, hidden_rows: Sequence[int], merged: Sequence[str], n_rows: int,
-                 uncomputed: Sequence[str] = ()) -> list[QualityRecord]:
+def layout_notes(
+    key: str,
+    sheet: str,
+    hidden_rows: Sequence[int],
+    merged: Sequence[str],
+    n_rows: int,
+    uncomputed: Sequence[str] = (),
+) -> list[QualityRecord]:
     """Quality notes on a data sheet's hidden rows, merged cells and formulas without a stored
     result (from an engine that knows them).
 
@@ -178,11 +265,21 @@ def layout_notes(key: str, sheet: str, hidden_rows: Sequence[int], merged: Seque
     notes: list[QualityRecord] = []
     uncomputed = [ref for ref in uncomputed if is_read_cell(ref)]
     if uncomputed:
-        shown = ", ".join(uncomputed[:5]) + (f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else "")
-        notes.append(QualityRecord("note", key, None, None, f"{layout.quote_sheet(sheet)}!{uncomputed[0]}",
-                                   f"{len(uncomputed)} formula cell(s) on sheet {sheet} have no stored result ({shown}) "
-                                   "and read as blank: the workbook was last saved by a program that does not "
-                                   "calculate; open it in Excel or LibreOffice, save, and regenerate"))
+        shown = ", ".join(uncomputed[:5]) + (
+            f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else ""
+        )
+        notes.append(
+            QualityRecord(
+                "note",
+                key,
+                None,
+                None,
+                f"{layout.quote_sheet(sheet)}!{uncomputed[0]}",
+                f"{len(uncomputed)} formula cell(s) on sheet {sheet} have no stored result ({shown}) "
+                "and read as blank: the workbook was last saved by a program that does not "
+                "calculate; open it in Excel or LibreOffice, save, and regenerate",
+            )
+        )
     rows = sorted(r for r in set(hidden_rows) if layout.FIRST_DATA_ROW <= r <= n_rows)
     runs: list[list[int]] = []
     for r in rows:
@@ -192,15 +289,31 @@ def layout_notes(key: str, sheet: str, hidden_rows: Sequence[int], merged: Seque
             runs.append([r])
     for run in runs:
         what = f"row {run[0]} is" if len(run) == 1 else f"rows {run[0]}–{run[-1]} are"
-        notes.append(QualityRecord("note", key, None, None, layout.address(run[0], 1, sheet),
-                                   f"{what} hidden on sheet {sheet}; the values there are used"))
+        notes.append(
+            QualityRecord(
+                "note",
+                key,
+                None,
+                None,
+                layout.address(run[0], 1, sheet),
+                f"{what} hidden on sheet {sheet}; the values there are used",
+            )
+        )
     for ref in merged:
         bounds = _range_bounds(ref)
         if bounds is None or bounds[2] < layout.HEADER_ROW:
             continue  # merged titles above the table are harmless
-        notes.append(QualityRecord("note", key, None, None, f"{layout.quote_sheet(sheet)}!{ref}",
-                                   f"merged cells {ref} on sheet {sheet}: only the top-left cell holds a value, "
-                                   "the others read as blank; unmerge them and fill each cell"))
+        notes.append(
+            QualityRecord(
+                "note",
+                key,
+                None,
+                None,
+                f"{layout.quote_sheet(sheet)}!{ref}",
+                f"merged cells {ref} on sheet {sheet}: only the top-left cell holds a value, "
+                "the others read as blank; unmerge them and fill each cell",
+            )
+        )
     return notes
 
 
@@ -229,14 +342,21 @@ def read_regions(block: Block) -> dict[str, str]:
         if province is None:
             continue
         if is_blank(region):
-            raise InputError(f"{province} has no region; write its region in column B or delete the row",
-                             layout.address(r, 2, layout.REGIONS))
+            raise InputError(
+                f"{province} has no region; write its region in column B or delete the row",
+                layout.address(r, 2, layout.REGIONS),
+            )
         if province in mapping:
-            raise InputError(f"{province} is listed twice (first as {mapping[province]})", layout.address(r, 1, layout.REGIONS))
+            raise InputError(
+                f"{province} is listed twice (first as {mapping[province]})",
+                layout.address(r, 1, layout.REGIONS),
+            )
         mapping[province] = str(region).strip()
     if not mapping:
-        raise InputError("no provinces listed; write province names in column A and regions in column B from row 2",
-                         layout.REGIONS)
+        raise InputError(
+            "no provinces listed; write province names in column A and regions in column B from row 2",
+            layout.REGIONS,
+        )
     return mapping
 
 
@@ -262,7 +382,9 @@ def _stages(value: object, where: str) -> tuple[tuple[int, int], ...]:
     for part in [p for p in re.split(r"[;；\n]+", str(value)) if p.strip()]:
         m = re.fullmatch(r"\s*(\d{4})\s*[-–—~至到]\s*(\d{4})\s*", part)
         if not m:
-            raise InputError(f"expected stages such as 1993-2000; 2001-2008, found {part.strip()!r}", where)
+            raise InputError(
+                f"expected stages such as 1993-2000; 2001-2008, found {part.strip()!r}", where
+            )
         stages.append((int(m.group(1)), int(m.group(2))))
     if not stages:
         raise InputError("no stages given; write e.g. 1993-2000; 2001-2008", where)
@@ -280,10 +402,16 @@ def read_settings(block: Block) -> Options:
         if isinstance(key, str) and key.strip():
             found[key.strip()] = (cell(block, r, 3), layout.address(r, 3, layout.SETTINGS))
     version = found.get("template_version", (None, ""))[0]
-    if version not in (None, "") and parse_year(version) is None and str(version).strip() != str(layout.TEMPLATE_VERSION):
-        raise InputError(f"this workbook was made by template version {version}; this add-in reads version "
-                         f"{layout.TEMPLATE_VERSION}. Copy your data into a new template (yangtze template)",
-                         found["template_version"][1])
+    if (
+        version not in (None, "")
+        and parse_year(version) is None
+        and str(version).strip() != str(layout.TEMPLATE_VERSION)
+    ):
+        raise InputError(
+            f"this workbook was made by template version {version}; this add-in reads version "
+            f"{layout.TEMPLATE_VERSION}. Copy your data into a new template (yangtze template)",
+            found["template_version"][1],
+        )
     kwargs: dict[str, object] = {}
     for setting in layout.SETTINGS_ROWS:
         if setting.key == "template_version" or setting.key not in found:

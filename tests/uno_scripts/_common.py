@@ -38,7 +38,9 @@ def props(**kwargs) -> tuple:
 def connect(port: int, timeout: float = 20.0):
     """The component context of the soffice on ``port`` (retries until ``timeout``)."""
     local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local
+    )
     url = f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"
     deadline = time.monotonic() + timeout
     while True:
@@ -61,8 +63,9 @@ def url(path: str) -> str:
 def load(ctx, path: str, macros: bool = False):
     """Open a workbook hidden; macros allowed without a warning when ``macros``."""
     mode = 4 if macros else 0  # MacroExecMode ALWAYS_EXECUTE_NO_WARN / NEVER_EXECUTE
-    doc = desktop(ctx).loadComponentFromURL(url(path), "_blank", 0,
-                                            props(Hidden=True, MacroExecutionMode=mode, ReadOnly=False))
+    doc = desktop(ctx).loadComponentFromURL(
+        url(path), "_blank", 0, props(Hidden=True, MacroExecutionMode=mode, ReadOnly=False)
+    )
     if doc is None:
         raise RuntimeError(f"LibreOffice could not open {path}")
     return doc
@@ -91,5 +94,7 @@ def form_controls(sheet, timeout: float = 10.0) -> list:
             break
         time.sleep(0.05)
     if any(m is None for m in models):
-        raise RuntimeError(f"a form control on sheet {sheet.getName()} has no model after {timeout:.0f} s")
+        raise RuntimeError(
+            f"a form control on sheet {sheet.getName()} has no model after {timeout:.0f} s"
+        )
     return models

@@ -49,7 +49,11 @@ try:
     events = [e for e in form.getScriptEvents(index) if e.EventMethod == "actionPerformed"]
     if len(events) != 1:
         raise RuntimeError(f"expected one actionPerformed event on the button, found {len(events)}")
-    answer = {"label": model.Label, "event": events[0].ScriptCode, "model_wait": time.monotonic() - started}
+    answer = {
+        "label": model.Label,
+        "event": events[0].ScriptCode,
+        "model_wait": time.monotonic() - started,
+    }
 
     cell.setString("")
     answer["before"] = read(cell)

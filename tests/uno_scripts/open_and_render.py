@@ -49,16 +49,27 @@ def charts_of(sheet) -> list[dict]:
                     for seq in s.getDataSequences():
                         values = seq.getValues()
                         role = values.Role
-                        item[role] = {"range": values.getSourceRangeRepresentation(),
-                                      "data": [_num(v) for v in values.getData()]}
+                        item[role] = {
+                            "range": values.getSourceRangeRepresentation(),
+                            "data": [_num(v) for v in values.getData()],
+                        }
                         if seq.getLabel() is not None:
-                            item["label"] = {"range": seq.getLabel().getSourceRangeRepresentation(),
-                                             "data": list(seq.getLabel().getData())}
+                            item["label"] = {
+                                "range": seq.getLabel().getSourceRangeRepresentation(),
+                                "data": list(seq.getLabel().getData()),
+                            }
                     series.append(item)
         title = chart.getTitleObject()
         title_text = "".join(t.getString() for t in title.getText()) if title is not None else ""
-        out.append({"name": table_chart.getName(), "title": title_text, "series": series, "categories": categories,
-                    "curve_style": "/".join(sorted(curve_styles))})
+        out.append(
+            {
+                "name": table_chart.getName(),
+                "title": title_text,
+                "series": series,
+                "categories": categories,
+                "curve_style": "/".join(sorted(curve_styles)),
+            }
+        )
     return out
 
 
@@ -73,12 +84,27 @@ def controls_of(sheet) -> list[dict]:
         model = shape.getControl()
         form = model.getParent()
         index = next(j for j in range(form.getCount()) if form.getByIndex(j) == model)
-        events = [{"listener": e.ListenerType, "method": e.EventMethod, "type": e.ScriptType, "code": e.ScriptCode}
-                  for e in form.getScriptEvents(index)]
-        out.append({"name": model.Name, "label": model.Label, "model": model.getImplementationName(),
-                    "is_button": model.supportsService("com.sun.star.form.component.CommandButton"),
-                    "printable": bool(model.Printable), "events": events,
-                    "y": shape.getPosition().Y, "height": shape.getSize().Height})
+        events = [
+            {
+                "listener": e.ListenerType,
+                "method": e.EventMethod,
+                "type": e.ScriptType,
+                "code": e.ScriptCode,
+            }
+            for e in form.getScriptEvents(index)
+        ]
+        out.append(
+            {
+                "name": model.Name,
+                "label": model.Label,
+                "model": model.getImplementationName(),
+                "is_button": model.supportsService("com.sun.star.form.component.CommandButton"),
+                "printable": bool(model.Printable),
+                "events": events,
+                "y": shape.getPosition().Y,
+                "height": shape.getSize().Height,
+            }
+        )
     return out
 
 
@@ -168,10 +194,17 @@ def export_charts(ctx, doc, directory: str, width: int) -> dict:
             size = shape.getSize()
             height = round(width * size.Height / size.Width)
             target = f"{directory}/{name}{'' if n == 0 else n + 1}.png"
-            exporter = ctx.ServiceManager.createInstanceWithContext("com.sun.star.drawing.GraphicExportFilter", ctx)
+            exporter = ctx.ServiceManager.createInstanceWithContext(
+                "com.sun.star.drawing.GraphicExportFilter", ctx
+            )
             exporter.setSourceDocument(shape)
-            data = uno.Any("[]com.sun.star.beans.PropertyValue", _common.props(PixelWidth=width, PixelHeight=height))
-            exporter.filter(_common.props(URL=_common.url(target), MediaType="image/png", FilterData=data))
+            data = uno.Any(
+                "[]com.sun.star.beans.PropertyValue",
+                _common.props(PixelWidth=width, PixelHeight=height),
+            )
+            exporter.filter(
+                _common.props(URL=_common.url(target), MediaType="image/png", FilterData=data)
+            )
             out.setdefault(name, []).append(target)
             n += 1
     return out
