@@ -41,6 +41,7 @@ from itertools import chain
 
 import numpy as np
 
+from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS
 from ..core.problems import DESCRIPTIONS, MARKERS, Problem, worst
 from ..errors import InputError
 
@@ -55,27 +56,6 @@ MARKER_DESCRIPTIONS: dict[str, str] = {
     **{MARKERS[p]: DESCRIPTIONS[p] for p in Problem if p != Problem.OK},
 }
 
-#: VT_ERROR code of Excel's error value n is ``0x800A0000 + n``, a negative 32-bit int.
-COM_ERROR_BASE = -2146828288
-#: Excel error values by xlErr number (``xlErrNA`` = 2042, ...).
-EXCEL_ERRORS: dict[int, str] = {
-    2000: "#NULL!",
-    2007: "#DIV/0!",
-    2015: "#VALUE!",
-    2023: "#REF!",
-    2029: "#NAME?",
-    2036: "#NUM!",
-    2042: "#N/A",
-    2043: "#GETTING_DATA",
-    2045: "#SPILL!",
-    2046: "#CONNECT!",
-    2047: "#BLOCKED!",
-    2048: "#UNKNOWN!",
-    2049: "#FIELD!",
-    2050: "#CALC!",
-}
-#: Error texts (``err_to_str``, or typed) that count as an error cell.
-ERROR_TEXTS = frozenset(EXCEL_ERRORS.values()) | {"#BUSY!", "#PYTHON!"}
 
 # Categories of a cell's Python type.
 _BLANK, _NUMBER, _INT, _STR, _TEXTLIKE, _OTHER = range(6)

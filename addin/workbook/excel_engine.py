@@ -9,20 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..core.cells import error_text, is_com_error
 from ..errors import YangtzeError
 from . import layout
 from .regenerate import regenerate
 from .render import ChartRanges, SheetBlock
-
-ERROR_CODES = {  # COM error values as xlwings delivers them without err_to_str
-    -2146826281: "#DIV/0!",
-    -2146826246: "#N/A",
-    -2146826259: "#NAME?",
-    -2146826288: "#NULL!",
-    -2146826252: "#NUM!",
-    -2146826265: "#REF!",
-    -2146826273: "#VALUE!",
-}
 
 
 class ExcelEngine:
@@ -40,7 +31,7 @@ class ExcelEngine:
         rng = sht.range((1, 1), (last.row, last.column))
         rows = rng.options(ndim=2, err_to_str=True).value
         return [
-            [ERROR_CODES.get(v, v) if isinstance(v, int) and v < -2146820000 else v for v in row]
+            [error_text(v) if isinstance(v, int) and is_com_error(v) else v for v in row]
             for row in rows
         ]
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..core.cells import is_error_text
 from ..errors import InputError
 from ..panel.options import Options
 from ..panel.provinces import match_province
@@ -24,24 +25,6 @@ from ..panel.tidy import QualityRecord, SeriesData
 from . import layout
 
 Block = Sequence[Sequence[object]]
-
-ERROR_TEXTS = frozenset(
-    {
-        "#N/A",
-        "#REF!",
-        "#VALUE!",
-        "#DIV/0!",
-        "#NUM!",
-        "#NAME?",
-        "#NULL!",
-        "#GETTING_DATA",
-        "#SPILL!",
-        "#CALC!",
-        "#FIELD!",
-        "#BLOCKED!",
-        "#UNKNOWN!",
-    }
-)
 
 
 def cell(block: Block, row: int, col: int) -> object:
@@ -80,7 +63,7 @@ def classify(value: object) -> tuple[float, str | None]:
         return math.nan, "text"
     if isinstance(value, (int, float, np.number)):
         return float(value), None
-    if isinstance(value, str) and value.strip().upper() in ERROR_TEXTS:
+    if is_error_text(value):
         return math.nan, "error-value"
     return math.nan, "text"
 
