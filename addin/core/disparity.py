@@ -1,4 +1,4 @@
-r"""Spatial disparity across regions: weighted coefficient of variation, Theil, Gini.
+r"""Spatial disparity across regions: weighted coefficient of variation, Theil, Gini, Atkinson.
 
 All measures take ``values`` of shape ``(n,)`` (regions) or ``(n, periods)`` and return
 one number per period. ``weights`` (population, any positive unit) are optional; they
@@ -10,7 +10,7 @@ region has :math:`p_i = 1/n`. A period with no usable region gives NaN.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from ..errors import InputError
 
 Centre = Literal["mean", "weighted"]
-CENTRES: tuple[str, ...] = ("mean", "weighted")
+CENTRES: tuple[str, ...] = get_args(Centre)
 
 
 def _prepare(values: ArrayLike, weights: ArrayLike | None) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -126,6 +126,69 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None):
     return _out(_empty_to_nan(g, p), was_1d)
 
 
+def atkinson(values: ArrayLike, weights: ArrayLike | None = None, epsilon: float = 0.5):
+    r"""Population-weighted Atkinson index with inequality aversion :math:`\varepsilon`.
+
+    .. math::
+
+        A_\varepsilon = 1 - \frac{1}{\mu}
+            \Bigl(\sum_i p_i\, y_i^{1-\varepsilon}\Bigr)^{1/(1-\varepsilon)},
+        \qquad
+        A_1 = 1 - \frac{\exp\bigl(\sum_i p_i \ln y_i\bigr)}{\mu},
+        \qquad \mu = \sum_i p_i y_i
+
+    1 minus the ratio of the equally-distributed-equivalent value (a power mean of order
+    :math:`1-\varepsilon`; the geometric mean at :math:`\varepsilon = 1`) to the mean.
+    Without weights, :math:`p_i = 1/n` and this is pysal ``inequality.atkinson.atkinson``.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,) or (n, periods)
+        The index per region (any unit; the index is unit-free).
+    weights : array_like, optional
+        Population per region, shape (n,) or like ``values``. None: unweighted.
+    epsilon : float
+        Inequality aversion :math:`\varepsilon \ge 0`. 0 gives 0; larger values weigh
+        the regions with low values more.
+
+    Returns
+    -------
+    float or ndarray
+        One index per period, unit-free, in [0, 1] for non-negative values. NaN where a
+        value is negative, the mean is 0 or no region is usable.
+
+    Notes
+    -----
+    A zero value with :math:`\varepsilon \ge 1` makes the power (geometric) mean 0,
+    so the index is 1, the limit of the formula (pysal gives the same).
+
+    Examples
+    --------
+    Two regions with 1 and 4, equal weights: the geometric mean is 2, the mean 2.5.
+
+    >>> atkinson([1.0, 4.0], epsilon=1)
+    0.2
+    >>> round(atkinson([1.0, 4.0], epsilon=0.5), 6)  # 1 − ((1 + 2)/2)² / 2.5
+    0.1
+    """
+    if not (np.isfinite(epsilon) and epsilon >= 0):
+        raise InputError(f"epsilon must be a number ≥ 0, got {epsilon!r}", "epsilon")
+    y, p, was_1d = _prepare(values, weights)
+    used = p > 0
+    with np.errstate(all="ignore"):
+        mu = (p * y).sum(axis=0)
+        if epsilon == 1:
+            logs = np.where(used, np.log(np.where(used, y, 1.0)), 0.0)
+            ede = np.exp((p * logs).sum(axis=0))
+        else:
+            powers = np.where(used, np.where(used, y, 1.0) ** (1.0 - epsilon), 0.0)
+            ede = (p * powers).sum(axis=0) ** (1.0 / (1.0 - epsilon))
+        a = 1.0 - ede / mu
+    bad = (used & (y < 0)).any(axis=0) | ~(mu > 0)
+    a = np.where(bad, np.nan, a)
+    return _out(_empty_to_nan(a, p), was_1d)
+
+
 @dataclass(frozen=True)
 class TheilResult:
     """A Theil index and its decomposition: ``total = between + within``.
@@ -139,7 +202,8 @@ class TheilResult:
     within: float | np.ndarray
 
 
-THEIL_KINDS: tuple[str, ...] = ("T", "L")
+TheilKind = Literal["T", "L"]
+THEIL_KINDS: tuple[str, ...] = get_args(TheilKind)
 
 
 def _theil_terms(y: np.ndarray, p: np.ndarray, kind: str) -> np.ndarray:
@@ -162,7 +226,7 @@ def theil(
     values: ArrayLike,
     weights: ArrayLike | None = None,
     groups: ArrayLike | None = None,
-    kind: str = "T",
+    kind: TheilKind = "T",
 ) -> TheilResult:
     r"""Population-weighted Theil index with its between/within-group decomposition.
 

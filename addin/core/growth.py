@@ -10,7 +10,7 @@ non-positive base) is NaN, never a number made up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -18,8 +18,9 @@ from numpy.typing import ArrayLike
 from ..errors import InputError
 
 Method = Literal["cagr", "mean_yoy", "loglinear", "change"]
-METHODS: tuple[str, ...] = ("cagr", "mean_yoy", "loglinear", "change")
-BASES: tuple[str, ...] = ("own", "previous")
+METHODS: tuple[str, ...] = get_args(Method)
+Base = Literal["own", "previous"]
+BASES: tuple[str, ...] = get_args(Base)
 PAPER_STAGES: tuple[tuple[int, int], ...] = ((1993, 2000), (2001, 2008), (2009, 2016), (2017, 2022))
 
 
@@ -139,7 +140,7 @@ def stage_growth(
     years: ArrayLike,
     stages: ArrayLike = PAPER_STAGES,
     method: Method = "cagr",
-    base: Literal["own", "previous"] = "own",
+    base: Base = "own",
 ) -> StageGrowth:
     """Growth of ``x`` within each stage ``(first_year, last_year)``.
 
