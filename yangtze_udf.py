@@ -173,7 +173,7 @@ def WEIGHTED_CV(values, weights=None, centre="mean"):
 def THEIL_INDEX(values, weights=None, kind="T"):
     kind = excel_args.option(kind, "kind", disparity.THEIL_KINDS, "T", case="upper")
     periods = excel_args.periods(excel_args.read(values, "values"), _optional(weights, "weights"))
-    return periods.result(disparity.theil(periods.values, periods.weights, kind=kind).total)
+    return periods.result(disparity.theil(periods.values, periods.weights, kind=kind))
 
 
 @xw.func(category=CATEGORY)
@@ -210,7 +210,7 @@ def GROWTH_RATE(series, method="cagr"):
     """Average annual growth of a series one year apart (fraction per year, 0.1168 = 11.68 %): compound (CAGR), mean year-on-year, log-linear trend or change. 年均增长率（小数）：复合、同比均值、对数线性趋势或年均变化。"""
     method = excel_args.option(method, "method", growth.METHODS, "cagr")
     s = excel_args.series(excel_args.read(series, "series"))
-    return s.result(growth.growth_rate(s.values, s.years, method), s.lacks_data(method))
+    return s.result(growth.growth_rate(s.values, s.years, method))
 
 
 @xw.func(category=CATEGORY)
@@ -218,7 +218,7 @@ def GROWTH_RATE(series, method="cagr"):
 @_help(measures.ANNUAL_CHANGE)
 def ANNUAL_CHANGE(series):
     s = excel_args.series(excel_args.read(series, "series"))
-    return s.result(growth.annual_change(s.values, s.years), s.lacks_data("change"))
+    return s.result(growth.growth_rate(s.values, s.years, "change"))
 
 
 @xw.func(category=CATEGORY)

@@ -42,20 +42,22 @@ EPSILONS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
     ],
 )
 def test_two_regions_by_hand(epsilon, expected):
-    assert atkinson([1.0, 4.0], epsilon=epsilon) == pytest.approx(expected, abs=1e-15)
+    assert atkinson([1.0, 4.0], epsilon=epsilon).values == pytest.approx(expected, abs=1e-15)
 
 
 def test_weights_by_hand_geometric_mean():
     # values 1 and 4, populations 3 and 1: μ = (3·1 + 1·4)/4 = 1.75,
     # geometric mean = 1^(3/4) · 4^(1/4) = √2, so A₁ = 1 − √2/1.75
-    assert atkinson([1.0, 4.0], [3.0, 1.0], 1.0) == pytest.approx(1 - math.sqrt(2) / 1.75)
+    assert atkinson([1.0, 4.0], [3.0, 1.0], 1.0).values == pytest.approx(1 - math.sqrt(2) / 1.75)
     # ε = 2: weighted harmonic mean 1/(¾·1 + ¼·¼) = 16/13; A₂ = 1 − (16/13)/1.75
-    assert atkinson([1.0, 4.0], [3.0, 1.0], 2.0) == pytest.approx(1 - (16 / 13) / 1.75)
+    assert atkinson([1.0, 4.0], [3.0, 1.0], 2.0).values == pytest.approx(1 - (16 / 13) / 1.75)
 
 
 def test_equal_values_have_no_inequality():
     for eps in EPSILONS:
-        assert atkinson([2.0, 2.0, 2.0], [1.0, 5.0, 9.0], eps) == pytest.approx(0.0, abs=1e-15)
+        assert atkinson([2.0, 2.0, 2.0], [1.0, 5.0, 9.0], eps).values == pytest.approx(
+            0.0, abs=1e-15
+        )
 
 
 # --------------------------------------------------------------------- pysal inequality
@@ -66,7 +68,9 @@ def test_unweighted_equals_pysal(epsilon):
     rng = np.random.default_rng(13)
     for _ in range(20):
         y = rng.lognormal(0.0, 1.0, size=rng.integers(2, 15))
-        assert atkinson(y, epsilon=epsilon) == pytest.approx(pysal.atkinson(y, epsilon), rel=1e-12)
+        assert atkinson(y, epsilon=epsilon).values == pytest.approx(
+            pysal.atkinson(y, epsilon), rel=1e-12
+        )
 
 
 @pytest.mark.parametrize("epsilon", EPSILONS)
@@ -76,7 +80,7 @@ def test_integer_weights_equal_pysal_on_repeated_values(epsilon):
         n = rng.integers(2, 9)
         y = rng.lognormal(0.0, 1.0, size=n)
         w = rng.integers(1, 6, size=n)
-        assert atkinson(y, w, epsilon) == pytest.approx(
+        assert atkinson(y, w, epsilon).values == pytest.approx(
             pysal.atkinson(np.repeat(y, w), epsilon), rel=1e-12
         )
 
@@ -88,10 +92,10 @@ def test_integer_weights_equal_pysal_on_repeated_values(epsilon):
 )
 def test_unit_free_order_free_and_bounded(values, epsilon, scale):
     y = np.array(values)
-    a = atkinson(y, epsilon=epsilon)
+    a = atkinson(y, epsilon=epsilon).values
     assert -1e-12 <= a < 1
-    assert atkinson(y * scale, epsilon=epsilon) == pytest.approx(a, abs=1e-9)
-    assert atkinson(y[::-1], epsilon=epsilon) == pytest.approx(a, abs=1e-12)
+    assert atkinson(y * scale, epsilon=epsilon).values == pytest.approx(a, abs=1e-9)
+    assert atkinson(y[::-1], epsilon=epsilon).values == pytest.approx(a, abs=1e-12)
 
 
 # --------------------------------------------------------------------- edge cases
@@ -99,22 +103,22 @@ def test_unit_free_order_free_and_bounded(values, epsilon, scale):
 
 def test_zero_value_gives_one_when_epsilon_is_at_least_one():
     # The power (geometric) mean of order 1 − ε ≤ 0 is 0 when a value is 0: the limit is 1.
-    assert atkinson([0.0, 4.0], epsilon=1.0) == 1.0
-    assert atkinson([0.0, 4.0], epsilon=2.0) == 1.0
+    assert atkinson([0.0, 4.0], epsilon=1.0).values == 1.0
+    assert atkinson([0.0, 4.0], epsilon=2.0).values == 1.0
     # ε = 0.5: ((0 + 2)/2)² / 2 = 1/2
-    assert atkinson([0.0, 4.0], epsilon=0.5) == pytest.approx(0.5)
+    assert atkinson([0.0, 4.0], epsilon=0.5).values == pytest.approx(0.5)
 
 
 def test_undefined_cases_are_nan():
-    assert math.isnan(atkinson([-1.0, 4.0], epsilon=0.5))  # a negative value
-    assert math.isnan(atkinson([0.0, 0.0], epsilon=0.5))  # zero mean
-    assert math.isnan(atkinson([np.nan, np.nan], epsilon=0.5))  # nothing usable
+    assert math.isnan(atkinson([-1.0, 4.0], epsilon=0.5).values)  # a negative value
+    assert math.isnan(atkinson([0.0, 0.0], epsilon=0.5).values)  # zero mean
+    assert math.isnan(atkinson([np.nan, np.nan], epsilon=0.5).values)  # nothing usable
 
 
 def test_block_leaves_out_missing_values_per_period():
     block = np.array([[1.0, 1.0], [4.0, np.nan], [np.nan, 9.0]])
     pop = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, np.nan]])
-    got = atkinson(block, pop, 1.0)
+    got = atkinson(block, pop, 1.0).values
     assert got[0] == pytest.approx(0.2)  # 1 and 4
     assert got[1] == pytest.approx(0.0)  # only the 1 has a value and a weight
 
@@ -138,7 +142,7 @@ def test_disparity_table_has_a_column_per_epsilon():
     pop = panel.wide("population").to_numpy()
     for eps in (0.5, 1.0, 2.0):
         np.testing.assert_allclose(
-            tables.disparity[f"atkinson_{eps:g}"], atkinson(z, pop, eps), rtol=1e-12
+            tables.disparity[f"atkinson_{eps:g}"], atkinson(z, pop, eps).values, rtol=1e-12
         )
     blocks = {b.sheet: b for b in render(tables)}
     disparity = blocks[layout.DISPARITY]

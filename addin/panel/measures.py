@@ -179,11 +179,11 @@ ANNUAL_CHANGE = WorksheetFunction(
 
 
 def _cv(x: DisparityInput) -> np.ndarray:
-    return disparity.weighted_cv(x.values, x.cv_weights, x.options.cv_centre)
+    return disparity.weighted_cv(x.values, x.cv_weights, x.options.cv_centre).values
 
 
 def _cv_plain(x: DisparityInput) -> np.ndarray:
-    return disparity.weighted_cv(x.values)
+    return disparity.weighted_cv(x.values).values
 
 
 def _theil(kind: str, part: str) -> Callable[[DisparityInput], np.ndarray]:
@@ -194,11 +194,11 @@ def _theil(kind: str, part: str) -> Callable[[DisparityInput], np.ndarray]:
 
 
 def _gini(x: DisparityInput) -> np.ndarray:
-    return disparity.gini(x.values, x.weights)
+    return disparity.gini(x.values, x.weights).values
 
 
 def _atkinson(x: DisparityInput, epsilon: float) -> np.ndarray:
-    return disparity.atkinson(x.values, x.weights, epsilon)
+    return disparity.atkinson(x.values, x.weights, epsilon).values
 
 
 # ------------------------------------------------------------------- the registry
