@@ -108,7 +108,8 @@ def test_table1_region_belt_and_annual_change_by_hand() -> None:
     assert (lower[2000], lower[2003]) == (pytest.approx(0.3), pytest.approx(2.725))
     assert lower["annual_change"] == pytest.approx((2.725 - 0.3) / 3)
     assert lower["name_en"] == "Lower reaches"
-    # belt = mean of the 3 provinces: (0.4 + 0.2 + 0.05)/3 = 0.216667, (3.2 + 2.25 + 0.48)/3 = 1.976667
+    # belt = mean of the 3 provinces:
+    # (0.4 + 0.2 + 0.05)/3 = 0.216667, (3.2 + 2.25 + 0.48)/3 = 1.976667
     belt = row(t1, BELT)
     assert belt[2000] == pytest.approx(0.65 / 3) and belt[2003] == pytest.approx(5.93 / 3)
     assert row(t1, "上海")["annual_change"] == pytest.approx((3.2 - 0.4) / 3)

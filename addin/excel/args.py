@@ -42,7 +42,7 @@ from itertools import chain
 import numpy as np
 
 from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS
-from ..core.problems import DESCRIPTIONS, MARKERS, Problem, Result, worst
+from ..core.problems import MARKERS, Problem, Result, worst
 from ..errors import InputError
 
 #: An extra per-element code for the worksheet functions: the inputs are fine but the
@@ -51,10 +51,6 @@ UNDEFINED = Problem.UNDEFINED
 
 #: Marker text of every code, indexable by a code array.
 MARKER_TABLE = np.array([MARKERS[p] for p in Problem], dtype=object)
-#: Description of every marker, for documentation and the tests.
-MARKER_DESCRIPTIONS: dict[str, str] = {
-    **{MARKERS[p]: DESCRIPTIONS[p] for p in Problem if p != Problem.OK},
-}
 
 
 # Categories of a cell's Python type.
@@ -301,13 +297,15 @@ def block_shape(*cells: Cells) -> tuple[int, int]:
         widest = next(c for c in cells if c.shape[1] == cols)
         raise InputError(
             f"is {_shape_text(widest.shape)} and {tallest.where} is {_shape_text(tallest.shape)}; "
-            "they do not combine: give ranges of the same shape, or a block with a row or column of it",
+            "they do not combine: give ranges of the same shape, "
+            "or a block with a row or column of it",
             widest.where,
         )
     for c in cells:
         if c.shape[0] not in (1, rows) or c.shape[1] not in (1, cols):
             raise InputError(
-                f"is {_shape_text(c.shape)} but {biggest.where} is {_shape_text(biggest.shape)}: give the "
+                f"is {_shape_text(c.shape)} but {biggest.where} is "
+                f"{_shape_text(biggest.shape)}: give the "
                 f"same shape, one row of {cols}, one column of {rows}, or one cell",
                 c.where,
             )
@@ -409,7 +407,8 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     rows, cols = values.shape
     if rows < 2:
         raise InputError(
-            f"is {_shape_text(values.shape)}: give regions in rows, a column or a regions × periods "
+            f"is {_shape_text(values.shape)}: give regions in rows, "
+            "a column or a regions × periods "
             "block of at least two rows (use TRANSPOSE for a row)",
             values.where,
         )
@@ -419,7 +418,8 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     if weights is not None:
         if weights.shape not in ((rows, cols), (rows, 1), (1, 1)):
             raise InputError(
-                f"is {_shape_text(weights.shape)} but {values.where} is {_shape_text(values.shape)}: give "
+                f"is {_shape_text(weights.shape)} but {values.where} is "
+                f"{_shape_text(values.shape)}: give "
                 f"the same shape, one column of {rows} (one weight per region), or one cell",
                 weights.where,
             )

@@ -112,7 +112,8 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
             panel,
             "region rows = simple mean of provinces 区域 = 省份简单平均",
             belt_note,
-            f"annual change 年均变化 = (Z{years[-1] if years else ''} − Z{years[0] if years else ''}) / years",
+            f"annual change 年均变化 = (Z{years[-1] if years else ''} − "
+            f"Z{years[0] if years else ''}) / years",
             *extra,
         ),
     )
@@ -169,7 +170,8 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     split = (
         "contributions 贡献: ½Δln T and ½Δln I (log points) add up to Δln Z, since Z = √(T·I)"
         if panel.options.belt == "sum"
-        else "contributions 贡献: ½Δln T̄ and ½Δln Ī (log points) add up to Δln √(T̄·Ī); the mean Z̄ of the "
+        else "contributions 贡献: ½Δln T̄ and ½Δln Ī (log points) add up to Δln √(T̄·Ī); "
+        "the mean Z̄ of the "
         "provinces is not √(T̄·Ī), so its growth differs (set belt = sum for an exact split of Z)"
     )
     return _with_notes(out, _notes(panel, split))
@@ -244,7 +246,8 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     extra = (
         [
             f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
-            "(growth over the years present; cagr and change give no value when the last of them has no Z)"
+            "(growth over the years present; cagr and change give no value when the last "
+            "of them has no Z)"
         ]
         if partial
         else []

@@ -111,7 +111,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "Unit mode 单位模式",
         "converted",
         UNIT_MODES,
-        help="converted: all money to the output unit with the CNY/USD rate; as_entered: numbers as typed (replication) 换算/按输入",
+        help="converted: all money to the output unit with the CNY/USD rate; "
+        "as_entered: numbers as typed (replication) 换算/按输入",
     ),
     Setting(
         "output_unit",
@@ -125,7 +126,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "CV centre 变异系数中心",
         "mean",
         CENTRES,
-        help="mean: simple mean (paper's wording); weighted: population-weighted mean (Williamson) 简单平均/人口加权平均",
+        help="mean: simple mean (paper's wording); "
+        "weighted: population-weighted mean (Williamson) 简单平均/人口加权平均",
     ),
     Setting(
         "cv_weighted",
@@ -139,7 +141,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "Fill interior gaps 内插缺失值",
         "yes",
         ("yes", "no"),
-        help="Linear interpolation between observed years only; every filled cell is listed on Quality 仅内插",
+        help="Linear interpolation between observed years only; "
+        "every filled cell is listed on Quality 仅内插",
     ),
     Setting(
         "belt",
@@ -160,7 +163,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "Stage base 阶段基期",
         "own",
         BASES,
-        help="own: the stage's first year; previous: the previous stage's last year 本阶段首年/上阶段末年",
+        help="own: the stage's first year; "
+        "previous: the previous stage's last year 本阶段首年/上阶段末年",
     ),
     Setting(
         "language",
@@ -219,7 +223,9 @@ def quote_sheet(sheet: str) -> str:
 
 def range_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
     """Absolute range reference for formulas and charts: ``Factors!$B$5:$B$34``."""
-    return f"{quote_sheet(sheet)}!{address(first_row, first_col, absolute=True)}:{address(last_row, last_col, absolute=True)}"
+    first = address(first_row, first_col, absolute=True)
+    last = address(last_row, last_col, absolute=True)
+    return f"{quote_sheet(sheet)}!{first}:{last}"
 
 
 #: The output table on each output sheet (Table 1's columns depend on its years).
