@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .problems import Problem, Result, worst
+from .problems import Problem, Result, settle, worst
 
 #: The indices' result: the kernels' one :class:`~addin.core.problems.Result`.
 IndexResult = Result
@@ -60,7 +60,8 @@ def scale_intensity_index(
     -------
     Result
         Values in GDP's unit. Problems: ``MISSING`` (any input NaN), ``NEGATIVE``
-        (amount < 0), ``NONPOSITIVE_GDP`` (GDP ≤ 0), ``NONPOSITIVE_RATE`` (factor ≤ 0).
+        (amount < 0), ``NONPOSITIVE_GDP`` (GDP ≤ 0), ``NONPOSITIVE_RATE`` (factor ≤ 0),
+        ``UNDEFINED`` (no finite value from finite-looking inputs, e.g. an overflow).
 
     Examples
     --------
@@ -75,7 +76,7 @@ def scale_intensity_index(
     with np.errstate(all="ignore"):
         converted = a * r
         values = converted * converted / g
-    return IndexResult(np.where(problems == Problem.OK, values, np.nan), problems)
+    return settle(values, problems)
 
 
 def trade_index(trade: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0) -> IndexResult:
@@ -120,7 +121,7 @@ def composite_index(trade: IndexResult, invest: IndexResult) -> IndexResult:
     problems = worst(trade.problems, invest.problems)
     with np.errstate(all="ignore"):
         values = np.sqrt(trade.values * invest.values)
-    return IndexResult(np.where(problems == Problem.OK, values, np.nan), problems)
+    return settle(values, problems)
 
 
 def open_index(
