@@ -315,8 +315,9 @@ def test_check_prints_each_problem_with_its_cell(base, tmp_path, capsys):
     before = sha256(path)
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "'#N/A' is not a number; the cell is treated as missing [Trade!D7]" in out
-    assert "'abc' is not a number; the cell is treated as missing [GDP!E8]" in out
+    assert "'#N/A' is not a number: an error in the data, never filled [Trade!D7]" in out
+    assert "'abc' is not a number: an error in the data, never filled" in out
+    assert "[GDP!E8]" in out
     assert "merged cells F9:G9 on sheet Trade" in out and "[Trade!F9:G9]" in out
     assert sha256(path) == before  # check writes nothing
 
@@ -336,12 +337,10 @@ def test_hidden_row_runs_make_one_note_each_and_harmless_layout_is_quiet(base, t
     notes = q[q["kind"] == "note"]
     assert list(notes["cell"]) == ["GDP!A6", "GDP!A12"]
     assert "rows 6–8 are hidden on sheet GDP" in notes["detail"].iloc[0]
-    # the text number is reported and treated as missing (then interpolated), never guessed
-    assert ((q["kind"] == "text") & (q["cell"] == "Trade!D7")).any()
-    filled = q[(q["kind"] == "filled") & (q["cell"] == "Trade!D7")]
-    data = example_dataset()["trade"]
-    lo, hi = data.loc["浙江", 1993], data.loc["浙江", 1995]
-    assert float(filled["detail"].iloc[0].split()[-1]) == pytest.approx((lo + hi) / 2, rel=1e-5)
+    # the text number is read as the number it spells, and noted with its cell
+    read = q[(q["kind"] == "numeric-text") & (q["cell"] == "Trade!D7")]
+    assert "read as the number 1234" in read["detail"].iloc[0]
+    assert not ((q["kind"] == "filled") & (q["cell"] == "Trade!D7")).any()
     assert_outputs_complete(tables)
 
 

@@ -63,6 +63,7 @@ DEFAULT_UNITS: dict[str, str] = {
     "fx": "元/美元",
 }
 UNIT_CELL = (2, 2)  # B2
+UNIT_ROW = 3  # optional: a year's own unit above its header, when it is not B2's
 HEADER_ROW = 4
 FIRST_DATA_ROW = 5
 FIRST_YEAR_COL = 3  # C
