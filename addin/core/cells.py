@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from numbers import Real
 
 #: VT_ERROR code of Excel's error value n is ``COM_ERROR_BASE + n``.
@@ -82,19 +81,21 @@ TEXT = "text"
 #: One of Excel's error values (#N/A, #REF!, ...).
 ERROR_VALUE = "error-value"
 
-#: The yearbooks' placeholders for "no data", after NFKC normalisation and trimming
-#: (so full-width －, the ellipsis … and ．．． are included).
+#: The yearbooks' placeholders for "no data", after full-width forms are made ASCII and the
+#: text trimmed (so full-width －, ．．． and ＮＡ are included); compared in upper case.
 PLACEHOLDERS: frozenset[str] = frozenset(
-    {"—", "——", "–", "-", "--", "...", "......", "空", "NA", "na", "N.A.", "n.a."}
+    {"—", "——", "–", "-", "--", "…", "……", "...", "......", "空", "NA"}
 )
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+#: Full-width ASCII forms (！ to ～, U+FF01–FF5E) and the ideographic space → ASCII.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_GROUPED_NUMBER = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 def _number_in_text(text: str) -> float | None:
-    """The number a text spells, or None: digits with an optional sign, decimal point and
-    exponent, thousands grouped by commas (after NFKC and trimming)."""
+    """The number a text spells, or None: ASCII digits with an optional sign, decimal point
+    and exponent, or thousands grouped by commas."""
     if _GROUPED_NUMBER.fullmatch(text):
         return float(text.replace(",", ""))
     if _PLAIN_NUMBER.fullmatch(text):
@@ -153,12 +154,12 @@ def classify_cell(value: object) -> tuple[float, str]:
         return (math.nan, BLANK) if math.isnan(number) else (number, NUMBER)
     if not isinstance(value, str):
         return math.nan, TEXT  # dates, times, anything else
-    text = unicodedata.normalize("NFKC", value).strip()
+    text = value.translate(_HALF_WIDTH).strip()
     if text == "":
         return math.nan, BLANK
     if is_error_text(text):
         return math.nan, ERROR_VALUE
-    if text in PLACEHOLDERS or text.upper() in PLACEHOLDERS:
+    if text.upper() in PLACEHOLDERS:
         return math.nan, PLACEHOLDER
     number = _number_in_text(text)
     return (math.nan, TEXT) if number is None else (number, NUMERIC_TEXT)
