@@ -102,7 +102,13 @@ def test_table1_region_belt_and_annual_change_by_hand() -> None:
     panel = make_panel()
     t1 = table1(panel, index_table(panel))
     assert t1["kind"].tolist() == ["province"] * 3 + ["region"] * 2 + ["belt"]
-    assert list(t1.columns) == ["kind", "name", "name_en", "region", 2000, 2003, "annual_change"]
+    assert list(t1.columns) == [
+        *["kind", "name", "name_en", "region", 2000, 2003, "annual_change", "n_2000", "n_2003"]
+    ]
+    # n: lower reaches 2 provinces (上海, 江苏), middle 1 (江西), belt 3; empty on province rows
+    assert row(t1, "下游地区")[["n_2000", "n_2003"]].tolist() == [2, 2]
+    assert row(t1, "中游地区")["n_2000"] == 1 and row(t1, BELT)["n_2003"] == 3
+    assert np.isnan(row(t1, "上海")["n_2000"])
     # lower reaches = (上海 + 江苏)/2: 2000 (0.4 + 0.2)/2 = 0.3; 2003 (3.2 + 2.25)/2 = 2.725
     lower = row(t1, "下游地区")
     assert (lower[2000], lower[2003]) == (pytest.approx(0.3), pytest.approx(2.725))
@@ -122,6 +128,8 @@ def test_table1_region_mean_over_available_provinces_and_absent_years_noted() ->
     assert [c for c in t1.columns if isinstance(c, int)] == [2000, 2003]
     assert np.isnan(row(t1, "江苏")[2000]) and np.isnan(row(t1, "江苏")["annual_change"])
     assert row(t1, "下游地区")[2000] == pytest.approx(0.4)  # 上海 alone
+    assert row(t1, "下游地区")["n_2000"] == 1 and row(t1, "下游地区")["n_2003"] == 2
+    assert row(t1, BELT)["n_2000"] == 2 and row(t1, BELT)[2000] == pytest.approx(0.45 / 2)
     assert any("1999" in n for n in t1.attrs["notes"])
 
 
@@ -218,15 +226,54 @@ def test_disparity_options_centre_and_unweighted() -> None:
     assert any("none (plain CV)" in n for n in d2.attrs["notes"])
 
 
-def test_disparity_without_population_is_unweighted_and_says_so() -> None:
+def test_disparity_without_population_leaves_weighted_measures_empty_and_says_so() -> None:
+    """docs/method.md: no population data gives empty weighted measures, never silently
+    unweighted ones; the notes do not claim population shares."""
     panel = make_panel(population=None)
     d = disparity_series(panel, index_table(panel))
-    np.testing.assert_allclose(d["cv"], d["cv_plain"], rtol=1e-14)
-    z2003 = [3.2, 2.25, 0.48]
-    assert d["gini"].iloc[-1] == pytest.approx(
-        sum(abs(a - b) for a in z2003 for b in z2003) / 9 / (2 * np.mean(z2003)), rel=1e-12
+    weighted = ["cv", "theil_t", "theil_t_between", "theil_l", "gini"]
+    assert d[weighted].isna().all().all()
+    assert d["n_weighted"].tolist() == [0, 0, 0, 0] and d["n"].tolist() == [3, 3, 3, 3]
+    z2003 = [3.2, 2.25, 0.48]  # plain CV by hand: population SD over mean
+    sd = np.sqrt(np.mean([(v - np.mean(z2003)) ** 2 for v in z2003]))
+    assert d["cv_plain"].iloc[-1] == pytest.approx(sd / np.mean(z2003), rel=1e-12)
+    notes = "\n".join(d.attrs["notes"])
+    assert (
+        "no population data" in notes and "weighted measures (CV, Theil, Gini) are empty" in notes
     )
-    assert any("no population data" in n for n in d.attrs["notes"])
+    assert "population shares 人口比重" not in notes
+    # with CV weights = no, cv is the plain CV and stays
+    d = disparity_series(*_panel_and_index(Options(cv_weighted=False), population=None))
+    np.testing.assert_allclose(d["cv"], d["cv_plain"], rtol=1e-14)
+
+
+def _panel_and_index(options, **kwargs):
+    panel = make_panel(options, **kwargs)
+    return panel, index_table(panel)
+
+
+def test_weighted_measures_use_only_provinces_with_a_population() -> None:
+    """A zero or missing population is a missing weight: that province leaves the weighted
+    measures (n_weighted) but stays in the unweighted ones (n); shares renormalise."""
+    pop = {**POP, "江西": [4100, 0, np.nan, 4250]}
+    panel = make_panel(Options(fill_gaps=False), population=pop)
+    d = disparity_series(panel, index_table(panel)).set_index("year")
+    assert d["n"].tolist() == [3, 3, 3, 3] and d["n_weighted"].tolist() == [3, 2, 2, 3]
+    # 2001 by hand over 上海 and 江苏 only: Z 0.8, 0.5; p = 1700/9050, 7350/9050; u = 0.65
+    p = np.array([1700, 7350]) / 9050
+    y = np.array([0.8, 0.5])
+    cv = np.sqrt((p * (y - y.mean()) ** 2).sum()) / y.mean()
+    assert d.loc[2001, "cv"] == pytest.approx(cv, rel=1e-12)
+    # were the zero kept as a weight 0, u would be the mean of three values (0.4667): differs
+    u3 = np.mean([0.8, 0.5, 0.1])
+    assert d.loc[2001, "cv"] != pytest.approx(np.sqrt((p * (y - u3) ** 2).sum()) / u3, rel=1e-3)
+    mu = (p * y).sum()
+    gini = sum(p[i] * p[j] * abs(y[i] - y[j]) for i in range(2) for j in range(2)) / (2 * mu)
+    assert d.loc[2001, "gini"] == pytest.approx(gini, rel=1e-12)
+    # the zero population is named with its cell on the quality list
+    q = quality_table(panel, index_table(panel))
+    zero = q[(q["kind"] == "non-positive") & (q["series"] == "population")]
+    assert zero[["province", "year"]].values.tolist() == [["江西", 2001]]
 
 
 def test_disparity_province_without_population_is_left_out_of_the_weighted_cv() -> None:
@@ -276,7 +323,11 @@ def test_quality_table_lists_what_the_panel_did() -> None:
     q = compute_all(panel).quality
     assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail"]
     kinds = q.groupby("kind").size().to_dict()
-    assert kinds == {"filled": 1, "non-positive": 1, "index": 1}
+    assert kinds == {"filled": 1, "non-positive": 1, "index": 1, "coverage": 1}
+    coverage = q[q["kind"] == "coverage"].iloc[0]
+    assert (coverage["province"], coverage["year"]) == ("江西", 2002)
+    assert coverage["detail"].startswith("江西 is left out of the 中游地区 mean, the belt and the")
+    assert coverage["detail"].endswith("in 2002: GDP is zero or negative GDP非正")
     filled = q[q["kind"] == "filled"].iloc[0]
     assert (filled["series"], filled["province"], filled["year"]) == ("trade", "上海", 2001)
     assert q.attrs["notes"] == ["3 entries"]

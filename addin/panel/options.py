@@ -76,12 +76,23 @@ class Options:
         if not self.jump_ratio > 1:
             raise InputError("must be greater than 1", "jump_ratio")
 
+    def _weights_text(self, has_population: bool) -> str:
+        if not self.cv_weighted:
+            return "none (plain CV) 无"
+        if not has_population:
+            return "population shares, but no population data: weighted measures empty 无人口数据"
+        return "population shares 人口比重"
+
     def with_(self, **changes) -> Options:
         """A copy with some options changed (validated again)."""
         return replace(self, **changes)
 
-    def describe(self) -> dict[str, str]:
-        """The options as labelled text, for the notes under each table."""
+    def describe(self, has_population: bool = True) -> dict[str, str]:
+        """The options as labelled text, for the notes under each table.
+
+        ``has_population=False`` (no population data): the weights are described as not
+        used, so no note claims weights that were not applied.
+        """
         centre = (
             "simple mean 简单平均"
             if self.cv_centre == "mean"
@@ -94,9 +105,7 @@ class Options:
             "output unit 输出单位": self.output_unit
             if self.unit_mode == "converted"
             else "as entered 按输入",
-            "CV weights 权重": "population shares 人口比重"
-            if self.cv_weighted
-            else "none (plain CV) 无",
+            "CV weights 权重": self._weights_text(has_population),
             "CV centre 中心": centre,
             "gap filling 插值": "interior linear 内插" if self.fill_gaps else "off 关闭",
             "belt 全流域": "mean of provinces 省均值"

@@ -121,7 +121,7 @@ class Panel:
         )
 
 
-def _year_ranges(years: list[int]) -> str:
+def year_ranges(years: list[int]) -> str:
     """'1993–2004, 2015' from [1993, …, 2004, 2015]."""
     parts, start = [], None
     for i, y in enumerate(years):
@@ -408,7 +408,7 @@ def _note_lost_to_fx(key, fx_row, series, src, target, quality) -> None:
                 None,
                 None,
                 series["fx"].sheet if "fx" in series else None,
-                f"no exchange rate for {_year_ranges(lost)}: {SERIES_LABELS[key][1]} "
+                f"no exchange rate for {year_ranges(lost)}: {SERIES_LABELS[key][1]} "
                 f"in {src.label} cannot be converted to {target.label} for those years",
             )
         )
@@ -423,7 +423,7 @@ def _note_gaps(frames: dict[str, pd.DataFrame], series: Mapping[str, SeriesData]
             gaps = [int(y) for y in row.index[row.isna()]]
             if gaps:
                 where = series[key].where(prov, gaps[0]) or series[key].sheet
-                detail = f"{SERIES_LABELS[key][1]}: no value for {prov} in {_year_ranges(gaps)}"
+                detail = f"{SERIES_LABELS[key][1]}: no value for {prov} in {year_ranges(gaps)}"
                 quality.append(QualityRecord("missing", key, prov, None, where, detail))
 
 

@@ -262,6 +262,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "trade_contribution": ("贸易贡献 ½Δln T", "Trade part ½Δln T"),
     "invest_contribution": ("投资贡献 ½Δln I", "Investment part ½Δln I"),
     "n": ("省份数", "Provinces"),
+    "n_weighted": ("有人口省份数", "Provinces with population"),
     "cv": ("变异系数 CV", "CV (chosen)"),
     "cv_plain": ("未加权变异系数", "Plain CV"),
     "theil_t": ("泰尔指数 T", "Theil T"),

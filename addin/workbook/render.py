@@ -34,6 +34,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "open_growth",
         "trade_contribution",
         "invest_contribution",
+        "n",
     ),
     layout.DISPARITY: (
         "year",
@@ -47,6 +48,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "theil_l_between",
         "theil_l_within",
         "gini",
+        "n_weighted",
     ),
     layout.STAGES: (
         "stage",
@@ -157,13 +159,14 @@ def render(tables: Tables) -> list[SheetBlock]:
     ]
     t1 = tables.table1
     years = [c for c in t1.columns if isinstance(c, int)]
-    columns = ("kind", "name", "name_en", *years, "annual_change")
+    columns = ("kind", "name", "name_en", *years, "annual_change", *[f"n_{y}" for y in years])
     headers = [
         layout.label("kind", lang),
         layout.label("name", lang),
         layout.label("name_en", lang),
         *[str(y) for y in years],
         layout.label("annual_change", lang),
+        *[f"{layout.label('n', lang)} {y}" for y in years],
     ]
     blocks.insert(1, _block(layout.TABLE1, t1, columns, lang, headers))
     return blocks
