@@ -330,7 +330,7 @@ def test_quality_table_lists_what_the_panel_did() -> None:
     assert coverage["detail"].endswith("in 2002: GDP is zero or negative GDP非正")
     filled = q[q["kind"] == "filled"].iloc[0]
     assert (filled["series"], filled["province"], filled["year"]) == ("trade", "上海", 2001)
-    assert q.attrs["notes"] == ["3 entries"]
+    assert q.attrs["notes"] == ["4 entries"]
 
 
 def test_every_table_carries_notes_naming_unit_and_options() -> None:
