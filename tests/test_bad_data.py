@@ -409,11 +409,11 @@ STOP_CASES = {
     ),
     "older template version": (
         _set_setting("template_version", 0),
-        "Settings!C16: this workbook was made by template version 0; this add-in reads version 1",
+        "Settings!C21: this workbook was made by template version 0; this add-in reads version 1",
     ),
     "newer template version": (
         _set_setting("template_version", "2.0"),
-        "Settings!C16: this workbook was made by template version 2.0; this add-in reads version 1",
+        "Settings!C21: this workbook was made by template version 2.0; this add-in reads version 1",
     ),
     "a sheet renamed": (
         lambda wb: setattr(wb["GDP"], "title", "GDP 2022"),

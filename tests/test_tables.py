@@ -323,14 +323,17 @@ def test_quality_table_lists_what_the_panel_did() -> None:
     q = compute_all(panel).quality
     assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail"]
     kinds = q.groupby("kind").size().to_dict()
-    assert kinds == {"filled": 1, "non-positive": 1, "index": 1, "coverage": 1}
+    assert kinds == {"filled": 1, "non-positive": 1, "index": 1, "coverage": 1, "plausibility": 1}
+    # GDP per person 江苏 2000: 50 亿元 / 7300 万人 = 68.5 元, below the 200 元 of the band
+    warning = q[q["kind"] == "plausibility"].iloc[0]
+    assert warning["detail"].startswith("江苏, 江西 2000–2003: GDP per person outside 200–1e+06 元")
     coverage = q[q["kind"] == "coverage"].iloc[0]
     assert (coverage["province"], coverage["year"]) == ("江西", 2002)
     assert coverage["detail"].startswith("江西 is left out of the 中游地区 mean, the belt and the")
     assert coverage["detail"].endswith("in 2002: GDP is zero or negative GDP非正")
     filled = q[q["kind"] == "filled"].iloc[0]
     assert (filled["series"], filled["province"], filled["year"]) == ("trade", "上海", 2001)
-    assert q.attrs["notes"] == ["4 entries"]
+    assert q.attrs["notes"] == ["5 entries"]
 
 
 def test_every_table_carries_notes_naming_unit_and_options() -> None:

@@ -16,6 +16,8 @@ from ..errors import InputError
 BELT_MODES = ("mean", "sum")
 LANGUAGES = ("zh", "en", "both")
 PAPER_TABLE1_YEARS = (1993, 2000, 2005, 2010, 2014, 2022)
+#: The plausibility bands (low, high) that Settings may override.
+BANDS = ("fx_band", "gdp_per_person_band", "trade_gdp_band", "fie_gdp_band")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ class Options:
     stage_base : "own" (a stage's first year) or "previous" (the previous stage's last year).
     language : labels in "zh", "en" or "both".
     jump_ratio : a year-on-year change by more than this factor is flagged as suspicious.
+    fx_band : plausible CNY per USD (low, high); rates outside are warned about.
+    gdp_per_person_band : plausible GDP per person in 元 (low, high).
+    trade_gdp_band, fie_gdp_band : plausible trade/GDP and FIE/GDP in one currency.
+    outlier_ratio : a province whose trade/GDP or FIE/GDP is this many times off the year's
+        median over the provinces is warned about (a power of ten typed into one row).
     """
 
     table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
@@ -50,6 +57,11 @@ class Options:
     stage_base: str = "own"
     language: str = "both"
     jump_ratio: float = 5.0
+    fx_band: tuple[float, float] = (1.0, 20.0)
+    gdp_per_person_band: tuple[float, float] = (200.0, 1_000_000.0)
+    trade_gdp_band: tuple[float, float] = (0.005, 5.0)
+    fie_gdp_band: tuple[float, float] = (0.005, 5.0)
+    outlier_ratio: float = 30.0
 
     def __post_init__(self):
         choices = {
@@ -75,6 +87,12 @@ class Options:
                 )
         if not self.jump_ratio > 1:
             raise InputError("must be greater than 1", "jump_ratio")
+        if not self.outlier_ratio > 1:
+            raise InputError("must be greater than 1", "outlier_ratio")
+        for name in BANDS:
+            low, high = getattr(self, name)
+            if not 0 <= low < high:
+                raise InputError(f"expected low-high with 0 ≤ low < high, got {low}-{high}", name)
 
     def _weights_text(self, has_population: bool) -> str:
         if not self.cv_weighted:

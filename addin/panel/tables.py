@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..core import disparity, growth, indices
 from ..core.problems import DESCRIPTIONS, Problem
+from .plausibility import plausibility_records
 from .provinces import REGION_ENGLISH, english_name, match_province
 from .tidy import Panel, QualityRecord, year_ranges
 
@@ -324,6 +325,7 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         for r in bad.itertuples()
     ]
     records += coverage_records(panel, idx)
+    records += plausibility_records(panel)
     out = pd.DataFrame(
         [
             (

@@ -90,7 +90,8 @@ class Panel:
     ``frame`` has columns ``province, region, year`` and one float column per series in
     :data:`SERIES` (converted amounts in the converted mode; exactly as typed otherwise),
     plus ``filled_<series>`` booleans. ``units`` gives each column's unit after
-    conversion; ``index_unit`` the unit of T, I and Z.
+    conversion; ``index_unit`` the unit of T, I and Z. ``locate`` finds a series' input
+    cell, ``unit_cells`` and ``units_entered`` give each series' unit cell and its text.
     """
 
     frame: pd.DataFrame
@@ -100,6 +101,8 @@ class Panel:
     index_unit: str
     quality: list[QualityRecord]
     locate: Mapping[str, Callable[[str, int], str | None]] = field(default_factory=dict)
+    unit_cells: Mapping[str, str | None] = field(default_factory=dict)
+    units_entered: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def provinces(self) -> list[str]:
@@ -501,6 +504,8 @@ def build_panel(
         index_unit,
         quality,
         {key: data.where for key, data in series.items()},
+        {key: data.unit_cell for key, data in series.items()},
+        {key: str(data.unit) for key, data in series.items()},
     )
 
 

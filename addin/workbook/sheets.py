@@ -18,7 +18,7 @@ import pandas as pd
 from ..core import cells
 from ..core.cells import classify_cell
 from ..errors import InputError
-from ..panel.options import Options
+from ..panel.options import BANDS, Options
 from ..panel.provinces import match_province
 from ..panel.tidy import QualityRecord, SeriesData
 from . import layout
@@ -424,16 +424,54 @@ def _stages(value: object, where: str) -> tuple[tuple[int, int], ...]:
     return tuple(stages)
 
 
-def read_settings(block: Block) -> Options:
-    """The Settings sheet (key in A, value in C) → validated :class:`Options`.
+def _ratio(value: object, where: str) -> float:
+    number, kind = classify_cell(value)
+    if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not number > 1:
+        raise InputError(f"expected a number greater than 1, found {value!r}", where)
+    return number
 
-    Blank values take the default; a bad value raises :class:`InputError` naming its cell.
-    """
-    found: dict[str, tuple[object, str]] = {}
-    for r in range(1, len(block) + 1):
-        key = cell(block, r, 1)
-        if isinstance(key, str) and key.strip():
-            found[key.strip()] = (cell(block, r, 3), layout.address(r, 3, layout.SETTINGS))
+
+_BAND = re.compile(
+    r"\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*[-–—~至到]\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*"
+)
+
+
+def _band(value: object, where: str) -> tuple[float, float]:
+    """'1-20', '0.005 – 5', '200~1,000,000' → (low, high)."""
+    m = _BAND.fullmatch(str(value).translate(cells._HALF_WIDTH))
+    bounds = [classify_cell(g) for g in m.groups()] if m else []
+    if not bounds or any(kind != cells.NUMERIC_TEXT for _, kind in bounds):
+        raise InputError(f"expected a band such as 1-20 (low-high), found {value!r}", where)
+    (low, _), (high, _) = bounds
+    if not low < high:
+        raise InputError(f"the low end must be below the high end, found {value!r}", where)
+    return low, high
+
+
+#: What a Settings value may also be written as (Chinese labels of the choices).
+_CHOICE_ALIASES = {"按输入": "as_entered", "换算": "converted", "统一换算": "converted"}
+
+
+def _choice(setting: layout.Setting, value: object, where: str) -> str:
+    text = str(value).strip()
+    text = _CHOICE_ALIASES.get(text, text)
+    if setting.choices and text not in setting.choices and setting.key != "output_unit":
+        raise InputError(f"{text!r} is not one of {', '.join(setting.choices)}", where)
+    return text
+
+
+_PARSERS = {
+    "table1_years": _years,
+    "stages": _stages,
+    "cv_weighted": _yes,
+    "fill_gaps": _yes,
+    "jump_ratio": _ratio,
+    "outlier_ratio": _ratio,
+    **dict.fromkeys(BANDS, _band),
+}
+
+
+def _check_version(found: dict[str, tuple[object, str]]) -> None:
     version = found.get("template_version", (None, ""))[0]
     if (
         version not in (None, "")
@@ -445,29 +483,28 @@ def read_settings(block: Block) -> Options:
             f"{layout.TEMPLATE_VERSION}. Copy your data into a new template (yangtze template)",
             found["template_version"][1],
         )
+
+
+def read_settings(block: Block) -> Options:
+    """The Settings sheet (key in A, value in C) → validated :class:`Options`.
+
+    Blank values take the default; a bad value raises :class:`InputError` naming its cell.
+    Choices may also be written in Chinese (按输入 for as_entered, 换算 for converted).
+    """
+    found: dict[str, tuple[object, str]] = {}
+    for r in range(1, len(block) + 1):
+        key = cell(block, r, 1)
+        if isinstance(key, str) and key.strip():
+            found[key.strip()] = (cell(block, r, 3), layout.address(r, 3, layout.SETTINGS))
+    _check_version(found)
     kwargs: dict[str, object] = {}
     for setting in layout.SETTINGS_ROWS:
         if setting.key == "template_version" or setting.key not in found:
             continue
         value, where = found[setting.key]
-        if is_blank(value):
-            continue
-        if setting.key == "table1_years":
-            kwargs[setting.key] = _years(value, where)
-        elif setting.key == "stages":
-            kwargs[setting.key] = _stages(value, where)
-        elif setting.key in ("cv_weighted", "fill_gaps"):
-            kwargs[setting.key] = _yes(value, where)
-        elif setting.key == "jump_ratio":
-            number, kind = classify_cell(value)
-            if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not number > 1:
-                raise InputError(f"expected a number greater than 1, found {value!r}", where)
-            kwargs[setting.key] = number
-        else:
-            text = str(value).strip()
-            if setting.choices and text not in setting.choices and setting.key != "output_unit":
-                raise InputError(f"{text!r} is not one of {', '.join(setting.choices)}", where)
-            kwargs[setting.key] = text
+        if not is_blank(value):
+            parse = _PARSERS.get(setting.key)
+            kwargs[setting.key] = parse(value, where) if parse else _choice(setting, value, where)
     try:
         return Options(**kwargs)
     except InputError as exc:
