@@ -116,7 +116,7 @@ def ratio_warnings(panel: Panel) -> list[QualityRecord]:
         with np.errstate(all="ignore"):
             ratio = _in_yuan(panel, key) / gdp.where(gdp > 0)
         name = SERIES_LABELS[key][1]
-        pairs = _outside(ratio, band)
+        pairs = _outside(ratio.where(ratio != 0), band)  # zero amounts: zero_warnings
         if pairs:
             what = f"{name} / GDP outside {band[0]:g}–{band[1]:g}"
             records.append(_warning(panel, key, pairs, what, _unit_hint(key, panel)))
