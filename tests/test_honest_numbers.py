@@ -425,3 +425,160 @@ def test_sum_belt_mode_adds_up_only_provinces_with_every_series(base, tmp_path, 
     assert f.loc[2010, "Provinces"] == 11
     t1 = table(path, layout.TABLE1)
     assert t1.iloc[-1]["Provinces 2010"] == 11
+
+
+# --- per-year units: the real series as published -------------------------------------------------
+
+PROVINCE_FULL = {
+    "上海": "上海市", "江苏": "江苏省", "浙江": "浙江省", "安徽": "安徽省", "江西": "江西省",
+    "湖北": "湖北省", "湖南": "湖南省", "重庆": "重庆市", "四川": "四川省", "贵州": "贵州省",
+    "云南": "云南省",
+}  # fmt: skip
+
+
+def real(shared_data, name: str) -> pd.DataFrame:
+    """provinces × years of a PROVENANCE.md long CSV, values exactly as in the file."""
+    long = pd.read_csv(shared_data / name, dtype={"province": str, "year": int, "value": str})
+    long["value"] = long["value"].astype(float)
+    return long.pivot(index="province", columns="year", values="value").reindex(PROVINCES)
+
+
+@pytest.fixture(scope="module")
+def published(shared_data) -> dict[str, pd.DataFrame]:
+    """The real series; trade as published: 万美元 2005–2014 and 千美元 2016–2022."""
+    fx = pd.read_csv(shared_data / "fx_cny_per_usd.csv").set_index("year")["cny_per_usd"]
+    return {
+        "trade": pd.concat(
+            [real(shared_data, "trade_10k_usd.csv"), real(shared_data, "trade_1k_usd.csv")], axis=1
+        ),
+        "fie": real(shared_data, "fie_total_investment_musd.csv"),
+        "gdp": real(shared_data, "gdp_100m_cny.csv"),
+        "population": real(shared_data, "population_resident_10k.csv"),
+        "fx": fx.to_frame().T,
+    }
+
+
+def _unit_row(sheet, years, unit: str) -> None:
+    header = {sheet.cell(layout.HEADER_ROW, c).value: c for c in range(3, sheet.max_column + 1)}
+    for year in years:
+        sheet.cell(layout.UNIT_ROW, header[year]).value = unit
+
+
+def test_real_trade_as_published_through_the_unit_row_gives_table1_as_by_hand(
+    published, tmp_path, capsys
+):
+    """Trade typed as the yearbooks print it (万美元 to 2014, 千美元 from 2016) with 千美元 in
+    row 3 above 2016–2022 gives the same Table 1 as converting 千美元 to 万美元 by hand."""
+    published = dict(published)
+    # FIE ends in 2015 in the data; carried forward here (in both books alike) so that Z
+    # exists in the years whose trade is in 千美元 and the unit row matters to Table 1
+    fie = published["fie"].copy()
+    for year in range(2016, 2023):
+        fie[year] = fie[2015]
+    published["fie"] = fie
+    by_hand = dict(published)
+    trade = published["trade"].copy()
+    trade.loc[:, 2016:] = trade.loc[:, 2016:] / 10  # 千美元 → 万美元, as a user would by hand
+    by_hand["trade"] = trade
+    for unit_mode in ("converted", "as_entered"):
+        books = {}
+        for name, d in (("published", published), ("by_hand", by_hand)):
+            path = make_book(tmp_path / f"{name}-{unit_mode}.xlsm", d, run_python_stub=True)
+            wb = openpyxl.load_workbook(path, keep_vba=True)
+            set_setting(wb, "unit_mode", unit_mode)
+            set_setting(wb, "table1_years", "2005, 2010, 2014, 2016, 2020")
+            if name == "published":
+                _unit_row(wb["Trade"], range(2016, 2023), "千美元")
+            wb.save(path)
+            assert main(["regenerate", str(path)]) == 0, capsys.readouterr().err
+            books[name] = path
+        capsys.readouterr()
+        got, want = table(books["published"], layout.TABLE1), table(books["by_hand"], layout.TABLE1)
+        pd.testing.assert_frame_equal(got, want, rtol=1e-12)
+        assert got["2020"].notna().all()  # the 千美元 years are in Table 1
+        pd.testing.assert_frame_equal(
+            table(books["published"], layout.INDEX), table(books["by_hand"], layout.INDEX)
+        )
+        q = quality(books["published"])
+        converted = q[(q["kind"] == "converted") & (q["series"] == "trade") & (q["year"] != "")]
+        assert converted["year"].tolist() == list(range(2016, 2023))
+        assert converted["cell"].iloc[0] == "Trade!" + layout.column_letter(
+            layout.FIRST_YEAR_COL + 9  # 2005, 2007–2014 (9 columns), then 2016
+        ) + str(layout.UNIT_ROW)
+        assert "千美元 → 万美元 (×0.1, from the unit row)" in converted["detail"].iloc[0]
+    # and the level, by hand: 上海 2020, converted to 亿元 at 2020's rate
+    fx = published["fx"].iloc[0][2020]
+    trade_yi = published["trade"].loc["上海", 2020] * 1e3 * fx / 1e8  # 千美元 → 亿元
+    fie_yi = published["fie"].loc["上海", 2020] * 1e6 * fx / 1e8  # 百万美元 → 亿元
+    z = trade_yi * fie_yi / published["gdp"].loc["上海", 2020]
+    t1 = table(tmp_path / "published-converted.xlsm", layout.TABLE1)
+    assert t1.iloc[0]["2020"] == pytest.approx(z, rel=1e-12)
+
+
+def test_a_bad_unit_in_the_unit_row_stops_with_its_cell(base, tmp_path, capsys):
+    path = tmp_path / "b.xlsm"
+    shutil.copy(base, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    wb["GDP"].cell(layout.UNIT_ROW, col(2000)).value = "亿"
+    wb.save(path)
+    before = path.read_bytes()
+    assert main(["regenerate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"GDP!{layout.column_letter(col(2000))}{layout.UNIT_ROW}: unknown money unit '亿'" in err
+    assert path.read_bytes() == before
+
+
+def test_unit_row_across_currencies_uses_that_years_rate(base, tmp_path, capsys, data):
+    """GDP typed in 亿美元 for 2010 under B2 = 亿元: converted at 2010's CNY/USD rate."""
+    fx2010 = data["fx"].iloc[0][2010]
+
+    def change(wb):
+        for p in PROVINCES:
+            cell = wb["GDP"].cell(ROW[p], col(2010))
+            cell.value = cell.value / fx2010
+        wb["GDP"].cell(layout.UNIT_ROW, col(2010)).value = "亿美元"
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    idx = table(path, layout.INDEX).set_index(["Province", "Year"])["Composite index Z"]
+    z = z_by_hand(data)
+    for p in PROVINCES:
+        assert idx[(p, 2010)] == pytest.approx(z.loc[p, 2010], rel=1e-12)
+
+
+def _nbs_trade_export(path: Path, trade_1k: pd.DataFrame) -> Path:
+    years = sorted(trade_1k.columns, reverse=True)
+    lines = ["数据库：分省年度数据", "指标：经营单位所在地进出口总额(千美元)", "时间：最近7年"]
+    lines.append("地区," + ",".join(f"{y}年" for y in years))
+    for p in PROVINCES:
+        lines.append(
+            PROVINCE_FULL[p] + "," + ",".join(str(float(trade_1k.loc[p, y])) for y in years)
+        )
+    lines.append("数据来源：国家统计局")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+def test_import_of_a_1k_usd_export_onto_a_10k_usd_sheet_writes_the_unit_row(
+    published, tmp_path, capsys
+):
+    early = {k: v for k, v in published.items()}
+    early["trade"] = published["trade"].loc[:, :2014]
+    book = make_book(tmp_path / "b.xlsm", early, run_python_stub=True)
+    export = _nbs_trade_export(tmp_path / "trade.csv", published["trade"].loc[:, 2016:])
+    assert main(["import", str(export), str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "千美元 written in row 3 above 2016–2022" in out
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    ws = wb["Trade"]
+    header = {ws.cell(layout.HEADER_ROW, c).value: c for c in range(3, ws.max_column + 1)}
+    assert ws["B2"].value == "万美元"
+    assert [ws.cell(layout.UNIT_ROW, header[y]).value for y in range(2016, 2023)] == ["千美元"] * 7
+    assert ws.cell(layout.UNIT_ROW, header[2014]).value is None
+    assert ws.cell(ROW["上海"], header[2022]).value == 625850000.0  # as published
+    # a second export of the same years in 万美元 is refused: those columns hold 千美元 numbers
+    ten_k = _nbs_trade_export(tmp_path / "t2.csv", published["trade"].loc[:, 2016:] / 10)
+    ten_k.write_bytes(ten_k.read_bytes().replace("千美元".encode("gbk"), "万美元".encode("gbk")))
+    before = book.read_bytes()
+    assert main(["import", str(ten_k), str(book)]) == 1
+    assert "column 2016 of sheet Trade already holds numbers in 千美元" in capsys.readouterr().err
+    assert book.read_bytes() == before
