@@ -11,7 +11,6 @@ workbook, each on its own cells, regenerated once (:func:`messy`).
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from addin.cli import main
 from addin.panel.example import example_dataset
 from addin.workbook import layout
 
-from workbooks import engine_tables, make_book
+from workbooks import edited, engine_tables, make_book
 
 N_PROVINCES, N_YEARS = 11, 30
 QUALITY_COLUMNS = ["kind", "series", "province", "year", "cell", "detail"]
@@ -42,17 +41,6 @@ def base(tmp_path_factory) -> Path:
 def baseline() -> pd.DataFrame:
     """The Index table of the unedited example data."""
     return engine_tables(example_dataset()).index
-
-
-def edited(base: Path, folder: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
-    """A copy of ``base`` changed with openpyxl, as a user would change it in Excel."""
-    path = folder / "book.xlsm"
-    shutil.copy(base, path)
-    wb = openpyxl.load_workbook(path, keep_vba=True)
-    change(wb)
-    wb.save(path)
-    wb.close()
-    return path
 
 
 OUTPUT_COLUMNS = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +24,17 @@ REGIONS = {p: r for r, members in YANGTZE_REGIONS.items() for p in members}
 def make_book(path: Path, data: dict[str, pd.DataFrame] | None = None, **kwargs) -> Path:
     """Build a workbook filled with ``data`` (default: the example dataset)."""
     build_workbook(path, example_dataset() if data is None else data, notice=NOTICE, **kwargs)
+    return path
+
+
+def edited(base: Path, folder: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
+    """A copy of ``base`` changed with openpyxl, as a user would change it in Excel."""
+    path = folder / "book.xlsm"
+    shutil.copy(base, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    change(wb)
+    wb.save(path)
+    wb.close()
     return path
 
 
