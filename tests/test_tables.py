@@ -218,7 +218,7 @@ def test_disparity_options_centre_and_unweighted() -> None:
     d = disparity_series(panel, index_table(panel))
     z = np.array(list(Z.values()))
     pop = np.array(list(POP.values()), dtype=float)
-    np.testing.assert_allclose(d["cv"], weighted_cv(z, pop, "weighted"), rtol=1e-12)
+    np.testing.assert_allclose(d["cv"], weighted_cv(z, pop, "weighted").values, rtol=1e-12)
     assert any("population-weighted mean" in n for n in d.attrs["notes"])
     plain = make_panel(Options(cv_weighted=False))
     d2 = disparity_series(plain, index_table(plain))
@@ -238,9 +238,7 @@ def test_disparity_without_population_leaves_weighted_measures_empty_and_says_so
     sd = np.sqrt(np.mean([(v - np.mean(z2003)) ** 2 for v in z2003]))
     assert d["cv_plain"].iloc[-1] == pytest.approx(sd / np.mean(z2003), rel=1e-12)
     notes = "\n".join(d.attrs["notes"])
-    assert (
-        "no population data" in notes and "weighted measures (CV, Theil, Gini) are empty" in notes
-    )
+    assert "no population data" in notes and "(CV, Theil, Gini, Atkinson) are empty" in notes
     assert "population shares 人口比重" not in notes
     # with CV weights = no, cv is the plain CV and stays
     d = disparity_series(*_panel_and_index(Options(cv_weighted=False), population=None))
@@ -276,14 +274,19 @@ def test_weighted_measures_use_only_provinces_with_a_population() -> None:
     assert zero[["province", "year"]].values.tolist() == [["江西", 2001]]
 
 
-def test_disparity_province_without_population_is_left_out_of_the_weighted_cv() -> None:
+def test_disparity_province_without_population_is_left_out_of_the_weighted_measures() -> None:
+    """Issue 11: weighted measures use only provinces with a value and a population (the
+    simple-mean centre too), and n_weighted says so; the unweighted CV keeps every Z."""
     pop = {**POP, "江西": [np.nan] * 4}
     panel = make_panel(population=pop)
     d = disparity_series(panel, index_table(panel))
-    assert (d["n"] == 3).all()  # provinces with a Z value
-    assert d["cv"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2], [1600, 7300]), rel=1e-12)
+    assert (d["n"] == 3).all() and (d["n_weighted"] == 2).all()
+    # 2000 by hand over 上海 and 江苏: centre u = (0.4 + 0.2)/2, shares 1600 and 7300 of 8900
+    u = (0.4 + 0.2) / 2
+    cv = math.sqrt((1600 * (0.4 - u) ** 2 + 7300 * (0.2 - u) ** 2) / 8900) / u
+    assert d["cv"].iloc[0] == pytest.approx(cv, rel=1e-12)
     # the unweighted CV still uses every province with a Z value
-    assert d["cv_plain"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2, 0.05]), rel=1e-12)
+    assert d["cv_plain"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2, 0.05]).values, rel=1e-12)
 
 
 # --- stages ------------------------------------------------------------------------------------

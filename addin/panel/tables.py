@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..core import disparity, growth, indices
+from ..core import growth, indices
 from ..core.problems import DESCRIPTIONS, Problem
+from . import measures
 from .plausibility import plausibility_records
 from .provinces import REGION_ENGLISH, english_name, match_province
 from .tidy import Panel, QualityRecord, year_ranges
@@ -152,10 +153,10 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
 
     ``belt = "mean"``: simple means of T, I and Z over the provinces that have Z that year
     (so the three means use the same provinces). ``belt = "sum"``: the indices of summed
-    trade, FIE and GDP over the provinces that have all three. Columns: year, n (provinces
-    used), trade_index, invest_index, open_index, open_growth (Z's year-on-year rate),
-    trade_contribution and invest_contribution (½Δln T and ½Δln I, log points; they add
-    up to Δln Z).
+    trade, FIE and GDP over the provinces that have all three. Columns: year, trade_index,
+    invest_index, open_index, open_growth (Z's year-on-year rate), trade_contribution and
+    invest_contribution (½Δln T and ½Δln I, log points; they add up to Δln Z), n
+    (provinces used).
     """
     years = panel.years
     if panel.options.belt == "mean":
@@ -179,13 +180,13 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "year": years,
-            "n": np.asarray(n, dtype=int),
             "trade_index": t,
             "invest_index": i,
             "open_index": z,
             "open_growth": np.concatenate([[np.nan], growth.yoy_rates(z, years)]),
             "trade_contribution": dlt,
             "invest_contribution": dli,
+            "n": np.asarray(n, dtype=int),
         }
     )
     split = (
@@ -207,48 +208,33 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Disparity of Z across provinces per year (the paper's Figure 2).
 
     Columns: year; n (provinces with Z: the unweighted measures); n_weighted (provinces
-    with Z and a positive population: the weighted measures); cv (the chosen variant:
-    population-weighted or not, centre as chosen); cv_plain (population SD / mean over the
-    n provinces); theil_t, theil_t_between, theil_t_within, theil_l, theil_l_between,
-    theil_l_within and gini, weighted by population shares. A weighted measure uses only
+    with Z and a positive population: the weighted measures); then every disparity measure
+    of the registry (:mod:`.measures`): cv (the chosen variant: population-weighted or
+    not, centre as chosen), cv_plain (population SD / mean over the n provinces), theil_t,
+    theil_t_between, theil_t_within, theil_l, theil_l_between, theil_l_within, gini and
+    atkinson_ε for each ε set, weighted by population shares. A weighted measure uses only
     provinces with both a value and a population; with no population data at all the
     weighted measures are empty (never silently unweighted).
     """
-    opts = panel.options
     z = (
         idx.pivot(index="province", columns="year", values="open_index")
         .reindex(panel.provinces)
         .to_numpy()
     )
     pop = panel.wide("population").reindex(columns=panel.years).to_numpy()
-    z_weighted = np.where(np.isnan(pop), np.nan, z)  # provinces with a value and a weight
     groups = [panel.regions[p] for p in panel.provinces]
-    tt = disparity.theil(z_weighted, pop, groups, "T")
-    tl = disparity.theil(z_weighted, pop, groups, "L")
-    cv = (
-        disparity.weighted_cv(z_weighted, pop, opts.cv_centre)
-        if opts.cv_weighted
-        else disparity.weighted_cv(z)
-    )
+    inputs = measures.DisparityInput(z, pop, groups, panel.options)
     out = pd.DataFrame(
         {
             "year": panel.years,
             "n": _count(z).astype(int),
-            "n_weighted": _count(z_weighted).astype(int),
-            "cv": cv,
-            "cv_plain": disparity.weighted_cv(z),
-            "theil_t": tt.total,
-            "theil_t_between": tt.between,
-            "theil_t_within": tt.within,
-            "theil_l": tl.total,
-            "theil_l_between": tl.between,
-            "theil_l_within": tl.within,
-            "gini": disparity.gini(z_weighted, pop),
+            "n_weighted": _count(inputs.weighted_values).astype(int),
+            **measures.disparity_columns(inputs),
         }
     )
     extra = [
         "n: provinces with Z (cv_plain"
-        + ("" if opts.cv_weighted else ", cv")
+        + ("" if panel.options.cv_weighted else ", cv")
         + "); n_weighted: provinces with Z and population (weighted measures) 加权指标所用省份数"
     ]
     if not has_population(panel):
@@ -258,7 +244,7 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
 
 #: Said under the Disparity table and by the CLI when there is no population at all.
 NO_POPULATION = (
-    "no population data 无人口数据: the population-weighted measures (CV, Theil, Gini) are "
+    "no population data 无人口数据: the population-weighted measures (CV, Theil, Gini, Atkinson) are "
     "empty 加权指标为空; cv_plain is the unweighted CV (or set CV population weights = no)"
 )
 

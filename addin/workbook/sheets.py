@@ -18,6 +18,7 @@ import pandas as pd
 from ..core import cells
 from ..core.cells import classify_cell
 from ..errors import InputError
+from ..panel import measures
 from ..panel.options import BANDS, Options
 from ..panel.provinces import match_province
 from ..panel.tidy import QualityRecord, SeriesData
@@ -268,9 +269,7 @@ def is_read_cell(ref: str) -> bool:
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
     if not m:
         return True
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
+    col = layout.column_index(m.group(1))
     row = int(m.group(2))
     if (row, col) == layout.UNIT_CELL:
         return True
@@ -355,13 +354,7 @@ def _range_bounds(ref: str) -> tuple[int, int, int, int] | None:
     m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?", ref.strip().upper())
     if not m:
         return None
-
-    def col(letters: str) -> int:
-        n = 0
-        for ch in letters:
-            n = n * 26 + ord(ch) - 64
-        return n
-
+    col = layout.column_index
     r0, c0 = int(m.group(2)), col(m.group(1))
     r1, c1 = (int(m.group(4)), col(m.group(3))) if m.group(3) else (r0, c0)
     return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
@@ -431,6 +424,24 @@ def _ratio(value: object, where: str) -> float:
     return number
 
 
+#: Settings holding a list of a measure's parameter values (the Atkinson index's ε).
+PARAMETER_OPTIONS = frozenset(p.option for p in measures.PARAMETERS)
+
+
+def _numbers(value: object, where: str) -> tuple[float, ...]:
+    """ "0.5, 1, 2" → (0.5, 1.0, 2.0); a single number cell → (its value,)."""
+    number, kind = classify_cell(value)
+    if kind in (cells.NUMBER, cells.NUMERIC_TEXT):
+        return (number,)
+    try:
+        numbers = tuple(float(p) for p in re.split(r"[,，;；\s]+", str(value)) if p)
+    except ValueError:
+        numbers = ()
+    if not numbers:
+        raise InputError(f"expected numbers such as 0.5, 1, 2, found {value!r}", where)
+    return numbers
+
+
 _BAND = re.compile(
     r"\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*[-–—~至到]\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*"
 )
@@ -468,6 +479,7 @@ _PARSERS = {
     "jump_ratio": _ratio,
     "outlier_ratio": _ratio,
     **dict.fromkeys(BANDS, _band),
+    **dict.fromkeys(PARAMETER_OPTIONS, _numbers),
 }
 
 
