@@ -19,7 +19,6 @@ from addin.panel.tables import (
     factor_series,
     index_table,
     quality_table,
-    stage_table,
     table1,
 )
 from addin.panel.tidy import SeriesData, build_panel
@@ -377,11 +376,20 @@ def test_converted_mode_indices_are_in_the_output_unit() -> None:
     np.testing.assert_allclose(d1["cv"], d2["cv"], rtol=1e-12)
 
 
-def test_stage_table_signature() -> None:
-    panel = make_panel()
-    tables = compute_all(panel)
-    again = stage_table(panel, tables.factors)
-    pd.testing.assert_frame_equal(again, tables.stages)
+def test_stage_table_by_hand() -> None:
+    """Stage growth of the belt's Z, T and I from the data by hand (CAGR, own base)."""
+    opts = Options(stages=((2000, 2002), (2002, 2003)), table1_years=(2000, 2003))
+    stages = compute_all(make_panel(opts)).stages.set_index("stage")
+    years = list(YEARS)
+    z_bar = {y: np.mean([Z[p][k] for p in Z]) for k, y in enumerate(years)}
+    t_bar = {y: np.mean([TRADE[p][k] ** 2 / GDP[p][k] for p in Z]) for k, y in enumerate(years)}
+    i_bar = {y: np.mean([FIE[p][k] ** 2 / GDP[p][k] for p in Z]) for k, y in enumerate(years)}
+    assert list(stages.index) == ["2000–2002", "2002–2003"]
+    first = stages.loc["2000–2002"]
+    assert first["open_growth"] == pytest.approx((z_bar[2002] / z_bar[2000]) ** 0.5 - 1)
+    assert first["trade_growth"] == pytest.approx((t_bar[2002] / t_bar[2000]) ** 0.5 - 1)
+    assert first["invest_growth"] == pytest.approx((i_bar[2002] / i_bar[2000]) ** 0.5 - 1)
+    assert stages.loc["2002–2003", "open_growth"] == pytest.approx(z_bar[2003] / z_bar[2002] - 1)
 
 
 def test_stage_table_notes_stages_only_partly_in_the_data() -> None:
