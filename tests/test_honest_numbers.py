@@ -577,3 +577,46 @@ def test_import_of_a_1k_usd_export_onto_a_10k_usd_sheet_writes_the_unit_row(
     assert main(["import", str(ten_k), str(book)]) == 1
     assert "column 2016 of sheet Trade already holds numbers in 千美元" in capsys.readouterr().err
     assert book.read_bytes() == before
+
+
+@pytest.mark.parametrize("value", [0, -5])
+def test_zero_or_negative_population_leaves_the_weighted_measures(
+    value, base, tmp_path, capsys, data
+):
+    where = ref("贵州", 2015)
+    path, _ = regenerate(
+        base, tmp_path, lambda wb: wb["Population"].__setitem__(where, value), capsys
+    )
+    d = table(path, layout.DISPARITY).set_index("Year")
+    assert d.loc[2015, "Provinces with population"] == d.loc[2015, "Provinces"] - 1
+    q = quality(path)
+    assert q[(q["kind"] == "non-positive")]["cell"].tolist() == [f"Population!{where}"]
+    left = q[(q["kind"] == "coverage") & (q["series"] == "population")]
+    assert left["province"].tolist() == ["贵州"] and left["cell"].tolist() == [
+        f"Population!{where}"
+    ]
+
+
+def test_any_grouping_works_cities_in_two_groups(tmp_path, capsys, data):
+    """docs/method.md: the mapping is data, not code; cities in groups of one's own."""
+    cities = {
+        "南京": "沿海城市",
+        "苏州": "沿海城市",
+        "武汉": "内陆城市",
+        "成都": "内陆城市",
+        "昆明": "内陆城市",
+    }
+    source = dict(zip(cities, ["江苏", "浙江", "湖北", "四川", "云南"], strict=True))
+    frames = {
+        k: (v if k == "fx" else v.loc[list(source.values())].set_axis(list(cities)))
+        for k, v in data.items()
+    }
+    path = make_book(tmp_path / "cities.xlsm", frames, regions=cities, run_python_stub=True)
+    assert main(["regenerate", str(path)]) == 0, capsys.readouterr().err
+    t1 = table(path, layout.TABLE1).set_index(table(path, layout.TABLE1).columns[1])
+    z = z_by_hand(frames)
+    inland = ["武汉", "成都", "昆明"]
+    assert t1.loc["内陆城市", "2010"] == pytest.approx(z.loc[inland, 2010].mean(), rel=1e-12)
+    assert t1.loc["内陆城市", "省份数 2010 Provinces 2010"] == 3
+    assert t1.loc["沿海城市", "省份数 2010 Provinces 2010"] == 2
+    assert t1.loc["长江经济带", "省份数 2010 Provinces 2010"] == 5
