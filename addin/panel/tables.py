@@ -244,8 +244,8 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
 
 #: Said under the Disparity table and by the CLI when there is no population at all.
 NO_POPULATION = (
-    "no population data 无人口数据: the population-weighted measures (CV, Theil, Gini, Atkinson) are "
-    "empty 加权指标为空; cv_plain is the unweighted CV (or set CV population weights = no)"
+    "no population data 无人口数据: the population-weighted measures (CV, Theil, Gini, Atkinson) "
+    "are empty 加权指标为空; cv_plain is the unweighted CV (or set CV population weights = no)"
 )
 
 
@@ -285,7 +285,8 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     extra = (
         [
             f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
-            "(growth over the years present; cagr and change give no value when the last of them has no Z)"
+            "(growth over the years present; cagr and change give no value when the last of them "
+            "has no Z)"
         ]
         if partial
         else []

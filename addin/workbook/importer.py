@@ -37,7 +37,8 @@ class ImportReport:
         parts = [f"{self.source} → {self.sheet}: {self.written} cells written"]
         if self.kept:
             parts.append(
-                f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), e.g. {', '.join(self.kept[:3])}"
+                f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), "
+                f"e.g. {', '.join(self.kept[:3])}"
             )
         if self.unplaced:
             parts.append(
@@ -91,6 +92,25 @@ def _plan_units(export, block, sheet, rows, year_col, report, writes) -> None:
         )
 
 
+def _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes) -> None:
+    """The value writes: each export value into its province row and year column, keeping
+    non-empty cells unless ``overwrite``; provinces without a row are reported."""
+    for province, values in export.values.iterrows():
+        r = rows.get(province)
+        if r is None:
+            report.unplaced.append(str(province))
+            continue
+        for year, value in values.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            c = year_col[year]
+            if not is_blank(cell(block, r, c)) and not overwrite:
+                report.kept.append(layout.address(r, c, sheet))
+                continue
+            writes[(r, c)] = float(value)
+            report.written += 1
+
+
 def plan_import(
     export: NbsExport, block: list[list[object]], overwrite: bool = False
 ) -> tuple[ImportReport, dict[tuple[int, int], object]]:
@@ -141,18 +161,5 @@ def plan_import(
 
     _plan_units(export, block, sheet, rows, year_col, report, writes)
 
-    for province, values in export.values.iterrows():
-        r = rows.get(province)
-        if r is None:
-            report.unplaced.append(str(province))
-            continue
-        for year, value in values.items():
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                continue
-            c = year_col[year]
-            if not is_blank(cell(block, r, c)) and not overwrite:
-                report.kept.append(layout.address(r, c, sheet))
-                continue
-            writes[(r, c)] = float(value)
-            report.written += 1
+    _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes)
     return report, writes
