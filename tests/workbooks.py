@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import zipfile
 from pathlib import Path
 
@@ -62,3 +64,28 @@ def zip_text(path: Path, name: str) -> str:
 def zip_bytes(path: Path, name: str) -> bytes:
     with zipfile.ZipFile(path) as zf:
         return zf.read(name)
+
+
+@contextlib.contextmanager
+def exact_numbers():
+    """Make openpyxl write every number so that it reads back exactly, while saving.
+
+    openpyxl 3.1.5 writes numbers as ``"%.16g"``; Excel stores the shortest exact form
+    (``repr``). Tests that edit a book with openpyxl use this to store numbers as Excel would.
+    """
+    from openpyxl.cell import _writer as cell_writer
+
+    original = cell_writer.safe_string
+
+    def exact(value):
+        if isinstance(value, float) and math.isfinite(value):
+            return float.__repr__(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int.__repr__(value)
+        return original(value)
+
+    cell_writer.safe_string = exact
+    try:
+        yield
+    finally:
+        cell_writer.safe_string = original
