@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from ..errors import FileRejected
 from .calc import drop_chain_entries, full_calc_on_load
@@ -166,9 +167,10 @@ class FileEngine:
         rel = self.package.add_relationship(WORKBOOK, f"{DOC_REL}/worksheet", part)
         sheet_id = max((s.sheet_id for s in self._sheets.values()), default=0) + 1
         data = self.package.read(WORKBOOK)
-        entry = f'<sheet name="{name}" sheetId="{sheet_id}" r:id="{rel}"/>'.encode()
-        if b'xmlns:r="' + DOC_REL.encode() + b'"' not in data:
-            entry = entry.replace(b"r:id=", f'xmlns:r="{DOC_REL}" r:id='.encode())
+        # the r: namespace declared on the element itself: not every writer declares it on the root
+        entry = (
+            f'<sheet name={quoteattr(name)} sheetId="{sheet_id}" xmlns:r="{DOC_REL}" r:id="{rel}"/>'
+        ).encode()
         close = data.index(b"</sheets>")
         self.package.put(WORKBOOK, data[:close] + entry + data[close:])
         self._sheets[name] = SheetEntry(name, sheet_id, rel, part)

@@ -1,0 +1,231 @@
+"""Regeneration by parts: everything a user added survives, byte for byte.
+
+Workbooks carry what users add (sparklines, an x14 data bar, a text box, a comment, a
+picture, a chart on a data sheet, a sheet of their own with formulas and cached values,
+defined names, a data validation, a hyperlink, a hidden sheet, data typed as formulas);
+after regenerating twice every part the tool does not own is the same bytes, none is
+lost, and the tables equal those of the same data typed as numbers. The same holds for
+books last saved by openpyxl and by LibreOffice (tests/test_libreoffice.py).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from addin import regenerate_file
+from addin.cli import main
+from addin.panel.example import example_dataset
+from addin.workbook import layout
+from addin.workbook.file_engine import FileEngine
+from addin.workbook.package import Package
+
+from workbooks import (
+    HIDDEN_SHEET,
+    USER_SHEET,
+    engine_tables,
+    make_book,
+    make_user_book,
+    read_table,
+    zip_parts,
+)
+
+pytestmark = pytest.mark.filterwarnings(  # openpyxl, used here to check, drops what it cannot read
+    "ignore:.*extension is not supported and will be removed:UserWarning"
+)
+OUTPUT_AND_SHARED = ("xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml", "docProps/")
+
+
+def owned_parts(path: Path) -> set[str]:
+    """The parts regeneration may change: output sheets, their drawings' charts, and the
+    shared entries (styles, workbook, content types, calcChain, docProps)."""
+    package = Package(path)
+    try:
+        owned = set()
+        for entry in package.sheets():
+            if entry.name in layout.OUTPUT_SHEETS and entry.part:
+                owned.add(entry.part)
+                for drawing in package.related(entry.part, "drawing"):
+                    owned.update(package.related(drawing, "chart"))
+        return owned
+    finally:
+        package.close()
+
+
+def changed_parts(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {n for n in before if n in after and before[n] != after[n]}
+
+
+@pytest.fixture(scope="module")
+def user_books(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("user")
+    return {
+        "formulas": make_user_book(folder / "formulas.xlsm", as_formulas=True),
+        "numbers": make_user_book(folder / "numbers.xlsm", as_formulas=False),
+    }
+
+
+@pytest.fixture
+def user_book(user_books, tmp_path) -> Path:
+    path = tmp_path / "user.xlsm"
+    shutil.copy(user_books["formulas"], path)
+    return path
+
+
+def test_the_user_book_really_carries_the_additions(user_books):
+    """The fixture is what the issue describes (else the byte checks below prove nothing)."""
+    parts = zip_parts(user_books["formulas"])
+    text = b"".join(v for n, v in parts.items() if n.endswith(".xml"))
+    assert b"<x14:sparklineGroups" in text and b"<x14:dataBar" in text
+    assert b"<xdr:sp " in text or b"<xdr:sp>" in text  # the text box
+    assert "xl/comments1.xml" in parts and "xl/media/image1.png" in parts
+    assert b"<definedName" in text and b"<dataValidation" in text and b"<hyperlink" in text
+    assert b'state="hidden"' in parts["xl/workbook.xml"]
+    assert b"<f>" in text and b"*10/10</f><v>" in text
+
+
+@pytest.mark.parametrize("kind", ["formulas", "numbers"])
+def test_regenerating_twice_keeps_every_part_it_does_not_own(kind, user_books, tmp_path, capsys):
+    path = tmp_path / f"{kind}.xlsm"
+    shutil.copy(user_books[kind], path)
+    original = zip_parts(path)
+    owned = owned_parts(path)
+    assert len(owned) == 8  # six output sheets and two charts
+    assert main(["regenerate", str(path)]) == 0
+    first = zip_parts(path)
+    assert main(["regenerate", str(path)]) == 0
+    second = zip_parts(path)
+    capsys.readouterr()
+    assert set(first) == set(second) == set(original)  # none lost, none added
+    assert list(first)[0] == "[Content_Types].xml"
+    changed = changed_parts(original, first)
+    foreign = {n for n in changed - owned if not n.startswith(OUTPUT_AND_SHARED)}
+    assert not foreign, f"parts the tool does not own changed: {sorted(foreign)}"
+    assert owned <= changed  # the output sheets and charts were really rewritten
+    assert second == first  # the same data give the same bytes: nothing accumulates
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+
+
+def test_data_typed_as_formulas_give_the_tables_of_the_numbers(user_books, tmp_path, capsys):
+    paths = {}
+    for kind in ("formulas", "numbers"):
+        paths[kind] = tmp_path / f"{kind}.xlsm"
+        shutil.copy(user_books[kind], paths[kind])
+        for _ in range(2):  # the second run reads what the first saved
+            assert main(["regenerate", str(paths[kind])]) == 0
+    capsys.readouterr()
+    for sheet in layout.OUTPUT_SHEETS:
+        pd.testing.assert_frame_equal(
+            read_table(paths["formulas"], sheet), read_table(paths["numbers"], sheet)
+        )
+    expected = engine_tables(example_dataset()).table1
+    got = read_table(paths["formulas"], layout.TABLE1)
+    assert len(got) == len(expected)
+
+
+def test_the_users_sheets_names_and_cached_results_survive(user_book, capsys):
+    assert main(["regenerate", str(user_book)]) == 0
+    capsys.readouterr()
+    wb = openpyxl.load_workbook(user_book, data_only=True, keep_vba=True)
+    assert wb[USER_SHEET]["B1"].value == 1.25 and wb[USER_SHEET]["B3"].value == 8.25
+    assert wb[HIDDEN_SHEET].sheet_state == "hidden"
+    assert "ShanghaiGDP" in wb.defined_names
+    wb.close()
+    wb = openpyxl.load_workbook(user_book, keep_vba=True)
+    assert wb[USER_SHEET]["B2"].value == f"={layout.TABLE1}!D5*2"
+    wb.close()
+    with zipfile.ZipFile(user_book) as zf:
+        assert b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml")
+
+
+def test_every_reader_opens_the_regenerated_book(user_book, capsys):
+    assert main(["regenerate", str(user_book)]) == 0
+    capsys.readouterr()
+    book = CalamineWorkbook.from_path(str(user_book))
+    rows = book.get_sheet_by_name(layout.TABLE1).to_python()
+    assert rows[layout.OUT_HEADER_ROW - 1][0] and isinstance(
+        rows[layout.OUT_FIRST_ROW - 1][3], float
+    )
+    wb = openpyxl.load_workbook(user_book, keep_vba=True)
+    index = wb[layout.INDEX]
+    assert index["A1"].font.b and index["E5"].number_format == "#,##0.000"
+    assert index["A4"].fill.fgColor.rgb == "FFDCE6F1" and index["A4"].alignment.wrap_text
+    stages = wb[layout.STAGES]
+    assert stages["E5"].number_format == "0.00%"
+    wb.close()
+
+
+def test_output_sheet_keeps_no_stale_rows_when_the_data_shrink(tmp_path, capsys):
+    """A province removed: the Index sheet is rewritten with fewer rows, none left over."""
+    path = make_book(tmp_path / "shrink.xlsm")
+    assert main(["regenerate", str(path)]) == 0
+    before = read_table(path, layout.INDEX)
+    with FileEngine(path) as engine:
+        for sheet in (layout.REGIONS, *layout.DATA_SHEETS.values()):
+            rows = engine.read(sheet)
+            cells = {
+                (r, c): None
+                for r, row in enumerate(rows, start=1)
+                if row and row[0] == "云南"
+                for c in range(1, len(row) + 1)
+            }
+            if cells:
+                engine.write_cells(sheet, cells)
+        engine.save()
+    assert main(["regenerate", str(path)]) == 0
+    capsys.readouterr()
+    after = read_table(path, layout.INDEX)
+    assert "云南" in set(before.iloc[:, 0]) and "云南" not in set(after.iloc[:, 0])
+    assert len(after) == len(before) - 30
+    with FileEngine(path) as engine:
+        rows = engine.read(layout.INDEX)
+    assert not any("云南" in str(v) for row in rows for v in row)  # not even below the table
+    assert len(rows) < len(before) + layout.OUT_FIRST_ROW + 5
+
+
+def test_a_deleted_output_sheet_is_recreated(tmp_path, capsys):
+    path = make_book(tmp_path / "deleted.xlsm")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    del wb[layout.STAGES]
+    wb.save(path)
+    result = regenerate_file(path)
+    assert any("sheet Stages was missing" in n for n in result.notes)
+    assert read_table(path, layout.STAGES).shape[0] == len(result.tables.stages)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    assert wb.sheetnames[-1] == layout.STAGES
+    wb.close()
+
+
+def test_calc_chain_loses_only_the_entries_of_rewritten_sheets(tmp_path, capsys):
+    path = make_book(tmp_path / "chain.xlsm")
+    package = Package(path)
+    ids = {s.name: s.sheet_id for s in package.sheets()}
+    package.close()
+    chain = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<c r="B2" i="{ids[layout.FORMULAS]}"/><c r="E5" i="{ids[layout.INDEX]}"/><c r="E6"/>'
+        f'<c r="C3" i="{ids[layout.FORMULAS]}"/></calcChain>'
+    )
+    parts = zip_parts(path)
+    parts["xl/calcChain.xml"] = chain.encode()
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert main(["regenerate", str(path)]) == 0
+    capsys.readouterr()
+    kept = zip_parts(path)["xl/calcChain.xml"].decode()
+    assert re.findall(r'<c r="(\w+)"', kept) == ["B2", "C3"]
