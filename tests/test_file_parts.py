@@ -33,6 +33,7 @@ from workbooks import (
     engine_tables,
     make_book,
     make_user_book,
+    owned_parts,
     read_table,
     zip_parts,
 )
@@ -41,22 +42,6 @@ pytestmark = pytest.mark.filterwarnings(  # openpyxl, used here to check, drops 
     "ignore:.*extension is not supported and will be removed:UserWarning"
 )
 OUTPUT_AND_SHARED = ("xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml", "docProps/")
-
-
-def owned_parts(path: Path) -> set[str]:
-    """The parts regeneration may change: output sheets, their drawings' charts, and the
-    shared entries (styles, workbook, content types, calcChain, docProps)."""
-    package = Package(path)
-    try:
-        owned = set()
-        for entry in package.sheets():
-            if entry.name in layout.OUTPUT_SHEETS and entry.part:
-                owned.add(entry.part)
-                for drawing in package.related(entry.part, "drawing"):
-                    owned.update(package.related(drawing, "chart"))
-        return owned
-    finally:
-        package.close()
 
 
 def changed_parts(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
@@ -229,3 +214,61 @@ def test_calc_chain_loses_only_the_entries_of_rewritten_sheets(tmp_path, capsys)
     capsys.readouterr()
     kept = zip_parts(path)["xl/calcChain.xml"].decode()
     assert re.findall(r'<c r="(\w+)"', kept) == ["B2", "C3"]
+
+
+def test_a_book_saved_by_openpyxl_keeps_its_parts(user_books, tmp_path, capsys):
+    """A book last saved by openpyxl (other part names, relative targets, no cached
+    formula results anywhere): regenerated twice, its other parts stay byte for byte."""
+    path = tmp_path / "openpyxl.xlsm"
+    wb = openpyxl.load_workbook(user_books["numbers"], keep_vba=True)
+    wb.save(path)
+    wb.close()
+    original = zip_parts(path)
+    owned = owned_parts(path)
+    assert main(["regenerate", str(path)]) == 0
+    first = zip_parts(path)
+    assert main(["regenerate", str(path)]) == 0
+    capsys.readouterr()
+    assert zip_parts(path) == first and set(first) == set(original)
+    foreign = {
+        n for n in changed_parts(original, first) - owned if not n.startswith(OUTPUT_AND_SHARED)
+    }
+    assert not foreign
+    expected = engine_tables(example_dataset())
+    got = read_table(path, layout.TABLE1)
+    assert len(got) == len(expected.table1)
+
+
+def test_chart_caches_hold_the_engines_numbers(user_book, capsys):
+    """Viewers that do not recalculate draw the cache: it must be the new numbers."""
+    from lxml import etree
+
+    result = regenerate_file(user_book)
+    frames = {layout.FACTORS: result.tables.factors, layout.DISPARITY: result.tables.disparity}
+    package = Package(user_book)
+    try:
+        entries = {s.name: s.part for s in package.sheets()}
+        for spec in layout.CHARTS:
+            (drawing,) = package.related(entries[spec.sheet], "drawing")
+            (chart,) = package.related(drawing, "chart")
+            root = etree.fromstring(package.read(chart))
+            ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+            frame = frames[spec.sheet]
+            for key, ser in zip(spec.series, root.iterfind(".//c:ser", ns), strict=True):
+                cache = ser.find("c:val/c:numRef/c:numCache", ns)
+                assert cache.find("c:ptCount", ns).get("val") == str(len(frame))
+                points = {
+                    int(pt.get("idx")): float(pt.findtext("c:v", namespaces=ns))
+                    for pt in cache.iterfind("c:pt", ns)
+                }
+                expected = {i: float(v) for i, v in enumerate(frame[key]) if v == v}
+                assert points == expected
+                cats = ser.find("c:cat/c:numRef/c:numCache", ns)
+                years = [
+                    float(pt.findtext("c:v", namespaces=ns)) for pt in cats.iterfind("c:pt", ns)
+                ]
+                assert years == [float(y) for y in frame["year"]]
+                name = ser.find("c:tx/c:strRef/c:strCache/c:pt/c:v", ns).text
+                assert name == layout.label(key, result.tables.panel.options.language)
+    finally:
+        package.close()

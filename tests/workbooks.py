@@ -207,3 +207,21 @@ def zip_parts(path: Path) -> dict[str, bytes]:
     """Every part of a package by name."""
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
+
+
+def owned_parts(path: Path) -> set[str]:
+    """The parts regeneration may change: output sheets, their drawings' charts, and the
+    shared entries (styles, workbook, content types, calcChain, docProps)."""
+    from addin.workbook.package import Package
+
+    package = Package(path)
+    try:
+        owned = set()
+        for entry in package.sheets():
+            if entry.name in layout.OUTPUT_SHEETS and entry.part:
+                owned.add(entry.part)
+                for drawing in package.related(entry.part, "drawing"):
+                    owned.update(package.related(drawing, "chart"))
+        return owned
+    finally:
+        package.close()

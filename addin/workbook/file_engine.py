@@ -42,8 +42,8 @@ from .sheet_reader import (  # noqa: F401 - the limits are part of this module's
     MAX_ROWS_READ,
     SheetContent,
     read_shared_strings,
-    read_sheet,
 )
+from .sheet_values import CalamineReader
 from .sheet_writer import rewrite_sheet
 from .styles import OutputStyles, output_styles
 from .xmlparse import parse_part
@@ -80,6 +80,7 @@ class FileEngine:
             self.package.close()
             raise
         self._shared: list[str] | None = None
+        self._values = CalamineReader(self.path)
         self._content: dict[str, SheetContent] = {}
         self._written: dict[str, SheetBlock] = {}
         self._styles: OutputStyles | None = None
@@ -114,9 +115,10 @@ class FileEngine:
         """Everything read from ``sheet`` (values, hidden rows, merges, uncomputed formulas)."""
         if sheet not in self._content:
             part = self._part(sheet)
-            shared = self._shared_strings()
-            with self.package.open(part) as stream:
-                self._content[sheet] = read_sheet(stream, shared, self.path, sheet, part)
+            fresh = part in self.package.changed()
+            self._content[sheet] = self._values.read(
+                self.package.read(part), self._shared_strings, sheet, part, fresh
+            )
         return self._content[sheet]
 
     def read(self, sheet: str) -> list[list[object]]:
@@ -235,4 +237,5 @@ class FileEngine:
         return self.package.changed()
 
     def close(self) -> None:
+        self._values.close()
         self.package.close()

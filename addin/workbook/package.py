@@ -21,9 +21,12 @@ Examples
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
+import struct
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
@@ -94,15 +97,13 @@ class Package:
     def read(self, name: str) -> bytes:
         """The bytes of part ``name`` (as changed, if it was)."""
         if name in self._new:
-            return self._new[name]
+            return _materialise(self._new, name)
         return self._zip.read(self._infos[name])
 
     def open(self, name: str) -> IO[bytes]:
         """A stream of part ``name`` (not held in memory whole, unless it was replaced)."""
         if name in self._new:
-            import io
-
-            return io.BytesIO(self._new[name])
+            return io.BytesIO(self.read(name))
         return self._zip.open(self._infos[name])
 
     def names(self) -> list[str]:
@@ -153,8 +154,9 @@ class Package:
         return found[0] if found and self.exists(found[0]) else None
 
     # --- changing -----------------------------------------------------------------------
-    def put(self, name: str, data: bytes) -> None:
-        """Replace (or add) part ``name``."""
+    def put(self, name: str, data: bytes | Callable[[], Iterable[bytes]]) -> None:
+        """Replace (or add) part ``name``: its bytes, or a function giving them in pieces
+        (written straight into the zip at :meth:`write`, never held whole)."""
         self._new[name] = data
         self._removed.discard(name)
 
@@ -240,8 +242,7 @@ class Package:
             for name in order:
                 if name in self._new:
                     info = self._infos.get(name) or zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-                    info = _fresh_info(info)
-                    out.writestr(info, self._new[name])
+                    _write_member(out, _fresh_info(info), self._new[name])
                 else:
                     _copy_member(self._zip, self._infos[name], out)
 
@@ -256,13 +257,53 @@ def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return new
 
 
-def _copy_member(source: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
-    """Copy one member's bytes (streamed in 1 MiB pieces, never held whole)."""
-    new = _fresh_info(info)
-    new.compress_type = info.compress_type
-    with source.open(info) as src, out.open(new, "w", force_zip64=info.file_size > 2**31) as dst:
-        while chunk := src.read(2**20):
+def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
+    """Write a new member from bytes or from a function giving its pieces."""
+    if isinstance(data, bytes):
+        out.writestr(info, data)
+        return
+    with out.open(info, "w", force_zip64=True) as dst:
+        for chunk in data():
             dst.write(chunk)
+
+
+def _copy_member(source: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+    """Copy one member as it is stored: its compressed bytes, CRC and sizes unchanged
+    (nothing is decompressed or compressed again). Read in 1 MiB pieces."""
+    fp = source.fp
+    fp.seek(info.header_offset)
+    header = fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile(f"bad local header of {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    for attr in ("compress_type", "CRC", "compress_size", "file_size", "external_attr"):
+        setattr(new, attr, getattr(info, attr))
+    new.flag_bits = info.flag_bits & ~0x08 & 0xFFFF  # sizes in the header, no data descriptor
+    new.extra = b""
+    zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
+    new.header_offset = out.fp.tell()
+    out.fp.write(new.FileHeader(zip64))
+    left = info.compress_size
+    while left > 0:
+        chunk = fp.read(min(left, 2**20))
+        if not chunk:
+            raise zipfile.BadZipFile(f"{info.filename} is truncated")
+        out.fp.write(chunk)
+        left -= len(chunk)
+    out.filelist.append(new)
+    out.NameToInfo[new.filename] = new
+    out.start_dir = out.fp.tell()
+    out._didModify = True
+
+
+def _materialise(parts: dict, name: str) -> bytes:
+    """A changed part's bytes (joining the pieces of one given as a function, once)."""
+    data = parts[name]
+    if not isinstance(data, bytes):
+        data = parts[name] = b"".join(data())
+    return data
 
 
 def _insert_before_close(data: bytes, tag: bytes, entry: bytes) -> bytes:

@@ -2,7 +2,10 @@
 formula cells that store no result.
 
 One pass of ``lxml.etree.iterparse`` over the part (each row is dropped once read, so
-memory stays with the values). Values are as stored: a number is a float, text is the
+memory stays with the values). The file engine reads values with python-calamine, about
+8× faster (docs/performance.md), and uses this reader where calamine cannot serve: a
+part changed in this session (``yangtze import`` reading a sheet it just filled) and
+cells written without their ``r`` reference. Values are as stored: a number is a float, text is the
 text exactly (numeric text stays text), a boolean a bool, an error cell its text such
 as ``"#N/A"``, a formula cell its cached result, a blank None. A formula cell with no
 cached result is listed in :attr:`SheetContent.uncomputed` (it is never read as blank
@@ -82,7 +85,8 @@ def read_shared_strings(stream, path) -> list[str]:
     return out
 
 
-def _too_large(path, sheet: str, rows: int, cols: int) -> FileRejected:
+def too_large(path, sheet: str, rows: int, cols: int) -> FileRejected:
+    """The refusal of a sheet larger than the reading limits."""
     return FileRejected(
         f"{Path(path).name}: sheet {sheet} spans {rows:,} rows × {cols:,} columns, "
         f"more than the {MAX_ROWS_READ:,} rows or {MAX_CELLS_READ:,} cells this tool reads; "
@@ -119,7 +123,7 @@ class _Grid:
 
     def row(self, r: int) -> dict[int, object]:
         if r > MAX_ROWS_READ or r * self.width > MAX_CELLS_READ:
-            raise _too_large(self.path, self.sheet, r, self.width)
+            raise too_large(self.path, self.sheet, r, self.width)
         self.height = max(self.height, r)
         return self.cells.setdefault(r, {})
 
@@ -128,7 +132,7 @@ class _Grid:
         if col > self.width:
             self.width = col
             if self.height * col > MAX_CELLS_READ:
-                raise _too_large(self.path, self.sheet, self.height, col)
+                raise too_large(self.path, self.sheet, self.height, col)
 
     def block(self) -> list[list[object]]:
         """Rows from A1 to the last non-blank cell, of equal length."""
