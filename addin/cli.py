@@ -38,18 +38,25 @@ def _refuse_existing(path: Path, force: bool) -> None:
         )
 
 
-def _write_new_book(path: Path, force: bool, **kwargs) -> None:
-    """Build a workbook at ``path`` through the atomic save (refusing an existing file)."""
+def _built(**kwargs) -> bytes:
+    """A workbook from the builder, as bytes."""
     import io
 
     from .workbook.build import build_workbook
+
+    buffer = io.BytesIO()
+    build_workbook(buffer, **kwargs)
+    return buffer.getvalue()
+
+
+def _write_new_book(path: Path, force: bool, **kwargs) -> None:
+    """Build a workbook at ``path`` through the atomic save (refusing an existing file)."""
     from .workbook.saving import atomic_write
 
     _refuse_existing(path, force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    build_workbook(buffer, **kwargs)
-    atomic_write(path, lambda f: f.write(buffer.getvalue()))
+    data = _built(**kwargs)
+    atomic_write(path, lambda f: f.write(data))
 
 
 def cmd_template(args) -> int:
@@ -68,11 +75,18 @@ def _regenerate_file(path, output=None, backup: bool = False):
 
 
 def cmd_demo(args) -> int:
+    import tempfile
+
     from .panel.example import NOTICE, example_dataset
 
     path = Path(args.path)
-    _write_new_book(path, args.force, data=example_dataset(), notice=NOTICE)
-    result, _, _ = _regenerate_file(path)
+    _refuse_existing(path, args.force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # built beside the target, regenerated into it: a failure leaves no half-made demo
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".yangtze-demo-") as tmp:
+        built = Path(tmp) / path.name
+        built.write_bytes(_built(data=example_dataset(), notice=NOTICE))
+        result, _, _ = _regenerate_file(built, output=path)
     t1 = result.tables.table1
     belt = t1[t1["kind"] == "belt"].iloc[0]
     years = [c for c in t1.columns if isinstance(c, int)]
@@ -150,6 +164,9 @@ def _recalc_files(books: list[str], jobs: int, backup: bool) -> Iterator[tuple[s
             except YangtzeError as exc:
                 yield path, False, str(exc)
         return
+    # imported before the workers start, so each forked worker has it already
+    from .workbook import regenerate  # noqa: F401
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_recalc_file, b, backup): b for b in books}
         for future in as_completed(futures):

@@ -382,8 +382,8 @@ def test_native_formulas_recalculate_to_the_engines_numbers(office, books, demo)
 
 
 def test_demo_charts_are_straight_lines_like_the_template(facts):
-    # openpyxl drops <c:smooth val="0"/> on save; FileEngine.set_chart sets it again, or
-    # LibreOffice would draw the regenerated demo's lines as splines
+    # without <c:smooth val="0"/> LibreOffice would draw the regenerated demo's lines as
+    # splines; the file engine rewrites only references and caches, so it stays
     answer, _ = facts("demo")
     assert {
         spec.sheet: answer["charts"][spec.sheet][0]["curve_style"] for spec in layout.CHARTS

@@ -24,7 +24,9 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from ..errors import FileRejected
+from . import layout
 from .calc import drop_chain_entries, full_calc_on_load
+from .chart_parts import add_chart
 from .charts import update_chart
 from .package import DOC_REL, WORKBOOK, WORKSHEET_TYPE, Package, SheetEntry
 from .render import ChartRanges, SheetBlock
@@ -141,12 +143,16 @@ class FileEngine:
         if part is not None:
             parse_part(self.package.read(part), self.path, part)
 
-    def _output_styles(self) -> OutputStyles:
-        if self._styles is None:
+    def _output_styles(self, codes: set[str]) -> OutputStyles:
+        """The xf indexes of the output formats, ``codes`` among them (found or appended)."""
+        if self._styles is None or not codes <= set(self._styles.formats):
             part = self.package.part_of("styles")
             if part is None:
                 raise FileRejected(f"{self.path.name}: the workbook has no styles part")
-            new, self._styles = output_styles(self.package.read(part), self.path, part)
+            known = set(self._styles.formats) if self._styles else set()
+            new, self._styles = output_styles(
+                self.package.read(part), self.path, part, known | codes
+            )
             if new is not None:
                 self.package.put(part, new)
         return self._styles
@@ -156,7 +162,7 @@ class FileEngine:
         if block.sheet not in self._sheets:
             self._add_sheet(block.sheet)
         part = self._part(block.sheet)
-        styles = self._output_styles()
+        styles = self._output_styles({f for f in block.formats if f})
         self.package.put(part, rewrite_sheet(self.package.read(part), block, styles))
         self._written[block.sheet] = block
         self._content.pop(block.sheet, None)
@@ -197,8 +203,17 @@ class FileEngine:
             if self.package.exists(chart)
         ]
         if not charts:
-            self.messages.append(f"sheet {ranges.sheet} has no chart any more; none was added")
-            return
+            spec = next(c for c in layout.CHARTS if c.sheet == ranges.sheet)
+            if self.package.related(part, "drawing"):
+                self.messages.append(
+                    f"sheet {ranges.sheet} has no chart any more, and a drawing of its own; "
+                    "no chart was added"
+                )
+                return
+            charts = [add_chart(self.package, part, spec, block.n_data_rows)]
+            self.messages.append(
+                f"the chart on sheet {ranges.sheet} was missing; it was added again"
+            )
         data = update_chart(self.package.read(charts[0]), ranges, block, self.path, charts[0])
         self.package.put(charts[0], data)
 

@@ -10,12 +10,12 @@ styles.xml when it saves, which is why fixed indexes from the template are never
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
 
 from .package import MAIN_NS
-from .render import NUMBER_FORMAT, PERCENT_FORMAT
 from .xmlparse import parse_part, serialize
 
 #: Excel's built-in number formats that the output sheets use (ECMA-376 §18.8.30).
@@ -132,18 +132,18 @@ class _Styles:
         return self.index_of(xfs, xf)
 
 
-def output_styles(data: bytes, path, part: str) -> tuple[bytes | None, OutputStyles]:
-    """The output formats' xf indexes in styles part ``data``, and the new part (None when
-    every format was already there and nothing changed)."""
+def output_styles(
+    data: bytes, path, part: str, codes: Iterable[str]
+) -> tuple[bytes | None, OutputStyles]:
+    """The output formats' xf indexes in styles part ``data`` (title, header, and a data
+    cell of each number-format code in ``codes``, from the registry of measures), and the
+    new part (None when every format was already there and nothing changed)."""
     styles = _Styles(parse_part(data, path, part))
     title = styles.xf(font=styles.font(bold=True, size=TITLE_SIZE))
     header = styles.xf(
         font=styles.font(bold=True, size=None), fill=styles.fill(HEADER_FILL_RGB), wrap_top=True
     )
-    formats = {
-        code: styles.xf(num_fmt=styles.number_format(code))
-        for code in (NUMBER_FORMAT, PERCENT_FORMAT)
-    }
+    formats = {code: styles.xf(num_fmt=styles.number_format(code)) for code in sorted(set(codes))}
     return (serialize(styles.root) if styles.changed else None), OutputStyles(
         title, header, formats
     )
