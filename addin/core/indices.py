@@ -61,7 +61,7 @@ def scale_intensity_index(
     Result
         Values in GDP's unit. Problems: ``MISSING`` (any input NaN), ``NEGATIVE``
         (amount < 0), ``NONPOSITIVE_GDP`` (GDP ≤ 0), ``NONPOSITIVE_RATE`` (factor ≤ 0),
-        ``UNDEFINED`` (no finite value from finite-looking inputs, e.g. an overflow).
+        ``OVERFLOW`` (the result is beyond the largest float, 1.8e308).
 
     Examples
     --------
@@ -76,7 +76,13 @@ def scale_intensity_index(
     with np.errstate(all="ignore"):
         converted = a * r
         values = converted * converted / g
-    return settle(values, problems)
+    return _result(values, problems)
+
+
+def _result(values: np.ndarray, problems: np.ndarray) -> Result:
+    """Values where the problem is OK, NaN elsewhere; an infinite or NaN result of valid
+    inputs (a number beyond 1.8e308, e.g. 1e300 squared) is ``OVERFLOW``."""
+    return settle(values, problems, not_finite=Problem.OVERFLOW)
 
 
 def trade_index(trade: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0) -> IndexResult:
@@ -120,8 +126,8 @@ def composite_index(trade: IndexResult, invest: IndexResult) -> IndexResult:
     """
     problems = worst(trade.problems, invest.problems)
     with np.errstate(all="ignore"):
-        values = np.sqrt(trade.values * invest.values)
-    return settle(values, problems)
+        values = np.sqrt(trade.values) * np.sqrt(invest.values)  # T·I may overflow, Z not
+    return _result(values, problems)
 
 
 def open_index(

@@ -30,6 +30,7 @@ class Problem(IntEnum):
     UNDEFINED = (
         7  #: the measure is not defined for these values (zero mean or base, zero in Theil L)
     )
+    OVERFLOW = 8  #: the result is too large for a number (often a unit slip: check the unit)
 
     @property
     def marker(self) -> str:
@@ -48,6 +49,7 @@ MARKERS: dict[Problem, str] = {
     Problem.TEXT: "#TEXT",
     Problem.ERROR_CELL: "#ERROR",
     Problem.UNDEFINED: "#UNDEFINED",
+    Problem.OVERFLOW: "#OVERFLOW",
 }
 
 DESCRIPTIONS: dict[Problem, str] = {
@@ -59,6 +61,7 @@ DESCRIPTIONS: dict[Problem, str] = {
     Problem.TEXT: "text where a number was expected 应为数字",
     Problem.ERROR_CELL: "error value in an input cell 单元格错误值",
     Problem.UNDEFINED: "result not defined for these values (zero mean or base) 结果无定义",
+    Problem.OVERFLOW: "result too large for a number: check the units 数值溢出，请检查单位",
 }
 
 
@@ -84,14 +87,20 @@ class Result:
     problems: int | np.ndarray
 
 
-def settle(values: np.ndarray, problems: np.ndarray, scalar: bool = False) -> Result:
+def settle(
+    values: np.ndarray,
+    problems: np.ndarray,
+    scalar: bool = False,
+    not_finite: Problem = UNDEFINED,
+) -> Result:
     """A :class:`Result` from raw values and the input problems found so far: an element
-    without a problem but without a finite value is ``UNDEFINED``; an element with a
-    problem is NaN. ``scalar``: return a float and an int (a kernel's 1-D case)."""
+    without a problem but without a finite value gets ``not_finite`` (``UNDEFINED``, or
+    ``OVERFLOW`` for the indices); an element with a problem is NaN. ``scalar``: return a
+    float and an int (a kernel's 1-D case)."""
     values = np.asarray(values, dtype=float)
     problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
     codes = np.where(
-        problems != Problem.OK, problems, np.where(np.isfinite(values), Problem.OK, UNDEFINED)
+        problems != Problem.OK, problems, np.where(np.isfinite(values), Problem.OK, not_finite)
     ).astype(np.int8)
     values = np.where(codes == Problem.OK, values, np.nan)
     if scalar:
