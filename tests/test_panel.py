@@ -86,7 +86,8 @@ def value(panel, column, province, year):
 
 def test_converted_mode_uses_each_years_rate_and_the_per_100_dollar_unit() -> None:
     panel = build_panel(base_series(), REGIONS)
-    # 上海 2010 trade: 3e5 万美元 × (676.95 / 100) CNY/USD / 1e4 (万 → 亿) = 3e5 × 6.7695e-4 = 203.085 亿元
+    # 上海 2010 trade: 3e5 万美元 × (676.95 / 100) CNY/USD / 1e4 (万 → 亿)
+    #   = 3e5 × 6.7695e-4 = 203.085 亿元
     assert value(panel, "trade", "上海", 2010) == pytest.approx(203.085, rel=1e-13)
     # 江苏 2008 FIE: 50 百万美元 × 6.9451 / 100 (百万 → 亿) = 3.47255 亿元
     assert value(panel, "fie", "江苏", 2008) == pytest.approx(3.47255, rel=1e-13)
