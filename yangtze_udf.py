@@ -5,53 +5,100 @@ into arrays and problem codes, an engine kernel computes, and :mod:`addin.excel.
 turns the result back into a value or a spilling array with markers such as
 ``#MISSING``. No arithmetic happens here. Reference: ``docs/functions.md``.
 
-Every range argument is declared ``ndim=2`` (always a list of rows, so a row and a column
-stay apart) and ``err_to_str=True`` (error cells arrive as ``"#N/A"`` etc. instead of
-``None``, which would pass for a blank). UDF parameters carry no type annotations:
-xlwings would take them as converters. The docstring of each function is its
-description in Excel's Insert Function dialog (at most 255 characters, one line);
+Every argument and every result uses the converter ``convert="yangtze"``
+(:mod:`addin.excel.accessor`): ranges are read once as raw COM values (a whole column or
+row only up to the used range) and results go back as rows without xlwings' per-cell
+cleaning. Every function is wrapped by :func:`one_line_errors`: a problem with the whole
+call returns one line of text naming the argument instead of raising (an exception would
+reach the cell as a traceback). Functions that can take large ranges are not run by
+Excel's Function Arguments dialog (``call_in_wizard=False``). UDF parameters carry no
+type annotations: xlwings would take them as converters. The docstring of each function
+is its description in Excel's Insert Function dialog (at most 255 characters, one line);
 ``addin/workbook/vba/xlwings_udfs.bas`` is generated from this module by
 ``python -m addin.excel.registration``.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+
 import xlwings as xw
 
 import addin
 from addin.core import disparity, growth, indices
 from addin.core.gaps import fill_interior
+from addin.errors import YangtzeError
+from addin.excel import accessor
 from addin.excel import args as excel_args
 
 CATEGORY = "Yangtze Opening-up 长江开放"
+logger = logging.getLogger(__name__)
+
+
+def one_line_errors(function):
+    """Return a problem with the whole call as one line of text instead of raising.
+
+    A :class:`~addin.errors.YangtzeError` gives its message (``"argument gdp: is 11×29
+    but ..."``); any other exception gives ``"internal error (TypeError): ...; details
+    in the log"`` and its traceback goes to the ``yangtze_udf`` logger. A returned string
+    reaches the cell as Unicode, so Chinese text survives; an exception's text would pass
+    through the xlwings DLL and the ANSI code page, traceback and all.
+    """
+
+    @functools.wraps(function)
+    def call(*args):
+        try:
+            return function(*args)
+        except YangtzeError as error:
+            return " ".join(str(error).split())
+        except Exception as error:  # noqa: BLE001 (the cell must get one line)
+            logger.exception("%s failed", function.__name__)
+            detail = " ".join(str(error).split())[:200]
+            return f"internal error ({type(error).__name__}): {detail}; details in the log"
+
+    return call
+
+
+def _function(**options):
+    """Declare a worksheet function: its category, the fast converter for the result, and
+    no calls from the Function Arguments dialog (it would recompute on every keystroke)."""
+
+    def declare(function):
+        wrapped = xw.ret(accessor.NAME)(one_line_errors(function))
+        return xw.func(category=CATEGORY, call_in_wizard=False, **options)(wrapped)
+
+    return declare
 
 
 def _range(name: str, doc: str):
-    """Declare a cell-or-range argument: always a list of rows, error cells as text."""
-    return xw.arg(name, ndim=2, err_to_str=True, doc=doc)
+    """Declare a cell-or-range argument, read raw by the fast converter."""
+    return xw.arg(name, accessor.NAME, doc=doc)
 
 
-def _choice(name: str, doc: str):
-    """Declare an option argument (one cell or a literal text)."""
-    return xw.arg(name, err_to_str=True, doc=doc)
+_choice = _range  # an option: one cell or a literal text
 
 
-def _rate_doc(what: str, unit: str, divisor: str) -> str:
+def _to_gdp_unit_doc(what: str, unit: str, divisor: str) -> str:
     return (
-        f"Optional factor converting {what} into GDP's unit (amount×rate). {unit} vs 亿元 at "
-        f"6.7261 CNY/USD: 6.7261/{divisor}. A row of rates applies to every province. Omit if "
-        "same unit. 换算系数：金额×系数=GDP单位，可用一行汇率。"
+        f"Optional multiplier from {what}'s unit to GDP's: {what}×it is in GDP's unit. "
+        f"{unit}→亿元 at 6.7261 CNY/USD: 6.7261/{divisor}, not 6.7261. A row applies to "
+        "every province. Omit if same unit. 换算为GDP单位的系数（非汇率本身）。"
     )
 
 
 _SHAPE_NOTE = "Same shape, one row, one column or one cell. 同形状、单行、单列或单格。"
+_GDP_DOC = (
+    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15, 亿元); the index comes out in GDP's unit. "
+    + _SHAPE_NOTE
+)
 _VALUES_DOC = (
     "Index values, regions in rows: a column (one period) or a regions × periods block, "
     "e.g. C5:AF15. Blank cells are left out. 指数值：各地区为行，一列或地区×年份区域；空白单元格不计。"
 )
 _WEIGHTS_DOC = (
-    "Optional population per region: same shape as values, or one column used for every "
-    "period. Omitted: unweighted. 可选：各地区人口，与数值同形状或一列（各年通用）；省略则不加权。"
+    "Optional population per region (e.g. 万人): same shape as values, or one column for "
+    "every period. Omitted: unweighted. 可选：各地区人口，与数值同形状或一列（各年通用）；省略则不加权。"
 )
 _SERIES_DOC = (
     "A series one year apart: a row (years across, e.g. C5:AF5) or a column; a block gives "
@@ -59,51 +106,43 @@ _SERIES_DOC = (
 )
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range(
     "trade",
     "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
 )
-@_range(
-    "gdp",
-    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
-    + _SHAPE_NOTE,
-)
-@_range("rate", _rate_doc("trade", "万美元", "10000"))
-def TRADE_INDEX(trade, gdp, rate=None):
-    """Trade opening index T = (rate×trade)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 贸易开放指数 T=(系数×进出口额)²/GDP，逐格计算。"""
+@_range("gdp", _GDP_DOC)
+@_range("to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
+def TRADE_INDEX(trade, gdp, to_gdp_unit=None):
+    """Trade opening index T = (to_gdp_unit×trade)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 贸易开放指数 T=(系数×进出口额)²/GDP，逐格计算。"""
     args = excel_args.elementwise(
         excel_args.read(trade, "trade"),
         excel_args.read(gdp, "gdp"),
-        excel_args.read_optional(rate, "rate", 1.0),
+        excel_args.read_optional(to_gdp_unit, "to_gdp_unit", 1.0),
     )
-    result = indices.trade_index(args["trade"], args["gdp"], args["rate"])
+    result = indices.trade_index(args["trade"], args["gdp"], args["to_gdp_unit"])
     return args.result(result.values, result.problems)
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range(
     "fie",
     "Total investment of foreign-invested enterprises 外商投资企业投资总额, a cell or range (e.g. FIE!C5:AF15), in its own unit.",
 )
-@_range(
-    "gdp",
-    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
-    + _SHAPE_NOTE,
-)
-@_range("rate", _rate_doc("FIE", "百万美元", "100"))
-def INVEST_INDEX(fie, gdp, rate=None):
-    """Investment opening index I = (rate×FIE)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 投资开放指数 I=(系数×外资企业投资总额)²/GDP，逐格计算。"""
+@_range("gdp", _GDP_DOC)
+@_range("to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
+def INVEST_INDEX(fie, gdp, to_gdp_unit=None):
+    """Investment opening index I = (to_gdp_unit×FIE)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 投资开放指数 I=(系数×外资企业投资总额)²/GDP，逐格计算。"""
     args = excel_args.elementwise(
         excel_args.read(fie, "fie"),
         excel_args.read(gdp, "gdp"),
-        excel_args.read_optional(rate, "rate", 1.0),
+        excel_args.read_optional(to_gdp_unit, "to_gdp_unit", 1.0),
     )
-    result = indices.invest_index(args["fie"], args["gdp"], args["rate"])
+    result = indices.invest_index(args["fie"], args["gdp"], args["to_gdp_unit"])
     return args.result(result.values, result.problems)
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range(
     "trade",
     "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
@@ -113,29 +152,29 @@ def INVEST_INDEX(fie, gdp, rate=None):
     "Total investment of foreign-invested enterprises 外商投资企业投资总额 (e.g. FIE!C5:AF15), in its own unit. "
     + _SHAPE_NOTE,
 )
-@_range(
-    "gdp",
-    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
-    + _SHAPE_NOTE,
-)
-@_range("trade_rate", _rate_doc("trade", "万美元", "10000"))
-@_range("fie_rate", _rate_doc("FIE", "百万美元", "100"))
-def OPEN_INDEX(trade, fie, gdp, trade_rate=None, fie_rate=None):
-    """Composite opening index Z = √(T×I) = (trade_rate×trade)(fie_rate×FIE)/GDP cell by cell, in GDP's unit; ranges spill. 综合开放指数 Z=√(T×I)，逐格计算。"""
+@_range("gdp", _GDP_DOC)
+@_range("trade_to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
+@_range("fie_to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
+def OPEN_INDEX(trade, fie, gdp, trade_to_gdp_unit=None, fie_to_gdp_unit=None):
+    """Composite opening index Z = √(T×I) = (trade×trade_to_gdp_unit)(FIE×fie_to_gdp_unit)/GDP cell by cell, in GDP's unit; ranges spill. 综合开放指数 Z=√(T×I)，逐格计算。"""
     args = excel_args.elementwise(
         excel_args.read(trade, "trade"),
         excel_args.read(fie, "fie"),
         excel_args.read(gdp, "gdp"),
-        excel_args.read_optional(trade_rate, "trade_rate", 1.0),
-        excel_args.read_optional(fie_rate, "fie_rate", 1.0),
+        excel_args.read_optional(trade_to_gdp_unit, "trade_to_gdp_unit", 1.0),
+        excel_args.read_optional(fie_to_gdp_unit, "fie_to_gdp_unit", 1.0),
     )
     result = indices.open_index(
-        args["trade"], args["fie"], args["gdp"], args["trade_rate"], args["fie_rate"]
+        args["trade"],
+        args["fie"],
+        args["gdp"],
+        args["trade_to_gdp_unit"],
+        args["fie_to_gdp_unit"],
     )
     return args.result(result.values, result.problems)
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
 @_choice(
@@ -149,7 +188,7 @@ def WEIGHTED_CV(values, weights=None, centre="mean"):
     return periods.result(disparity.weighted_cv(periods.values, periods.weights, centre))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
 @_choice(
@@ -163,7 +202,7 @@ def THEIL_INDEX(values, weights=None, kind="T"):
     return periods.result(disparity.theil(periods.values, periods.weights, kind=kind).total)
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
 def GINI_INDEX(values, weights=None):
@@ -172,7 +211,7 @@ def GINI_INDEX(values, weights=None):
     return periods.result(disparity.gini(periods.values, periods.weights))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("series", _SERIES_DOC)
 @_choice(
     "method",
@@ -185,7 +224,7 @@ def GROWTH_RATE(series, method="cagr"):
     return s.result(growth.growth_rate(s.values, s.years, method), s.lacks_data(method))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("series", _SERIES_DOC)
 def ANNUAL_CHANGE(series):
     """Average annual change (last − first)/(years between), in the series' unit per year: the paper's 年均变化 column. 年均变化 =（末值−首值）/年数。"""
@@ -193,7 +232,7 @@ def ANNUAL_CHANGE(series):
     return s.result(growth.annual_change(s.values, s.years), s.lacks_data("change"))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range(
     "series",
     "A row (years across), a column, or a block (one series per row) one year apart. Blanks and #MISSING between two numbers are filled. 逐年序列：一行、一列或多行区域。",
@@ -206,6 +245,8 @@ def FILL_GAPS(series):
 
 
 @xw.func(category=CATEGORY)
+@xw.ret(accessor.NAME)
+@one_line_errors
 def YANGTZE_VERSION():
     """Versions of the Yangtze opening-up add-in and of xlwings serving it. 插件及 xlwings 版本。"""
     return f"yangtze-opening {addin.__version__} (xlwings {xw.__version__})"

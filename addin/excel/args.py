@@ -1,28 +1,28 @@
-r"""What xlwings hands a worksheet function → float arrays and problem codes, and back.
+r"""Excel values → float arrays and problem codes, and back: the worksheet functions' converter.
 
-The worksheet functions in ``yangtze_udf`` declare every range argument with
-``@xw.arg(name, ndim=2, err_to_str=True)``, so a classic xlwings UDF receives:
+The worksheet functions in ``yangtze_udf`` declare every argument with xlwings'
+``convert="yangtze"`` (:mod:`addin.excel.accessor`), so a classic xlwings UDF receives
+each argument raw, as COM hands it over:
 
-- a list of rows (lists or tuples) for every argument, even a single cell (``[[x]]``);
-- ``float`` for numbers (``decimal.Decimal`` for currency-formatted cells, read through
-  COM's ``Range.Value``); ``None`` for blank cells and for formulas returning ``""``;
-- ``str`` for text; ``bool`` for TRUE/FALSE; ``datetime.datetime`` for dates;
-- ``"#N/A"``, ``"#DIV/0!"``, ``"#NAME?"``, ``"#NULL!"``, ``"#NUM!"``, ``"#REF!"``,
-  ``"#VALUE!"`` for the seven classic error values (``err_to_str=True``; without it
-  xlwings turns them into ``None``, indistinguishable from a blank);
-- a plain ``int`` such as ``-2146826243`` for the newer error values (``#SPILL!``,
-  ``#CALC!``, ``#GETTING_DATA``, ...), which xlwings 0.37.8's ``cell_errors`` table does
-  not know: COM hands an error as the VT_ERROR code ``0x800A0000 + n`` (n = 2042 for
-  #N/A) and numbers always as floats, so an int in that range is an error value.
+- a scalar for one cell, a tuple of row tuples for a range, a flat tuple for a
+  one-dimensional array constant;
+- ``float`` for numbers (``decimal.Decimal`` for currency-formatted cells); ``None`` for
+  blank cells (``""`` for formulas returning ``""``);
+- ``str`` for text; ``bool`` for TRUE/FALSE; ``datetime.datetime`` (pywin32's
+  ``TimeType``) for dates;
+- an ``int`` ``0x800A0000 + n`` (VT_ERROR; negative as a 32-bit int) for an error value
+  (n = 2042 for #N/A): COM hands numbers always as floats, so an int in that range is an
+  error value, classic or new (``#SPILL!``, ``#CALC!``, ...);
+- a :class:`Reference` for a whole column or row, already cut to the used range.
 
-:func:`read` turns any of these (and scalars, flat lists or arrays from Python callers;
-a flat list is one row, as in xlwings) into a :class:`Cells`: a 2-D float array with
-NaN where there is no usable number, and a :class:`~addin.core.problems.Problem` code per
-element saying what the cell held instead. Blank cells are NaN with code ``OK``: the
-kernels decide what a missing value means (an index is ``MISSING``; a disparity
-measure leaves the region out of that period). Text that is one of our own markers
-(``"#MISSING"``, ``"#GDP<=0"``, ...; an upstream worksheet function's output) carries
-that marker's code, so the problem travels on to the next function's output.
+:func:`read` turns any of these (and scalars, lists or arrays from Python callers; a flat
+list is one row) into a :class:`Cells`: a 2-D float array with NaN where there is no
+usable number, and a :class:`~addin.core.problems.Problem` code per element saying what
+the cell held instead. Blank cells are NaN with code ``OK``: the kernels decide what a
+missing value means (an index is ``MISSING``; a disparity measure leaves the region out
+of that period). Text that is one of our own markers (``"#MISSING"``, ``"#GDP<=0"``, ...;
+an upstream worksheet function's output) carries that marker's code, so the problem
+travels on to the next function's output.
 
 The way back, :func:`to_excel`, writes a marker text wherever an element has a problem
 or no finite value (never NaN, which xlwings would show as an empty cell), returns a
@@ -42,7 +42,7 @@ from itertools import chain
 import numpy as np
 
 from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS
-from ..core.problems import DESCRIPTIONS, MARKERS, Problem, worst
+from ..core.problems import MARKERS, Problem, worst
 from ..errors import InputError
 
 #: An extra per-element code for the worksheet functions: the inputs are fine but the
@@ -51,10 +51,6 @@ UNDEFINED = Problem.UNDEFINED
 
 #: Marker text of every code, indexable by a code array.
 MARKER_TABLE = np.array([MARKERS[p] for p in Problem], dtype=object)
-#: Description of every marker, for documentation and the tests.
-MARKER_DESCRIPTIONS: dict[str, str] = {
-    **{MARKERS[p]: DESCRIPTIONS[p] for p in Problem if p != Problem.OK},
-}
 
 
 # Categories of a cell's Python type.
@@ -97,6 +93,23 @@ _text_code_of = np.frompyfunc(_TEXT_CODES.get, 2, 1)
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A whole-column or whole-row reference (``C:C``, ``5:5``), as the converter reads it.
+
+    Attributes
+    ----------
+    value : object
+        ``Range.Value`` of the part up to the sheet's used range.
+    open_rows, open_columns : bool
+        The reference spans every row (a whole column) or every column (a whole row).
+    """
+
+    value: object
+    open_rows: bool
+    open_columns: bool
+
+
+@dataclass(frozen=True)
 class Cells:
     """One argument as arrays.
 
@@ -109,11 +122,17 @@ class Cells:
         an upstream marker. Blanks are ``OK`` (NaN value).
     name : str
         The argument's name, for messages.
+    open_rows, open_columns : bool
+        A whole-column (whole-row) reference, trimmed after its last non-blank row
+        (column): it may be padded with blanks to line up with the call's other
+        whole references (:func:`align`).
     """
 
     values: np.ndarray
     problems: np.ndarray
     name: str
+    open_rows: bool = False
+    open_columns: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -182,11 +201,16 @@ def read(x, name: str) -> Cells:
     hides units or footnotes); Excel error values ``ERROR_CELL``; our own markers their
     own code.
 
+    A :class:`Reference` (a whole column or row) is trimmed after its last row (column)
+    holding anything but a blank.
+
     Raises
     ------
     InputError
         For a ragged or empty range or one with more than two dimensions.
     """
+    if isinstance(x, Reference):
+        return _trim(read(x.value, name), x.open_rows, x.open_columns)
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
         values = np.atleast_2d(x.astype(float))
         if values.ndim != 2 or values.size == 0:
@@ -229,6 +253,54 @@ def read(x, name: str) -> Cells:
         index = np.unravel_index(flat_index, obj.shape)
         values[index], problems[index] = _classify_other(obj[index])
     return Cells(values, problems, name)
+
+
+def _trim(cells: Cells, open_rows: bool, open_columns: bool) -> Cells:
+    """``cells`` without the blank rows (columns) after the last non-blank one, flagged open."""
+    filled = (cells.problems != Problem.OK) | ~np.isnan(cells.values)
+    rows, columns = cells.shape
+    if open_rows:
+        rows = max(1, _last_true(filled.any(axis=1)) + 1)
+    if open_columns:
+        columns = max(1, _last_true(filled.any(axis=0)) + 1)
+    return Cells(
+        cells.values[:rows, :columns],
+        cells.problems[:rows, :columns],
+        cells.name,
+        open_rows,
+        open_columns,
+    )
+
+
+def _last_true(flags: np.ndarray) -> int:
+    """Index of the last True in a 1-D array; -1 if none."""
+    hits = np.flatnonzero(flags)
+    return int(hits[-1]) if hits.size else -1
+
+
+def align(*cells: Cells | None) -> list[Cells | None]:
+    """Pad whole-column (whole-row) arguments with blank rows (columns) to the longest of
+    them, so that ``=TRADE_INDEX(Trade!C:C, GDP!C:C)`` lines up row by row; ``None``
+    (a left-out argument) and fixed ranges are passed through."""
+    present = [c for c in cells if c is not None]
+    rows = max((c.shape[0] for c in present if c.open_rows), default=0)
+    columns = max((c.shape[1] for c in present if c.open_columns), default=0)
+    return [None if c is None else _pad(c, rows, columns) for c in cells]
+
+
+def _pad(cells: Cells, rows: int, columns: int) -> Cells:
+    extra_rows = rows - cells.shape[0] if cells.open_rows else 0
+    extra_columns = columns - cells.shape[1] if cells.open_columns else 0
+    if extra_rows <= 0 and extra_columns <= 0:
+        return cells
+    widths = ((0, max(extra_rows, 0)), (0, max(extra_columns, 0)))
+    return Cells(
+        np.pad(cells.values, widths, constant_values=np.nan),
+        np.pad(cells.problems, widths),
+        cells.name,
+        cells.open_rows,
+        cells.open_columns,
+    )
 
 
 def _numbers(objs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -332,7 +404,9 @@ class Elementwise:
 
 
 def elementwise(*cells: Cells) -> Elementwise:
-    """Broadcast the arguments to their common block (see :func:`block_shape`)."""
+    """Broadcast the arguments to their common block (see :func:`block_shape`), after
+    lining up whole-column and whole-row references (:func:`align`)."""
+    cells = align(*cells)
     shape = block_shape(*cells)
     values = {c.name: np.broadcast_to(c.values, shape) for c in cells}
     return Elementwise(values, worst(*[np.broadcast_to(c.problems, shape) for c in cells]))
@@ -409,6 +483,7 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     InputError
         ``values`` with fewer than two rows (regions); ``weights`` of another shape.
     """
+    values, weights = align(values, weights)
     rows, cols = values.shape
     if rows < 2:
         raise InputError(
@@ -478,20 +553,29 @@ class Series:
 def series(cells: Cells) -> Series:
     """Series from a row, a column (each one series) or a block (one series per row).
 
+    A whole row or column (``5:5``, ``C:C``) runs from its first to its last non-blank
+    cell; whole rows of a block from the first to the last column any of them fills.
+
     Raises
     ------
     InputError
         For a single cell, which is not a series.
     """
     rows, cols = cells.shape
-    if rows == 1 and cols == 1:
+    values, problems = cells.values, cells.problems
+    single_column = cols == 1 and rows > 1
+    if single_column or (cells.open_rows and not cells.open_columns and cols == 1):
+        values, problems = values.T, problems.T
+        single_column = True
+    open_ended = cells.open_rows if single_column else cells.open_columns
+    if open_ended:
+        filled = ((problems != Problem.OK) | ~np.isnan(values)).any(axis=0)
+        start = int(np.argmax(filled)) if filled.any() else 0
+        values, problems = values[:, start:], problems[:, start:]
+    if values.shape[1] == 1:
         raise InputError(
             "is one cell: give a series of at least two years, in a row or a column", cells.where
         )
-    values, problems = cells.values, cells.problems
-    single_column = cols == 1
-    if single_column:
-        values, problems = values.T, problems.T
     y = np.where(problems == Problem.OK, values, np.nan)
     return Series(y, problems.max(axis=1).astype(np.int8))
 

@@ -14,10 +14,8 @@ workbook that records what it is given:
   texts as Excel would register them (xlwings cuts them at 255 characters; the tests
   check that nothing is cut).
 
-It also replays how ``udfs.call_udf`` converts arguments and results
-(:func:`call_classic`), with xlwings' own conversion pipeline and the Windows engine's
-value cleaning compiled from ``xlwings/_xlwindows.py`` (which needs pywin32 to import),
-so tests can call a UDF with values exactly as COM hands them over.
+The tests drive the call path itself (``xlwings.com_server`` → ``udfs.call_udf``) with
+the same stand-ins: ``tests/xlwings_com.py``.
 
 ``python -m addin.excel.registration`` rewrites ``addin/workbook/vba/xlwings_udfs.bas`` and
 ``FunctionHelp.bas`` (the same MacroOptions calls as VBA, run by the button's macro so the
@@ -27,10 +25,7 @@ help appears without "Import Functions"); ``--check`` only compares. The add-in 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
-import datetime as dt
-import functools
 import importlib
 import importlib.util
 import io
@@ -206,95 +201,6 @@ def register(module_name: str = UDF_MODULE, workbook_name: str = WORKBOOK_NAME) 
     return Registration(
         crlf(workbook.imported[0].decode("ascii")), module, functions, workbook.macro_options
     )
-
-
-#: What VBA hands over for a left-out optional argument (DISP_E_PARAMNOTFOUND).
-COM_MISSING = -2147352572
-
-
-@functools.lru_cache(maxsize=1)
-def windows_engine() -> types.SimpleNamespace:
-    """``clean_value_data`` and ``prepare_xl_data_element`` of xlwings' Windows engine,
-    compiled from ``xlwings/_xlwindows.py``. Only COM's own date type is replaced: dates
-    are handed over as ``datetime`` already."""
-    import numpy as np
-    import pandas as pd
-    import xlwings
-
-    path = Path(xlwings.__file__).with_name("_xlwindows.py")
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    wanted: list[ast.stmt] = []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", None) == "cell_errors" for t in node.targets
-        ):
-            wanted.append(node)
-        elif isinstance(node, ast.FunctionDef) and node.name == "_clean_value_data_element":
-            wanted.append(node)
-        elif isinstance(node, ast.ClassDef) and node.name == "Engine":
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name in (
-                    "clean_value_data",
-                    "prepare_xl_data_element",
-                ):
-                    item.decorator_list = []
-                    wanted.append(item)
-    namespace = {
-        "dt": dt,
-        "np": np,
-        "pd": pd,
-        "time_types": (dt.date, dt.datetime),
-        "_com_time_to_datetime": lambda value, builder: value,
-        "_datetime_to_com_time": lambda value: value,
-    }
-    exec(compile(ast.Module(body=wanted, type_ignores=[]), str(path), "exec"), namespace)
-    return types.SimpleNamespace(
-        clean_value_data=namespace["clean_value_data"],
-        prepare_xl_data_element=namespace["prepare_xl_data_element"],
-        cell_errors=namespace["cell_errors"],
-    )
-
-
-def _run_pipeline(pipeline, value):
-    from xlwings.conversion import ConversionContext
-
-    ctx = ConversionContext.__new__(ConversionContext)
-    ctx.range, ctx.value, ctx.source_value, ctx.meta = None, value, value, {}
-    ctx.engine = types.SimpleNamespace(impl=windows_engine(), type="desktop")
-    pipeline(ctx)
-    return ctx.value
-
-
-def call_classic(function, *com_args):
-    """Call a UDF decorated by the real decorators the way ``udfs.call_udf`` and the COM
-    server's ``CallUDF`` do: arguments as COM hands them over (numbers as floats, tuples
-    of rows, error values as VT_ERROR ints, :data:`COM_MISSING` for a left-out optional
-    argument) are read with each argument's ``@xw.arg`` options; the result is written
-    with the ``@xw.ret`` options and flattened (1×1 to a scalar, one row to a list)."""
-    from xlwings import conversion
-
-    info = function.__xlfunc__
-    args = list(com_args)
-    for i, arg in enumerate(args):
-        arg_info = info["args"][min(i, len(info["args"]) - 1)]
-        if isinstance(arg, int) and arg == COM_MISSING:
-            args[i] = arg_info.get("optional", None)
-        else:
-            options = arg_info["options"]
-            convert = options.get("convert", None)
-            args[i] = _run_pipeline(conversion.accessors.get(convert, convert).reader(options), arg)
-    ret = function(*args)
-    options = info["ret"]["options"]
-    convert = options.get("convert", None)
-    conversion._check_not_jagged(ret)
-    res = _run_pipeline(
-        conversion.accessors.get(convert, convert).router(ret, None, options).writer(options), ret
-    )
-    if len(res) == 1 and len(res[0]) == 1:
-        return res[0][0]
-    if len(res) == 1 and len(res[0]) > 1:
-        return res[0]
-    return res
 
 
 def _vba_string(text: str, width: int = 60) -> list[str]:
