@@ -338,6 +338,8 @@ def option(value, name: str, choices: Sequence[str], default: str, *, case: str 
     InputError
         ``"argument NAME: unknown NAME ..."`` naming the choices.
     """
+    if _is_rows(value) and len(value) == 1 and len(value[0]) == 1:
+        value = value[0][0]  # one cell, as the converter reads it
     if isinstance(value, (list, tuple)):
         raise InputError(f"give one {name} in one cell, not a range", f"argument {name}")
     if value is None or value == "":

@@ -1,0 +1,251 @@
+"""Every worksheet function through xlwings 0.37.8's own call path, as Excel calls it.
+
+``XLPython.CallUDF`` → ``udfs.call_udf`` → the functions' converter → the function →
+``CallUDF``'s flattening, with pywin32 stood in and a worksheet whose Range answers
+``.Value`` as COM does (``tests/xlwings_com.py``). Expected values come from the kernels
+called directly on float arrays, or from hand computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import sys
+
+import numpy as np
+import pytest
+
+import yangtze_udf
+from addin.core import disparity, growth, indices
+from tests.xlwings_com import COM_MISSING, FakeSheet, com_error_value, com_path
+
+NA = com_error_value("#N/A")
+SPILL = com_error_value("#SPILL!")
+
+
+@pytest.fixture(scope="module")
+def excel():
+    had_pywin32 = "pythoncom" in sys.modules
+    with com_path() as path:
+        yield path
+    # the stand-ins and the Windows-only xlwings modules are gone again
+    assert ("pythoncom" in sys.modules) == had_pywin32
+    assert "xlwings.com_server" not in sys.modules and "xlwings._xlwindows" not in sys.modules
+
+
+@pytest.fixture
+def data():
+    """Trade in C5:E7, GDP in C10:E12, FX in C14:E14, population in G5:G7 of one sheet."""
+    trade = [[100.0, 200.0, 300.0], [400.0, 500.0, 600.0], [700.0, 800.0, 900.0]]
+    gdp = [[10.0, 20.0, 30.0], [40.0, 50.0, 60.0], [70.0, 80.0, 90.0]]
+    sheet = FakeSheet.from_block(trade, top=5, left=3)
+    sheet.cells.update(FakeSheet.from_block(gdp, top=10, left=3).cells)
+    sheet.cells.update(FakeSheet.from_block([[2.0, 3.0, 4.0]], top=14, left=3).cells)
+    sheet.cells.update(FakeSheet.from_block([[1.0], [2.0], [3.0]], top=5, left=7).cells)
+    return sheet, np.array(trade), np.array(gdp)
+
+
+def approx_rows(a):
+    return [[pytest.approx(v, rel=1e-12) for v in row] for row in np.atleast_2d(a)]
+
+
+# --- shapes: cell, row, column, block ------------------------------------------------------
+
+
+def test_cell_row_column_block_come_back_as_callUDF_returns_them(excel, data):
+    sheet, trade, gdp = data
+    want = indices.trade_index(trade, gdp, 1.0).values
+    assert excel.call("TRADE_INDEX", sheet.Range("C5"), sheet.Range("C10"), COM_MISSING) == (
+        pytest.approx(want[0, 0])
+    )
+    # one row comes back flat, a column and a block as rows
+    row = excel.call("TRADE_INDEX", sheet.Range("C5:E5"), sheet.Range("C10:E10"), COM_MISSING)
+    assert row == [pytest.approx(v) for v in want[0]]
+    column = excel.call("TRADE_INDEX", sheet.Range("C5:C7"), sheet.Range("C10:C12"), COM_MISSING)
+    assert column == approx_rows(want[:, :1])
+    block = excel.call("TRADE_INDEX", sheet.Range("C5:E7"), sheet.Range("C10:E12"), COM_MISSING)
+    assert block == approx_rows(want)
+
+
+def test_literals_and_array_constants(excel):
+    assert excel.call("TRADE_INDEX", 300.0, 100.0, COM_MISSING) == 900.0
+    # an array constant {1,2;3,4} arrives as tuples of rows, {1,2} as a flat tuple
+    assert excel.call("TRADE_INDEX", ((1.0, 2.0), (3.0, 4.0)), 1.0, COM_MISSING) == [
+        [1.0, 4.0],
+        [9.0, 16.0],
+    ]
+    assert excel.call("TRADE_INDEX", (1.0, 2.0), 1.0, COM_MISSING) == [1.0, 4.0]
+
+
+def test_every_index_function_with_a_row_of_factors(excel, data):
+    sheet, trade, gdp = data
+    fx = np.array([[2.0, 3.0, 4.0]])
+    t, f, g, r = (sheet.Range(a) for a in ("C5:E7", "C5:E7", "C10:E12", "C14:E14"))
+    assert excel.call("TRADE_INDEX", t, g, r) == approx_rows(
+        indices.trade_index(trade, gdp, fx).values
+    )
+    assert excel.call("INVEST_INDEX", f, g, r) == approx_rows(
+        indices.invest_index(trade, gdp, fx).values
+    )
+    assert excel.call("OPEN_INDEX", t, f, g, r, COM_MISSING) == approx_rows(
+        indices.open_index(trade, trade, gdp, fx, 1.0).values
+    )
+
+
+def test_every_disparity_function(excel, data):
+    sheet, trade, _ = data
+    pop = np.array([[1.0], [2.0], [3.0]])
+    values, weights = sheet.Range("C5:E7"), sheet.Range("G5:G7")
+    got = excel.call("WEIGHTED_CV", values, weights, COM_MISSING)
+    assert got == [pytest.approx(v) for v in disparity.weighted_cv(trade, pop)]
+    got = excel.call("THEIL_INDEX", values, COM_MISSING, "l")
+    assert got == [pytest.approx(v) for v in disparity.theil(trade, None, kind="L").total]
+    got = excel.call("GINI_INDEX", sheet.Range("C5:C7"), weights)
+    assert got == pytest.approx(disparity.gini(trade[:, :1], pop)[0])
+    # hand check: values 1, 2, 3 with weights 1, 1, 2 → √(¼ + ½) / 2
+    assert excel.call(
+        "WEIGHTED_CV", ((1.0,), (2.0,), (3.0,)), ((1.0,), (1.0,), (2.0,)), COM_MISSING
+    ) == pytest.approx(math.sqrt(0.75) / 2)
+
+
+def test_every_series_function(excel, data):
+    sheet, trade, _ = data
+    years = np.arange(3.0)
+    assert excel.call("GROWTH_RATE", sheet.Range("C5:E5"), COM_MISSING) == pytest.approx(
+        math.sqrt(3) - 1
+    )
+    got = excel.call("GROWTH_RATE", sheet.Range("C5:E7"), "MEAN_YOY")
+    assert got == approx_rows(growth.growth_rate(trade, years, "mean_yoy")[:, None])
+    assert excel.call("ANNUAL_CHANGE", sheet.Range("C5:C7")) == pytest.approx(300.0)
+    sheet.cells.pop((5, 4))  # D5 blank: FILL_GAPS fills it
+    assert excel.call("FILL_GAPS", sheet.Range("C5:E5")) == [100.0, 200.0, 300.0]
+    assert excel.call("YANGTZE_VERSION") == yangtze_udf.YANGTZE_VERSION()
+
+
+# --- what a cell may hold ------------------------------------------------------------------
+
+
+def test_blanks_text_errors_dates_booleans(excel):
+    from decimal import Decimal
+
+    sheet = FakeSheet.from_block(
+        [[1.0, None, "abc", NA], [SPILL, dt.datetime(2005, 1, 1), True, Decimal("2.5")]]
+    )
+    got = excel.call("TRADE_INDEX", sheet.Range("A1:D2"), 1.0, COM_MISSING)
+    assert got == [[1.0, "#MISSING", "#TEXT", "#ERROR"], ["#ERROR", "#TEXT", "#TEXT", 6.25]]
+    # an aggregate: a blank is left out, an error cell marks the period
+    assert excel.call("WEIGHTED_CV", sheet.Range("A1:A2"), COM_MISSING, COM_MISSING) == "#ERROR"
+    assert excel.call("GROWTH_RATE", sheet.Range("A1:B1"), COM_MISSING) == "#MISSING"
+
+
+def test_a_blank_factor_cell_is_missing_an_omitted_one_is_one(excel):
+    sheet = FakeSheet.from_block([[3.0]])
+    assert excel.call("TRADE_INDEX", sheet.Range("A1"), 1.0, sheet.Range("B1")) == "#MISSING"
+    assert excel.call("TRADE_INDEX", sheet.Range("A1"), 1.0, COM_MISSING) == 9.0
+    # a blank option cell is the default
+    assert excel.call("GROWTH_RATE", ((1.0, 2.0, 4.0),), sheet.Range("B1")) == pytest.approx(1.0)
+
+
+def test_markers_from_another_function_pass_on(excel):
+    sheet = FakeSheet.from_block([[1.0, "#GDP<=0"]])
+    assert excel.call("TRADE_INDEX", sheet.Range("A1:B1"), 1.0, COM_MISSING) == [1.0, "#GDP<=0"]
+
+
+# --- whole columns and rows ------------------------------------------------------------------
+
+
+def test_whole_columns_read_only_the_used_range_and_spill(excel):
+    sheet = FakeSheet.from_block([[1.0, 10.0], [2.0, 10.0], [3.0, None]], top=5, left=3)
+    sheet.cells[(20, 8)] = "a note far below"  # the used range reaches row 20
+    got = excel.call("TRADE_INDEX", sheet.Range("C:C"), sheet.Range("D:D"), COM_MISSING)
+    # rows 1-4 are blank (#MISSING); rows 5-7 line up; the note's rows are trimmed
+    assert got == [["#MISSING"]] * 4 + [[0.1], [0.4], ["#MISSING"]]
+    assert sheet.reads == 2 * 20  # two columns down to the used range, not 2 × 1,048,576
+
+
+def test_whole_columns_on_two_sheets_line_up(excel):
+    trade = FakeSheet.from_block([[1.0], [2.0], [3.0]], top=1, left=3, name="Trade")
+    gdp = FakeSheet.from_block([[1.0], [1.0]], top=1, left=3, name="GDP")
+    got = excel.call("TRADE_INDEX", trade.Range("C:C"), gdp.Range("C:C"), COM_MISSING)
+    assert got == [[1.0], [4.0], ["#MISSING"]]
+
+
+def test_series_from_a_whole_row_use_its_last_non_empty_cell(excel):
+    sheet = FakeSheet.from_block([[None, None, 1.0, 2.0, 4.0]], top=5)
+    sheet.cells[(9, 30)] = "note"  # used range wider than the row's data
+    assert excel.call("GROWTH_RATE", sheet.Range("5:5"), COM_MISSING) == pytest.approx(1.0)
+    assert excel.call("ANNUAL_CHANGE", sheet.Range("5:5")) == pytest.approx(1.5)
+    column = FakeSheet.from_block([[None], [1.0], [3.0]])
+    assert excel.call("ANNUAL_CHANGE", column.Range("A:A")) == pytest.approx(2.0)
+
+
+def test_disparity_over_whole_columns(excel):
+    sheet = FakeSheet.from_block([[1.0, 1.0], [2.0, 1.0], [3.0, 2.0]], top=1, left=1)
+    got = excel.call("WEIGHTED_CV", sheet.Range("A:A"), sheet.Range("B:B"), COM_MISSING)
+    assert got == pytest.approx(math.sqrt(0.75) / 2)
+
+
+# --- errors: one line ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "start"),
+    [
+        ("TRADE_INDEX", ("C5:E7", "C10:D12", COM_MISSING), "argument gdp: is 3×2"),
+        ("OPEN_INDEX", ("C5:E7", 1.0, 1.0, 1.0, "C5:C6"), "argument fie_to_gdp_unit: is 2×1"),
+        (
+            "WEIGHTED_CV",
+            ("C5:E7", COM_MISSING, "median"),
+            'argument centre: unknown centre "median"',
+        ),
+        ("THEIL_INDEX", ("C5:E5", COM_MISSING, COM_MISSING), "argument values: is 1×3"),
+        ("GROWTH_RATE", ("C5", "cgar"), 'argument method: unknown method "cgar"'),
+        ("FILL_GAPS", (((1.0,), (2.0, 3.0)),), "argument series: rows of different lengths"),
+    ],
+)
+def test_a_bad_call_is_one_line_naming_the_argument(excel, data, name, args, start):
+    sheet = data[0]
+    args = [sheet.Range(a) if isinstance(a, str) and a[0] == "C" else a for a in args]
+    got = excel.call(name, *args)
+    assert isinstance(got, str) and got.startswith(start) and "\n" not in got
+
+
+def test_an_unexpected_exception_is_one_line_and_its_traceback_is_logged(excel, caplog):
+    module = excel.module
+    original = module.indices.trade_index
+
+    def broken(*args):
+        raise ZeroDivisionError("division by zero\nsecond line")
+
+    module.indices.trade_index = broken
+    try:
+        with caplog.at_level(logging.ERROR, logger="yangtze_udf"):
+            got = excel.call("TRADE_INDEX", 1.0, 1.0, COM_MISSING)
+    finally:
+        module.indices.trade_index = original
+    assert got == (
+        "internal error (ZeroDivisionError): division by zero second line; details in the log"
+    )
+    assert "Traceback" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
+def test_chinese_text_survives_as_a_returned_string(excel):
+    got = excel.call("GROWTH_RATE", ((1.0, 2.0),), "年均")
+    assert got == 'argument method: unknown method "年均"; use cagr, mean_yoy, loglinear or change'
+
+
+# --- the fast path gives the same numbers as the plain loop ---------------------------------
+
+
+def test_a_large_block_matches_a_per_cell_loop(excel):
+    rng = np.random.default_rng(7)
+    trade, gdp = rng.uniform(1, 1e4, (200, 150)), rng.uniform(1, 1e4, (200, 150))
+    sheet = FakeSheet.from_block(trade.tolist())
+    sheet.cells.update(FakeSheet.from_block(gdp.tolist(), left=200).cells)
+    got = excel.call("TRADE_INDEX", sheet.Range("A1:ET200"), sheet.Range("GR1:MK200"), 0.5)
+    loop = [
+        [(0.5 * t) * (0.5 * t) / g for t, g in zip(tr, gr, strict=True)]
+        for tr, gr in zip(trade.tolist(), gdp.tolist(), strict=True)
+    ]
+    assert got == loop  # identical floats, not approximately
