@@ -223,9 +223,9 @@ def read(x, name: str) -> Cells:
             )
         kinds = set(map(type, chain.from_iterable(x)))  # one pass, in C
         if kinds <= _FLOAT_TYPES and len(x[0]):  # the usual case, numbers only: no object array
-            return Cells(
-                np.array(x, dtype=float), np.zeros((len(x), len(x[0])), dtype=np.int8), name
-            )
+            shape = (len(x), len(x[0]))
+            values = np.fromiter(chain.from_iterable(x), float, count=shape[0] * shape[1])
+            return Cells(values.reshape(shape), np.zeros(shape, dtype=np.int8), name)
     obj = _to_object_array(x, name)
     types_of = _type_of(obj)
     category = np.full(obj.shape, _OTHER, dtype=np.int8)
@@ -426,13 +426,10 @@ def to_excel(
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
     problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
-    codes = np.where(
-        problems != Problem.OK,
-        problems,
-        np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape),
-    )
     bad = (problems != Problem.OK) | ~np.isfinite(values)
     if bad.any():
+        fallback = np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape)
+        codes = np.where(problems != Problem.OK, problems, fallback)
         out = values.astype(object)
         out[bad] = MARKER_TABLE[codes[bad]]
     else:
