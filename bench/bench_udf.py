@@ -39,8 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from addin.core import indices  # noqa: E402
 from xlwings_com import FakeRange, FakeSheet, com_path  # noqa: E402
+
+from addin.core import indices  # noqa: E402
 
 FACTOR = 6.7261 / 10000
 
