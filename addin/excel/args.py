@@ -178,10 +178,19 @@ def _is_rows(x) -> bool:
     )
 
 
+def _text_problems(strings: np.ndarray) -> np.ndarray:
+    """Problem code of each text cell (1-D object array of str): the one place where the
+    worksheet functions classify text. ``""`` (a formula returning "") is a blank;
+    our own marker texts keep their code; Excel's error texts are ``ERROR_CELL``; any
+    other text is ``TEXT``."""
+    codes = _text_code_of(strings, int(Problem.TEXT)).astype(np.int8)
+    return np.where(strings == "", Problem.OK, codes).astype(np.int8)
+
+
 def _classify_other(value) -> tuple[float, int]:
     """Value and problem code of a cell whose type is not in the table (rare)."""
-    if isinstance(value, str):
-        return np.nan, _TEXT_CODES.get(value, int(Problem.TEXT)) if value else int(Problem.OK)
+    if isinstance(value, str):  # a str subclass
+        return np.nan, int(_text_problems(np.array([value], dtype=object))[0])
     if isinstance(value, (bool, np.bool_, dt.date, dt.time)):
         return np.nan, int(Problem.TEXT)
     if isinstance(value, (numbers.Real, Decimal)):
@@ -241,9 +250,7 @@ def read(x, name: str) -> Cells:
 
     texts = category == _STR
     if texts.any():
-        strings = obj[texts]
-        codes = _text_code_of(strings, int(Problem.TEXT)).astype(np.int8)
-        problems[texts] = np.where(strings == "", Problem.OK, codes)
+        problems[texts] = _text_problems(obj[texts])
 
     problems[category == _TEXTLIKE] = Problem.TEXT
 
