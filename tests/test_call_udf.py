@@ -139,6 +139,14 @@ def test_blanks_text_errors_dates_booleans(excel):
     assert excel.call("GROWTH_RATE", sheet.Range("A1:B1"), COM_MISSING) == "#MISSING"
 
 
+def test_booleans_and_error_codes_among_numbers_only(excel):
+    """The all-number shortcut must not take TRUE for 1 or an error code for a number."""
+    sheet = FakeSheet.from_block([[2.0, True, 0.0, 1.0], [False, NA, 3.0, float(NA)]])
+    got = excel.call("TRADE_INDEX", sheet.Range("A1:D2"), 1.0, COM_MISSING)
+    # the float with an error code's value is a number (a negative amount), the int an error
+    assert got == [[4.0, "#TEXT", 0.0, 1.0], ["#TEXT", "#ERROR", 9.0, "#NEGATIVE"]]
+
+
 def test_a_blank_factor_cell_is_missing_an_omitted_one_is_one(excel):
     sheet = FakeSheet.from_block([[3.0]])
     assert excel.call("TRADE_INDEX", sheet.Range("A1"), 1.0, sheet.Range("B1")) == "#MISSING"

@@ -178,6 +178,27 @@ def _is_rows(x) -> bool:
     )
 
 
+def _all_floats(rows) -> np.ndarray | None:
+    """Rows of Python floats as a 2-D array, or None if any cell is something else.
+
+    numpy's own type discovery (one pass in C) gives float64 only for numbers and
+    booleans: text, blanks, dates and Decimals give another dtype. A boolean can only have
+    become 0 or 1, a VT_ERROR int a value in the error range: only when such values occur
+    are the cells' types checked one by one.
+    """
+    values = np.array(rows)
+    if values.dtype != np.float64 or values.ndim != 2 or values.size == 0:
+        return None
+    suspicious = (
+        (values == 0)
+        | (values == 1)
+        | (values >= COM_ERROR_BASE) & (values <= COM_ERROR_BASE + 0xFFFF)
+    )
+    if suspicious.any() and not set(map(type, chain.from_iterable(rows))) <= _FLOAT_TYPES:
+        return None
+    return values
+
+
 def _text_problems(strings: np.ndarray) -> np.ndarray:
     """Problem code of each text cell (1-D object array of str): the one place where the
     worksheet functions classify text. ``""`` (a formula returning "") is a blank;
@@ -230,11 +251,9 @@ def read(x, name: str) -> Cells:
             raise InputError(
                 "rows of different lengths: give a rectangular range", f"argument {name}"
             )
-        kinds = set(map(type, chain.from_iterable(x)))  # one pass, in C
-        if kinds <= _FLOAT_TYPES and len(x[0]):  # the usual case, numbers only: no object array
-            shape = (len(x), len(x[0]))
-            values = np.fromiter(chain.from_iterable(x), float, count=shape[0] * shape[1])
-            return Cells(values.reshape(shape), np.zeros(shape, dtype=np.int8), name)
+        numbers = _all_floats(x)
+        if numbers is not None:  # the usual case, numbers only: no object array
+            return Cells(numbers, np.zeros(numbers.shape, dtype=np.int8), name)
     obj = _to_object_array(x, name)
     types_of = _type_of(obj)
     category = np.full(obj.shape, _OTHER, dtype=np.int8)
