@@ -149,6 +149,11 @@ class ComPath:
     module: types.ModuleType
     udfs: types.ModuleType
 
+    def module_functions(self) -> dict[str, dict]:
+        """``__xlfunc__`` of every worksheet function, by Excel name."""
+        functions = (getattr(self.module, name) for name in dir(self.module))
+        return {f.__xlfunc__["name"]: f.__xlfunc__ for f in functions if hasattr(f, "__xlfunc__")}
+
     def call(self, name: str, *args, caller=None):
         """``XLPython.CallUDF("yangtze_udf", name, args, None, caller)``."""
         return self.server.CallUDF("yangtze_udf", name, args, None, caller)
