@@ -28,9 +28,10 @@ import xlwings as xw
 import addin
 from addin.core import disparity, growth, indices
 from addin.core.gaps import fill_interior
-from addin.errors import YangtzeError
+from addin.errors import InputError, YangtzeError
 from addin.excel import accessor
 from addin.excel import args as excel_args
+from addin.panel import measures
 
 CATEGORY = "Yangtze Opening-up 长江开放"
 logger = logging.getLogger(__name__)
@@ -69,6 +70,17 @@ def _function(**options):
         return xw.func(category=CATEGORY, call_in_wizard=False, **options)(wrapped)
 
     return declare
+
+
+def _help(function: measures.WorksheetFunction):
+    """Give a worksheet function its Insert Function description from the registry (the
+    innermost decorator, so xlwings' decorators find the docstring set)."""
+
+    def decorate(f):
+        f.__doc__ = function.help
+        return f
+
+    return decorate
 
 
 def _range(name: str, doc: str):
@@ -113,8 +125,8 @@ _SERIES_DOC = (
 )
 @_range("gdp", _GDP_DOC)
 @_range("to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
+@_help(measures.TRADE_INDEX)
 def TRADE_INDEX(trade, gdp, to_gdp_unit=None):
-    """Trade opening index T = (to_gdp_unit×trade)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 贸易开放指数 T=(系数×进出口额)²/GDP，逐格计算。"""
     args = excel_args.elementwise(
         excel_args.read(trade, "trade"),
         excel_args.read(gdp, "gdp"),
@@ -131,8 +143,8 @@ def TRADE_INDEX(trade, gdp, to_gdp_unit=None):
 )
 @_range("gdp", _GDP_DOC)
 @_range("to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
+@_help(measures.INVEST_INDEX)
 def INVEST_INDEX(fie, gdp, to_gdp_unit=None):
-    """Investment opening index I = (to_gdp_unit×FIE)²/GDP cell by cell, in GDP's unit; ranges spill. Problems show as markers (#MISSING, #TEXT, #GDP<=0...). 投资开放指数 I=(系数×外资企业投资总额)²/GDP，逐格计算。"""
     args = excel_args.elementwise(
         excel_args.read(fie, "fie"),
         excel_args.read(gdp, "gdp"),
@@ -155,8 +167,8 @@ def INVEST_INDEX(fie, gdp, to_gdp_unit=None):
 @_range("gdp", _GDP_DOC)
 @_range("trade_to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
 @_range("fie_to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
+@_help(measures.OPEN_INDEX)
 def OPEN_INDEX(trade, fie, gdp, trade_to_gdp_unit=None, fie_to_gdp_unit=None):
-    """Composite opening index Z = √(T×I) = (trade×trade_to_gdp_unit)(FIE×fie_to_gdp_unit)/GDP cell by cell, in GDP's unit; ranges spill. 综合开放指数 Z=√(T×I)，逐格计算。"""
     args = excel_args.elementwise(
         excel_args.read(trade, "trade"),
         excel_args.read(fie, "fie"),
@@ -181,8 +193,8 @@ def OPEN_INDEX(trade, fie, gdp, trade_to_gdp_unit=None, fie_to_gdp_unit=None):
     "centre",
     'Optional u: "mean" (simple mean of the regions, the paper\'s wording; default) or "weighted" (population-weighted mean, Williamson). 中心：mean 简单平均（默认）或 weighted 人口加权平均。',
 )
+@_help(measures.WEIGHTED_CV)
 def WEIGHTED_CV(values, weights=None, centre="mean"):
-    """Population-weighted coefficient of variation √(Σpᵢ(yᵢ−u)²)/u across regions: one value for a column, one row (one per period) for a block. 加权变异系数：一列得一个值，地区×年份区域得一行。"""
     centre = excel_args.option(centre, "centre", disparity.CENTRES, "mean")
     periods = excel_args.periods(excel_args.read(values, "values"), _optional(weights, "weights"))
     return periods.result(disparity.weighted_cv(periods.values, periods.weights, centre))
@@ -195,20 +207,35 @@ def WEIGHTED_CV(values, weights=None, centre="mean"):
     "kind",
     'Optional: "T" (Theil T, default) or "L" (Theil L, mean log deviation; zero values not allowed). 类型：T（默认）或 L（平均对数偏差）。',
 )
+@_help(measures.THEIL_INDEX)
 def THEIL_INDEX(values, weights=None, kind="T"):
-    """Population-weighted Theil index (T or L) across regions: one value for a column, one row (one per period) for a block. 泰尔指数（人口加权）：一列得一个值，地区×年份区域得一行。"""
     kind = excel_args.option(kind, "kind", disparity.THEIL_KINDS, "T", case="upper")
     periods = excel_args.periods(excel_args.read(values, "values"), _optional(weights, "weights"))
-    return periods.result(disparity.theil(periods.values, periods.weights, kind=kind).total)
+    return periods.result(disparity.theil(periods.values, periods.weights, kind=kind))
 
 
 @_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
+@_help(measures.GINI_INDEX)
 def GINI_INDEX(values, weights=None):
-    """Population-weighted Gini coefficient ΣΣpᵢpⱼ|yᵢ−yⱼ|/(2μ) across regions: one value for a column, one row (one per period) for a block. 基尼系数（人口加权）：一列得一个值，地区×年份区域得一行。"""
     periods = excel_args.periods(excel_args.read(values, "values"), _optional(weights, "weights"))
     return periods.result(disparity.gini(periods.values, periods.weights))
+
+
+@_function()
+@_range("values", _VALUES_DOC)
+@_range("weights", _WEIGHTS_DOC)
+@_range(
+    "epsilon",
+    "Optional inequality aversion ε ≥ 0 (default 0.5; 1: geometric mean; larger values weigh "
+    "the low regions more), one number. 不平等厌恶参数 ε≥0，默认 0.5。",
+)
+@_help(measures.ATKINSON_INDEX)
+def ATKINSON_INDEX(values, weights=None, epsilon=None):
+    epsilon = _number(epsilon, "epsilon", 0.5)
+    periods = excel_args.periods(excel_args.read(values, "values"), _optional(weights, "weights"))
+    return periods.result(disparity.atkinson(periods.values, periods.weights, epsilon))
 
 
 @_function()
@@ -221,15 +248,15 @@ def GROWTH_RATE(series, method="cagr"):
     """Average annual growth of a series one year apart (fraction per year, 0.1168 = 11.68 %): compound (CAGR), mean year-on-year, log-linear trend or change. 年均增长率（小数）：复合、同比均值、对数线性趋势或年均变化。"""
     method = excel_args.option(method, "method", growth.METHODS, "cagr")
     s = excel_args.series(excel_args.read(series, "series"))
-    return s.result(growth.growth_rate(s.values, s.years, method), s.lacks_data(method))
+    return s.result(growth.growth_rate(s.values, s.years, method))
 
 
 @_function()
 @_range("series", _SERIES_DOC)
+@_help(measures.ANNUAL_CHANGE)
 def ANNUAL_CHANGE(series):
-    """Average annual change (last − first)/(years between), in the series' unit per year: the paper's 年均变化 column. 年均变化 =（末值−首值）/年数。"""
     s = excel_args.series(excel_args.read(series, "series"))
-    return s.result(growth.annual_change(s.values, s.years), s.lacks_data("change"))
+    return s.result(growth.growth_rate(s.values, s.years, "change"))
 
 
 @_function()
@@ -254,6 +281,15 @@ def YANGTZE_VERSION():
 
 def _optional(x, name: str):
     return None if x is None else excel_args.read(x, name)
+
+
+def _number(x, name: str, default: float) -> float:
+    """One number from a cell or a literal; a left-out argument or a blank cell: ``default``."""
+    cells = excel_args.read_optional(x, name, default)
+    if cells.shape != (1, 1) or cells.problems[0, 0]:
+        raise InputError(f"give one number in one cell for {name}", f"argument {name}")
+    value = float(cells.values[0, 0])
+    return default if value != value else value
 
 
 def regenerate_tables():

@@ -408,13 +408,21 @@ STOP_CASES = {
         _set_setting("unit_mode", "convertd"),
         "Settings!C6: 'convertd' is not one of converted, as_entered",
     ),
+    "Atkinson ε not a number": (
+        _set_setting("atkinson_epsilons", "0.5, half"),
+        "Settings!C16: expected numbers such as 0.5, 1, 2, found '0.5, half'",
+    ),
+    "Atkinson ε negative": (
+        _set_setting("atkinson_epsilons", "0.5; -1"),
+        "Settings!C16: expected distinct numbers ε ≥ 0, such as 0.5, 1, 2",
+    ),
     "older template version": (
         _set_setting("template_version", 0),
-        "Settings!C16: this workbook was made by template version 0; this add-in reads version 1",
+        "Settings!C17: this workbook was made by template version 0; this add-in reads version 1",
     ),
     "newer template version": (
         _set_setting("template_version", "2.0"),
-        "Settings!C16: this workbook was made by template version 2.0; this add-in reads version 1",
+        "Settings!C17: this workbook was made by template version 2.0; this add-in reads version 1",
     ),
     "a sheet renamed": (
         lambda wb: setattr(wb["GDP"], "title", "GDP 2022"),

@@ -98,11 +98,14 @@ def test_every_disparity_function(excel, data):
     pop = np.array([[1.0], [2.0], [3.0]])
     values, weights = sheet.Range("C5:E7"), sheet.Range("G5:G7")
     got = excel.call("WEIGHTED_CV", values, weights, COM_MISSING)
-    assert got == [pytest.approx(v) for v in disparity.weighted_cv(trade, pop)]
+    assert got == [pytest.approx(v) for v in disparity.weighted_cv(trade, pop).values]
     got = excel.call("THEIL_INDEX", values, COM_MISSING, "l")
     assert got == [pytest.approx(v) for v in disparity.theil(trade, None, kind="L").total]
     got = excel.call("GINI_INDEX", sheet.Range("C5:C7"), weights)
-    assert got == pytest.approx(disparity.gini(trade[:, :1], pop)[0])
+    assert got == pytest.approx(disparity.gini(trade[:, :1], pop).values[0])
+    epsilon = FakeSheet.from_block([[0.5, 2.0]], name="Settings")  # ε from a cell
+    got = excel.call("ATKINSON_INDEX", values, weights, epsilon.Range("B1"))
+    assert got == [pytest.approx(v) for v in disparity.atkinson(trade, pop, 2.0).values]
     # hand check: values 1, 2, 3 with weights 1, 1, 2 → √(¼ + ½) / 2
     assert excel.call(
         "WEIGHTED_CV", ((1.0,), (2.0,), (3.0,)), ((1.0,), (1.0,), (2.0,)), COM_MISSING
@@ -116,7 +119,7 @@ def test_every_series_function(excel, data):
         math.sqrt(3) - 1
     )
     got = excel.call("GROWTH_RATE", sheet.Range("C5:E7"), "MEAN_YOY")
-    assert got == approx_rows(growth.growth_rate(trade, years, "mean_yoy")[:, None])
+    assert got == approx_rows(growth.growth_rate(trade, years, "mean_yoy").values[:, None])
     assert excel.call("ANNUAL_CHANGE", sheet.Range("C5:C7")) == pytest.approx(300.0)
     sheet.cells.pop((5, 4))  # D5 blank: FILL_GAPS fills it
     assert excel.call("FILL_GAPS", sheet.Range("C5:E5")) == [100.0, 200.0, 300.0]

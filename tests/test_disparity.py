@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from addin.core.disparity import gini, theil, weighted_cv
+from addin.core.disparity import atkinson, gini, theil, weighted_cv
+from addin.core.problems import Problem
 from addin.errors import InputError
 
 # --- naive references: loops over regions, written from the formulas in METHOD.md ----------
@@ -24,8 +25,9 @@ def naive_cv(y, w=None, centre="mean"):
     total = sum(b for _, b in pairs)
     p = [b / total for _, b in pairs]
     ys = [a for a, _ in pairs]
+    with_value = [a for a in y if not math.isnan(a)]  # the simple mean: every value, any weight
     u = (
-        sum(ys) / len(ys)
+        sum(with_value) / len(with_value)
         if centre == "mean"
         else sum(pi * yi for pi, yi in zip(p, ys, strict=True))
     )
@@ -74,8 +76,8 @@ def naive_theil(y, w, groups, kind):
 
 def test_plain_cv_by_hand() -> None:
     # y = 1, 2, 3: mean 2, population variance (1 + 0 + 1)/3 = 2/3 (no n − 1): CV = √(2/3)/2
-    assert weighted_cv([1.0, 2.0, 3.0]) == pytest.approx(math.sqrt(2 / 3) / 2, rel=1e-14)
-    assert weighted_cv([1.0, 2.0, 3.0]) == pytest.approx(0.4082482905, rel=1e-9)
+    assert weighted_cv([1.0, 2.0, 3.0]).values == pytest.approx(math.sqrt(2 / 3) / 2, rel=1e-14)
+    assert weighted_cv([1.0, 2.0, 3.0]).values == pytest.approx(0.4082482905, rel=1e-9)
 
 
 def test_weighted_cv_both_centres_by_hand() -> None:
@@ -83,8 +85,8 @@ def test_weighted_cv_both_centres_by_hand() -> None:
     # centre "mean": u = 2;   Σ p (y − u)² = 0.75·1 + 0.25·1 = 1          → CV = 1/2
     # centre "weighted": u = 0.75·1 + 0.25·3 = 1.5;
     #                   Σ p (y − u)² = 0.75·0.25 + 0.25·2.25 = 0.75     → CV = √0.75 / 1.5
-    assert weighted_cv([1.0, 3.0], [3.0, 1.0], "mean") == pytest.approx(0.5, rel=1e-14)
-    assert weighted_cv([1.0, 3.0], [3.0, 1.0], "weighted") == pytest.approx(
+    assert weighted_cv([1.0, 3.0], [3.0, 1.0], "mean").values == pytest.approx(0.5, rel=1e-14)
+    assert weighted_cv([1.0, 3.0], [3.0, 1.0], "weighted").values == pytest.approx(
         math.sqrt(0.75) / 1.5, rel=1e-14
     )
 
@@ -96,20 +98,50 @@ def test_weighted_cv_with_weighted_centre_is_williamsons_coefficient() -> None:
     # Σ (yᵢ − 25)² nᵢ/N = 25·10/40 + 25·25/40 + 225·5/40 = 6.25 + 15.625 + 28.125 = 50
     # V_w = √50 / 25 = 0.2828427...
     per_capita = [300 / 10, 500 / 25, 200 / 5]
-    assert weighted_cv(per_capita, [10, 25, 5], "weighted") == pytest.approx(
+    assert weighted_cv(per_capita, [10, 25, 5], "weighted").values == pytest.approx(
         math.sqrt(50) / 25, rel=1e-14
     )
     # the paper's wording (simple mean 30) gives another number: Σ (y − 30)² p = 0 + 100·25/40 + 100·5/40 = 75
-    assert weighted_cv(per_capita, [10, 25, 5], "mean") == pytest.approx(
+    assert weighted_cv(per_capita, [10, 25, 5], "mean").values == pytest.approx(
         math.sqrt(75) / 30, rel=1e-14
+    )
+
+
+def reat_williamson(x, p, wmean=False):
+    """REAT's ``williamson()`` (Wieland, REAT 3.0.3, R/williamson.R), transcribed:
+    ``xmean <- if (wmean) weighted.mean(x, p) else mean(x)``; ``p_i <- p / sum(p)``;
+    ``sqrt(sum((x - xmean)^2 * p_i)) / xmean``."""
+    x, p = np.asarray(x, float), np.asarray(p, float)
+    xmean = np.sum(x * p) / np.sum(p) if wmean else np.mean(x)
+    return math.sqrt(np.sum((x - xmean) ** 2 * (p / p.sum()))) / xmean
+
+
+def test_simple_mean_centre_keeps_provinces_with_zero_weight_like_reat() -> None:
+    # x = 1, 3, 8 with populations 2, 2, 0. REAT williamson(wmean = FALSE): the mean is
+    # over all three (4), the shares are ½, ½, 0: √(½·9 + ½·1 + 0·16) / 4 = √5 / 4.
+    assert weighted_cv([1.0, 3.0, 8.0], [2.0, 2.0, 0.0]).values == pytest.approx(
+        math.sqrt(5) / 4, rel=1e-14
+    )
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        x = rng.lognormal(size=6)
+        p = rng.uniform(0, 10, 6) * (rng.uniform(size=6) > 0.3)  # some zero weights
+        p[0] = max(p[0], 1.0)
+        for wmean, centre in ((False, "mean"), (True, "weighted")):
+            assert weighted_cv(x, p, centre).values == pytest.approx(
+                reat_williamson(x, p, wmean), rel=1e-12
+            )
+    # a province with a value but no weight counts in the centre too; its share is 0
+    assert weighted_cv([1.0, 3.0, 8.0], [2.0, 2.0, np.nan]).values == pytest.approx(
+        math.sqrt(5) / 4, rel=1e-14
     )
 
 
 def test_weight_units_do_not_matter_and_unweighted_is_equal_weights() -> None:
     y = [0.3, 1.2, 5.0, 0.01]
-    assert weighted_cv(y, [1, 1, 1, 1]) == pytest.approx(weighted_cv(y), rel=1e-14)
-    assert weighted_cv(y, [5, 6, 7, 8], "weighted") == pytest.approx(
-        weighted_cv(y, [5e4, 6e4, 7e4, 8e4], "weighted"), rel=1e-13
+    assert weighted_cv(y, [1, 1, 1, 1]).values == pytest.approx(weighted_cv(y).values, rel=1e-14)
+    assert weighted_cv(y, [5, 6, 7, 8], "weighted").values == pytest.approx(
+        weighted_cv(y, [5e4, 6e4, 7e4, 8e4], "weighted").values, rel=1e-13
     )
 
 
@@ -120,47 +152,67 @@ def test_cv_matches_naive_formula_on_random_data() -> None:
         y = rng.lognormal(0, 1.5, n)
         w = rng.uniform(100, 10000, n)
         for centre in ("mean", "weighted"):
-            assert weighted_cv(y, w, centre) == pytest.approx(naive_cv(y, w, centre), rel=1e-12)
-        assert weighted_cv(y) == pytest.approx(np.std(y) / np.mean(y), rel=1e-12)
+            assert weighted_cv(y, w, centre).values == pytest.approx(
+                naive_cv(y, w, centre), rel=1e-12
+            )
+        assert weighted_cv(y).values == pytest.approx(np.std(y) / np.mean(y), rel=1e-12)
 
 
 def test_missing_value_or_weight_drops_the_region_and_renormalises() -> None:
     y = [1.0, np.nan, 3.0, 2.0]
     w = [3.0, 100.0, 1.0, np.nan]
     # only regions 0 and 2 remain (y = 1, 3; w = 3, 1): the hand case above
-    assert weighted_cv(y, w, "mean") == pytest.approx(0.5, rel=1e-14)
-    assert weighted_cv(y, w, "weighted") == pytest.approx(math.sqrt(0.75) / 1.5, rel=1e-14)
-    assert weighted_cv(y, w, "weighted") == pytest.approx(naive_cv(y, w, "weighted"), rel=1e-14)
+    assert weighted_cv(y, w, "mean").values == pytest.approx(0.5, rel=1e-14)
+    assert weighted_cv(y, w, "weighted").values == pytest.approx(math.sqrt(0.75) / 1.5, rel=1e-14)
+    assert weighted_cv(y, w, "weighted").values == pytest.approx(
+        naive_cv(y, w, "weighted"), rel=1e-14
+    )
 
 
 def test_periods_in_columns_with_per_region_or_per_period_weights() -> None:
     y = np.array([[1.0, 2.0, np.nan], [3.0, 2.0, np.nan], [2.0, 2.0, np.nan]])
     w1 = np.array([1.0, 2.0, 3.0])
-    cv = weighted_cv(y, w1, "weighted")
+    cv = weighted_cv(y, w1, "weighted").values
     assert cv.shape == (3,)
     assert cv[0] == pytest.approx(naive_cv(y[:, 0], w1, "weighted"), rel=1e-14)
     assert cv[1] == pytest.approx(0.0, abs=1e-15)  # equal values
     assert np.isnan(cv[2])  # a period without data
     w2 = np.column_stack([w1, w1, w1])
-    np.testing.assert_allclose(weighted_cv(y, w2, "weighted"), cv, rtol=1e-15)
+    np.testing.assert_allclose(weighted_cv(y, w2, "weighted").values, cv, rtol=1e-15)
     # weights that change by year are used year by year
     w3 = np.column_stack([w1, w1[::-1], w1])
-    assert weighted_cv(y, w3, "weighted")[0] == pytest.approx(cv[0])
+    assert weighted_cv(y, w3, "weighted").values[0] == pytest.approx(cv[0])
 
 
 def test_cv_of_zero_mean_is_nan() -> None:
-    assert np.isnan(weighted_cv([0.0, 0.0, 0.0]))
+    assert np.isnan(weighted_cv([0.0, 0.0, 0.0]).values)
 
 
 def test_cv_bad_arguments() -> None:
     with pytest.raises(InputError, match="centre"):
         weighted_cv([1, 2], centre="median")
-    with pytest.raises(InputError, match="negative"):
-        weighted_cv([1, 2], [1, -1])
     with pytest.raises(InputError, match="do not match"):
         weighted_cv([1, 2, 3], [1, 2])
     with pytest.raises(InputError, match="dimensions"):
         weighted_cv(np.ones((2, 2, 2)))
+
+
+def test_bad_data_gives_a_reason_not_an_exception() -> None:
+    # a negative weight is bad data: that period is NEGATIVE, the others are computed
+    r = weighted_cv([[1.0, 1.0], [3.0, 3.0]], [[1.0, 1.0], [-1.0, 1.0]])
+    assert np.isnan(r.values[0]) and r.problems.tolist() == [Problem.NEGATIVE, Problem.OK]
+    assert r.values[1] == pytest.approx(0.5)
+    # nothing usable: MISSING; a zero mean: UNDEFINED
+    for kernel in (weighted_cv, gini, lambda v, w=None: atkinson(v, w, 1.0)):
+        r = kernel([[np.nan, 0.0], [np.nan, 0.0]])
+        assert r.problems.tolist() == [Problem.MISSING, Problem.UNDEFINED]
+        assert np.isnan(r.values).all()
+    t = theil([[np.nan, 0.0, 1.0], [np.nan, 0.0, 2.0]])
+    assert t.problems.tolist() == [Problem.MISSING, Problem.UNDEFINED, Problem.OK]
+    assert theil([0.0, 2.0], kind="L").problems == Problem.UNDEFINED  # ln 0
+    # 1-D input: a float and an int
+    r = gini([1.0, 3.0])
+    assert isinstance(r.values, float) and r.problems == Problem.OK
 
 
 # --- Gini ---------------------------------------------------------------------------------
@@ -168,13 +220,13 @@ def test_cv_bad_arguments() -> None:
 
 def test_gini_by_hand() -> None:
     # y = 1, 3 equal weights: Σ_i Σ_j p p |Δ| = 2 · 0.25 · 2 = 1; μ = 2 → G = 1 / 4
-    assert gini([1.0, 3.0]) == pytest.approx(0.25, rel=1e-14)
+    assert gini([1.0, 3.0]).values == pytest.approx(0.25, rel=1e-14)
     # y = 1, 2, 4 with p = .25, .5, .25: one-way pairs .25·.5·1 + .25·.25·3 + .5·.25·2 = .5625,
     # both ways 1.125; μ = .25 + 1 + 1 = 2.25 → G = 1.125 / 4.5 = 0.25
-    assert gini([1.0, 2.0, 4.0], [1.0, 2.0, 1.0]) == pytest.approx(0.25, rel=1e-14)
-    assert gini([4.0, 1.0, 2.0], [1.0, 1.0, 2.0]) == pytest.approx(0.25, rel=1e-14)
+    assert gini([1.0, 2.0, 4.0], [1.0, 2.0, 1.0]).values == pytest.approx(0.25, rel=1e-14)
+    assert gini([4.0, 1.0, 2.0], [1.0, 1.0, 2.0]).values == pytest.approx(0.25, rel=1e-14)
     # one region holds everything, n equal weights: G = 1 − 1/n
-    assert gini([0.0, 0.0, 0.0, 8.0]) == pytest.approx(0.75, rel=1e-14)
+    assert gini([0.0, 0.0, 0.0, 8.0]).values == pytest.approx(0.75, rel=1e-14)
 
 
 def test_weighted_gini_equals_naive_double_loop() -> None:
@@ -183,7 +235,7 @@ def test_weighted_gini_equals_naive_double_loop() -> None:
         n = int(rng.integers(2, 15))
         y = rng.lognormal(0, 1.2, n)
         w = rng.uniform(10, 1000, n)
-        assert gini(y, w) == pytest.approx(naive_gini(y, w), rel=1e-12)
+        assert gini(y, w).values == pytest.approx(naive_gini(y, w), rel=1e-12)
 
 
 def test_gini_sorts_weights_with_values_unlike_reat() -> None:
@@ -193,7 +245,7 @@ def test_gini_sorts_weights_with_values_unlike_reat() -> None:
     right = naive_gini(y, w)
     wrong = naive_gini(sorted(y), w)
     assert right != pytest.approx(wrong, rel=1e-3)  # the check can tell the two apart
-    assert gini(y, w) == pytest.approx(right, rel=1e-14)
+    assert gini(y, w).values == pytest.approx(right, rel=1e-14)
 
 
 def test_periods_with_per_period_weights_and_holes_match_naive_column_by_column() -> None:
@@ -203,7 +255,11 @@ def test_periods_with_per_period_weights_and_holes_match_naive_column_by_column(
     y[1, 2] = np.nan
     w[3, 1] = np.nan
     groups = ["a", "b", "a", "c", "b", "a", "c"]
-    g, cvm, cvw = gini(y, w), weighted_cv(y, w, "mean"), weighted_cv(y, w, "weighted")
+    g, cvm, cvw = (
+        gini(y, w).values,
+        weighted_cv(y, w, "mean").values,
+        weighted_cv(y, w, "weighted").values,
+    )
     tt, tl = theil(y, w, groups, "T"), theil(y, w, groups, "L")
     for k in range(5):
         keep = ~np.isnan(y[:, k]) & ~np.isnan(w[:, k])
@@ -213,7 +269,8 @@ def test_periods_with_per_period_weights_and_holes_match_naive_column_by_column(
             [x for x, m in zip(groups, keep, strict=True) if m],
         )
         assert g[k] == pytest.approx(naive_gini(yk, wk), rel=1e-12)
-        assert cvm[k] == pytest.approx(naive_cv(yk, wk, "mean"), rel=1e-12)
+        # the simple-mean centre is over every province with a value, weighted or not
+        assert cvm[k] == pytest.approx(naive_cv(y[:, k], w[:, k], "mean"), rel=1e-12)
         assert cvw[k] == pytest.approx(naive_cv(yk, wk, "weighted"), rel=1e-12)
         for r, kind in ((tt, "T"), (tl, "L")):
             total, between, within = naive_theil(yk, wk, gk, kind)
@@ -224,11 +281,11 @@ def test_periods_with_per_period_weights_and_holes_match_naive_column_by_column(
 
 def test_gini_ignores_missing_and_handles_columns() -> None:
     y = np.array([[1.0, 5.0], [np.nan, 5.0], [3.0, 5.0]])
-    g = gini(y)
+    g = gini(y).values
     assert g[0] == pytest.approx(0.25, rel=1e-14)  # only 1 and 3 remain
     assert g[1] == pytest.approx(0.0, abs=1e-15)
-    assert np.isnan(gini([0.0, 0.0]))  # μ = 0
-    assert np.isnan(gini(np.array([[np.nan], [np.nan]]))[0])
+    assert np.isnan(gini([0.0, 0.0]).values)  # μ = 0
+    assert np.isnan(gini(np.array([[np.nan], [np.nan]])).values[0])
 
 
 # --- Theil ----------------------------------------------------------------------------------
@@ -321,16 +378,16 @@ rows = st.lists(st.tuples(value, weight, st.sampled_from("abc")), min_size=2, ma
 def _measures(y, w, g):
     return np.array(
         [
-            weighted_cv(y, w, "mean"),
-            weighted_cv(y, w, "weighted"),
-            weighted_cv(y),
+            weighted_cv(y, w, "mean").values,
+            weighted_cv(y, w, "weighted").values,
+            weighted_cv(y).values,
             *(
                 getattr(theil(y, w, g, kind), part)
                 for kind in ("T", "L")
                 for part in ("total", "between", "within")
             ),
-            gini(y, w),
-            gini(y),
+            gini(y, w).values,
+            gini(y).values,
         ]
     )
 
@@ -392,8 +449,8 @@ def test_theil_t_with_zero_values_still_decomposes(data) -> None:
 def test_equal_values_have_no_disparity(v, w) -> None:
     y = [v] * len(w)
     for centre in ("mean", "weighted"):
-        assert weighted_cv(y, w, centre) == pytest.approx(0.0, abs=1e-12)
-    assert gini(y, w) == pytest.approx(0.0, abs=1e-12)
+        assert weighted_cv(y, w, centre).values == pytest.approx(0.0, abs=1e-12)
+    assert gini(y, w).values == pytest.approx(0.0, abs=1e-12)
     assert theil(y, w).total == pytest.approx(0.0, abs=1e-12)
     assert theil(y, w, kind="L").total == pytest.approx(0.0, abs=1e-12)
 
@@ -403,6 +460,6 @@ def test_equal_values_have_no_disparity(v, w) -> None:
 def test_gini_in_unit_interval_for_non_negative_values(data) -> None:
     y, w = (np.array(c) for c in zip(*data, strict=True))
     assume(y.sum() > 0)
-    g = gini(y, w)
+    g = gini(y, w).values
     assert 0.0 <= g + 1e-12 and g < 1.0
     assert g == pytest.approx(naive_gini(y, w), rel=1e-9, abs=1e-12)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from addin.core import disparity, growth
 from addin.core.indices import trade_index
 from addin.core.problems import MARKERS, Problem
 from addin.errors import InputError
@@ -230,12 +231,14 @@ def test_unknown_option_names_the_argument(bad):
 # --- periods / series / gaps ------------------------------------------------------------
 
 
-def test_periods_marks_problem_columns_and_negative_weights():
+def test_periods_marks_problem_columns_and_translates_the_kernels_reasons():
     values = ea.read([[1.0, 2.0, 3.0], [2.0, "x", 4.0], [3.0, 4.0, None]], "values")
     weights = ea.read([[1.0, 1.0, -1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], "weights")
     p = ea.periods(values, weights)
-    np.testing.assert_array_equal(p.problems, [OK, TEXT, Problem.NEGATIVE])
-    assert np.isnan(p.weights[0, 2]) and not p.empty.any()
+    np.testing.assert_array_equal(p.problems, [OK, TEXT, OK])  # what the cells held
+    # the kernel names the negative weight; the text cell's marker comes first
+    (got,) = p.result(disparity.weighted_cv(p.values, p.weights))  # one row
+    assert got[0] == pytest.approx(math.sqrt(2 / 3) / 2) and got[1:] == ["#TEXT", "#NEGATIVE"]
 
 
 def test_periods_shapes():
@@ -249,11 +252,11 @@ def test_periods_shapes():
         ea.periods(ea.read(np.ones((1, 4)), "values"), None)
 
 
-def test_periods_empty_where_no_region_has_value_and_weight():
+def test_periods_without_a_region_with_value_and_weight_show_missing():
     p = ea.periods(
         ea.read([[1.0, None], [2.0, 3.0]], "values"), ea.read([[1.0, 1.0], [1.0, None]], "weights")
     )
-    np.testing.assert_array_equal(p.empty, [False, True])
+    assert p.result(disparity.gini(p.values, p.weights)) == [[pytest.approx(1 / 6), "#MISSING"]]
 
 
 def test_series_orientation():
@@ -264,11 +267,11 @@ def test_series_orientation():
         ea.series(ea.read(1.0, "series"))
 
 
-def test_series_lacks_data():
-    s = ea.series(ea.read([[None, 1.0, 2.0], [1.0, None, 2.0], [1.0, None, None]], "s"))
-    np.testing.assert_array_equal(s.lacks_data("cagr"), [True, False, True])
-    np.testing.assert_array_equal(s.lacks_data("mean_yoy"), [False, True, True])
-    np.testing.assert_array_equal(s.lacks_data("loglinear"), [False, False, True])
+def test_series_translate_the_kernels_reasons():
+    s = ea.series(ea.read([[None, 1.0, 2.0], [1.0, None, 2.0], [1.0, "x", None]], "s"))
+    got = {m: s.result(growth.growth_rate(s.values, s.years, m)) for m in ("cagr", "mean_yoy")}
+    assert got["cagr"] == [["#MISSING"], [pytest.approx(math.sqrt(2) - 1)], ["#TEXT"]]
+    assert got["mean_yoy"] == [[1.0], ["#MISSING"], ["#TEXT"]]
 
 
 def test_gaps_fill_only_between_numbers():

@@ -49,18 +49,8 @@ from addin.workbook import formulas_sheet, layout
 from workbooks import REGIONS, engine_tables, make_book
 
 REL = 1e-9
-UDF_NAMES = (
-    "TRADE_INDEX",
-    "INVEST_INDEX",
-    "OPEN_INDEX",
-    "WEIGHTED_CV",
-    "GINI_INDEX",
-    "THEIL_INDEX",
-    "GROWTH_RATE",
-    "ANNUAL_CHANGE",
-    "FILL_GAPS",
-    "YANGTZE_VERSION",
-)
+#: Every worksheet function of the add-in (upper-case callables of yangtze_udf).
+UDF_NAMES = tuple(n for n in dir(yangtze_udf) if n.isupper() and callable(getattr(yangtze_udf, n)))
 #: The example data's blank cells: (series key, province, year).
 BLANKS = (("trade", "湖南", 2006), ("fie", "贵州", 2011))
 #: Amounts typed into them for the filled copy (any positive number will do).
@@ -170,7 +160,7 @@ def _evaluate(path: Path, udf_log) -> dict[tuple[int, int], object]:
     # One call per array formula, with the whole ranges (regions × years blocks, factor rows).
     made = calls[first_call:]
     assert Counter(n for n, _ in made) == Counter(c.formula[1:].split("(")[0] for c in arrays)
-    whole = {(len(REGIONS), _n_years()), (1, _n_years())}
+    whole = {(len(REGIONS), _n_years()), (1, _n_years()), (1, 1)}  # 1×1: a literal parameter
     assert all(set(shapes) <= whole for _, shapes in made), made
 
     sheet = f"'[{path.name}]{layout.FORMULAS.upper()}'"
@@ -250,18 +240,8 @@ def _expected(data: dict[str, pd.DataFrame], blanks=()) -> dict[tuple[int, int],
                     out[c.row + i, c.col + j] = (
                         "#MISSING" if (p, y) in gaps else index.at[(p, y), column]
                     )
-        elif c.role in (
-            "udf_weighted_cv",
-            "udf_weighted_cv_plain",
-            "udf_gini_index",
-            "udf_theil_index",
-        ):
-            column = {
-                "udf_weighted_cv": "cv",
-                "udf_weighted_cv_plain": "cv_plain",
-                "udf_gini_index": "gini",
-                "udf_theil_index": "theil_t",
-            }[c.role]
+        elif c.role.removeprefix("udf_") in dis.columns:  # a disparity measure's column
+            column = c.role.removeprefix("udf_")
             for j, y in enumerate(years):  # a marker in a year's column passes on to the year
                 out[c.row, c.col + j] = "#MISSING" if y in blank_years else dis.at[y, column]
         elif c.role in ("udf_growth_rate", "udf_annual_change"):
@@ -325,7 +305,7 @@ def test_every_formula_gives_the_engines_number(tmp_path, udf_log):
 
     got = _evaluate(make_book(tmp_path / "filled.xlsm", data), udf_log)
     compared = _compare(got, _expected(data))
-    assert compared == _planned_cells() == 1661 + 2 * 11 + 11 * 30 + 1
+    assert compared == _planned_cells() == 1661 + 2 * 11 + 11 * 30 + 1 + 30  # + ATKINSON_INDEX
 
 
 @pytest.mark.slow
@@ -336,7 +316,8 @@ def test_blank_inputs_show_blank_and_missing(tmp_path, udf_log):
     got = _evaluate(make_book(tmp_path / "example.xlsm", data), udf_log)
     want = _expected(data, BLANKS)
     shown = Counter(v for v in want.values() if isinstance(v, str) and v in ("", "#MISSING"))
-    # Z of the two province-years; T, I and Z of their functions; 4 disparity rows × 2 years;
-    # GROWTH_RATE and ANNUAL_CHANGE of the two provinces.
-    assert shown == {"": 2, "#MISSING": 1 + 1 + 2 + 4 * 2 + 2 * 2}
+    # Z of the two province-years; T, I and Z of their functions; 5 disparity rows × 2 years
+    # (CV, plain CV, Gini, Theil T, Atkinson ε=0.5); GROWTH_RATE and ANNUAL_CHANGE of the two
+    # provinces.
+    assert shown == {"": 2, "#MISSING": 1 + 1 + 2 + 5 * 2 + 2 * 2}
     assert _compare(got, want) == _planned_cells()

@@ -102,7 +102,7 @@ def test_several_series_at_once() -> None:
         ("loglinear", [1.0, -0.5]),
         ("change", [1.5, -1.5]),
     ):
-        np.testing.assert_allclose(growth_rate(x, years, method), expected, rtol=1e-12)
+        np.testing.assert_allclose(growth_rate(x, years, method).values, expected, rtol=1e-12)
 
 
 def test_bad_arguments() -> None:
@@ -177,7 +177,7 @@ def test_previous_base_is_the_year_before_the_stage() -> None:
 
 def test_a_single_year_has_no_growth_by_any_method() -> None:
     for method in ("cagr", "mean_yoy", "loglinear", "change"):
-        assert np.isnan(growth_rate([5.0], [2000], method)), method
+        assert np.isnan(growth_rate([5.0], [2000], method).values), method
 
 
 def test_stage_rates_per_series_on_the_last_axis() -> None:
@@ -250,7 +250,7 @@ def test_one_stage_covering_everything_is_the_whole_period(data, method, base) -
     x, years = data
     s = stage_growth(x, years, [(int(years[0]), int(years[-1]))], method, base)
     assert s.base_years.tolist() == [years[0]]
-    assert s.rates[0] == pytest.approx(growth_rate(x, years, method), rel=1e-12, abs=1e-15)
+    assert s.rates[0] == pytest.approx(growth_rate(x, years, method).values, rel=1e-12, abs=1e-15)
 
 
 @settings(deadline=None, max_examples=60)
@@ -274,4 +274,4 @@ def test_constant_growth_is_found_by_every_method(g, data) -> None:
     _, years = data
     x = 2.0 * (1 + g) ** (years - years[0])
     for method in ("cagr", "mean_yoy", "loglinear"):
-        assert growth_rate(x, years, method) == pytest.approx(g, rel=1e-8, abs=1e-10)
+        assert growth_rate(x, years, method).values == pytest.approx(g, rel=1e-8, abs=1e-10)

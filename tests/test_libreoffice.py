@@ -30,11 +30,12 @@ import pytest
 
 from addin.cli import main as yangtze
 from addin.core.units import conversion_factor, parse_money_unit
+from addin.panel import measures
 from addin.workbook import formulas_sheet, layout
 from addin.workbook.build import BUTTON_CAPTION, BUTTON_MACRO, RUNPYTHON_COMMAND, build_workbook
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.regenerate import compute
-from addin.workbook.render import TABLE_COLUMNS, chart_ranges, render
+from addin.workbook.render import chart_ranges, render
 
 from libreoffice import Office, dark_fraction, pdf_pages, pdf_to_png, require_libreoffice
 
@@ -169,7 +170,7 @@ def test_charts_are_present_and_point_at_the_tables(opened):
         assert len(chart["series"]) == len(spec.series)
         last = layout.OUT_FIRST_ROW + len(layout.DEFAULT_YEARS) - 1
         for key, series in zip(spec.series, chart["series"], strict=True):
-            col = TABLE_COLUMNS[spec.sheet].index(key) + 1
+            col = measures.table_columns(layout.SHEET_TABLES[spec.sheet]).index(key) + 1
             assert series["chart_type"] == "com.sun.star.chart2.LineChartType"
             assert series["values-y"]["range"] == lo_ref(
                 layout.range_ref(spec.sheet, layout.OUT_FIRST_ROW, col, last, col)

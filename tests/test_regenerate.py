@@ -11,11 +11,11 @@ import numpy as np
 import openpyxl
 import pytest
 
+from addin.panel import measures
 from addin.panel.example import example_dataset
 from addin.workbook import layout
 from addin.workbook.file_engine import FileEngine, backup_path
 from addin.workbook.regenerate import regenerate
-from addin.workbook.render import TABLE_COLUMNS
 
 from workbooks import engine_tables, make_book, read_table, sheet_values, zip_bytes, zip_text
 
@@ -45,7 +45,7 @@ def test_output_tables_equal_engine_computed_from_the_frames(demo):
     ):
         got = read_table(after, sheet)
         assert len(got) == len(frame), sheet
-        for i, column in enumerate(TABLE_COLUMNS[sheet]):
+        for i, column in enumerate(measures.table_columns(layout.SHEET_TABLES[sheet])):
             want = frame[column].to_numpy()
             have = got.iloc[:, i].to_numpy()
             if want.dtype.kind == "f":

@@ -210,7 +210,7 @@ def test_disparity_options_centre_and_unweighted() -> None:
     d = disparity_series(panel, index_table(panel))
     z = np.array(list(Z.values()))
     pop = np.array(list(POP.values()), dtype=float)
-    np.testing.assert_allclose(d["cv"], weighted_cv(z, pop, "weighted"), rtol=1e-12)
+    np.testing.assert_allclose(d["cv"], weighted_cv(z, pop, "weighted").values, rtol=1e-12)
     assert any("population-weighted mean" in n for n in d.attrs["notes"])
     plain = make_panel(Options(cv_weighted=False))
     d2 = disparity_series(plain, index_table(plain))
@@ -229,14 +229,18 @@ def test_disparity_without_population_is_unweighted_and_says_so() -> None:
     assert any("no population data" in n for n in d.attrs["notes"])
 
 
-def test_disparity_province_without_population_is_left_out_of_the_weighted_cv() -> None:
+def test_disparity_province_without_population_has_no_weight_but_counts_in_the_centre() -> None:
     pop = {**POP, "江西": [np.nan] * 4}
     panel = make_panel(population=pop)
     d = disparity_series(panel, index_table(panel))
     assert (d["n"] == 3).all()  # provinces with a Z value
-    assert d["cv"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2], [1600, 7300]), rel=1e-12)
+    # simple-mean centre over the three Z values (REAT williamson(wmean = FALSE)); shares
+    # over the two provinces with a population
+    u = (0.4 + 0.2 + 0.05) / 3
+    cv = math.sqrt((1600 * (0.4 - u) ** 2 + 7300 * (0.2 - u) ** 2) / 8900) / u
+    assert d["cv"].iloc[0] == pytest.approx(cv, rel=1e-12)
     # the unweighted CV still uses every province with a Z value
-    assert d["cv_plain"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2, 0.05]), rel=1e-12)
+    assert d["cv_plain"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2, 0.05]).values, rel=1e-12)
 
 
 # --- stages ------------------------------------------------------------------------------------

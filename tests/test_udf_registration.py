@@ -25,6 +25,7 @@ SIGNATURES = {
     "WEIGHTED_CV": ["values", "Optional weights", "Optional centre"],
     "THEIL_INDEX": ["values", "Optional weights", "Optional kind"],
     "GINI_INDEX": ["values", "Optional weights"],
+    "ATKINSON_INDEX": ["values", "Optional weights", "Optional epsilon"],
     "GROWTH_RATE": ["series", "Optional method"],
     "ANNUAL_CHANGE": ["series"],
     "FILL_GAPS": ["series"],
@@ -37,6 +38,7 @@ DEFAULTS = {
     "WEIGHTED_CV": {"weights": None, "centre": "mean"},
     "THEIL_INDEX": {"weights": None, "kind": "T"},
     "GINI_INDEX": {"weights": None},
+    "ATKINSON_INDEX": {"weights": None, "epsilon": None},
     "GROWTH_RATE": {"method": "cagr"},
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -10,16 +10,18 @@ non-positive base) is NaN, never a number made up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import InputError
+from .problems import Problem, Result, settle
 
 Method = Literal["cagr", "mean_yoy", "loglinear", "change"]
-METHODS: tuple[str, ...] = ("cagr", "mean_yoy", "loglinear", "change")
-BASES: tuple[str, ...] = ("own", "previous")
+METHODS: tuple[str, ...] = get_args(Method)
+Base = Literal["own", "previous"]
+BASES: tuple[str, ...] = get_args(Base)
 PAPER_STAGES: tuple[tuple[int, int], ...] = ((1993, 2000), (2001, 2008), (2009, 2016), (2017, 2022))
 
 
@@ -107,14 +109,53 @@ def loglinear(x: ArrayLike, years: ArrayLike):
 _RATES = {"cagr": cagr, "mean_yoy": mean_yoy, "loglinear": loglinear, "change": annual_change}
 
 
-def growth_rate(x: ArrayLike, years: ArrayLike, method: Method = "cagr"):
-    """Growth of ``x`` by ``method``: ``"cagr"``, ``"mean_yoy"``, ``"loglinear"`` (fractions
-    per year) or ``"change"`` (average annual change, x's unit per year)."""
+def _lacks_data(x: np.ndarray, method: str) -> np.ndarray:
+    """Per series: too few numbers for ``method`` (``cagr``/``change``: both endpoints;
+    ``mean_yoy``: two neighbouring years; ``loglinear``: two years)."""
+    present = ~np.isnan(x)
+    if method in ("cagr", "change"):
+        return ~(present[..., 0] & present[..., -1])
+    if method == "mean_yoy":
+        return ~(present[..., 1:] & present[..., :-1]).any(axis=-1)
+    return present.sum(axis=-1) < 2
+
+
+def growth_rate(x: ArrayLike, years: ArrayLike, method: Method = "cagr") -> Result:
+    """Growth of ``x`` by ``method``, one rate per series (the kernel of the formulas above).
+
+    Parameters
+    ----------
+    x : array_like, shape (..., n_years)
+        Series along the last axis.
+    years : array_like, shape (n_years,)
+        Strictly increasing years.
+    method : {"cagr", "mean_yoy", "loglinear", "change"}
+        :func:`cagr`, :func:`mean_yoy`, :func:`loglinear` (fractions per year) or
+        :func:`annual_change` (x's unit per year).
+
+    Returns
+    -------
+    Result
+        One rate per series (a float for one series). ``MISSING`` where the series lacks
+        the numbers the method needs (``cagr``, ``change``: both endpoints; ``mean_yoy``:
+        two neighbouring years; ``loglinear``: two years); ``UNDEFINED`` where they give
+        no rate (a base that is not positive).
+
+    Examples
+    --------
+    >>> round(growth_rate([100.0, 121.0], [2000, 2002]).values, 12)  # (121/100)^(1/2) − 1
+    0.1
+    >>> r = growth_rate([[np.nan, 1.0, 2.0], [0.0, 1.0, 2.0]], [2000, 2001, 2002])
+    >>> r.values.tolist(), r.problems.tolist()  # no first value; a zero base
+    ([nan, nan], [1, 7])
+    """
     if method not in _RATES:
         raise InputError(
             f"unknown growth method {method!r}; use one of {', '.join(METHODS)}", "method"
         )
-    return _RATES[method](x, years)
+    x, years = as_series(x, years)
+    problems = np.where(_lacks_data(x, method), Problem.MISSING, Problem.OK)
+    return settle(_RATES[method](x, years), problems, scalar=x.ndim == 1)
 
 
 @dataclass(frozen=True)
@@ -132,6 +173,7 @@ class StageGrowth:
     rates: np.ndarray
     method: str
     base: str
+    problems: np.ndarray  #: a :class:`~addin.core.problems.Problem` code beside each rate
 
 
 def stage_growth(
@@ -139,7 +181,7 @@ def stage_growth(
     years: ArrayLike,
     stages: ArrayLike = PAPER_STAGES,
     method: Method = "cagr",
-    base: Literal["own", "previous"] = "own",
+    base: Base = "own",
 ) -> StageGrowth:
     """Growth of ``x`` within each stage ``(first_year, last_year)``.
 
@@ -153,17 +195,26 @@ def stage_growth(
     bounds = np.asarray(stages, dtype=int).reshape(-1, 2)
     if np.any(bounds[:, 0] >= bounds[:, 1]):
         raise InputError("each stage needs a first year before its last year", "stages")
-    rates, base_years = [], []
+    rates, problems, base_years = [], [], []
     for start, end in bounds:
         first = start - 1 if base == "previous" and (start - 1) in yrs else start
         window = (yrs >= first) & (yrs <= end)
         base_years.append(first)
         if window.sum() < 2:
             rates.append(np.full(x.shape[:-1], np.nan))
+            problems.append(np.full(x.shape[:-1], Problem.MISSING, dtype=np.int8))
         else:
-            rates.append(growth_rate(x[..., window], yrs[window], method))
+            stage = growth_rate(x[..., window], yrs[window], method)
+            rates.append(np.asarray(stage.values))
+            problems.append(np.asarray(stage.problems, dtype=np.int8))
     return StageGrowth(
-        bounds[:, 0], bounds[:, 1], np.array(base_years), np.stack(rates, axis=-1), method, base
+        bounds[:, 0],
+        bounds[:, 1],
+        np.array(base_years),
+        np.stack(rates, axis=-1),
+        method,
+        base,
+        np.stack(problems, axis=-1),
     )
 
 

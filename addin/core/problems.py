@@ -1,12 +1,17 @@
 """Per-element problem codes, shared by the kernels, the tables and the worksheet functions.
 
-A kernel never raises for a bad element and never turns it into a number: the value is
-NaN and a :class:`Problem` code stands beside it. The worksheet functions show the
-code's :attr:`Problem.marker` in the cell; the Data quality sheet lists them.
+The kernels' one contract: a kernel returns a :class:`Result`, values plus a problem code
+per element (or per period, or per series). It never raises for bad data and never turns
+it into a number: the value is NaN and a :class:`Problem` code stands beside it
+(``UNDEFINED`` where the measure is not defined for the data). Only bad *arguments* (an
+unknown option, shapes that do not fit) raise :class:`~addin.errors.InputError`. The
+worksheet functions show the code's :attr:`Problem.marker` in the cell; the Data quality
+sheet lists them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -32,6 +37,8 @@ class Problem(IntEnum):
         return MARKERS[self]
 
 
+UNDEFINED = Problem.UNDEFINED
+
 MARKERS: dict[Problem, str] = {
     Problem.OK: "",
     Problem.MISSING: "#MISSING",
@@ -53,6 +60,43 @@ DESCRIPTIONS: dict[Problem, str] = {
     Problem.ERROR_CELL: "error value in an input cell 单元格错误值",
     Problem.UNDEFINED: "result not defined for these values (zero mean or base) 结果无定义",
 }
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a kernel returns: values and, beside each, why it is missing.
+
+    Attributes
+    ----------
+    values : float or ndarray of float
+        The results; NaN wherever ``problems`` is not ``Problem.OK``.
+    problems : int or ndarray of int8
+        :class:`Problem` codes, same shape as ``values``.
+
+    Examples
+    --------
+    >>> r = settle(np.array([0.5, np.nan, np.inf]), np.array([0, 1, 0]))
+    >>> r.values.tolist(), [Problem(c).name for c in r.problems]
+    ([0.5, nan, nan], ['OK', 'MISSING', 'UNDEFINED'])
+    """
+
+    values: float | np.ndarray
+    problems: int | np.ndarray
+
+
+def settle(values: np.ndarray, problems: np.ndarray, scalar: bool = False) -> Result:
+    """A :class:`Result` from raw values and the input problems found so far: an element
+    without a problem but without a finite value is ``UNDEFINED``; an element with a
+    problem is NaN. ``scalar``: return a float and an int (a kernel's 1-D case)."""
+    values = np.asarray(values, dtype=float)
+    problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
+    codes = np.where(
+        problems != Problem.OK, problems, np.where(np.isfinite(values), Problem.OK, UNDEFINED)
+    ).astype(np.int8)
+    values = np.where(codes == Problem.OK, values, np.nan)
+    if scalar:
+        return Result(float(values.reshape(-1)[0]), int(codes.reshape(-1)[0]))
+    return Result(values, codes)
 
 
 def worst(*codes: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 from ..errors import UnitError
 
 UnitMode = Literal["converted", "as_entered"]
-UNIT_MODES: tuple[str, ...] = ("converted", "as_entered")
+UNIT_MODES: tuple[str, ...] = get_args(UnitMode)
 
 
 @dataclass(frozen=True)

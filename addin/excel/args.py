@@ -42,7 +42,7 @@ from itertools import chain
 import numpy as np
 
 from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS
-from ..core.problems import MARKERS, Problem, worst
+from ..core.problems import MARKERS, Problem, Result, worst
 from ..errors import InputError
 
 #: An extra per-element code for the worksheet functions: the inputs are fine but the
@@ -476,25 +476,22 @@ class Periods:
     Attributes
     ----------
     values, weights : ndarray, shape (regions, periods)
-        NaN where blank or a problem; ``weights`` is None when not given, negative
-        weights are NaN (their period is marked instead).
+        NaN where blank or a problem; ``weights`` is None when not given.
     problems : ndarray of int8, shape (periods,)
-        The worst problem of any cell in the period's column of values or weights;
-        ``NEGATIVE`` for a negative weight.
-    empty : ndarray of bool, shape (periods,)
-        No region has both a value and a weight.
+        The worst problem of any cell in the period's column of values or weights
+        (text, an error value, an upstream marker).
     """
 
     values: np.ndarray
     weights: np.ndarray | None
     problems: np.ndarray
-    empty: np.ndarray
 
-    def result(self, per_period) -> float | str | list:
-        """One value per period (a scalar for one period, else one row) for Excel."""
-        values = np.atleast_1d(np.asarray(per_period, dtype=float))[None, :]
-        fallback = np.where(self.empty, Problem.MISSING, UNDEFINED)
-        return to_excel(values, self.problems[None, :], fallback[None, :])
+    def result(self, kernel: Result) -> float | str | list:
+        """The kernel's result for Excel, one value per period (a scalar for one period,
+        else one row): a cell's problem first, else the kernel's reason."""
+        values = np.atleast_1d(np.asarray(kernel.values, dtype=float))[None, :]
+        codes = np.where(self.problems != Problem.OK, self.problems, kernel.problems)
+        return to_excel(values, codes[None, :])
 
 
 def periods(values: Cells, weights: Cells | None) -> Periods:
@@ -518,7 +515,6 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
         )
     problems = values.problems.max(axis=0)
     y = np.where(values.problems == Problem.OK, values.values, np.nan)
-    present = ~np.isnan(y)
     w = None
     if weights is not None:
         if weights.shape not in ((rows, cols), (rows, 1), (1, 1)):
@@ -529,11 +525,9 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
             )
         w = np.broadcast_to(weights.values, (rows, cols))
         wp = np.broadcast_to(weights.problems, (rows, cols))
-        negative = (w < 0).any(axis=0)
-        problems = worst(problems, wp.max(axis=0), np.where(negative, Problem.NEGATIVE, Problem.OK))
-        w = np.where((wp == Problem.OK) & (w >= 0), w, np.nan)
-        present &= ~np.isnan(w)
-    return Periods(y, w, problems.astype(np.int8), ~present.any(axis=0))
+        problems = worst(problems, wp.max(axis=0))
+        w = np.where(wp == Problem.OK, w, np.nan)
+    return Periods(y, w, problems.astype(np.int8))
 
 
 @dataclass(frozen=True)
@@ -556,23 +550,12 @@ class Series:
         """Positions 0, 1, 2, ...: consecutive years."""
         return np.arange(self.values.shape[-1], dtype=float)
 
-    def result(self, per_series, empty: np.ndarray) -> float | str | list:
-        """One value per series for Excel: a scalar for one series, else a column (one per
-        row of a block). ``empty`` marks series lacking the data the measure needs."""
-        values = np.atleast_1d(np.asarray(per_series, dtype=float))[:, None]
-        fallback = np.where(empty, Problem.MISSING, UNDEFINED)[:, None]
-        return to_excel(values, self.problems[:, None], fallback)
-
-    def lacks_data(self, method: str) -> np.ndarray:
-        """Per series: too few numbers for ``method`` of :func:`addin.core.growth.growth_rate`
-        (``cagr``/``change``: both endpoints; ``mean_yoy``: two neighbouring years;
-        ``loglinear``: two years)."""
-        present = ~np.isnan(self.values)
-        if method in ("cagr", "change"):
-            return ~(present[:, 0] & present[:, -1])
-        if method == "mean_yoy":
-            return ~(present[:, 1:] & present[:, :-1]).any(axis=1)
-        return present.sum(axis=1) < 2
+    def result(self, kernel: Result) -> float | str | list:
+        """The kernel's result for Excel, one value per series (a scalar for one series,
+        else a column): a cell's problem first, else the kernel's reason."""
+        values = np.atleast_1d(np.asarray(kernel.values, dtype=float))[:, None]
+        codes = np.where(self.problems != Problem.OK, self.problems, kernel.problems)
+        return to_excel(values, codes[:, None])
 
 
 def series(cells: Cells) -> Series:

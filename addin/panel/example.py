@@ -8,11 +8,10 @@ of cells are left blank on purpose, to show gap filling on the Quality sheet.
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import pandas as pd
 
+from .fx import official_fx
 from .provinces import YANGTZE_REGIONS
 
 YEARS = tuple(range(1993, 2023))
@@ -36,13 +35,6 @@ _PARAMS = {
     "云南": (784, 0.120, 80_000, 0.130, 300, 0.18, 4500),
 }
 _BLANKS = {("trade", "湖南", 2006), ("fie", "贵州", 2011)}
-
-
-def official_fx() -> pd.Series:
-    """Annual average CNY per USD, 1993–2022, from the China Statistical Yearbook."""
-    with resources.files("addin").joinpath("data/fx_cny_per_usd.csv").open(encoding="utf-8") as f:
-        table = pd.read_csv(f)
-    return table.set_index("year")["cny_per_usd"]
 
 
 def example_dataset() -> dict[str, pd.DataFrame]:

@@ -6,15 +6,19 @@ table records the options that produced it (:meth:`Options.describe`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass
+from typing import Literal, get_args
 
-from ..core.disparity import CENTRES
-from ..core.growth import BASES, METHODS, PAPER_STAGES
-from ..core.units import UNIT_MODES, parse_money_unit
+from ..core.disparity import CENTRES, Centre
+from ..core.growth import BASES, METHODS, PAPER_STAGES, Base, Method
+from ..core.units import UNIT_MODES, UnitMode, parse_money_unit
 from ..errors import InputError
 
-BELT_MODES = ("mean", "sum")
-LANGUAGES = ("zh", "en", "both")
+BeltMode = Literal["mean", "sum"]
+BELT_MODES: tuple[str, ...] = get_args(BeltMode)
+Language = Literal["both", "zh", "en"]
+LANGUAGES: tuple[str, ...] = get_args(Language)
 PAPER_TABLE1_YEARS = (1993, 2000, 2005, 2010, 2014, 2022)
 
 
@@ -36,20 +40,23 @@ class Options:
     stage_base : "own" (a stage's first year) or "previous" (the previous stage's last year).
     language : labels in "zh", "en" or "both".
     jump_ratio : a year-on-year change by more than this factor is flagged as suspicious.
+    atkinson_epsilons : inequality aversions ε ≥ 0 of the Atkinson index, one Disparity
+        column each (default 0.5).
     """
 
     table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
     stages: tuple[tuple[int, int], ...] = PAPER_STAGES
-    unit_mode: str = "converted"
+    unit_mode: UnitMode = "converted"
     output_unit: str = "亿元"
-    cv_centre: str = "mean"
+    cv_centre: Centre = "mean"
     cv_weighted: bool = True
     fill_gaps: bool = True
-    belt: str = "mean"
-    growth_method: str = "cagr"
-    stage_base: str = "own"
-    language: str = "both"
+    belt: BeltMode = "mean"
+    growth_method: Method = "cagr"
+    stage_base: Base = "own"
+    language: Language = "both"
     jump_ratio: float = 5.0
+    atkinson_epsilons: tuple[float, ...] = (0.5,)
 
     def __post_init__(self):
         choices = {
@@ -75,10 +82,11 @@ class Options:
                 )
         if not self.jump_ratio > 1:
             raise InputError("must be greater than 1", "jump_ratio")
-
-    def with_(self, **changes) -> Options:
-        """A copy with some options changed (validated again)."""
-        return replace(self, **changes)
+        eps = self.atkinson_epsilons
+        if not eps or not all(math.isfinite(e) and e >= 0 for e in eps) or len(set(eps)) < len(eps):
+            raise InputError(
+                "expected distinct numbers ε ≥ 0, such as 0.5, 1, 2", "atkinson_epsilons"
+            )
 
     def describe(self) -> dict[str, str]:
         """The options as labelled text, for the notes under each table."""
@@ -104,4 +112,5 @@ class Options:
             else "index of summed amounts 总量指数",
             "growth 增长率": self.growth_method,
             "stage base 阶段基期": self.stage_base,
+            "Atkinson ε 不平等厌恶": ", ".join(f"{e:g}" for e in self.atkinson_epsilons),
         }

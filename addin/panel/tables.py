@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..core import disparity, growth, indices
+from ..core import growth, indices
 from ..core.problems import DESCRIPTIONS, Problem
+from . import measures
 from .provinces import REGION_ENGLISH, english_name, match_province
 from .tidy import Panel, QualityRecord
 
@@ -177,12 +178,12 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
 def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Disparity of Z across provinces per year (the paper's Figure 2).
 
-    Columns: year, n (provinces used), cv (the chosen variant: population-weighted or
-    not, centre as chosen), cv_plain (population SD / mean), theil_t, theil_t_between,
-    theil_t_within, theil_l, theil_l_between, theil_l_within, gini. Theil and Gini use
-    population shares when population data are present.
+    Columns: year, n (provinces used), then every disparity measure of the registry
+    (:mod:`.measures`): cv (the chosen variant: population-weighted or not, centre as
+    chosen), cv_plain (population SD / mean), theil_t, theil_t_between, theil_t_within,
+    theil_l, theil_l_between, theil_l_within, gini, and atkinson_ε for each ε set. Theil,
+    Gini and Atkinson use population shares when population data are present.
     """
-    opts = panel.options
     z = (
         idx.pivot(index="province", columns="year", values="open_index")
         .reindex(panel.provinces)
@@ -190,24 +191,13 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     )
     pop = panel.wide("population").to_numpy()
     has_pop = bool(np.isfinite(pop).any())
-    weights = pop if has_pop else None
     groups = [panel.regions[p] for p in panel.provinces]
-    cv_weights = weights if opts.cv_weighted else None
-    tt = disparity.theil(z, weights, groups, "T")
-    tl = disparity.theil(z, weights, groups, "L")
+    inputs = measures.DisparityInput(z, pop if has_pop else None, groups, panel.options)
     out = pd.DataFrame(
         {
             "year": panel.years,
             "n": (~np.isnan(z)).sum(axis=0),
-            "cv": disparity.weighted_cv(z, cv_weights, opts.cv_centre),
-            "cv_plain": disparity.weighted_cv(z),
-            "theil_t": tt.total,
-            "theil_t_between": tt.between,
-            "theil_t_within": tt.within,
-            "theil_l": tl.total,
-            "theil_l_between": tl.between,
-            "theil_l_within": tl.within,
-            "gini": disparity.gini(z, weights),
+            **measures.disparity_columns(inputs),
         }
     )
     extra = (

@@ -19,7 +19,8 @@ import pandas as pd
 import xlsxwriter
 
 from ..core.units import FX_UNITS, MONEY_UNITS, POPULATION_UNITS
-from ..panel.example import official_fx
+from ..panel import measures
+from ..panel.fx import official_fx
 from ..panel.provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name, match_province
 from . import formulas_sheet, layout
 from .vbaproject import VbaModule, build_vba_project, document_modules
@@ -68,7 +69,13 @@ GUIDE_TEXT = [
     (
         "",
         "Index: T, I, Z for every province-year 各省逐年指数 · Table1: the paper's Table 1 表1 · Factors: the belt's T, I, Z "
-        "with the growth split (Figure 1) 图1 · Disparity: CV, Theil, Gini (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
+        "with the growth split (Figure 1) 图1 · Disparity: "
+        + ", ".join(
+            c.en
+            for c in measures.COLUMNS
+            if c.compute and "between" not in c.key and "within" not in c.key
+        )
+        + " (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
         "Quality: filled, missing, converted and suspicious cells 数据质量",
     ),
     ("head", "Without Excel 无 Excel 时"),
@@ -304,10 +311,8 @@ def _write_output_sheet(ws, st: _Styles, sheet: str) -> None:
 
 
 def _add_chart(wb, ws, spec: layout.ChartSpec, n_years: int) -> None:
-    from .render import TABLE_COLUMNS
-
     chart = wb.add_chart({"type": "line"})
-    columns = TABLE_COLUMNS[spec.sheet]
+    columns = measures.table_columns(layout.SHEET_TABLES[spec.sheet])
     last = layout.OUT_FIRST_ROW + n_years - 1
     for key in spec.series:
         col = columns.index(key)

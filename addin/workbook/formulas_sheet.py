@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..core.units import FX_UNITS, MONEY_UNITS
+from ..panel import measures
 from . import layout
 
 SHEET = layout.FORMULAS
@@ -195,16 +196,10 @@ def plan(
             )
         r = first + n + 1
     pop = block("population")
-    for name, formula in (
-        ("WEIGHTED_CV", f"=WEIGHTED_CV({open_block},{pop})"),
-        ("WEIGHTED_CV plain", f"=WEIGHTED_CV({open_block})"),
-        ("GINI_INDEX", f"=GINI_INDEX({open_block},{pop})"),
-        ("THEIL_INDEX", f"=THEIL_INDEX({open_block},{pop})"),
-    ):
+    for key, name, formula in measures.formula_rows():
+        formula = formula.format(values=open_block, weights=pop)
         consts.append((r, 1, name))
-        cells.append(
-            FormulaCell(r, c0, formula, f"udf_{name.lower().replace(' ', '_')}", last=(r, last_col))
-        )
+        cells.append(FormulaCell(r, c0, formula, f"udf_{key}", last=(r, last_col)))
         r += 1
     # Series functions: one result per province (row of the Z block), side by side.
     r += 1

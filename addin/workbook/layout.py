@@ -6,10 +6,16 @@ and the writers (:mod:`.render`). Rows and columns here are 1-based, as in Excel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..core.growth import PAPER_STAGES
-from ..panel.options import PAPER_TABLE1_YEARS
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
+from ..core.disparity import CENTRES
+from ..core.growth import BASES, METHODS, PAPER_STAGES
+from ..core.units import UNIT_MODES
+from ..panel import measures
+from ..panel.options import BELT_MODES, LANGUAGES, PAPER_TABLE1_YEARS, Options
+from ..panel.tidy import SERIES_LABELS
 
 TEMPLATE_VERSION = 1
 
@@ -45,16 +51,7 @@ SHEET_ORDER = (
 )
 INPUT_SHEETS = (SETTINGS, REGIONS, *DATA_SHEETS.values())
 
-DATA_TITLES: dict[str, tuple[str, str]] = {
-    "trade": ("进出口总额", "Total imports and exports"),
-    "fie": (
-        "外商投资企业投资总额（年底注册）",
-        "Total investment of foreign-invested enterprises (year-end, registered)",
-    ),
-    "gdp": ("地区生产总值", "Regional GDP"),
-    "population": ("年末人口", "Year-end population (weights for disparity)"),
-    "fx": ("人民币对美元年平均汇率", "Annual average exchange rate"),
-}
+DATA_TITLES: dict[str, tuple[str, str]] = SERIES_LABELS
 DEFAULT_UNITS: dict[str, str] = {
     "trade": "万美元",
     "fie": "百万美元",
@@ -113,7 +110,7 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "unit_mode",
         "Unit mode 单位模式",
         "converted",
-        ("converted", "as_entered"),
+        UNIT_MODES,
         help="converted: all money to the output unit with the CNY/USD rate; as_entered: numbers as typed (replication) 换算/按输入",
     ),
     Setting(
@@ -127,7 +124,7 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "cv_centre",
         "CV centre 变异系数中心",
         "mean",
-        ("mean", "weighted"),
+        CENTRES,
         help="mean: simple mean (paper's wording); weighted: population-weighted mean (Williamson) 简单平均/人口加权平均",
     ),
     Setting(
@@ -148,28 +145,28 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "belt",
         "Belt series 全流域序列",
         "mean",
-        ("mean", "sum"),
+        BELT_MODES,
         help="mean: mean of provinces' indices; sum: index of summed amounts 省均值/总量",
     ),
     Setting(
         "growth_method",
         "Growth method 增长率方法",
         "cagr",
-        ("cagr", "mean_yoy", "loglinear", "change"),
+        METHODS,
         help="For the Stages table 阶段增长率",
     ),
     Setting(
         "stage_base",
         "Stage base 阶段基期",
         "own",
-        ("own", "previous"),
+        BASES,
         help="own: the stage's first year; previous: the previous stage's last year 本阶段首年/上阶段末年",
     ),
     Setting(
         "language",
         "Language 语言",
         "both",
-        ("both", "zh", "en"),
+        LANGUAGES,
         help="Labels of the output tables 输出表语言",
     ),
     Setting(
@@ -177,6 +174,15 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "Jump warning ratio 突变阈值",
         5,
         help="Flag a year-on-year change larger than this factor 同比变化超过此倍数时提示",
+    ),
+    *(
+        Setting(
+            p.option,
+            p.label,
+            ", ".join(f"{v:g}" for v in getattr(Options(), p.option)),
+            help=p.help,
+        )
+        for p in measures.PARAMETERS
     ),
     Setting(
         "template_version",
@@ -190,11 +196,12 @@ SETTINGS_FIRST_ROW = 4  # header on row 3
 
 def column_letter(col: int) -> str:
     """1 → A, 27 → AA."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return get_column_letter(col)
+
+
+def column_index(letters: str) -> int:
+    """A → 1, AA → 27."""
+    return column_index_from_string(letters)
 
 
 def address(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
@@ -215,71 +222,35 @@ def range_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_co
     return f"{quote_sheet(sheet)}!{address(first_row, first_col, absolute=True)}:{address(last_row, last_col, absolute=True)}"
 
 
+#: The output table on each output sheet (Table 1's columns depend on its years).
+SHEET_TABLES: dict[str, str] = dict(zip(OUTPUT_SHEETS, measures.TABLES))
+
+
 @dataclass(frozen=True)
 class ChartSpec:
-    """A line chart on an output sheet: categories in column A, series by table column."""
+    """A line chart on an output sheet: categories in column A, series by table column.
+
+    ``series`` (the registry's charted columns under the default options) and ``anchor``
+    (three columns right of the table) follow from the registry."""
 
     sheet: str
     title: str
     y_title: str
-    series: tuple[str, ...]
-    anchor: str
+    series: tuple[str, ...] = field(init=False)
+    anchor: str = field(init=False)
+
+    def __post_init__(self):
+        columns = measures.table_columns(SHEET_TABLES[self.sheet])
+        object.__setattr__(self, "series", measures.chart_series(SHEET_TABLES[self.sheet], columns))
+        object.__setattr__(self, "anchor", f"{column_letter(len(columns) + 3)}{OUT_HEADER_ROW}")
 
 
 CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(FACTORS, "Opening-up of the belt 长江经济带对外开放指数", "index 指数"),
     ChartSpec(
-        FACTORS,
-        "Opening-up of the belt 长江经济带对外开放指数",
-        "index 指数",
-        ("trade_index", "invest_index", "open_index"),
-        "J4",
-    ),
-    ChartSpec(
-        DISPARITY,
-        "Disparity of the composite index 综合开放指数空间差异",
-        "coefficient 系数",
-        ("cv", "cv_plain", "gini"),
-        "N4",
+        DISPARITY, "Disparity of the composite index 综合开放指数空间差异", "coefficient 系数"
     ),
 )
-
-# Column labels of the output tables: key → (中文, English).
-LABELS: dict[str, tuple[str, str]] = {
-    "province": ("省份", "Province"),
-    "province_en": ("英文名", "English"),
-    "region": ("区域", "Region"),
-    "year": ("年份", "Year"),
-    "trade_index": ("贸易开放指数 T", "Trade index T"),
-    "invest_index": ("投资开放指数 I", "Investment index I"),
-    "open_index": ("综合开放指数 Z", "Composite index Z"),
-    "problem": ("问题", "Problem"),
-    "kind": ("类型", "Kind"),
-    "name": ("名称", "Name"),
-    "name_en": ("英文名", "English"),
-    "annual_change": ("年均变化", "Average annual change"),
-    "open_growth": ("Z 增长率", "Z growth"),
-    "trade_contribution": ("贸易贡献 ½Δln T", "Trade part ½Δln T"),
-    "invest_contribution": ("投资贡献 ½Δln I", "Investment part ½Δln I"),
-    "n": ("省份数", "Provinces"),
-    "cv": ("变异系数 CV", "CV (chosen)"),
-    "cv_plain": ("未加权变异系数", "Plain CV"),
-    "theil_t": ("泰尔指数 T", "Theil T"),
-    "theil_t_between": ("T 区域间", "Theil T between"),
-    "theil_t_within": ("T 区域内", "Theil T within"),
-    "theil_l": ("泰尔指数 L", "Theil L"),
-    "theil_l_between": ("L 区域间", "Theil L between"),
-    "theil_l_within": ("L 区域内", "Theil L within"),
-    "gini": ("基尼系数", "Gini"),
-    "stage": ("阶段", "Stage"),
-    "first": ("起始年", "First"),
-    "last": ("结束年", "Last"),
-    "base_year": ("基期", "Base year"),
-    "trade_growth": ("T 增长率", "T growth"),
-    "invest_growth": ("I 增长率", "I growth"),
-    "series": ("序列", "Series"),
-    "cell": ("单元格", "Cell"),
-    "detail": ("说明", "Detail"),
-}
 
 OUTPUT_TITLES: dict[str, tuple[str, str]] = {
     INDEX: ("各省开放指数", "Opening-up indices by province and year"),
@@ -295,9 +266,8 @@ OUTPUT_TITLES: dict[str, tuple[str, str]] = {
 
 
 def label(key: str, language: str) -> str:
-    """A column label in the chosen language ("zh", "en" or "both")."""
-    zh, en = LABELS.get(key, (key, key))
-    return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
+    """A column label in the chosen language ("zh", "en" or "both"), from the registry."""
+    return measures.label(key, language)
 
 
 def title(sheet: str, language: str) -> str:

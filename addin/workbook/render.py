@@ -12,58 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..panel import measures
 from ..panel.tables import Tables
 from . import layout
-
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    layout.INDEX: (
-        "province",
-        "province_en",
-        "region",
-        "year",
-        "trade_index",
-        "invest_index",
-        "open_index",
-        "problem",
-    ),
-    layout.FACTORS: (
-        "year",
-        "trade_index",
-        "invest_index",
-        "open_index",
-        "open_growth",
-        "trade_contribution",
-        "invest_contribution",
-    ),
-    layout.DISPARITY: (
-        "year",
-        "n",
-        "cv",
-        "cv_plain",
-        "theil_t",
-        "theil_t_between",
-        "theil_t_within",
-        "theil_l",
-        "theil_l_between",
-        "theil_l_within",
-        "gini",
-    ),
-    layout.STAGES: (
-        "stage",
-        "first",
-        "last",
-        "base_year",
-        "open_growth",
-        "trade_growth",
-        "invest_growth",
-    ),
-    layout.QUALITY: ("kind", "series", "province", "year", "cell", "detail"),
-}
-
-
-NUMBER_FORMAT = "#,##0.000"
-PERCENT_FORMAT = "0.00%"
-PERCENT_COLUMNS = frozenset({"open_growth", "trade_growth", "invest_growth"})
 
 
 @dataclass(frozen=True)
@@ -71,8 +22,8 @@ class SheetBlock:
     """What regeneration writes to one output sheet: rows from A1, and the data extent.
 
     Rows 1 (title) and :data:`layout.OUT_HEADER_ROW` (column headers) are styled by the
-    engines; ``formats`` gives each column's number format over the data rows (None:
-    leave as is).
+    engines; ``formats`` gives each column's number format over the data rows, from the
+    registry (None: leave as is).
     """
 
     sheet: str
@@ -82,20 +33,7 @@ class SheetBlock:
 
     @property
     def formats(self) -> tuple[str | None, ...]:
-        float_columns = {
-            i
-            for row in self.rows[
-                layout.OUT_FIRST_ROW - 1 : layout.OUT_FIRST_ROW - 1 + self.n_data_rows
-            ]
-            for i, v in enumerate(row)
-            if isinstance(v, float)
-        }
-        return tuple(
-            (PERCENT_FORMAT if key in PERCENT_COLUMNS else NUMBER_FORMAT)
-            if i in float_columns
-            else None
-            for i, key in enumerate(self.columns)
-        )
+        return tuple(measures.number_format(key) for key in self.columns)
 
 
 @dataclass(frozen=True)
@@ -124,14 +62,13 @@ def _block(
     frame: pd.DataFrame,
     columns: tuple[str, ...],
     language: str,
-    headers: list[str] | None = None,
 ) -> SheetBlock:
     notes = frame.attrs.get("notes", [])
     rows: list[list[object]] = [
         [layout.title(sheet, language)],
         [notes[0] if notes else ""],
         [],
-        headers or [layout.label(c, language) for c in columns],
+        [layout.label(c, language) for c in columns],
     ]
     rows += [
         [_value(v) for v in record]
@@ -142,30 +79,24 @@ def _block(
     return SheetBlock(sheet, rows, len(frame), columns)
 
 
+def _columns(table: str, frame: pd.DataFrame, options) -> tuple:
+    """The registry's columns of ``table``; Table 1 has its years between name_en and the
+    annual change."""
+    columns = measures.table_columns(table, options)
+    if table != "table1":
+        return columns
+    years = tuple(c for c in frame.columns if isinstance(c, int))
+    return (*columns, *years, "annual_change")
+
+
 def render(tables: Tables) -> list[SheetBlock]:
     """Every output sheet as a :class:`SheetBlock`, in sheet order."""
-    lang = tables.panel.options.language
-    blocks = [
-        _block(sheet, getattr(tables, attr), TABLE_COLUMNS[sheet], lang)
-        for sheet, attr in (
-            (layout.INDEX, "index"),
-            (layout.FACTORS, "factors"),
-            (layout.DISPARITY, "disparity"),
-            (layout.STAGES, "stages"),
-            (layout.QUALITY, "quality"),
-        )
-    ]
-    t1 = tables.table1
-    years = [c for c in t1.columns if isinstance(c, int)]
-    columns = ("kind", "name", "name_en", *years, "annual_change")
-    headers = [
-        layout.label("kind", lang),
-        layout.label("name", lang),
-        layout.label("name_en", lang),
-        *[str(y) for y in years],
-        layout.label("annual_change", lang),
-    ]
-    blocks.insert(1, _block(layout.TABLE1, t1, columns, lang, headers))
+    options = tables.panel.options
+    blocks = []
+    for sheet, table in layout.SHEET_TABLES.items():
+        frame = getattr(tables, table)
+        columns = _columns(table, frame, options)
+        blocks.append(_block(sheet, frame, columns, options.language))
     return blocks
 
 
@@ -178,7 +109,7 @@ def chart_ranges(blocks: list[SheetBlock]) -> list[ChartRanges]:
         last = layout.OUT_FIRST_ROW + max(block.n_data_rows, 1) - 1
         cats = layout.range_ref(spec.sheet, layout.OUT_FIRST_ROW, 1, last, 1)
         series = []
-        for key in spec.series:
+        for key in measures.chart_series(layout.SHEET_TABLES[spec.sheet], block.columns):
             col = block.columns.index(key) + 1
             name = layout.range_ref(
                 spec.sheet, layout.OUT_HEADER_ROW, col, layout.OUT_HEADER_ROW, col

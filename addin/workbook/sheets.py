@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..core.cells import is_error_text
 from ..errors import InputError
+from ..panel import measures
 from ..panel.options import Options
 from ..panel.provinces import match_province
 from ..panel.tidy import QualityRecord, SeriesData
@@ -218,9 +219,7 @@ def is_read_cell(ref: str) -> bool:
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
     if not m:
         return True
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
+    col = layout.column_index(m.group(1))
     row = int(m.group(2))
     if (row, col) == layout.UNIT_CELL:
         return True
@@ -305,13 +304,7 @@ def _range_bounds(ref: str) -> tuple[int, int, int, int] | None:
     m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?", ref.strip().upper())
     if not m:
         return None
-
-    def col(letters: str) -> int:
-        n = 0
-        for ch in letters:
-            n = n * 26 + ord(ch) - 64
-        return n
-
+    col = layout.column_index
     r0, c0 = int(m.group(2)), col(m.group(1))
     r1, c1 = (int(m.group(4)), col(m.group(3))) if m.group(3) else (r0, c0)
     return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
@@ -374,6 +367,24 @@ def _stages(value: object, where: str) -> tuple[tuple[int, int], ...]:
     return tuple(stages)
 
 
+#: Settings holding a list of a measure's parameter values (the Atkinson index's ε).
+PARAMETER_OPTIONS = frozenset(p.option for p in measures.PARAMETERS)
+
+
+def _numbers(value: object, where: str) -> tuple[float, ...]:
+    """ "0.5, 1, 2" → (0.5, 1.0, 2.0); a single number cell → (its value,)."""
+    number, problem = classify(value)
+    if problem is None:
+        return (number,)
+    try:
+        numbers = tuple(float(p) for p in re.split(r"[,，;；\s]+", str(value)) if p)
+    except ValueError:
+        numbers = ()
+    if not numbers:
+        raise InputError(f"expected numbers such as 0.5, 1, 2, found {value!r}", where)
+    return numbers
+
+
 def read_settings(block: Block) -> Options:
     """The Settings sheet (key in A, value in C) → validated :class:`Options`.
 
@@ -408,6 +419,8 @@ def read_settings(block: Block) -> Options:
             kwargs[setting.key] = _stages(value, where)
         elif setting.key in ("cv_weighted", "fill_gaps"):
             kwargs[setting.key] = _yes(value, where)
+        elif setting.key in PARAMETER_OPTIONS:
+            kwargs[setting.key] = _numbers(value, where)
         elif setting.key == "jump_ratio":
             number, problem = classify(value)
             if problem or not number > 1:

@@ -33,6 +33,59 @@ Sub RegisterFunctionHelp()
     args(0) = args(0) & "r a column; a block gives one result per row. "
     args(0) = args(0) & U("90105E745E8F5217FF1A4E00884C62164E005217FF1B591A884C533A57DF6BCF884C4E004E2A7ED3679C3002")
     Application.MacroOptions Macro:=book & "ANNUAL_CHANGE", Description:=description, Category:=category, ArgumentDescriptions:=args
+    ' ATKINSON_INDEX
+    description = "Population-weighted Atkinson index 1 "
+    description = description & U("2212")
+    description = description & " ("
+    description = description & U("03A3")
+    description = description & "p"
+    description = description & U("1D62")
+    description = description & "(y"
+    description = description & U("1D62")
+    description = description & "/"
+    description = description & U("03BC")
+    description = description & ")^(1"
+    description = description & U("221203B5")
+    description = description & "))^(1/(1"
+    description = description & U("221203B5")
+    description = description & ")), "
+    description = description & U("03B5")
+    description = description & " "
+    description = description & U("2265")
+    description = description & " 0 ("
+    description = description & U("03B5")
+    description = description & " = 1: 1 "
+    description = description & U("2212")
+    description = description & " geometric/arithmetic mean) across regions: one value per pe"
+    description = description & "riod. "
+    description = description & U("963F727991D168EE63076570FF084EBA53E352A06743FF09FF1A4E0052175F974E004E2A503CFF0C5730533A00D75E744EFD533A57DF5F974E00884C3002")
+    category = "Yangtze Opening-up "
+    category = category & U("957F6C5F5F00653E")
+    ReDim args(0 To 2)
+    args(0) = "Index values, regions in rows: a column (one period) or a re"
+    args(0) = args(0) & "gions "
+    args(0) = args(0) & U("00D7")
+    args(0) = args(0) & " periods block, e.g. C5:AF15. Blank cells are left out. "
+    args(0) = args(0) & U("63076570503CFF1A54045730533A4E3A884CFF0C4E00521762165730533A00D75E744EFD533A57DFFF1B7A7A767D53555143683C4E0D8BA13002")
+    args(1) = "Optional population per region (e.g. "
+    args(1) = args(1) & U("4E074EBA")
+    args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
+    args(1) = args(1) & "tted: unweighted. "
+    args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
+    args(2) = "Optional inequality aversion "
+    args(2) = args(2) & U("03B5")
+    args(2) = args(2) & " "
+    args(2) = args(2) & U("2265")
+    args(2) = args(2) & " 0 (default 0.5; 1: geometric mean; larger values weigh the "
+    args(2) = args(2) & "low regions more), one number. "
+    args(2) = args(2) & U("4E0D5E737B49538C607653C26570")
+    args(2) = args(2) & " "
+    args(2) = args(2) & U("03B52265")
+    args(2) = args(2) & "0"
+    args(2) = args(2) & U("FF0C9ED88BA4")
+    args(2) = args(2) & " 0.5"
+    args(2) = args(2) & U("3002")
+    Application.MacroOptions Macro:=book & "ATKINSON_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' FILL_GAPS
     description = "Fill interior gaps linearly between the numbers before and a"
     description = description & "fter them, never beyond the ends; spills the same shape. "

@@ -15,6 +15,20 @@ failed:
     ANNUAL_CHANGE = Err.Description
 End Function
 
+Function ATKINSON_INDEX(values, Optional weights, Optional epsilon)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        ATKINSON_INDEX = XLPy.CallUDF("yangtze_udf", "ATKINSON_INDEX", Array(values, weights, epsilon), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        ATKINSON_INDEX = XLPy.CallUDF("yangtze_udf", "ATKINSON_INDEX", Array(values, weights, epsilon))
+        Exit Function
+    #End If
+failed:
+    ATKINSON_INDEX = Err.Description
+End Function
+
 Function FILL_GAPS(series)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then

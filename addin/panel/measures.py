@@ -1,0 +1,443 @@
+"""The registry of output columns: every column of the output tables is one entry here.
+
+An entry (:class:`Column`) gives the key, the 中文 and English labels, the number format,
+the tables it appears in, the charts that show it and, for a measure that has one, its
+worksheet function (:class:`WorksheetFunction`: name, bilingual help, and the formula the
+Formulas sheet shows). A disparity measure also carries its computation over a
+:class:`DisparityInput`. The tables (:mod:`.tables`), the renderer and the template
+layout (:mod:`addin.workbook.render`, :mod:`addin.workbook.layout`), the Formulas sheet,
+the function help that ``python -m addin.excel.registration`` writes into the ``.bas``
+files, and the tests all read this module.
+
+Adding a disparity measure takes a kernel in :mod:`addin.core.disparity`, one entry in
+:data:`COLUMNS` and a worksheet function in ``yangtze_udf.py`` whose help is the entry's.
+A measure with a parameter (the Atkinson index's ε) names the :class:`~.options.Options`
+field holding its values, and gets one column per value (``atkinson_0.5``, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import disparity
+from .options import Options
+
+NUMBER = "#,##0.000"
+PERCENT = "0.00%"
+
+#: The output tables, by the name of their attribute on :class:`~.tables.Tables`.
+TABLES = ("index", "table1", "factors", "disparity", "stages", "quality")
+
+
+@dataclass(frozen=True)
+class WorksheetFunction:
+    """A worksheet function of ``yangtze_udf``.
+
+    Attributes
+    ----------
+    name : the function's Excel name, e.g. ``"GINI_INDEX"``.
+    help : its description in Excel's Insert Function dialog, English and 中文 (one line,
+        at most 255 characters); ``yangtze_udf`` takes the docstring from here.
+    """
+
+    name: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A measure's parameter, set on the Settings sheet as a list of numbers.
+
+    Attributes
+    ----------
+    option : the :class:`~.options.Options` field holding its values (a tuple of floats).
+    symbol : how headers name it (``ε`` in ``Atkinson ε=0.5``).
+    label, help : the Settings sheet's label and help, English and 中文.
+    """
+
+    option: str
+    symbol: str
+    label: str
+    help: str
+
+
+@dataclass(frozen=True)
+class DisparityInput:
+    """What a disparity measure is computed from: Z by province (rows) and year (columns),
+    population of the same shape (None: unweighted), each province's region, the options."""
+
+    values: np.ndarray
+    weights: np.ndarray | None
+    groups: Sequence[str]
+    options: Options
+
+    @property
+    def cv_weights(self) -> np.ndarray | None:
+        """The weights of the chosen CV (None when the options ask for a plain CV)."""
+        return self.weights if self.options.cv_weighted else None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the output tables.
+
+    Attributes
+    ----------
+    key : column name in the tables' DataFrames (``"gini"``).
+    zh, en : header labels, 中文 and English.
+    tables : the tables that have this column (their columns follow registry order).
+    number_format : Excel number format of its cells; None for text and whole numbers.
+    charts : the tables whose chart draws this column as a series.
+    function : the worksheet function computing the same measure, if any.
+    formula : how the Formulas sheet calls ``function`` over the whole Z block:
+        ``{values}``, ``{weights}`` and ``{parameter}`` are filled in ("": no row there).
+    compute : for a disparity measure, ``compute(inputs)`` (or ``compute(inputs, value)``
+        for a measure with a parameter) gives one value per year.
+    parameter : for a measure computed once per value of a setting, that setting.
+    """
+
+    key: str
+    zh: str
+    en: str
+    tables: tuple[str, ...] = ()
+    number_format: str | None = NUMBER
+    charts: tuple[str, ...] = ()
+    function: WorksheetFunction | None = None
+    formula: str = ""
+    compute: Callable[..., np.ndarray] | None = None
+    parameter: Parameter | None = None
+
+    def values(self, options: Options) -> tuple[float, ...]:
+        """The parameter values the options give (``()`` for a measure without one)."""
+        return tuple(getattr(options, self.parameter.option)) if self.parameter else ()
+
+    def expand(self, options: Options) -> list[str]:
+        """The column keys this entry gives under ``options``: its key, or one per value."""
+        if not self.parameter:
+            return [self.key]
+        return [parameter_key(self.key, v) for v in self.values(options)]
+
+
+def parameter_key(key: str, value: float) -> str:
+    """Key of a measure's column for one parameter value: ``atkinson_0.5``, ``atkinson_1``."""
+    return f"{key}_{value:g}"
+
+
+# ------------------------------------------------------------------- worksheet functions
+
+TRADE_INDEX = WorksheetFunction(
+    "TRADE_INDEX",
+    "Trade opening index T = (to_gdp_unit×trade)²/GDP cell by cell, in GDP's unit; ranges "
+    "spill. "
+    "Problems show as markers (#MISSING, #TEXT, #GDP<=0...). "
+    "贸易开放指数 T=(系数×进出口额)²/GDP，逐格计算。",
+)
+INVEST_INDEX = WorksheetFunction(
+    "INVEST_INDEX",
+    "Investment opening index I = (to_gdp_unit×FIE)²/GDP cell by cell, in GDP's unit; "
+    "ranges spill. "
+    "Problems show as markers (#MISSING, #TEXT, #GDP<=0...). "
+    "投资开放指数 I=(系数×外资企业投资总额)²/GDP，逐格计算。",
+)
+OPEN_INDEX = WorksheetFunction(
+    "OPEN_INDEX",
+    "Composite opening index Z = √(T×I) = (trade×trade_to_gdp_unit)(FIE×fie_to_gdp_unit)/GDP "
+    "cell by cell, in GDP's unit; ranges spill. 综合开放指数 Z=√(T×I)，逐格计算。",
+)
+WEIGHTED_CV = WorksheetFunction(
+    "WEIGHTED_CV",
+    "Population-weighted coefficient of variation √(Σpᵢ(yᵢ−u)²)/u across regions: one value "
+    "for a column, one row (one per period) for a block. "
+    "加权变异系数：一列得一个值，地区×年份区域得一行。",
+)
+THEIL_INDEX = WorksheetFunction(
+    "THEIL_INDEX",
+    "Population-weighted Theil index (T or L) across regions: one value for a column, one "
+    "row (one per period) for a block. 泰尔指数（人口加权）：一列得一个值，地区×年份区域得一行。",
+)
+GINI_INDEX = WorksheetFunction(
+    "GINI_INDEX",
+    "Population-weighted Gini coefficient ΣΣpᵢpⱼ|yᵢ−yⱼ|/(2μ) across regions: one value for a "
+    "column, one row (one per period) for a block. "
+    "基尼系数（人口加权）：一列得一个值，地区×年份区域得一行。",
+)
+ATKINSON_INDEX = WorksheetFunction(
+    "ATKINSON_INDEX",
+    "Population-weighted Atkinson index 1 − (Σpᵢ(yᵢ/μ)^(1−ε))^(1/(1−ε)), ε ≥ 0 (ε = 1: "
+    "1 − geometric/arithmetic mean) across regions: one value per period. "
+    "阿特金森指数（人口加权）：一列得一个值，地区×年份区域得一行。",
+)
+ANNUAL_CHANGE = WorksheetFunction(
+    "ANNUAL_CHANGE",
+    "Average annual change (last − first)/(years between), in the series' unit per year: "
+    "the paper's 年均变化 column. 年均变化 =（末值−首值）/年数。",
+)
+
+
+# ------------------------------------------------------------------- disparity computations
+
+
+def _cv(x: DisparityInput) -> np.ndarray:
+    return disparity.weighted_cv(x.values, x.cv_weights, x.options.cv_centre).values
+
+
+def _cv_plain(x: DisparityInput) -> np.ndarray:
+    return disparity.weighted_cv(x.values).values
+
+
+def _theil(kind: str, part: str) -> Callable[[DisparityInput], np.ndarray]:
+    def compute(x: DisparityInput) -> np.ndarray:
+        return getattr(disparity.theil(x.values, x.weights, x.groups, kind), part)
+
+    return compute
+
+
+def _gini(x: DisparityInput) -> np.ndarray:
+    return disparity.gini(x.values, x.weights).values
+
+
+def _atkinson(x: DisparityInput, epsilon: float) -> np.ndarray:
+    return disparity.atkinson(x.values, x.weights, epsilon).values
+
+
+# ------------------------------------------------------------------- the registry
+
+_TEXT = {"number_format": None}
+_THEIL_FN = {"function": THEIL_INDEX}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("kind", "类型", "Kind", ("table1", "quality"), **_TEXT),
+    Column("name", "名称", "Name", ("table1",), **_TEXT),
+    Column("name_en", "英文名", "English", ("table1",), **_TEXT),
+    Column("series", "序列", "Series", ("quality",), **_TEXT),
+    Column("province", "省份", "Province", ("index", "quality"), **_TEXT),
+    Column("province_en", "英文名", "English", ("index",), **_TEXT),
+    Column("region", "区域", "Region", ("index",), **_TEXT),
+    Column("stage", "阶段", "Stage", ("stages",), **_TEXT),
+    Column("first", "起始年", "First", ("stages",), **_TEXT),
+    Column("last", "结束年", "Last", ("stages",), **_TEXT),
+    Column("base_year", "基期", "Base year", ("stages",), **_TEXT),
+    Column("year", "年份", "Year", ("index", "factors", "disparity", "quality"), **_TEXT),
+    Column("n", "省份数", "Provinces", ("disparity",), **_TEXT),
+    Column(
+        "trade_index",
+        "贸易开放指数 T",
+        "Trade index T",
+        ("index", "factors"),
+        charts=("factors",),
+        function=TRADE_INDEX,
+    ),
+    Column(
+        "invest_index",
+        "投资开放指数 I",
+        "Investment index I",
+        ("index", "factors"),
+        charts=("factors",),
+        function=INVEST_INDEX,
+    ),
+    Column(
+        "open_index",
+        "综合开放指数 Z",
+        "Composite index Z",
+        ("index", "factors"),
+        charts=("factors",),
+        function=OPEN_INDEX,
+    ),
+    Column("annual_change", "年均变化", "Average annual change", function=ANNUAL_CHANGE),
+    Column("open_growth", "Z 增长率", "Z growth", ("factors", "stages"), PERCENT),
+    Column("trade_contribution", "贸易贡献 ½Δln T", "Trade part ½Δln T", ("factors",)),
+    Column("invest_contribution", "投资贡献 ½Δln I", "Investment part ½Δln I", ("factors",)),
+    Column("trade_growth", "T 增长率", "T growth", ("stages",), PERCENT),
+    Column("invest_growth", "I 增长率", "I growth", ("stages",), PERCENT),
+    Column(
+        "cv",
+        "变异系数 CV",
+        "CV (chosen)",
+        ("disparity",),
+        charts=("disparity",),
+        function=WEIGHTED_CV,
+        formula="=WEIGHTED_CV({values},{weights})",
+        compute=_cv,
+    ),
+    Column(
+        "cv_plain",
+        "未加权变异系数",
+        "Plain CV",
+        ("disparity",),
+        charts=("disparity",),
+        function=WEIGHTED_CV,
+        formula="=WEIGHTED_CV({values})",
+        compute=_cv_plain,
+    ),
+    Column(
+        "theil_t",
+        "泰尔指数 T",
+        "Theil T",
+        ("disparity",),
+        **_THEIL_FN,
+        formula="=THEIL_INDEX({values},{weights})",
+        compute=_theil("T", "total"),
+    ),
+    Column(
+        "theil_t_between",
+        "T 区域间",
+        "Theil T between",
+        ("disparity",),
+        **_THEIL_FN,
+        compute=_theil("T", "between"),
+    ),  # fmt: skip
+    Column(
+        "theil_t_within",
+        "T 区域内",
+        "Theil T within",
+        ("disparity",),
+        **_THEIL_FN,
+        compute=_theil("T", "within"),
+    ),  # fmt: skip
+    Column(
+        "theil_l",
+        "泰尔指数 L",
+        "Theil L",
+        ("disparity",),
+        **_THEIL_FN,
+        compute=_theil("L", "total"),
+    ),  # fmt: skip
+    Column(
+        "theil_l_between",
+        "L 区域间",
+        "Theil L between",
+        ("disparity",),
+        **_THEIL_FN,
+        compute=_theil("L", "between"),
+    ),  # fmt: skip
+    Column(
+        "theil_l_within",
+        "L 区域内",
+        "Theil L within",
+        ("disparity",),
+        **_THEIL_FN,
+        compute=_theil("L", "within"),
+    ),  # fmt: skip
+    Column(
+        "gini",
+        "基尼系数",
+        "Gini",
+        ("disparity",),
+        charts=("disparity",),
+        function=GINI_INDEX,
+        formula="=GINI_INDEX({values},{weights})",
+        compute=_gini,
+    ),
+    Column(
+        "atkinson",
+        "阿特金森指数",
+        "Atkinson",
+        ("disparity",),
+        charts=("disparity",),
+        function=ATKINSON_INDEX,
+        formula="=ATKINSON_INDEX({values},{weights},{parameter})",
+        compute=_atkinson,
+        parameter=Parameter(
+            "atkinson_epsilons",
+            "ε",
+            "Atkinson ε 阿特金森指数 ε",
+            "Inequality aversion ε ≥ 0, one Disparity column each, e.g. 0.5, 1, 2 "
+            "(1: geometric mean) 不平等厌恶参数，逗号分隔，每个一列",
+        ),
+    ),
+    Column("problem", "问题", "Problem", ("index",), **_TEXT),
+    Column("cell", "单元格", "Cell", ("quality",), **_TEXT),
+    Column("detail", "说明", "Detail", ("quality",), **_TEXT),
+)
+
+BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+
+
+PARAMETERS: tuple[Parameter, ...] = tuple(c.parameter for c in COLUMNS if c.parameter)
+
+
+def find(key: object) -> tuple[Column | None, float | None]:
+    """The entry of a column key and its parameter value: ``"atkinson_0.5"`` →
+    (the Atkinson entry, 0.5); ``"gini"`` → (the Gini entry, None); unknown → (None, None)."""
+    if not isinstance(key, str):
+        return None, None
+    if key in BY_KEY:
+        return BY_KEY[key], None
+    base, _, value = key.rpartition("_")
+    column = BY_KEY.get(base)
+    if column is None or column.parameter is None:
+        return None, None
+    try:
+        return column, float(value)
+    except ValueError:
+        return None, None
+
+
+def table_columns(table: str, options: Options | None = None) -> tuple[str, ...]:
+    """The column keys of ``table`` under ``options`` (default options when None), in order."""
+    options = options or Options()
+    return tuple(k for c in COLUMNS if table in c.tables for k in c.expand(options))
+
+
+def chart_series(table: str, columns: Sequence[object]) -> tuple[str, ...]:
+    """The columns of ``table`` that its chart draws, among ``columns`` (a table's actual
+    columns): each charted entry once; a measure with a parameter by its first value, so a
+    chart keeps its number of series whatever values Settings give."""
+    seen: set[str] = set()
+    out = []
+    for key in columns:
+        column, _ = find(key)
+        if column is not None and table in column.charts and column.key not in seen:
+            seen.add(column.key)
+            out.append(str(key))
+    return tuple(out)
+
+
+def label(key: object, language: str) -> str:
+    """A column header in the chosen language ("zh", "en" or "both"); a parameter column
+    names its value (``阿特金森指数 ε=0.5``); an unknown key (a Table 1 year) as it is."""
+    column, value = find(key)
+    if column is None:
+        return str(key)
+    zh, en = column.zh, column.en
+    if value is not None:
+        suffix = f" {column.parameter.symbol}={value:g}"
+        zh, en = zh + suffix, en + suffix
+    return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
+
+
+def number_format(key: object) -> str | None:
+    """Excel number format of a column's cells (Table 1's year columns: :data:`NUMBER`)."""
+    column, _ = find(key)
+    return NUMBER if column is None else column.number_format
+
+
+def disparity_columns(inputs: DisparityInput) -> dict[str, np.ndarray]:
+    """Every disparity measure of the registry, by column key, computed from ``inputs``."""
+    out: dict[str, np.ndarray] = {}
+    for column in COLUMNS:
+        if column.compute is None:
+            continue
+        if column.parameter is None:
+            out[column.key] = column.compute(inputs)
+        else:
+            for value in column.values(inputs.options):
+                out[parameter_key(column.key, value)] = column.compute(inputs, value)
+    return out
+
+
+def formula_rows(options: Options | None = None) -> list[tuple[str, str, str]]:
+    """The Formulas sheet's rows of disparity functions over the Z block: (column key, row
+    label, formula with ``{values}`` and ``{weights}`` left to fill)."""
+    options = options or Options()
+    rows = []
+    for column in COLUMNS:
+        if not column.formula:
+            continue
+        for key, value in zip(column.expand(options), column.values(options) or [None]):
+            formula = column.formula.replace("{parameter}", "" if value is None else f"{value:g}")
+            rows.append((key, f"{column.function.name}: {label(key, 'en')}", formula))
+    return rows
