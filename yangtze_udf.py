@@ -100,17 +100,27 @@ def _to_gdp_unit_doc(what: str, unit: str, divisor: str) -> str:
 
 
 _SHAPE_NOTE = "Same shape, one row, one column or one cell. 同形状、单行、单列或单格。"
+_TRADE_DOC = (
+    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit "
+    "(e.g. 万美元). 单元格或区域，原单位。"
+)
+_FIE_DOC = (
+    "Total investment of foreign-invested enterprises 外商投资企业投资总额, a cell or range "
+    "(e.g. FIE!C5:AF15), in its own unit (e.g. 百万美元)."
+)
 _GDP_DOC = (
     "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15, 亿元); the index comes out in GDP's unit. "
     + _SHAPE_NOTE
 )
 _VALUES_DOC = (
     "Index values, regions in rows: a column (one period) or a regions × periods block, "
-    "e.g. C5:AF15. Blank cells are left out. 指数值：各地区为行，一列或地区×年份区域；空白单元格不计。"
+    "e.g. C5:AF15. Blank cells are left out. "
+    "指数值：各地区为行，一列或地区×年份区域；空白单元格不计。"
 )
 _WEIGHTS_DOC = (
     "Optional population per region (e.g. 万人): same shape as values, or one column for "
-    "every period. Omitted: unweighted. 可选：各地区人口，与数值同形状或一列（各年通用）；省略则不加权。"
+    "every period. Omitted: unweighted. "
+    "可选：各地区人口，与数值同形状或一列（各年通用）；省略则不加权。"
 )
 _SERIES_DOC = (
     "A series one year apart: a row (years across, e.g. C5:AF5) or a column; a block gives "
@@ -119,10 +129,7 @@ _SERIES_DOC = (
 
 
 @_function()
-@_range(
-    "trade",
-    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
-)
+@_range("trade", _TRADE_DOC)
 @_range("gdp", _GDP_DOC)
 @_range("to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
 @_help(measures.TRADE_INDEX)
@@ -137,10 +144,7 @@ def TRADE_INDEX(trade, gdp, to_gdp_unit=None):
 
 
 @_function()
-@_range(
-    "fie",
-    "Total investment of foreign-invested enterprises 外商投资企业投资总额, a cell or range (e.g. FIE!C5:AF15), in its own unit.",
-)
+@_range("fie", _FIE_DOC)
 @_range("gdp", _GDP_DOC)
 @_range("to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
 @_help(measures.INVEST_INDEX)
@@ -155,15 +159,8 @@ def INVEST_INDEX(fie, gdp, to_gdp_unit=None):
 
 
 @_function()
-@_range(
-    "trade",
-    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
-)
-@_range(
-    "fie",
-    "Total investment of foreign-invested enterprises 外商投资企业投资总额 (e.g. FIE!C5:AF15), in its own unit. "
-    + _SHAPE_NOTE,
-)
+@_range("trade", _TRADE_DOC)
+@_range("fie", _FIE_DOC + " " + _SHAPE_NOTE)
 @_range("gdp", _GDP_DOC)
 @_range("trade_to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
 @_range("fie_to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
@@ -191,7 +188,9 @@ def OPEN_INDEX(trade, fie, gdp, trade_to_gdp_unit=None, fie_to_gdp_unit=None):
 @_range("weights", _WEIGHTS_DOC)
 @_choice(
     "centre",
-    'Optional u: "mean" (simple mean of the regions, the paper\'s wording; default) or "weighted" (population-weighted mean, Williamson). 中心：mean 简单平均（默认）或 weighted 人口加权平均。',
+    'Optional u: "mean" (simple mean of the regions, the paper\'s wording; default) or '
+    '"weighted" (population-weighted mean, Williamson). 中心：mean 简单平均（默认）或 weighted '
+    "人口加权平均。",
 )
 @_help(measures.WEIGHTED_CV)
 def WEIGHTED_CV(values, weights=None, centre="mean"):
@@ -205,7 +204,8 @@ def WEIGHTED_CV(values, weights=None, centre="mean"):
 @_range("weights", _WEIGHTS_DOC)
 @_choice(
     "kind",
-    'Optional: "T" (Theil T, default) or "L" (Theil L, mean log deviation; zero values not allowed). 类型：T（默认）或 L（平均对数偏差）。',
+    'Optional: "T" (Theil T, default) or "L" (Theil L, mean log deviation; zero values not '
+    "allowed). 类型：T（默认）或 L（平均对数偏差）。",
 )
 @_help(measures.THEIL_INDEX)
 def THEIL_INDEX(values, weights=None, kind="T"):
@@ -242,10 +242,12 @@ def ATKINSON_INDEX(values, weights=None, epsilon=None):
 @_range("series", _SERIES_DOC)
 @_choice(
     "method",
-    'Optional: "cagr" (compound, default), "mean_yoy" (mean of year-on-year rates), "loglinear" (trend of ln x) or "change" (per year, x\'s unit). 方法：cagr 复合（默认）、mean_yoy、loglinear、change。',
+    'Optional: "cagr" (compound, default), "mean_yoy" (mean of year-on-year rates), '
+    '"loglinear" (trend of ln x) or "change" (per year, x\'s unit). '
+    "方法：cagr 复合（默认）、mean_yoy、loglinear、change。",
 )
 def GROWTH_RATE(series, method="cagr"):
-    """Average annual growth of a series one year apart (fraction per year, 0.1168 = 11.68 %): compound (CAGR), mean year-on-year, log-linear trend or change. 年均增长率（小数）：复合、同比均值、对数线性趋势或年均变化。"""
+    """Average annual growth of a series one year apart (fraction per year, 0.1168 = 11.68 %): compound (CAGR), mean year-on-year, log-linear trend or change. 年均增长率（小数）：复合、同比均值、对数线性趋势或年均变化。"""  # noqa: E501 (Excel's description: one line)
     method = excel_args.option(method, "method", growth.METHODS, "cagr")
     s = excel_args.series(excel_args.read(series, "series"))
     return s.result(growth.growth_rate(s.values, s.years, method))
@@ -262,10 +264,11 @@ def ANNUAL_CHANGE(series):
 @_function()
 @_range(
     "series",
-    "A row (years across), a column, or a block (one series per row) one year apart. Blanks and #MISSING between two numbers are filled. 逐年序列：一行、一列或多行区域。",
+    "A row (years across), a column, or a block (one series per row) one year apart. Blanks "
+    "and #MISSING between two numbers are filled. 逐年序列：一行、一列或多行区域。",
 )
 def FILL_GAPS(series):
-    """Fill interior gaps linearly between the numbers before and after them, never beyond the ends; spills the same shape. 线性插补内部缺失值（不外推），结果与输入同形状。"""
+    """Fill interior gaps linearly between the numbers before and after them, never beyond the ends; spills the same shape. 线性插补内部缺失值（不外推），结果与输入同形状。"""  # noqa: E501 (Excel's description: one line)
     gaps = excel_args.gaps(excel_args.read(series, "series"))
     filled, _ = fill_interior(gaps.values, gaps.years)
     return gaps.result(filled)
@@ -293,7 +296,8 @@ def _number(x, name: str, default: float) -> float:
 
 
 def regenerate_tables():
-    """RunPython target of the template's Regenerate button: rebuild the output sheets of the calling workbook."""
+    """RunPython target of the template's Regenerate button: rebuild the output sheets of
+    the calling workbook."""
     from addin.workbook.excel_engine import regenerate_caller
 
     regenerate_caller()

@@ -20,8 +20,8 @@ while a run is timed, as ``timeit`` does):
 4. bare numpy: the kernel alone on float arrays.
 
 It checks that 1 and 2 give the loop's numbers exactly, and times one whole-column call
-(``=TRADE_INDEX(C:C, D:D)`` over a sheet with as many used rows as the block). This is not a test: it prints
-figures for docs/performance.md.
+(``=TRADE_INDEX(C:C, D:D)`` over a sheet with as many used rows as the block). This is not
+a test: it prints figures for docs/performance.md.
 """
 
 from __future__ import annotations

@@ -400,15 +400,17 @@ def block_shape(*cells: Cells) -> tuple[int, int]:
         tallest = next(c for c in cells if c.shape[0] == rows)
         widest = next(c for c in cells if c.shape[1] == cols)
         raise InputError(
-            f"is {_shape_text(widest.shape)} and {tallest.where} is {_shape_text(tallest.shape)}; "
-            "they do not combine: give ranges of the same shape, or a block with a row or column of it",
+            f"is {_shape_text(widest.shape)} and {tallest.where} is "
+            f"{_shape_text(tallest.shape)}; they do not combine: give ranges of the same shape, "
+            "or a block with a row or column of it",
             widest.where,
         )
     for c in cells:
         if c.shape[0] not in (1, rows) or c.shape[1] not in (1, cols):
             raise InputError(
-                f"is {_shape_text(c.shape)} but {biggest.where} is {_shape_text(biggest.shape)}: give the "
-                f"same shape, one row of {cols}, one column of {rows}, or one cell",
+                f"is {_shape_text(c.shape)} but {biggest.where} is "
+                f"{_shape_text(biggest.shape)}: give the same shape, one row of {cols}, one column "
+                f"of {rows}, or one cell",
                 c.where,
             )
     return rows, cols
@@ -509,8 +511,8 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     rows, cols = values.shape
     if rows < 2:
         raise InputError(
-            f"is {_shape_text(values.shape)}: give regions in rows, a column or a regions × periods "
-            "block of at least two rows (use TRANSPOSE for a row)",
+            f"is {_shape_text(values.shape)}: give regions in rows, a column or a regions × "
+            "periods block of at least two rows (use TRANSPOSE for a row)",
             values.where,
         )
     problems = values.problems.max(axis=0)
@@ -519,8 +521,9 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     if weights is not None:
         if weights.shape not in ((rows, cols), (rows, 1), (1, 1)):
             raise InputError(
-                f"is {_shape_text(weights.shape)} but {values.where} is {_shape_text(values.shape)}: give "
-                f"the same shape, one column of {rows} (one weight per region), or one cell",
+                f"is {_shape_text(weights.shape)} but {values.where} is "
+                f"{_shape_text(values.shape)}: give the same shape, one column of {rows} (one "
+                "weight per region), or one cell",
                 weights.where,
             )
         w = np.broadcast_to(weights.values, (rows, cols))

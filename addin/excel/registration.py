@@ -19,7 +19,8 @@ the same stand-ins: ``tests/xlwings_com.py``.
 
 ``python -m addin.excel.registration`` rewrites ``addin/workbook/vba/xlwings_udfs.bas`` and
 ``FunctionHelp.bas`` (the same MacroOptions calls as VBA, run by the button's macro so the
-help appears without "Import Functions"); ``--check`` only compares. The add-in never imports this module at run time.
+help appears without "Import Functions"); ``--check`` only compares. The add-in never
+imports this module at run time.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+PROGRAM = "python -m addin.excel.registration"
 UDF_MODULE = "yangtze_udf"
 WORKBOOK_NAME = "yangtze_template.xlsm"
 BAS_PATH = Path(__file__).resolve().parents[1] / "workbook" / "vba" / "xlwings_udfs.bas"
@@ -69,18 +71,25 @@ def _stand_in_modules() -> dict[str, types.ModuleType]:
     }
 
 
+def _add_stand_ins() -> list[str]:
+    """Put the pywin32 stand-ins into ``sys.modules`` where pywin32 is absent; return the
+    names added."""
+    if importlib.util.find_spec("pythoncom") is not None:
+        return []
+    modules = _stand_in_modules()
+    added = [name for name in modules if name not in sys.modules]
+    for name in added:
+        sys.modules[name] = modules[name]
+    return added
+
+
 @contextlib.contextmanager
 def real_udf_decorators() -> Iterator[types.ModuleType]:
     """Import ``xlwings.udfs`` (with pywin32 stand-ins where pywin32 is absent) and make
     ``xlwings.func/arg/ret/script/sub`` its real decorators; undo both on exit."""
     import xlwings
 
-    added: list[str] = []
-    if importlib.util.find_spec("pythoncom") is None:
-        for name, module in _stand_in_modules().items():
-            if name not in sys.modules:
-                sys.modules[name] = module
-                added.append(name)
+    added = _add_stand_ins()
     had_udfs = "xlwings.udfs" in sys.modules
     saved = {name: getattr(xlwings, name) for name in DECORATORS if hasattr(xlwings, name)}
     try:
@@ -281,9 +290,7 @@ def function_help_vba(registration: Registration) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check`` compare) ``addin/workbook/vba/xlwings_udfs.bas``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m addin.excel.registration", description=main.__doc__
-    )
+    parser = argparse.ArgumentParser(prog=PROGRAM, description=main.__doc__)
     parser.add_argument(
         "--check", action="store_true", help="only compare; exit 1 if the file differs"
     )
@@ -301,9 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             if not p.exists() or crlf(p.read_bytes().decode("ascii")) != text
         ]
         for path in stale:
-            print(
-                f"{path} differs from what xlwings generates; run python -m addin.excel.registration"
-            )
+            print(f"{path} differs from what xlwings generates; run {PROGRAM}")
         if not stale:
             print(f"{', '.join(map(str, targets))} are up to date")
         return 1 if stale else 0

@@ -171,7 +171,9 @@ Sub RegisterFunctionHelp()
     ReDim args(0 To 2)
     args(0) = "Total investment of foreign-invested enterprises "
     args(0) = args(0) & U("5916554662958D444F014E1A62958D44603B989D")
-    args(0) = args(0) & ", a cell or range (e.g. FIE!C5:AF15), in its own unit."
+    args(0) = args(0) & ", a cell or range (e.g. FIE!C5:AF15), in its own unit (e.g. "
+    args(0) = args(0) & U("767E4E077F8E5143")
+    args(0) = args(0) & ")."
     args(1) = "Regional GDP "
     args(1) = args(1) & U("5730533A751F4EA7603B503C")
     args(1) = args(1) & " (e.g. GDP!C5:AF15, "
@@ -212,12 +214,16 @@ Sub RegisterFunctionHelp()
     ReDim args(0 To 4)
     args(0) = "Imports and exports "
     args(0) = args(0) & U("8FDB51FA53E3603B989D")
-    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit. "
+    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit (e.g"
+    args(0) = args(0) & ". "
+    args(0) = args(0) & U("4E077F8E5143")
+    args(0) = args(0) & "). "
     args(0) = args(0) & U("53555143683C6216533A57DFFF0C539F53554F4D3002")
     args(1) = "Total investment of foreign-invested enterprises "
     args(1) = args(1) & U("5916554662958D444F014E1A62958D44603B989D")
-    args(1) = args(1) & " (e.g. FIE!C5:AF15), in its own unit. Same shape, one row, o"
-    args(1) = args(1) & "ne column or one cell. "
+    args(1) = args(1) & ", a cell or range (e.g. FIE!C5:AF15), in its own unit (e.g. "
+    args(1) = args(1) & U("767E4E077F8E5143")
+    args(1) = args(1) & "). Same shape, one row, one column or one cell. "
     args(1) = args(1) & U("540C5F6272B630015355884C30015355521762165355683C3002")
     args(2) = "Regional GDP "
     args(2) = args(2) & U("5730533A751F4EA7603B503C")
@@ -289,7 +295,10 @@ Sub RegisterFunctionHelp()
     ReDim args(0 To 2)
     args(0) = "Imports and exports "
     args(0) = args(0) & U("8FDB51FA53E3603B989D")
-    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit. "
+    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit (e.g"
+    args(0) = args(0) & ". "
+    args(0) = args(0) & U("4E077F8E5143")
+    args(0) = args(0) & "). "
     args(0) = args(0) & U("53555143683C6216533A57DFFF0C539F53554F4D3002")
     args(1) = "Regional GDP "
     args(1) = args(1) & U("5730533A751F4EA7603B503C")

@@ -180,80 +180,104 @@ def read_compound_file(data: bytes) -> dict[str, bytes]:
     """Read every stream of a compound file (version 3 or 4).
 
     Returns a mapping from the case-folded stream path (``"vba/dir"``) to its bytes.
+
+    Raises
+    ------
+    ValueError
+        For a wrong signature, a sector outside the file, a broken sector chain or a
+        broken directory tree.
     """
-    if data[:8] != _CFB_SIGNATURE:
-        raise ValueError("not a compound file (wrong signature)")
-    sector_shift, mini_shift = struct.unpack_from("<HH", data, 30)
-    sector_size, mini_size = 1 << sector_shift, 1 << mini_shift
-    fat_count, directory_start = struct.unpack_from("<II", data, 44)
-    cutoff, mini_fat_start, _, difat_start, difat_count = struct.unpack_from("<5I", data, 56)
-    per_sector = sector_size // 4
+    return _Reader(data).streams()
 
-    def sector(number: int) -> bytes:
-        offset = (number + 1) * sector_size
-        if number >= _FATSECT or offset + sector_size > len(data):
+
+def _chain(start: int, table: list[int]) -> list[int]:
+    """Sector numbers of the chain from ``start`` in a FAT or mini FAT."""
+    numbers: list[int] = []
+    while start != _ENDOFCHAIN:
+        if start >= len(table) or len(numbers) > len(table):
+            raise ValueError("broken sector chain")
+        numbers.append(start)
+        start = table[start]
+    return numbers
+
+
+class _Reader:
+    """One compound file being read: header, FAT, directory, mini stream."""
+
+    def __init__(self, data: bytes):
+        if data[:8] != _CFB_SIGNATURE:
+            raise ValueError("not a compound file (wrong signature)")
+        self.data = data
+        sector_shift, mini_shift = struct.unpack_from("<HH", data, 30)
+        self.sector_size, self.mini_size = 1 << sector_shift, 1 << mini_shift
+        fat_count, directory_start = struct.unpack_from("<II", data, 44)
+        self.cutoff, mini_fat_start, _, difat_start, difat_count = struct.unpack_from(
+            "<5I", data, 56
+        )
+        self.fat = self._fat(fat_count, difat_start, difat_count)
+        directory = self.read(directory_start)
+        self.entries = [
+            _DIRENTRY.unpack_from(directory, offset)
+            for offset in range(0, len(directory) - _DIRENTRY.size + 1, _DIRENTRY.size)
+        ]
+        root = self.entries[0]
+        self.mini_stream = self.read(root[11]) if root[12] else b""
+        mini_fat = self.read(mini_fat_start) if mini_fat_start != _ENDOFCHAIN else b""
+        self.mini_fat = list(struct.unpack(f"<{len(mini_fat) // 4}I", mini_fat))
+
+    def sector(self, number: int) -> bytes:
+        offset = (number + 1) * self.sector_size
+        if number >= _FATSECT or offset + self.sector_size > len(self.data):
             raise ValueError(f"sector {number} lies outside the file")
-        return data[offset : offset + sector_size]
+        return self.data[offset : offset + self.sector_size]
 
-    fat_ids = list(struct.unpack_from(f"<{_HEADER_DIFAT_ENTRIES}I", data, 76))
-    next_difat = difat_start
-    for _ in range(difat_count):
-        ids = struct.unpack(f"<{per_sector}I", sector(next_difat))
-        fat_ids += ids[:-1]
-        next_difat = ids[-1]
-    fat = [
-        entry
-        for number in fat_ids[:fat_count]
-        for entry in struct.unpack(f"<{per_sector}I", sector(number))
-    ]
+    def _fat(self, fat_count: int, difat_start: int, difat_count: int) -> list[int]:
+        per_sector = self.sector_size // 4
+        fat_ids = list(struct.unpack_from(f"<{_HEADER_DIFAT_ENTRIES}I", self.data, 76))
+        next_difat = difat_start
+        for _ in range(difat_count):
+            ids = struct.unpack(f"<{per_sector}I", self.sector(next_difat))
+            fat_ids += ids[:-1]
+            next_difat = ids[-1]
+        return [
+            entry
+            for number in fat_ids[:fat_count]
+            for entry in struct.unpack(f"<{per_sector}I", self.sector(number))
+        ]
 
-    def chain(start: int, table: list[int]) -> list[int]:
-        numbers: list[int] = []
-        while start != _ENDOFCHAIN:
-            if start >= len(table) or len(numbers) > len(table):
-                raise ValueError("broken sector chain")
-            numbers.append(start)
-            start = table[start]
-        return numbers
+    def read(self, start: int) -> bytes:
+        return b"".join(self.sector(number) for number in _chain(start, self.fat))
 
-    def read(start: int) -> bytes:
-        return b"".join(sector(number) for number in chain(start, fat))
-
-    directory = read(directory_start)
-    entries = [
-        _DIRENTRY.unpack_from(directory, offset)
-        for offset in range(0, len(directory) - _DIRENTRY.size + 1, _DIRENTRY.size)
-    ]
-    mini_stream = read(entries[0][11]) if entries[0][12] else b""
-    mini_fat_bytes = read(mini_fat_start) if mini_fat_start != _ENDOFCHAIN else b""
-    mini_fat = list(struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
-
-    def stream(start: int, size: int) -> bytes:
-        if size >= cutoff:
-            return read(start)[:size]
+    def stream(self, start: int, size: int) -> bytes:
+        if size >= self.cutoff:
+            return self.read(start)[:size]
+        mini = self.mini_size
         parts = (
-            mini_stream[number * mini_size : (number + 1) * mini_size]
-            for number in chain(start, mini_fat)
+            self.mini_stream[number * mini : (number + 1) * mini]
+            for number in _chain(start, self.mini_fat)
         )
         return b"".join(parts)[:size]
 
-    streams: dict[str, bytes] = {}
-    seen: set[int] = set()
+    def streams(self) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        seen: set[int] = set()
 
-    def visit(entry_id: int, prefix: str) -> None:
-        if entry_id == _NOSTREAM:
-            return
-        if entry_id in seen or entry_id >= len(entries):
-            raise ValueError("broken directory tree")
-        seen.add(entry_id)
-        raw_name, name_length, kind, _, left, right, child, *_, start, size = entries[entry_id]
-        name = raw_name[: max(name_length - 2, 0)].decode("utf-16-le")
-        visit(left, prefix)
-        visit(right, prefix)
-        if kind == _STORAGE:
-            visit(child, f"{prefix}{name}/")
-        elif kind == _STREAM:
-            streams[f"{prefix}{name}".casefold()] = stream(start, size & 0xFFFFFFFF)
+        def visit(entry_id: int, prefix: str) -> None:
+            if entry_id == _NOSTREAM:
+                return
+            if entry_id in seen or entry_id >= len(self.entries):
+                raise ValueError("broken directory tree")
+            seen.add(entry_id)
+            raw_name, name_length, kind, _, left, right, child, *_, start, size = self.entries[
+                entry_id
+            ]
+            name = raw_name[: max(name_length - 2, 0)].decode("utf-16-le")
+            visit(left, prefix)
+            visit(right, prefix)
+            if kind == _STORAGE:
+                visit(child, f"{prefix}{name}/")
+            elif kind == _STREAM:
+                found[f"{prefix}{name}".casefold()] = self.stream(start, size & 0xFFFFFFFF)
 
-    visit(entries[0][6], "")
-    return streams
+        visit(self.entries[0][6], "")
+        return found

@@ -170,44 +170,54 @@ def decompress(data: bytes) -> bytes:
     out = bytearray()
     pos = 1
     while pos < len(data):
-        if pos + 2 > len(data):
-            raise ValueError(f"truncated chunk header at byte {pos}")
-        (header,) = struct.unpack_from("<H", data, pos)
-        if (header >> 12) & 0b111 != 0b011:
-            raise ValueError(f"bad chunk signature at byte {pos}")
-        chunk_end = pos + (header & 0x0FFF) + 3
-        if chunk_end > len(data):
-            raise ValueError(f"chunk at byte {pos} runs past the end of the data")
-        pos += 2
-        chunk_start = len(out)
-        if not header & 0x8000:
-            if chunk_end - pos != _CHUNK_SIZE:
-                raise ValueError(f"raw chunk at byte {pos - 2} does not hold 4096 bytes")
-            out += data[pos:chunk_end]
-            pos = chunk_end
-            continue
-        while pos < chunk_end:
-            flags = data[pos]
-            pos += 1
-            for bit in range(8):
-                if pos >= chunk_end:
-                    break
-                if not (flags >> bit) & 1:
-                    out.append(data[pos])
-                    pos += 1
-                    continue
-                if pos + 2 > chunk_end:
-                    raise ValueError(f"truncated CopyToken at byte {pos}")
-                (token,) = struct.unpack_from("<H", data, pos)
-                pos += 2
-                bits = _bit_count(len(out) - chunk_start)
-                length = (token & (0xFFFF >> bits)) + 3
-                offset = (token >> (16 - bits)) + 1
-                source = len(out) - offset
-                if source < chunk_start:
-                    raise ValueError(f"CopyToken at byte {pos - 2} points before its chunk")
-                if offset >= length:
-                    out += out[source : source + length]
-                else:  # the copy overlaps its own output: repeat the period
-                    out += (out[source:] * (length // offset + 1))[:length]
+        pos = _decompress_chunk(data, pos, out)
     return bytes(out)
+
+
+def _decompress_chunk(data: bytes, pos: int, out: bytearray) -> int:
+    """Decompress the CompressedChunk at ``pos`` onto ``out``; return the next position."""
+    if pos + 2 > len(data):
+        raise ValueError(f"truncated chunk header at byte {pos}")
+    (header,) = struct.unpack_from("<H", data, pos)
+    if (header >> 12) & 0b111 != 0b011:
+        raise ValueError(f"bad chunk signature at byte {pos}")
+    chunk_end = pos + (header & 0x0FFF) + 3
+    if chunk_end > len(data):
+        raise ValueError(f"chunk at byte {pos} runs past the end of the data")
+    pos += 2
+    if not header & 0x8000:
+        if chunk_end - pos != _CHUNK_SIZE:
+            raise ValueError(f"raw chunk at byte {pos - 2} does not hold 4096 bytes")
+        out += data[pos:chunk_end]
+        return chunk_end
+    chunk_start = len(out)
+    while pos < chunk_end:
+        flags = data[pos]
+        pos += 1
+        for bit in range(8):
+            if pos >= chunk_end:
+                break
+            if (flags >> bit) & 1:
+                _copy_token(data, pos, chunk_end, chunk_start, out)
+                pos += 2
+            else:
+                out.append(data[pos])
+                pos += 1
+    return chunk_end
+
+
+def _copy_token(data: bytes, pos: int, chunk_end: int, chunk_start: int, out: bytearray) -> None:
+    """Apply the CopyToken at ``pos`` ([MS-OVBA] 2.4.1.3.19.2): repeat earlier output."""
+    if pos + 2 > chunk_end:
+        raise ValueError(f"truncated CopyToken at byte {pos}")
+    (token,) = struct.unpack_from("<H", data, pos)
+    bits = _bit_count(len(out) - chunk_start)
+    length = (token & (0xFFFF >> bits)) + 3
+    offset = (token >> (16 - bits)) + 1
+    source = len(out) - offset
+    if source < chunk_start:
+        raise ValueError(f"CopyToken at byte {pos} points before its chunk")
+    if offset >= length:
+        out += out[source : source + length]
+    else:  # the copy overlaps its own output: repeat the period
+        out += (out[source:] * (length // offset + 1))[:length]
