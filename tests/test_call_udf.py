@@ -238,6 +238,18 @@ def test_a_bad_call_is_one_line_naming_the_argument(excel, data, name, args, sta
     assert isinstance(got, str) and got.startswith(start) and "\n" not in got
 
 
+def test_every_function_answers_a_bad_call_with_one_line(excel):
+    """Each registered function, first argument three-dimensional: one line naming it."""
+    for name, info in excel.module_functions().items():
+        if not info["args"]:
+            continue
+        rest = [COM_MISSING if "optional" in a else 1.0 for a in info["args"][1:]]
+        got = excel.call(name, (((1.0,),),), *rest)
+        first = info["args"][0]["name"]
+        assert isinstance(got, str) and got.startswith(f"argument {first}: "), (name, got)
+        assert "\n" not in got
+
+
 def test_an_unexpected_exception_is_one_line_and_its_traceback_is_logged(excel, caplog):
     module = excel.module
     original = module.indices.trade_index
