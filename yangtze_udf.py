@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import tempfile
+from pathlib import Path
 
 import xlwings as xw
 
@@ -41,10 +43,11 @@ def one_line_errors(function):
     """Return a problem with the whole call as one line of text instead of raising.
 
     A :class:`~addin.errors.YangtzeError` gives its message (``"argument gdp: is 11×29
-    but ..."``); any other exception gives ``"internal error (TypeError): ...; details
-    in the log"`` and its traceback goes to the ``yangtze_udf`` logger. A returned string
-    reaches the cell as Unicode, so Chinese text survives; an exception's text would pass
-    through the xlwings DLL and the ANSI code page, traceback and all.
+    but ..."``); any other exception gives ``"internal error (TypeError): ...; traceback
+    in ...yangtze_udf.log"`` and its traceback goes to the ``yangtze_udf`` logger, which
+    writes :data:`LOG_FILE`. A returned string reaches the cell as Unicode, so Chinese
+    text survives; an exception's text would pass through the xlwings DLL and the ANSI
+    code page, traceback and all.
     """
 
     @functools.wraps(function)
@@ -54,11 +57,24 @@ def one_line_errors(function):
         except YangtzeError as error:
             return " ".join(str(error).split())
         except Exception as error:  # noqa: BLE001 (the cell must get one line)
-            logger.exception("%s failed", function.__name__)
+            _log_traceback(function.__name__)
             detail = " ".join(str(error).split())[:200]
-            return f"internal error ({type(error).__name__}): {detail}; details in the log"
+            return f"internal error ({type(error).__name__}): {detail}; traceback in {LOG_FILE}"
 
     return call
+
+
+#: Where the tracebacks of unexpected failures go (Excel's Python has no console).
+LOG_FILE = Path(tempfile.gettempdir()) / "yangtze_udf.log"
+
+
+def _log_traceback(name: str) -> None:
+    """Log the exception being handled, with its traceback, to :data:`LOG_FILE` too."""
+    if not any(getattr(h, "baseFilename", None) == str(LOG_FILE) for h in logger.handlers):
+        handler = logging.FileHandler(LOG_FILE, encoding="utf-8", delay=True)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+    logger.exception("%s failed", name)
 
 
 def _function(**options):

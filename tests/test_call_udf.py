@@ -250,8 +250,12 @@ def test_every_function_answers_a_bad_call_with_one_line(excel):
         assert "\n" not in got
 
 
-def test_an_unexpected_exception_is_one_line_and_its_traceback_is_logged(excel, caplog):
+def test_an_unexpected_exception_is_one_line_and_its_traceback_is_logged(
+    excel, caplog, tmp_path, monkeypatch
+):
     module = excel.module
+    log_file = tmp_path / "yangtze_udf.log"
+    monkeypatch.setattr(module, "LOG_FILE", log_file)
     original = module.indices.trade_index
 
     def broken(*args):
@@ -264,9 +268,16 @@ def test_an_unexpected_exception_is_one_line_and_its_traceback_is_logged(excel, 
     finally:
         module.indices.trade_index = original
     assert got == (
-        "internal error (ZeroDivisionError): division by zero second line; details in the log"
+        f"internal error (ZeroDivisionError): division by zero second line; traceback in {log_file}"
     )
     assert "Traceback" in caplog.text and "ZeroDivisionError" in caplog.text
+    for handler in module.logger.handlers:
+        handler.flush()
+    written = log_file.read_text(encoding="utf-8")
+    assert "TRADE_INDEX failed" in written and "Traceback" in written
+    for handler in list(module.logger.handlers):  # the module copy is the harness's own
+        handler.close()
+        module.logger.removeHandler(handler)
 
 
 def test_chinese_text_survives_as_a_returned_string(excel):
