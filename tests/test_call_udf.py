@@ -18,7 +18,7 @@ import pytest
 
 import yangtze_udf
 from addin.core import disparity, growth, indices
-from tests.xlwings_com import COM_MISSING, FakeSheet, com_error_value, com_path
+from tests.xlwings_com import COM_MISSING, FakeRange, FakeSheet, com_error_value, com_path
 
 NA = com_error_value("#N/A")
 SPILL = com_error_value("#SPILL!")
@@ -278,6 +278,17 @@ def test_an_unexpected_exception_is_one_line_and_its_traceback_is_logged(
     for handler in list(module.logger.handlers):  # the module copy is the harness's own
         handler.close()
         module.logger.removeHandler(handler)
+
+
+def test_a_range_excel_cannot_hand_over_is_one_line(excel):
+    class Broken(FakeRange):
+        @property
+        def Value(self):  # noqa: N802 (COM name)
+            raise MemoryError("out of memory")
+
+    broken = Broken(FakeSheet(), 1, 1, 2, 2)
+    got = excel.call("TRADE_INDEX", broken, 1.0, COM_MISSING)
+    assert got == "argument trade: Excel could not hand the range over (MemoryError: out of memory)"
 
 
 def test_chinese_text_survives_as_a_returned_string(excel):

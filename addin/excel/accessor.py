@@ -13,7 +13,9 @@ is imported:
   range, so Excel does not hand over a million blank cells, and marked as open-ended
   (:class:`~addin.excel.args.Reference`) so that trailing blanks are trimmed and the
   arguments of one call are aligned. Anything else (a literal, an array expression) is
-  passed on as handed over.
+  passed on as handed over. A range that cannot be read becomes
+  :class:`~addin.excel.args.Unreadable`: the function then reports it in one line (the
+  reading happens before the function is called, outside its error handling).
 - **writing** a result, it only makes a list of rows of it (``[[x]]`` for a scalar), the
   shape ``XLPython.CallUDF`` expects; :func:`addin.excel.args.to_excel` has already put a
   marker text wherever a value is missing, so nothing needs cleaning.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 from xlwings.conversion import Accessor, Pipeline
 
-from .args import Reference
+from .args import Reference, Unreadable
 
 #: The name the worksheet functions give as ``convert`` in ``@xw.arg`` and ``@xw.ret``.
 NAME = "yangtze"
@@ -70,7 +72,10 @@ def _rows(value) -> tuple:
 
 def _read(ctx) -> None:
     if ctx.range is not None:  # a cell or range: read it once, raw
-        ctx.value = used_part(ctx.range.api)
+        try:
+            ctx.value = used_part(ctx.range.api)
+        except Exception as error:  # noqa: BLE001 (reported by the function, in one line)
+            ctx.value = Unreadable(f"{type(error).__name__}: {error}")
 
 
 def _write(ctx) -> None:

@@ -110,6 +110,13 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A range the converter could not read; :func:`read` reports ``reason``."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Cells:
     """One argument as arrays.
 
@@ -237,10 +244,13 @@ def read(x, name: str) -> Cells:
     Raises
     ------
     InputError
-        For a ragged or empty range or one with more than two dimensions.
+        For a ragged or empty range, one with more than two dimensions, or one the
+        converter could not read.
     """
     if isinstance(x, Reference):
         return _trim(read(x.value, name), x.open_rows, x.open_columns)
+    if isinstance(x, Unreadable):
+        raise InputError(f"Excel could not hand the range over ({x.reason})", f"argument {name}")
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
         values = np.atleast_2d(x.astype(float))
         if values.ndim != 2 or values.size == 0:
