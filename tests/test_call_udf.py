@@ -179,6 +179,54 @@ def test_markers_from_another_function_pass_on(excel):
     assert excel.call("TRADE_INDEX", sheet.Range("A1:B1"), 1.0, COM_MISSING) == [1.0, "#GDP<=0"]
 
 
+ELEMENTWISE = ("TRADE_INDEX", "INVEST_INDEX", "OPEN_INDEX")
+PER_PERIOD = ("WEIGHTED_CV", "THEIL_INDEX", "GINI_INDEX", "ATKINSON_INDEX")
+PER_SERIES = ("GROWTH_RATE", "ANNUAL_CHANGE")
+KINDS = {  # what the middle cell holds → the marker documented for it (None: a number)
+    "text": ("abc", "#TEXT"),
+    "error": (NA, "#ERROR"),
+    "new error": (SPILL, "#ERROR"),
+    "date": (dt.datetime(2005, 1, 1), "#TEXT"),
+    "boolean": (True, "#TEXT"),
+    "blank": (None, "blank"),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_function_and_every_kind_of_cell(excel, kind):
+    """A 3 × 3 block of numbers whose middle cell holds ``kind``: the documented marker lands
+    on that cell (cell-by-cell), its period (disparity) or its series (growth)."""
+    value, marker = KINDS[kind]
+    block = [[1.0, 2.0, 4.0], [3.0, value, 9.0], [2.0, 3.0, 5.0]]
+    sheet = FakeSheet.from_block(block)
+    rng = sheet.Range("A1:C3")
+    for name in excel.module_functions():
+        if name == "YANGTZE_VERSION":
+            continue
+        info = excel.module_functions()[name]
+        required = sum("optional" not in a for a in info["args"])
+        omitted = [COM_MISSING] * (len(info["args"]) - required)
+        got = np.array(excel.call(name, *[rng] * required, *omitted), dtype=object)
+        if name in ELEMENTWISE:
+            middle, others = got[1, 1], np.delete(got.ravel(), 4)
+            want = "#MISSING" if marker == "blank" else marker
+        elif name in PER_PERIOD:
+            middle, others = got[1], got[[0, 2]]  # the middle period
+            want = None if marker == "blank" else marker
+        elif name in PER_SERIES:
+            middle, others = got[1, 0], got[[0, 2], 0]  # the middle series
+            want = None if marker == "blank" else marker
+        else:  # FILL_GAPS: the same shape; a blank between two numbers is filled
+            assert name == "FILL_GAPS"
+            middle, others = got[1, 1], np.delete(got.ravel(), 4)
+            want = 6.0 if marker == "blank" else marker  # (3 + 9) / 2
+        assert all(isinstance(v, float) for v in others), (name, kind, got)
+        if want is None:
+            assert isinstance(middle, float), (name, kind, got)
+        else:
+            assert middle == want, (name, kind, got)
+
+
 # --- whole columns and rows ------------------------------------------------------------------
 
 
