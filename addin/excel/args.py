@@ -206,19 +206,14 @@ def _all_floats(rows) -> np.ndarray | None:
     return values
 
 
-def _text_problems(strings: np.ndarray) -> np.ndarray:
-    """Problem code of each text cell (1-D object array of str): the one place where the
-    worksheet functions classify text. ``""`` (a formula returning "") is a blank;
-    our own marker texts keep their code; Excel's error texts are ``ERROR_CELL``; any
-    other text is ``TEXT``."""
-    codes = _text_code_of(strings, int(Problem.TEXT)).astype(np.int8)
-    return np.where(strings == "", Problem.OK, codes).astype(np.int8)
+def _category(kind: type) -> int:
+    """Category of a cell's type; a subclass of str is text (text is classified in one
+    place, in :func:`read`)."""
+    return _TYPE_CATEGORY.get(kind, _STR if issubclass(kind, str) else _OTHER)
 
 
 def _classify_other(value) -> tuple[float, int]:
     """Value and problem code of a cell whose type is not in the table (rare)."""
-    if isinstance(value, str):  # a str subclass
-        return np.nan, int(_text_problems(np.array([value], dtype=object))[0])
     if isinstance(value, (bool, np.bool_, dt.date, dt.time)):
         return np.nan, int(Problem.TEXT)
     if isinstance(value, (numbers.Real, Decimal)):
@@ -270,7 +265,7 @@ def read(x, name: str) -> Cells:
     for kind in set(types_of.flat):  # a few types: one vectorised comparison each
         boxed = np.empty((), dtype=object)  # a bare numpy type would act as an array type
         boxed[()] = kind
-        category[_is(types_of, boxed).astype(bool)] = _TYPE_CATEGORY.get(kind, _OTHER)
+        category[_is(types_of, boxed).astype(bool)] = _category(kind)
     values = np.full(obj.shape, np.nan)
     problems = np.zeros(obj.shape, dtype=np.int8)
 
@@ -279,7 +274,9 @@ def read(x, name: str) -> Cells:
 
     texts = category == _STR
     if texts.any():
-        problems[texts] = _text_problems(obj[texts])
+        strings = obj[texts]
+        codes = _text_code_of(strings, int(Problem.TEXT)).astype(np.int8)
+        problems[texts] = np.where(strings == "", Problem.OK, codes)
 
     problems[category == _TEXTLIKE] = Problem.TEXT
 
