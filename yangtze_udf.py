@@ -77,13 +77,13 @@ def _log_traceback(name: str) -> None:
     logger.exception("%s failed", name)
 
 
-def _function(**options):
+def _function():
     """Declare a worksheet function: its category, the fast converter for the result, and
     no calls from the Function Arguments dialog (it would recompute on every keystroke)."""
 
     def declare(function):
         wrapped = xw.ret(accessor.NAME)(one_line_errors(function))
-        return xw.func(category=CATEGORY, call_in_wizard=False, **options)(wrapped)
+        return xw.func(category=CATEGORY, call_in_wizard=False)(wrapped)
 
     return declare
 

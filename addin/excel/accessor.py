@@ -20,8 +20,11 @@ is imported:
   shape ``XLPython.CallUDF`` expects; :func:`addin.excel.args.to_excel` has already put a
   marker text wherever a value is missing, so nothing needs cleaning.
 
-Only ``xlwings.conversion``'s documented extension points (``Accessor``, ``Pipeline``)
-are used; the module is imported by ``yangtze_udf`` on every platform.
+It is built the way xlwings' own converters are (``xlwings.conversion.Accessor`` with a
+``Pipeline`` of stages, registered under a name), not on the documented ``Converter``
+class, whose reader would first read and clean the range's values, the cost avoided
+here. xlwings is pinned (0.37.8) and ``tests/test_call_udf.py`` runs its real call path.
+The module is imported by ``yangtze_udf`` on every platform.
 """
 
 from __future__ import annotations
