@@ -414,12 +414,14 @@ def test_storage_entries_start_at_sector_zero():
     ]
     assert [e.name for e in storages] == ["VBA"]
     assert all(e.isectStart == 0 for e in storages)
-    with zipfile.ZipFile(QUICKSTART_STANDALONE) as book:
-        excel = olefile.OleFileIO(book.read("xl/vbaProject.bin"))
-    excel_storages = [
-        e for e in excel.direntries if e is not None and e.entry_type == olefile.STGTY_STORAGE
-    ]
-    assert excel_storages and all(e.isectStart == 0 for e in excel_storages)
+    template = Path(__file__).resolve().parents[1] / "templates" / "yangtze_template.xlsm"
+    for workbook in (QUICKSTART_STANDALONE, template):  # Excel's file, and the one we ship
+        with zipfile.ZipFile(workbook) as book:
+            ole = olefile.OleFileIO(book.read("xl/vbaProject.bin"))
+        found = [
+            e for e in ole.direntries if e is not None and e.entry_type == olefile.STGTY_STORAGE
+        ]
+        assert found and all(e.isectStart == 0 for e in found), workbook
 
 
 RED, BLACK = 0, 1  # [MS-CFB] 2.6.1 ColorFlag
