@@ -239,6 +239,12 @@ def test_whole_columns_read_only_the_used_range_and_spill(excel):
     assert sheet.reads == 2 * 20  # two columns down to the used range, not 2 × 1,048,576
 
 
+def test_a_range_down_to_the_last_row_is_open_ended_too(excel):
+    sheet = FakeSheet.from_block([[2.0], [3.0]], top=5, left=3)
+    got = excel.call("TRADE_INDEX", sheet.Range("C5:C1048576"), 1.0, COM_MISSING)
+    assert got == [[4.0], [9.0]] and sheet.reads == 2
+
+
 def test_whole_columns_on_two_sheets_line_up(excel):
     trade = FakeSheet.from_block([[1.0], [2.0], [3.0]], top=1, left=3, name="Trade")
     gdp = FakeSheet.from_block([[1.0], [1.0]], top=1, left=3, name="GDP")

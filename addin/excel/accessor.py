@@ -9,8 +9,8 @@ is imported:
 - **reading** an argument that is a cell or range, it reads ``Range.Value`` once, as COM
   hands it over (a scalar for one cell, a tuple of row tuples otherwise, VT_ERROR ints
   for error cells); :func:`addin.excel.args.read` classifies those values with numpy. A
-  **whole column or row** (``C:C``, ``5:5``, ``C:F``) is first cut to the sheet's used
-  range, so Excel does not hand over a million blank cells, and marked as open-ended
+  **whole column or row** (``C:C``, ``5:5``, ``C:F``, also ``C5:C1048576``) is first cut
+  to the sheet's used range, so Excel does not hand over a million blank cells, and marked as open-ended
   (:class:`~addin.excel.args.Reference`) so that trailing blanks are trimmed and the
   arguments of one call are aligned. Anything else (a literal, an array expression) is
   passed on as handed over. A range that cannot be read becomes
@@ -50,14 +50,16 @@ def used_part(xl_range) -> Reference | object:
     -------
     tuple or Reference
         ``Range.Value`` as COM hands it over, a tuple of row tuples (one cell too: a blank
-        cell stays a blank, not a left-out argument); for a reference spanning all rows
-        or all columns of its sheet, a :class:`~addin.excel.args.Reference` holding the
-        value of the part up to the used range's last row or column.
+        cell stays a blank, not a left-out argument); for a reference that runs to the
+        sheet's last row or column (``C:C``, ``5:5``, ``C5:C1048576``), a
+        :class:`~addin.excel.args.Reference` holding the value of the part up to the used
+        range's last row or column.
     """
     sheet = xl_range.Worksheet
     rows, columns = xl_range.Rows.Count, xl_range.Columns.Count
-    open_rows = rows == sheet.Rows.Count
-    open_columns = columns == sheet.Columns.Count
+    # open-ended: down to the sheet's last row (C:C, C5:C1048576) or across to its last column
+    open_rows = rows > 1 and xl_range.Row + rows - 1 == sheet.Rows.Count
+    open_columns = columns > 1 and xl_range.Column + columns - 1 == sheet.Columns.Count
     if not (open_rows or open_columns):
         return _rows(xl_range.Value)
     used = sheet.UsedRange
