@@ -507,7 +507,8 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     """Check and prepare regions-in-rows ``values`` and optional ``weights``.
 
     ``weights`` may have the shape of ``values`` (a weight per region and period), be one
-    column (one weight per region, for every period) or one cell.
+    column (one weight per region, for every period) or one cell. Whole-column references
+    are lined up first (:func:`align`).
 
     Raises
     ------
