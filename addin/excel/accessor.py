@@ -10,10 +10,10 @@ is imported:
   hands it over (a scalar for one cell, a tuple of row tuples otherwise, VT_ERROR ints
   for error cells); :func:`addin.excel.args.read` classifies those values with numpy. A
   **whole column or row** (``C:C``, ``5:5``, ``C:F``, also ``C5:C1048576``) is first cut
-  to the sheet's used range, so Excel does not hand over a million blank cells, and marked as open-ended
-  (:class:`~addin.excel.args.Reference`) so that trailing blanks are trimmed and the
-  arguments of one call are aligned. Anything else (a literal, an array expression) is
-  passed on as handed over. A range that cannot be read becomes
+  to the sheet's used range, so Excel does not hand over a million blank cells, and
+  marked as open-ended (:class:`~addin.excel.args.Reference`) so that trailing blanks are
+  trimmed and the arguments of one call are aligned. Anything else (a literal, an array
+  expression) is passed on as handed over. A range that cannot be read becomes
   :class:`~addin.excel.args.Unreadable`: the function then reports it in one line (the
   reading happens before the function is called, outside its error handling).
 - **writing** a result, it only makes a list of rows of it (``[[x]]`` for a scalar), the

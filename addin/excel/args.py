@@ -259,20 +259,29 @@ def read(x, name: str) -> Cells:
         return _trim(read(x.value, name), x.open_rows, x.open_columns)
     if isinstance(x, Unreadable):
         raise InputError(f"Excel could not hand the range over ({x.reason})", f"argument {name}")
+    numbers = _numbers_only(x, name)
+    if numbers is not None:  # the usual case, numbers only: no object array
+        return Cells(numbers, np.zeros(numbers.shape, dtype=np.int8), name)
+    return _classify(_to_object_array(x, name), name)
+
+
+def _numbers_only(x, name: str) -> np.ndarray | None:
+    """``x`` as a 2-D float array if it holds numbers only (a numeric numpy array, or rows
+    of Python floats); None otherwise."""
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
         values = np.atleast_2d(x.astype(float))
         if values.ndim != 2 or values.size == 0:
             raise InputError("expected a non-empty cell or range", f"argument {name}")
-        return Cells(values, np.zeros(values.shape, dtype=np.int8), name)
-    if _is_rows(x):
-        if len(set(map(len, x))) != 1:
-            raise InputError(
-                "rows of different lengths: give a rectangular range", f"argument {name}"
-            )
-        numbers = _all_floats(x)
-        if numbers is not None:  # the usual case, numbers only: no object array
-            return Cells(numbers, np.zeros(numbers.shape, dtype=np.int8), name)
-    obj = _to_object_array(x, name)
+        return values
+    if not _is_rows(x):
+        return None
+    if len(set(map(len, x))) != 1:
+        raise InputError("rows of different lengths: give a rectangular range", f"argument {name}")
+    return _all_floats(x)
+
+
+def _classify(obj: np.ndarray, name: str) -> Cells:
+    """Cells of any types (a 2-D object array), type by type."""
     types_of = _type_of(obj)
     category = np.full(obj.shape, _OTHER, dtype=np.int8)
     for kind in set(types_of.flat):  # a few types: one vectorised comparison each
