@@ -11,7 +11,6 @@ workbook, each on its own cells, regenerated once (:func:`messy`).
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from addin.cli import main
 from addin.panel.example import example_dataset
 from addin.workbook import layout
 
-from workbooks import engine_tables, make_book
+from workbooks import edited, engine_tables, make_book
 
 N_PROVINCES, N_YEARS = 11, 30
 QUALITY_COLUMNS = ["kind", "series", "province", "year", "cell", "detail"]
@@ -44,21 +43,10 @@ def baseline() -> pd.DataFrame:
     return engine_tables(example_dataset()).index
 
 
-def edited(base: Path, folder: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
-    """A copy of ``base`` changed with openpyxl, as a user would change it in Excel."""
-    path = folder / "book.xlsm"
-    shutil.copy(base, path)
-    wb = openpyxl.load_workbook(path, keep_vba=True)
-    change(wb)
-    wb.save(path)
-    wb.close()
-    return path
-
-
 OUTPUT_COLUMNS = {
     layout.INDEX: ["province", "province_en", "region", "year", "T", "I", "Z", "problem"],
     layout.FACTORS: ["year", "T", "I", "Z"],
-    layout.DISPARITY: ["year", "n", "cv"],
+    layout.DISPARITY: ["year", "n", "n_weighted", "cv"],
     layout.STAGES: ["stage", "first", "last"],
     layout.QUALITY: QUALITY_COLUMNS,
     layout.TABLE1: ["kind", "name"],
@@ -315,8 +303,9 @@ def test_check_prints_each_problem_with_its_cell(base, tmp_path, capsys):
     before = sha256(path)
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "'#N/A' is not a number; the cell is treated as missing [Trade!D7]" in out
-    assert "'abc' is not a number; the cell is treated as missing [GDP!E8]" in out
+    assert "'#N/A' is not a number: an error in the data, never filled [Trade!D7]" in out
+    assert "'abc' is not a number: an error in the data, never filled" in out
+    assert "[GDP!E8]" in out
     assert "merged cells F9:G9 on sheet Trade" in out and "[Trade!F9:G9]" in out
     assert sha256(path) == before  # check writes nothing
 
@@ -336,12 +325,10 @@ def test_hidden_row_runs_make_one_note_each_and_harmless_layout_is_quiet(base, t
     notes = q[q["kind"] == "note"]
     assert list(notes["cell"]) == ["GDP!A6", "GDP!A12"]
     assert "rows 6–8 are hidden on sheet GDP" in notes["detail"].iloc[0]
-    # the text number is reported and treated as missing (then interpolated), never guessed
-    assert ((q["kind"] == "text") & (q["cell"] == "Trade!D7")).any()
-    filled = q[(q["kind"] == "filled") & (q["cell"] == "Trade!D7")]
-    data = example_dataset()["trade"]
-    lo, hi = data.loc["浙江", 1993], data.loc["浙江", 1995]
-    assert float(filled["detail"].iloc[0].split()[-1]) == pytest.approx((lo + hi) / 2, rel=1e-5)
+    # the text number is read as the number it spells, and noted with its cell
+    read = q[(q["kind"] == "numeric-text") & (q["cell"] == "Trade!D7")]
+    assert "read as the number 1234" in read["detail"].iloc[0]
+    assert not ((q["kind"] == "filled") & (q["cell"] == "Trade!D7")).any()
     assert_outputs_complete(tables)
 
 
@@ -418,11 +405,11 @@ STOP_CASES = {
     ),
     "older template version": (
         _set_setting("template_version", 0),
-        "Settings!C17: this workbook was made by template version 0; this add-in reads version 1",
+        "Settings!C22: this workbook was made by template version 0; this add-in reads version 1",
     ),
     "newer template version": (
         _set_setting("template_version", "2.0"),
-        "Settings!C17: this workbook was made by template version 2.0; this add-in reads version 1",
+        "Settings!C22: this workbook was made by template version 2.0; this add-in reads version 1",
     ),
     "a sheet renamed": (
         lambda wb: setattr(wb["GDP"], "title", "GDP 2022"),

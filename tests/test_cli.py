@@ -25,7 +25,11 @@ def test_demo_writes_a_regenerated_workbook_labelled_as_illustrative(tmp_path, c
     assert "NOT official statistics" in wb[layout.GUIDE]["A1"].value
     table1 = read_table(path, layout.TABLE1)
     assert len(table1) == 11 + 3 + 1
-    assert table1.iloc[:, 3:].notna().all().all()
+    assert table1.iloc[:, 3:10].notna().all().all()  # six years and the annual change
+    # n per year: empty on province rows, 4/3/4 provinces in the regions, 11 in the belt
+    counts = table1.iloc[:, 10:]
+    assert counts.iloc[:11].isna().all().all()
+    assert counts.iloc[11:].to_numpy().tolist() == [[4] * 6, [3] * 6, [4] * 6, [11] * 6]
 
 
 def test_template_command_builds_an_empty_workbook(tmp_path):

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.core import disparity, growth
+from addin.core.cells import classify_cell
 from addin.core.indices import trade_index
 from addin.core.problems import MARKERS, Problem
 from addin.errors import InputError
@@ -57,12 +58,12 @@ def test_blanks_are_nan_without_a_problem(cell):
     "cell",
     [
         "abc",
-        "1,234.5",
-        " 12 ",
-        "12",
-        "1e3",
-        " ",
-        "—",
+        "1,23",
+        "12 34",
+        "1.2.3",
+        "inf",
+        "nan",
+        "n/a (see note)",
         "n/a",
         True,
         False,
@@ -77,6 +78,30 @@ def test_blanks_are_nan_without_a_problem(cell):
 def test_text_booleans_dates_are_text(cell):
     value, problem = one(cell)
     assert math.isnan(value) and problem == TEXT
+
+
+@pytest.mark.parametrize(
+    ("cell", "number"),
+    [
+        ("1,234.5", 1234.5),
+        ("36,895,065.2", 36895065.2),
+        (" 12 ", 12.0),
+        ("12", 12.0),
+        ("1e3", 1000.0),
+        ("３６８９５", 36895.0),  # full-width digits
+        ("\u3000-7.5\u3000", -7.5),  # full-width spaces
+    ],
+)
+def test_numeric_text_is_its_number_as_on_the_data_sheets(cell, number):
+    """The one cell rule: the worksheet functions read numeric text as the tables do."""
+    assert one(cell) == (number, OK)
+    assert classify_cell(cell) == (number, "numeric-text")
+
+
+@pytest.mark.parametrize("cell", ["—", "——", "…", "……", "...", "-", "－", "空", "NA", " 空 "])
+def test_yearbook_no_data_marks_are_blanks(cell):
+    value, problem = one(cell)
+    assert math.isnan(value) and problem == OK
 
 
 @pytest.mark.parametrize(
@@ -293,6 +318,9 @@ cell = st.one_of(
     st.integers(min_value=ea.COM_ERROR_BASE - 2, max_value=ea.COM_ERROR_BASE + 0xFFFF + 2),
     st.none(),
     st.text(max_size=6),
+    st.text(alphabet="0123456789,.-+e ３，．　", max_size=8),
+    st.floats(min_value=-1e12, max_value=1e12).map(lambda f: f" {f:,.2f}\u3000"),
+    st.sampled_from(["—", "——", "…", "...", "-", "－", "空", "NA", "ＮＡ", "n/a", "5²"]),
     st.booleans(),
     markers,
 )
@@ -311,7 +339,39 @@ def reference(value) -> tuple[float, int]:
     if value in ea.ERROR_TEXTS:
         return math.nan, ERROR
     codes = {m: c for c, m in enumerate(ea.MARKER_TABLE) if m}
-    return math.nan, codes.get(value, TEXT)
+    if value in codes:
+        return math.nan, codes[value]
+    return reference_text(value)
+
+
+NO_DATA = {"—", "——", "–", "-", "－", "--", "…", "……", "...", "......", "空", "NA", "na"}
+
+
+def reference_text(text: str) -> tuple[float, int]:
+    """The one cell rule for other text, written out without the add-in's code: numbers
+    (ASCII or full-width digits, commas grouping thousands, spaces around) are read; the
+    yearbooks' no-data marks are blanks; anything else is TEXT."""
+    ascii_text = "".join(
+        chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else " " if ch == "\u3000" else ch
+        for ch in text
+    ).strip()
+    if ascii_text in NO_DATA or ascii_text == "":
+        return math.nan, OK
+    parts = ascii_text.lstrip("+-").split(".")
+    digits = parts[0].split(",")
+    grouped = len(digits) == 1 or (
+        1 <= len(digits[0]) <= 3 and all(len(g) == 3 and g.isdigit() for g in digits[1:])
+    )
+    plain = ascii_text.replace(",", "")
+    try:
+        number = float(plain)
+    except ValueError:
+        return math.nan, TEXT
+    exponent_with_commas = "," in ascii_text and any(ch in "eE" for ch in ascii_text)
+    exponent_with_commas |= "," in ascii_text.partition(".")[2]  # commas after the point
+    if not grouped or exponent_with_commas or not all(ch in "0123456789+-.eE" for ch in plain):
+        return math.nan, TEXT
+    return number, OK
 
 
 @st.composite
@@ -348,4 +408,4 @@ def test_markers_exactly_at_non_numbers_and_engine_numbers_elsewhere(block, gdp)
                 assert got == "#NEGATIVE"
             else:
                 expected = trade_index(value, gdp).values
-                assert got == expected if np.isfinite(expected) else got == "#UNDEFINED"
+                assert got == expected if np.isfinite(expected) else got == "#OVERFLOW"

@@ -164,3 +164,16 @@ def test_factor_is_the_same_as_converting_first(rows, r) -> None:
     z = open_index(trade, fie, gdp, r, r).values
     assert all(math.isfinite(v) for v in z)
     np.testing.assert_allclose(z, (trade * r) * (fie * r) / gdp, rtol=1e-12)
+
+
+def test_overflow_is_a_problem_not_a_blank_or_infinity():
+    """1e300 typed into a cell: T = 1e600 is beyond the largest float; the element says so."""
+    t = trade_index([1e300, 10.0], [1.0, 5.0])
+    assert np.isnan(t.values[0]) and t.problems[0] == Problem.OVERFLOW
+    assert t.values[1] == 20.0 and t.problems[1] == Problem.OK
+    # T and I both near 1e200: their product overflows, Z = 1e200 does not
+    big = 1e100
+    z = composite_index(trade_index(big, 1.0), invest_index(big, 1.0))
+    assert z.problems == Problem.OK and z.values == pytest.approx(1e200)
+    z = composite_index(trade_index(1e300, 1.0), invest_index(1.0, 1.0))
+    assert z.problems == Problem.OVERFLOW and np.isnan(z.values)

@@ -32,7 +32,8 @@ def test_every_table_has_exactly_the_registry_columns(tables):
         if table == "table1":  # Table 1 adds its years and the annual change (and a region
             years = [c for c in frame.columns if isinstance(c, int)]  # column, not shown)
             shown = [c for c in frame.columns if c != "region"]
-            assert shown == [*columns, *years, "annual_change"]
+            counts = [measures.count_key(y) for y in years]  # and n per year
+            assert shown == [*columns, *years, "annual_change", *counts]
         else:
             assert list(frame.columns) == list(columns), table
 

@@ -56,11 +56,18 @@ def test_embedded_table_matches_the_shared_csv(shared_method) -> None:
 
 @pytest.fixture(scope="module")
 def tables():
-    """The whole pipeline fed Z itself: trade = FIE = GDP = Z, so T = Z²/Z = Z, I = Z, Z = Z."""
+    """The whole pipeline fed amounts whose Z is the paper's: with GDP g and s = √(Z·g),
+    trade = 3s and FIE = s/3 give T = 9Z, I = Z/9 and Z = √(T·I) = trade·FIE/g, so a wrong
+    combination of T and I (a mean, T alone, I alone) cannot pass."""
     z = pd.DataFrame(
         {y: [PROVINCES[p][0][k] for p in REGIONS] for k, y in enumerate(YEARS)}, index=list(REGIONS)
     )
-    series = {key: SeriesData(key, "亿元", z) for key in ("trade", "fie", "gdp")}
+    gdp = pd.DataFrame(
+        {y: [1000.0 + 100 * i + y for i in range(len(REGIONS))] for y in YEARS}, index=list(REGIONS)
+    )
+    scale = np.sqrt(z * gdp)
+    amounts = {"trade": 3 * scale, "fie": scale / 3, "gdp": gdp}
+    series = {key: SeriesData(key, "亿元", amounts[key]) for key in ("trade", "fie", "gdp")}
     return compute_all(
         build_panel(series, REGIONS, Options(unit_mode="as_entered", fill_gaps=False))
     )
@@ -80,8 +87,8 @@ def test_provinces_pass_through_unchanged(tables, table1) -> None:
     for p, (values, _) in PROVINCES.items():
         np.testing.assert_allclose(table1.loc[p, list(YEARS)].astype(float), values, rtol=1e-12)
     idx = tables.index.dropna(subset=["open_index"])
-    np.testing.assert_allclose(idx["trade_index"], idx["open_index"], rtol=1e-12)
-    np.testing.assert_allclose(idx["invest_index"], idx["open_index"], rtol=1e-12)
+    np.testing.assert_allclose(idx["trade_index"], 9 * idx["open_index"], rtol=1e-12)
+    np.testing.assert_allclose(idx["invest_index"], idx["open_index"] / 9, rtol=1e-12)
 
 
 def _half_up(x: float) -> Decimal:

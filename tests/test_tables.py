@@ -19,7 +19,6 @@ from addin.panel.tables import (
     factor_series,
     index_table,
     quality_table,
-    stage_table,
     table1,
 )
 from addin.panel.tidy import SeriesData, build_panel
@@ -102,7 +101,13 @@ def test_table1_region_belt_and_annual_change_by_hand() -> None:
     panel = make_panel()
     t1 = table1(panel, index_table(panel))
     assert t1["kind"].tolist() == ["province"] * 3 + ["region"] * 2 + ["belt"]
-    assert list(t1.columns) == ["kind", "name", "name_en", "region", 2000, 2003, "annual_change"]
+    assert list(t1.columns) == [
+        *["kind", "name", "name_en", "region", 2000, 2003, "annual_change", "n_2000", "n_2003"]
+    ]
+    # n: lower reaches 2 provinces (上海, 江苏), middle 1 (江西), belt 3; empty on province rows
+    assert row(t1, "下游地区")[["n_2000", "n_2003"]].tolist() == [2, 2]
+    assert row(t1, "中游地区")["n_2000"] == 1 and row(t1, BELT)["n_2003"] == 3
+    assert np.isnan(row(t1, "上海")["n_2000"])
     # lower reaches = (上海 + 江苏)/2: 2000 (0.4 + 0.2)/2 = 0.3; 2003 (3.2 + 2.25)/2 = 2.725
     lower = row(t1, "下游地区")
     assert (lower[2000], lower[2003]) == (pytest.approx(0.3), pytest.approx(2.725))
@@ -122,6 +127,8 @@ def test_table1_region_mean_over_available_provinces_and_absent_years_noted() ->
     assert [c for c in t1.columns if isinstance(c, int)] == [2000, 2003]
     assert np.isnan(row(t1, "江苏")[2000]) and np.isnan(row(t1, "江苏")["annual_change"])
     assert row(t1, "下游地区")[2000] == pytest.approx(0.4)  # 上海 alone
+    assert row(t1, "下游地区")["n_2000"] == 1 and row(t1, "下游地区")["n_2003"] == 2
+    assert row(t1, BELT)["n_2000"] == 2 and row(t1, BELT)[2000] == pytest.approx(0.45 / 2)
     assert any("1999" in n for n in t1.attrs["notes"])
 
 
@@ -218,25 +225,63 @@ def test_disparity_options_centre_and_unweighted() -> None:
     assert any("none (plain CV)" in n for n in d2.attrs["notes"])
 
 
-def test_disparity_without_population_is_unweighted_and_says_so() -> None:
+def test_disparity_without_population_leaves_weighted_measures_empty_and_says_so() -> None:
+    """docs/method.md: no population data gives empty weighted measures, never silently
+    unweighted ones; the notes do not claim population shares."""
     panel = make_panel(population=None)
     d = disparity_series(panel, index_table(panel))
+    weighted = ["cv", "theil_t", "theil_t_between", "theil_l", "gini"]
+    assert d[weighted].isna().all().all()
+    assert d["n_weighted"].tolist() == [0, 0, 0, 0] and d["n"].tolist() == [3, 3, 3, 3]
+    z2003 = [3.2, 2.25, 0.48]  # plain CV by hand: population SD over mean
+    sd = np.sqrt(np.mean([(v - np.mean(z2003)) ** 2 for v in z2003]))
+    assert d["cv_plain"].iloc[-1] == pytest.approx(sd / np.mean(z2003), rel=1e-12)
+    notes = "\n".join(d.attrs["notes"])
+    assert "no population data" in notes and "(CV, Theil, Gini, Atkinson) are empty" in notes
+    assert "population shares 人口比重" not in notes
+    # with CV weights = no, cv is the plain CV and stays
+    d = disparity_series(*_panel_and_index(Options(cv_weighted=False), population=None))
     np.testing.assert_allclose(d["cv"], d["cv_plain"], rtol=1e-14)
-    z2003 = [3.2, 2.25, 0.48]
-    assert d["gini"].iloc[-1] == pytest.approx(
-        sum(abs(a - b) for a in z2003 for b in z2003) / 9 / (2 * np.mean(z2003)), rel=1e-12
-    )
-    assert any("no population data" in n for n in d.attrs["notes"])
 
 
-def test_disparity_province_without_population_has_no_weight_but_counts_in_the_centre() -> None:
+def _panel_and_index(options, **kwargs):
+    panel = make_panel(options, **kwargs)
+    return panel, index_table(panel)
+
+
+def test_weighted_measures_use_only_provinces_with_a_population() -> None:
+    """A zero or missing population is a missing weight: that province leaves the weighted
+    measures (n_weighted) but stays in the unweighted ones (n); shares renormalise."""
+    pop = {**POP, "江西": [4100, 0, np.nan, 4250]}
+    panel = make_panel(Options(fill_gaps=False), population=pop)
+    d = disparity_series(panel, index_table(panel)).set_index("year")
+    assert d["n"].tolist() == [3, 3, 3, 3] and d["n_weighted"].tolist() == [3, 2, 2, 3]
+    # 2001 by hand over 上海 and 江苏 only: Z 0.8, 0.5; p = 1700/9050, 7350/9050; u = 0.65
+    p = np.array([1700, 7350]) / 9050
+    y = np.array([0.8, 0.5])
+    cv = np.sqrt((p * (y - y.mean()) ** 2).sum()) / y.mean()
+    assert d.loc[2001, "cv"] == pytest.approx(cv, rel=1e-12)
+    # were the zero kept as a weight 0, u would be the mean of three values (0.4667): differs
+    u3 = np.mean([0.8, 0.5, 0.1])
+    assert d.loc[2001, "cv"] != pytest.approx(np.sqrt((p * (y - u3) ** 2).sum()) / u3, rel=1e-3)
+    mu = (p * y).sum()
+    gini = sum(p[i] * p[j] * abs(y[i] - y[j]) for i in range(2) for j in range(2)) / (2 * mu)
+    assert d.loc[2001, "gini"] == pytest.approx(gini, rel=1e-12)
+    # the zero population is named with its cell on the quality list
+    q = quality_table(panel, index_table(panel))
+    zero = q[(q["kind"] == "non-positive") & (q["series"] == "population")]
+    assert zero[["province", "year"]].values.tolist() == [["江西", 2001]]
+
+
+def test_disparity_province_without_population_is_left_out_of_the_weighted_measures() -> None:
+    """Issue 11: weighted measures use only provinces with a value and a population (the
+    simple-mean centre too), and n_weighted says so; the unweighted CV keeps every Z."""
     pop = {**POP, "江西": [np.nan] * 4}
     panel = make_panel(population=pop)
     d = disparity_series(panel, index_table(panel))
-    assert (d["n"] == 3).all()  # provinces with a Z value
-    # simple-mean centre over the three Z values (REAT williamson(wmean = FALSE)); shares
-    # over the two provinces with a population
-    u = (0.4 + 0.2 + 0.05) / 3
+    assert (d["n"] == 3).all() and (d["n_weighted"] == 2).all()
+    # 2000 by hand over 上海 and 江苏: centre u = (0.4 + 0.2)/2, shares 1600 and 7300 of 8900
+    u = (0.4 + 0.2) / 2
     cv = math.sqrt((1600 * (0.4 - u) ** 2 + 7300 * (0.2 - u) ** 2) / 8900) / u
     assert d["cv"].iloc[0] == pytest.approx(cv, rel=1e-12)
     # the unweighted CV still uses every province with a Z value
@@ -280,10 +325,17 @@ def test_quality_table_lists_what_the_panel_did() -> None:
     q = compute_all(panel).quality
     assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail"]
     kinds = q.groupby("kind").size().to_dict()
-    assert kinds == {"filled": 1, "non-positive": 1, "index": 1}
+    assert kinds == {"filled": 1, "non-positive": 1, "index": 1, "coverage": 1, "plausibility": 1}
+    # GDP per person 江苏 2000: 50 亿元 / 7300 万人 = 68.5 元, below the 200 元 of the band
+    warning = q[q["kind"] == "plausibility"].iloc[0]
+    assert warning["detail"].startswith("江苏, 江西 2000–2003: GDP per person outside 200–1e+06 元")
+    coverage = q[q["kind"] == "coverage"].iloc[0]
+    assert (coverage["province"], coverage["year"]) == ("江西", 2002)
+    assert coverage["detail"].startswith("江西 is left out of the 中游地区 mean, the belt and the")
+    assert coverage["detail"].endswith("in 2002: GDP is zero or negative GDP非正")
     filled = q[q["kind"] == "filled"].iloc[0]
     assert (filled["series"], filled["province"], filled["year"]) == ("trade", "上海", 2001)
-    assert q.attrs["notes"] == ["3 entries"]
+    assert q.attrs["notes"] == ["5 entries"]
 
 
 def test_every_table_carries_notes_naming_unit_and_options() -> None:
@@ -324,11 +376,20 @@ def test_converted_mode_indices_are_in_the_output_unit() -> None:
     np.testing.assert_allclose(d1["cv"], d2["cv"], rtol=1e-12)
 
 
-def test_stage_table_signature() -> None:
-    panel = make_panel()
-    tables = compute_all(panel)
-    again = stage_table(panel, tables.factors)
-    pd.testing.assert_frame_equal(again, tables.stages)
+def test_stage_table_by_hand() -> None:
+    """Stage growth of the belt's Z, T and I from the data by hand (CAGR, own base)."""
+    opts = Options(stages=((2000, 2002), (2002, 2003)), table1_years=(2000, 2003))
+    stages = compute_all(make_panel(opts)).stages.set_index("stage")
+    years = list(YEARS)
+    z_bar = {y: np.mean([Z[p][k] for p in Z]) for k, y in enumerate(years)}
+    t_bar = {y: np.mean([TRADE[p][k] ** 2 / GDP[p][k] for p in Z]) for k, y in enumerate(years)}
+    i_bar = {y: np.mean([FIE[p][k] ** 2 / GDP[p][k] for p in Z]) for k, y in enumerate(years)}
+    assert list(stages.index) == ["2000–2002", "2002–2003"]
+    first = stages.loc["2000–2002"]
+    assert first["open_growth"] == pytest.approx((z_bar[2002] / z_bar[2000]) ** 0.5 - 1)
+    assert first["trade_growth"] == pytest.approx((t_bar[2002] / t_bar[2000]) ** 0.5 - 1)
+    assert first["invest_growth"] == pytest.approx((i_bar[2002] / i_bar[2000]) ** 0.5 - 1)
+    assert stages.loc["2002–2003", "open_growth"] == pytest.approx(z_bar[2003] / z_bar[2002] - 1)
 
 
 def test_stage_table_notes_stages_only_partly_in_the_data() -> None:

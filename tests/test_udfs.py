@@ -120,7 +120,7 @@ def test_one_bad_cell_does_not_spoil_the_block():
     gdp = [[50.0, 50.0, 50.0, 50.0], [50.0, 50.0, 50.0, 50.0], [0.0, -1.0, None, 50.0]]
     rate = [[1.0, 1.0, 0.0, 1.0]]
     assert udf.TRADE_INDEX(trade, gdp, rate) == [
-        [200.0, "#MISSING", "#TEXT", "#TEXT"],
+        [200.0, "#MISSING", "#RATE<=0", "#TEXT"],  # "12,345" is the number 12345
         ["#ERROR", "#ERROR", "#TEXT", "#NEGATIVE"],
         ["#GDP<=0", "#GDP<=0", "#RATE<=0", "#GDP<=0"],
     ]

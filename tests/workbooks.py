@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import shutil
 import types
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -26,6 +28,17 @@ REGIONS = {p: r for r, members in YANGTZE_REGIONS.items() for p in members}
 def make_book(path: Path, data: dict[str, pd.DataFrame] | None = None, **kwargs) -> Path:
     """Build a workbook filled with ``data`` (default: the example dataset)."""
     build_workbook(path, example_dataset() if data is None else data, notice=NOTICE, **kwargs)
+    return path
+
+
+def edited(base: Path, folder: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
+    """A copy of ``base`` changed with openpyxl, as a user would change it in Excel."""
+    path = folder / "book.xlsm"
+    shutil.copy(base, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    change(wb)
+    wb.save(path)
+    wb.close()
     return path
 
 

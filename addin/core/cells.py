@@ -1,4 +1,5 @@
-"""What a spreadsheet cell can hold besides a number: the one table of Excel's error values.
+"""What a spreadsheet cell can hold besides a number: Excel's error values, and the one rule
+for reading a cell's content (:func:`classify_cell`).
 
 Both the workbook readers (:mod:`addin.workbook.sheets`, the engines) and the worksheet
 functions (:mod:`addin.excel.args`) classify cells with these facts, so a cell reads the
@@ -19,6 +20,10 @@ True
 """
 
 from __future__ import annotations
+
+import math
+import re
+from numbers import Real
 
 #: VT_ERROR code of Excel's error value n is ``COM_ERROR_BASE + n``.
 COM_ERROR_BASE = -2146828288
@@ -59,3 +64,102 @@ def error_text(code: int) -> str:
 def is_error_text(value: object) -> bool:
     """Whether a cell's text is one of Excel's error values (case and spaces ignored)."""
     return isinstance(value, str) and value.strip().upper() in ERROR_TEXTS
+
+
+# --- the one rule for cell contents -------------------------------------------------------
+
+#: A cell holds a number (int, float).
+NUMBER = "number"
+#: Text that reads as a number once normalised ("36,895,065.2", full-width digits, spaces).
+NUMERIC_TEXT = "numeric-text"
+#: A yearbook's placeholder for "no data" (—, …, ..., -, 空, NA): a missing value.
+PLACEHOLDER = "placeholder"
+#: An empty cell (None, "", spaces, NaN).
+BLANK = "blank"
+#: Any other text, a boolean or a date: an error in the data, never filled.
+TEXT = "text"
+#: One of Excel's error values (#N/A, #REF!, ...).
+ERROR_VALUE = "error-value"
+
+#: The yearbooks' placeholders for "no data", after full-width forms are made ASCII and the
+#: text trimmed (so full-width －, ．．． and ＮＡ are included); compared in upper case.
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {"—", "——", "–", "-", "--", "…", "……", "...", "......", "空", "NA"}
+)
+
+#: Full-width ASCII forms (！ to ～, U+FF01–FF5E) and the ideographic space → ASCII.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_GROUPED_NUMBER = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+
+
+def _number_in_text(text: str) -> float | None:
+    """The number a text spells, or None: ASCII digits with an optional sign, decimal point
+    and exponent, or thousands grouped by commas."""
+    if _GROUPED_NUMBER.fullmatch(text):
+        return float(text.replace(",", ""))
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text)
+    return None
+
+
+def classify_cell(value: object) -> tuple[float, str]:
+    """Read one cell's content by the one rule shared by the tables and the worksheet functions.
+
+    Parameters
+    ----------
+    value : object
+        A cell as a workbook reader or xlwings hands it over: a number, text, None, a
+        boolean, a date, or an error value's text.
+
+    Returns
+    -------
+    number : float
+        The number the cell holds or spells; NaN when it holds none. May be ±inf for a
+        number too large for a float (the caller reports it).
+    kind : str
+        :data:`NUMBER`, :data:`NUMERIC_TEXT` (text read as its number; note it),
+        :data:`PLACEHOLDER` (a yearbook's "no data" mark: missing, may be filled; note it),
+        :data:`BLANK`, :data:`TEXT` (any other text, a boolean or a date: an error, never
+        filled) or :data:`ERROR_VALUE`.
+
+    Examples
+    --------
+    >>> classify_cell(36895065.2)
+    (36895065.2, 'number')
+    >>> classify_cell(" 36,895,065.2 ")
+    (36895065.2, 'numeric-text')
+    >>> classify_cell("３６８９５")  # full-width digits
+    (36895.0, 'numeric-text')
+    >>> classify_cell("—")
+    (nan, 'placeholder')
+    >>> classify_cell("…")
+    (nan, 'placeholder')
+    >>> classify_cell("1,23")  # not a thousands grouping: an error, not 123
+    (nan, 'text')
+    >>> classify_cell("#N/A")
+    (nan, 'error-value')
+    >>> classify_cell(None)
+    (nan, 'blank')
+    """
+    if value is None:
+        return math.nan, BLANK
+    if isinstance(value, bool):
+        return math.nan, TEXT
+    if isinstance(value, Real):
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):  # an int too large for a float
+            return (math.inf if value > 0 else -math.inf), NUMBER
+        return (math.nan, BLANK) if math.isnan(number) else (number, NUMBER)
+    if not isinstance(value, str):
+        return math.nan, TEXT  # dates, times, anything else
+    text = value.translate(_HALF_WIDTH).strip()
+    if text == "":
+        return math.nan, BLANK
+    if is_error_text(text):
+        return math.nan, ERROR_VALUE
+    if text.upper() in PLACEHOLDERS:
+        return math.nan, PLACEHOLDER
+    number = _number_in_text(text)
+    return (math.nan, TEXT) if number is None else (number, NUMERIC_TEXT)

@@ -75,13 +75,23 @@ def scale_intensity_index(
     -------
     IndexResult
         Values in GDP's unit. Problems: ``MISSING`` (any input NaN), ``NEGATIVE``
-        (amount < 0), ``NONPOSITIVE_GDP`` (GDP ≤ 0), ``NONPOSITIVE_RATE`` (factor ≤ 0).
+        (amount < 0), ``NONPOSITIVE_GDP`` (GDP ≤ 0), ``NONPOSITIVE_RATE`` (factor ≤ 0),
+        ``OVERFLOW`` (the result is beyond the largest float, 1.8e308).
     """
     a, g, r = np.broadcast_arrays(_as_float(amount), _as_float(gdp), _as_float(factor))
     problems = _amount_problems(a, g, r)
     with np.errstate(all="ignore"):
         converted = a * r
         values = converted * converted / g
+    return _result(values, problems)
+
+
+def _result(values: np.ndarray, problems: np.ndarray) -> IndexResult:
+    """Values where the problem is OK, NaN elsewhere; an infinite or NaN result of valid
+    inputs (a number beyond 1.8e308, e.g. 1e300 squared) is ``OVERFLOW``."""
+    problems = np.where(
+        (problems == Problem.OK) & ~np.isfinite(values), Problem.OVERFLOW, problems
+    ).astype(np.int8)
     return IndexResult(np.where(problems == Problem.OK, values, np.nan), problems)
 
 
@@ -108,8 +118,8 @@ def composite_index(trade: IndexResult, invest: IndexResult) -> IndexResult:
     """
     problems = worst(trade.problems, invest.problems)
     with np.errstate(all="ignore"):
-        values = np.sqrt(trade.values * invest.values)
-    return IndexResult(np.where(problems == Problem.OK, values, np.nan), problems)
+        values = np.sqrt(trade.values) * np.sqrt(invest.values)  # T·I may overflow, Z not
+    return _result(values, problems)
 
 
 def open_index(

@@ -30,6 +30,7 @@ class Problem(IntEnum):
     UNDEFINED = (
         7  #: the measure is not defined for these values (zero mean or base, zero in Theil L)
     )
+    OVERFLOW = 8  #: the result is too large for a number (often a unit slip: check the unit)
 
     @property
     def marker(self) -> str:
@@ -48,6 +49,7 @@ MARKERS: dict[Problem, str] = {
     Problem.TEXT: "#TEXT",
     Problem.ERROR_CELL: "#ERROR",
     Problem.UNDEFINED: "#UNDEFINED",
+    Problem.OVERFLOW: "#OVERFLOW",
 }
 
 DESCRIPTIONS: dict[Problem, str] = {
@@ -59,6 +61,7 @@ DESCRIPTIONS: dict[Problem, str] = {
     Problem.TEXT: "text where a number was expected 应为数字",
     Problem.ERROR_CELL: "error value in an input cell 单元格错误值",
     Problem.UNDEFINED: "result not defined for these values (zero mean or base) 结果无定义",
+    Problem.OVERFLOW: "result too large for a number: check the units 数值溢出，请检查单位",
 }
 
 

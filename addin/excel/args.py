@@ -41,7 +41,8 @@ from itertools import chain
 
 import numpy as np
 
-from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS
+from ..core import cells
+from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS, classify_cell
 from ..core.problems import DESCRIPTIONS, MARKERS, Problem, Result, worst
 from ..errors import InputError
 
@@ -173,13 +174,25 @@ def _classify_other(value) -> tuple[float, int]:
     return np.nan, int(Problem.TEXT)
 
 
+def _read_texts(strings: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Text cells by the one cell rule (:func:`~addin.core.cells.classify_cell`): numeric
+    text is its number, a yearbook no-data mark a blank; other text keeps its code."""
+    values, codes = np.full(strings.shape, np.nan), codes.copy()
+    for i in np.flatnonzero(codes == Problem.TEXT):
+        number, kind = classify_cell(strings[i])
+        if kind in (cells.NUMERIC_TEXT, cells.PLACEHOLDER, cells.BLANK):
+            values[i], codes[i] = number, Problem.OK
+    return values, codes
+
+
 def read(x, name: str) -> Cells:
     """Turn a cell or range as xlwings delivers it into :class:`Cells`.
 
     Numbers (float, int, Decimal, numpy numbers) become floats; blanks (``None``,
     ``""``, NaN) NaN with no problem; booleans, dates, times and any other text
-    ``TEXT`` (numbers stored as text such as ``"1,234.5"`` included: yearbook text often
-    hides units or footnotes); Excel error values ``ERROR_CELL``; our own markers their
+    ``TEXT``, except what the one cell rule reads (:func:`~addin.core.cells.classify_cell`:
+    numeric text such as ``"1,234.5"`` is its number, a yearbook no-data mark such as
+    ``"—"`` a blank); Excel error values ``ERROR_CELL``; our own markers their
     own code.
 
     Raises
@@ -220,6 +233,7 @@ def read(x, name: str) -> Cells:
         strings = obj[texts]
         codes = _text_code_of(strings, int(Problem.TEXT)).astype(np.int8)
         problems[texts] = np.where(strings == "", Problem.OK, codes)
+        values[texts], problems[texts] = _read_texts(strings, problems[texts])
 
     problems[category == _TEXTLIKE] = Problem.TEXT
 

@@ -17,6 +17,7 @@ field holding its values, and gets one column per value (``atkinson_0.5``, ...).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,6 +79,14 @@ class DisparityInput:
     def cv_weights(self) -> np.ndarray | None:
         """The weights of the chosen CV (None when the options ask for a plain CV)."""
         return self.weights if self.options.cv_weighted else None
+
+    @property
+    def weighted_values(self) -> np.ndarray:
+        """The values of the provinces that also have a weight: a weighted measure uses
+        only these (its simple-mean centre too), so its ``n_weighted`` says what it used."""
+        if self.weights is None:
+            return self.values
+        return np.where(np.isnan(self.weights), np.nan, self.values)
 
 
 @dataclass(frozen=True)
@@ -179,7 +188,8 @@ ANNUAL_CHANGE = WorksheetFunction(
 
 
 def _cv(x: DisparityInput) -> np.ndarray:
-    return disparity.weighted_cv(x.values, x.cv_weights, x.options.cv_centre).values
+    values = x.values if x.cv_weights is None else x.weighted_values
+    return disparity.weighted_cv(values, x.cv_weights, x.options.cv_centre).values
 
 
 def _cv_plain(x: DisparityInput) -> np.ndarray:
@@ -188,17 +198,17 @@ def _cv_plain(x: DisparityInput) -> np.ndarray:
 
 def _theil(kind: str, part: str) -> Callable[[DisparityInput], np.ndarray]:
     def compute(x: DisparityInput) -> np.ndarray:
-        return getattr(disparity.theil(x.values, x.weights, x.groups, kind), part)
+        return getattr(disparity.theil(x.weighted_values, x.weights, x.groups, kind), part)
 
     return compute
 
 
 def _gini(x: DisparityInput) -> np.ndarray:
-    return disparity.gini(x.values, x.weights).values
+    return disparity.gini(x.weighted_values, x.weights).values
 
 
 def _atkinson(x: DisparityInput, epsilon: float) -> np.ndarray:
-    return disparity.atkinson(x.values, x.weights, epsilon).values
+    return disparity.atkinson(x.weighted_values, x.weights, epsilon).values
 
 
 # ------------------------------------------------------------------- the registry
@@ -219,7 +229,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("last", "结束年", "Last", ("stages",), **_TEXT),
     Column("base_year", "基期", "Base year", ("stages",), **_TEXT),
     Column("year", "年份", "Year", ("index", "factors", "disparity", "quality"), **_TEXT),
-    Column("n", "省份数", "Provinces", ("disparity",), **_TEXT),
     Column(
         "trade_index",
         "贸易开放指数 T",
@@ -250,6 +259,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("invest_contribution", "投资贡献 ½Δln I", "Investment part ½Δln I", ("factors",)),
     Column("trade_growth", "T 增长率", "T growth", ("stages",), PERCENT),
     Column("invest_growth", "I 增长率", "I growth", ("stages",), PERCENT),
+    # how many provinces each year's figures used: after the factors' own columns, and
+    # before the disparity measures
+    Column("n", "省份数", "Provinces", ("factors", "disparity"), **_TEXT),
+    Column("n_weighted", "有人口省份数", "Provinces with population", ("disparity",), **_TEXT),
     Column(
         "cv",
         "变异系数 CV",
@@ -364,6 +377,8 @@ def find(key: object) -> tuple[Column | None, float | None]:
         return None, None
     if key in BY_KEY:
         return BY_KEY[key], None
+    if _COUNT_KEY.fullmatch(key):
+        return BY_KEY["n"], float(key[2:])
     base, _, value = key.rpartition("_")
     column = BY_KEY.get(base)
     if column is None or column.parameter is None:
@@ -372,6 +387,14 @@ def find(key: object) -> tuple[Column | None, float | None]:
         return column, float(value)
     except ValueError:
         return None, None
+
+
+_COUNT_KEY = re.compile(r"n_\d{4}")
+
+
+def count_key(year: int) -> str:
+    """Key of Table 1's column of how many provinces each mean used in ``year``: ``n_1993``."""
+    return f"n_{year}"
 
 
 def table_columns(table: str, options: Options | None = None) -> tuple[str, ...]:
@@ -402,7 +425,7 @@ def label(key: object, language: str) -> str:
         return str(key)
     zh, en = column.zh, column.en
     if value is not None:
-        suffix = f" {column.parameter.symbol}={value:g}"
+        suffix = f" {column.parameter.symbol}={value:g}" if column.parameter else f" {value:g}"
         zh, en = zh + suffix, en + suffix
     return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
 

@@ -20,6 +20,8 @@ BELT_MODES: tuple[str, ...] = get_args(BeltMode)
 Language = Literal["both", "zh", "en"]
 LANGUAGES: tuple[str, ...] = get_args(Language)
 PAPER_TABLE1_YEARS = (1993, 2000, 2005, 2010, 2014, 2022)
+#: The plausibility bands (low, high) that Settings may override.
+BANDS = ("fx_band", "gdp_per_person_band", "trade_gdp_band", "fie_gdp_band")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ class Options:
     jump_ratio : a year-on-year change by more than this factor is flagged as suspicious.
     atkinson_epsilons : inequality aversions ε ≥ 0 of the Atkinson index, one Disparity
         column each (default 0.5).
+    fx_band : plausible CNY per USD (low, high); rates outside are warned about.
+    gdp_per_person_band : plausible GDP per person in 元 (low, high).
+    trade_gdp_band, fie_gdp_band : plausible trade/GDP and FIE/GDP in one currency.
+    outlier_ratio : a province whose trade/GDP or FIE/GDP is this many times off the year's
+        median over the provinces is warned about (a power of ten typed into one row).
     """
 
     table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
@@ -57,6 +64,11 @@ class Options:
     language: Language = "both"
     jump_ratio: float = 5.0
     atkinson_epsilons: tuple[float, ...] = (0.5,)
+    fx_band: tuple[float, float] = (1.0, 20.0)
+    gdp_per_person_band: tuple[float, float] = (200.0, 1_000_000.0)
+    trade_gdp_band: tuple[float, float] = (0.005, 5.0)
+    fie_gdp_band: tuple[float, float] = (0.005, 5.0)
+    outlier_ratio: float = 30.0
 
     def __post_init__(self):
         choices = {
@@ -87,9 +99,29 @@ class Options:
             raise InputError(
                 "expected distinct numbers ε ≥ 0, such as 0.5, 1, 2", "atkinson_epsilons"
             )
+        self._check_plausibility_settings()
 
-    def describe(self) -> dict[str, str]:
-        """The options as labelled text, for the notes under each table."""
+    def _check_plausibility_settings(self) -> None:
+        if not self.outlier_ratio > 1:
+            raise InputError("must be greater than 1", "outlier_ratio")
+        for name in BANDS:
+            low, high = getattr(self, name)
+            if not 0 <= low < high:
+                raise InputError(f"expected low-high with 0 ≤ low < high, got {low}-{high}", name)
+
+    def _weights_text(self, has_population: bool) -> str:
+        if not self.cv_weighted:
+            return "none (plain CV) 无"
+        if not has_population:
+            return "population shares, but no population data: weighted measures empty 无人口数据"
+        return "population shares 人口比重"
+
+    def describe(self, has_population: bool = True) -> dict[str, str]:
+        """The options as labelled text, for the notes under each table.
+
+        ``has_population=False`` (no population data): the weights are described as not
+        used, so no note claims weights that were not applied.
+        """
         centre = (
             "simple mean 简单平均"
             if self.cv_centre == "mean"
@@ -102,9 +134,7 @@ class Options:
             "output unit 输出单位": self.output_unit
             if self.unit_mode == "converted"
             else "as entered 按输入",
-            "CV weights 权重": "population shares 人口比重"
-            if self.cv_weighted
-            else "none (plain CV) 无",
+            "CV weights 权重": self._weights_text(has_population),
             "CV centre 中心": centre,
             "gap filling 插值": "interior linear 内插" if self.fill_gaps else "off 关闭",
             "belt 全流域": "mean of provinces 省均值"

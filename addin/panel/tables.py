@@ -15,15 +15,16 @@ import pandas as pd
 from ..core import growth, indices
 from ..core.problems import DESCRIPTIONS, Problem
 from . import measures
+from .plausibility import plausibility_records
 from .provinces import REGION_ENGLISH, english_name, match_province
-from .tidy import Panel, QualityRecord
+from .tidy import Panel, QualityRecord, year_ranges
 
 BELT = "长江经济带"
 BELT_EN = "Yangtze River Economic Belt"
 
 
 def _notes(panel: Panel, *extra: str) -> list[str]:
-    described = panel.options.describe()
+    described = panel.options.describe(has_population(panel))
     lines = [f"index unit 指数单位: {panel.index_unit}"]
     lines += [f"{k}: {v}" for k, v in described.items()]
     return lines + list(extra)
@@ -69,53 +70,64 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     and the average annual change (Z_last − Z_first)/(last − first).
 
     Region and belt rows are simple means of their provinces' unrounded Z over the
-    provinces that have a value that year. Columns: kind (province/region/belt), name,
-    name_en, region, one column per year, annual_change.
+    provinces that have a value that year; ``n_<year>`` says how many that was (in belt
+    mode ``sum``: how many provinces have trade, FIE and GDP). Columns: kind
+    (province/region/belt), name, name_en, region, one column per year, annual_change,
+    one ``n_<year>`` column per year (empty on province rows).
     """
     years = [y for y in panel.options.table1_years if y in set(panel.years)]
     z = idx.pivot(index="province", columns="year", values="open_index").reindex(panel.provinces)
     z = z.reindex(columns=years)
+    none = np.full(len(years), np.nan)
     rows = [
-        ("province", p, _english(p), panel.regions[p], z.loc[p].to_numpy()) for p in panel.provinces
+        ("province", p, _english(p), panel.regions[p], z.loc[p].to_numpy(), none)
+        for p in panel.provinces
     ]
     for region in dict.fromkeys(panel.regions.values()):
-        members = [p for p in panel.provinces if panel.regions[p] == region]
-        rows.append(
-            ("region", region, _english(region), region, _nanmean(z.loc[members].to_numpy()))
-        )
+        block = z.loc[[p for p in panel.provinces if panel.regions[p] == region]].to_numpy()
+        rows.append(("region", region, _english(region), region, _nanmean(block), _count(block)))
     if panel.options.belt == "sum":
-        belt = pd.Series(_indices_of_sums(panel)[2], index=panel.years).reindex(years).to_numpy()
+        t_i_z, n = _indices_of_sums(panel)
+        belt = pd.Series(t_i_z[2], index=panel.years).reindex(years).to_numpy()
+        belt_n = pd.Series(n, index=panel.years).reindex(years).to_numpy()
     else:
-        belt = _nanmean(z.to_numpy())
-    rows.append(("belt", BELT, BELT_EN, "", belt))
+        belt, belt_n = _nanmean(z.to_numpy()), _count(z.to_numpy())
+    rows.append(("belt", BELT, BELT_EN, "", belt, belt_n))
+    n_columns = [f"n_{y}" for y in years]
     out = pd.DataFrame(
-        [[k, n, e, r, *v] for k, n, e, r, v in rows],
-        columns=["kind", "name", "name_en", "region", *years],
+        [[k, name, e, r, *v, *n] for k, name, e, r, v, n in rows],
+        columns=["kind", "name", "name_en", "region", *years, *n_columns],
     )
-    out["annual_change"] = (
-        growth.annual_change(out[years].to_numpy(), years) if len(years) >= 2 else np.nan
+    out.insert(
+        4 + len(years),
+        "annual_change",
+        growth.annual_change(out[years].to_numpy(), years) if len(years) >= 2 else np.nan,
     )
+    return _with_notes(out, _notes(panel, *_table1_notes(panel, years)))
+
+
+def _table1_notes(panel: Panel, years: list[int]) -> list[str]:
     missing = [y for y in panel.options.table1_years if y not in set(panel.years)]
-    extra = (
-        [f"years without data left out 无数据年份: {', '.join(map(str, missing))}"]
-        if missing
-        else []
-    )
-    belt_note = (
+    belt = (
         "belt row = index of summed amounts 全流域 = 总量指数"
         if panel.options.belt == "sum"
         else "belt row = simple mean of provinces 全流域 = 省份简单平均"
     )
-    return _with_notes(
-        out,
-        _notes(
-            panel,
-            "region rows = simple mean of provinces 区域 = 省份简单平均",
-            belt_note,
-            f"annual change 年均变化 = (Z{years[-1] if years else ''} − Z{years[0] if years else ''}) / years",
-            *extra,
-        ),
-    )
+    first, last = (years[0], years[-1]) if years else ("", "")
+    notes = [
+        "region rows = simple mean of provinces 区域 = 省份简单平均; "
+        "n = provinces used 所用省份数 (see Quality › coverage for those left out)",
+        belt,
+        f"annual change 年均变化 = (Z{last} − Z{first}) / years",
+    ]
+    if missing:
+        notes.append(f"years without data left out 无数据年份: {', '.join(map(str, missing))}")
+    return notes
+
+
+def _count(block: np.ndarray) -> np.ndarray:
+    """Values per column of a provinces × years block (the n of a mean)."""
+    return (~np.isnan(block)).sum(axis=0).astype(float)
 
 
 def _nanmean(block: np.ndarray) -> np.ndarray:
@@ -124,22 +136,27 @@ def _nanmean(block: np.ndarray) -> np.ndarray:
         return np.where(counts > 0, np.nansum(block, axis=0) / counts, np.nan)
 
 
-def _indices_of_sums(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Belt T, I, Z per year from summed trade, FIE and GDP of the provinces that have all three."""
+def _indices_of_sums(panel: Panel) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Belt (T, I, Z) per year from summed trade, FIE and GDP of the provinces that have all
+    three that year, and how many provinces that is."""
     complete = panel.frame.dropna(subset=["trade", "fie", "gdp"])
-    sums = complete.groupby("year")[["trade", "fie", "gdp"]].sum().reindex(panel.years)
+    grouped = complete.groupby("year")
+    sums = grouped[["trade", "fie", "gdp"]].sum().reindex(panel.years)
+    n = grouped.size().reindex(panel.years).fillna(0).to_numpy(dtype=float)
     t = indices.trade_index(sums["trade"], sums["gdp"])
     i = indices.invest_index(sums["fie"], sums["gdp"])
-    return t.values, i.values, indices.composite_index(t, i).values
+    return (t.values, i.values, indices.composite_index(t, i).values), n
 
 
 def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """The belt's T, I and Z per year (the paper's Figure 1) with the growth split.
 
-    ``belt = "mean"``: simple means of the provinces' T, I, Z. ``belt = "sum"``: the
-    indices of summed trade, FIE and GDP. Columns: year, trade_index, invest_index,
-    open_index, open_growth (Z's year-on-year rate), trade_contribution and
-    invest_contribution (½Δln T and ½Δln I, log points; they add up to Δln Z).
+    ``belt = "mean"``: simple means of T, I and Z over the provinces that have Z that year
+    (so the three means use the same provinces). ``belt = "sum"``: the indices of summed
+    trade, FIE and GDP over the provinces that have all three. Columns: year, trade_index,
+    invest_index, open_index, open_growth (Z's year-on-year rate), trade_contribution and
+    invest_contribution (½Δln T and ½Δln I, log points; they add up to Δln Z), n
+    (provinces used).
     """
     years = panel.years
     if panel.options.belt == "mean":
@@ -149,9 +166,14 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
             .to_numpy()
             for c in ("trade_index", "invest_index", "open_index")
         }
-        t, i, z = (_nanmean(wide[c]) for c in ("trade_index", "invest_index", "open_index"))
+        has_z = ~np.isnan(wide["open_index"])
+        t, i, z = (
+            _nanmean(np.where(has_z, wide[c], np.nan))
+            for c in ("trade_index", "invest_index", "open_index")
+        )
+        n = has_z.sum(axis=0)
     else:
-        t, i, z = _indices_of_sums(panel)
+        (t, i, z), n = _indices_of_sums(panel)
     with np.errstate(all="ignore"):
         dlt = np.concatenate([[np.nan], 0.5 * np.diff(np.log(np.where(t > 0, t, np.nan)))])
         dli = np.concatenate([[np.nan], 0.5 * np.diff(np.log(np.where(i > 0, i, np.nan)))])
@@ -164,48 +186,67 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
             "open_growth": np.concatenate([[np.nan], growth.yoy_rates(z, years)]),
             "trade_contribution": dlt,
             "invest_contribution": dli,
+            "n": np.asarray(n, dtype=int),
         }
     )
     split = (
         "contributions 贡献: ½Δln T and ½Δln I (log points) add up to Δln Z, since Z = √(T·I)"
         if panel.options.belt == "sum"
-        else "contributions 贡献: ½Δln T̄ and ½Δln Ī (log points) add up to Δln √(T̄·Ī); the mean Z̄ of the "
-        "provinces is not √(T̄·Ī), so its growth differs (set belt = sum for an exact split of Z)"
+        else "contributions 贡献: ½Δln T̄ and ½Δln Ī (log points) add up to Δln √(T̄·Ī); "
+        "the mean Z̄ of the provinces is not √(T̄·Ī), so its growth differs "
+        "(set belt = sum for an exact split of Z)"
     )
-    return _with_notes(out, _notes(panel, split))
+    return _with_notes(out, _notes(panel, "n = provinces used 所用省份数", split))
+
+
+def has_population(panel: Panel) -> bool:
+    """Whether any province-year has a usable (positive) population."""
+    return bool(np.isfinite(panel.frame["population"].to_numpy(dtype=float)).any())
 
 
 def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Disparity of Z across provinces per year (the paper's Figure 2).
 
-    Columns: year, n (provinces used), then every disparity measure of the registry
-    (:mod:`.measures`): cv (the chosen variant: population-weighted or not, centre as
-    chosen), cv_plain (population SD / mean), theil_t, theil_t_between, theil_t_within,
-    theil_l, theil_l_between, theil_l_within, gini, and atkinson_ε for each ε set. Theil,
-    Gini and Atkinson use population shares when population data are present.
+    Columns: year; n (provinces with Z: the unweighted measures); n_weighted (provinces
+    with Z and a positive population: the weighted measures); then every disparity measure
+    of the registry (:mod:`.measures`): cv (the chosen variant: population-weighted or
+    not, centre as chosen), cv_plain (population SD / mean over the n provinces), theil_t,
+    theil_t_between, theil_t_within, theil_l, theil_l_between, theil_l_within, gini and
+    atkinson_ε for each ε set, weighted by population shares. A weighted measure uses only
+    provinces with both a value and a population; with no population data at all the
+    weighted measures are empty (never silently unweighted).
     """
     z = (
         idx.pivot(index="province", columns="year", values="open_index")
         .reindex(panel.provinces)
         .to_numpy()
     )
-    pop = panel.wide("population").to_numpy()
-    has_pop = bool(np.isfinite(pop).any())
+    pop = panel.wide("population").reindex(columns=panel.years).to_numpy()
     groups = [panel.regions[p] for p in panel.provinces]
-    inputs = measures.DisparityInput(z, pop if has_pop else None, groups, panel.options)
+    inputs = measures.DisparityInput(z, pop, groups, panel.options)
     out = pd.DataFrame(
         {
             "year": panel.years,
-            "n": (~np.isnan(z)).sum(axis=0),
+            "n": _count(z).astype(int),
+            "n_weighted": _count(inputs.weighted_values).astype(int),
             **measures.disparity_columns(inputs),
         }
     )
-    extra = (
-        []
-        if has_pop
-        else ["no population data: CV, Theil and Gini are unweighted 无人口数据：未加权"]
-    )
+    extra = [
+        "n: provinces with Z (cv_plain"
+        + ("" if panel.options.cv_weighted else ", cv")
+        + "); n_weighted: provinces with Z and population (weighted measures) 加权指标所用省份数"
+    ]
+    if not has_population(panel):
+        extra.append(NO_POPULATION)
     return _with_notes(out, _notes(panel, "CV = √(Σ pᵢ (yᵢ − u)²) / u", *extra))
+
+
+#: Said under the Disparity table and by the CLI when there is no population at all.
+NO_POPULATION = (
+    "no population data 无人口数据: the population-weighted measures (CV, Theil, Gini, Atkinson) "
+    "are empty 加权指标为空; cv_plain is the unweighted CV (or set CV population weights = no)"
+)
 
 
 def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +285,8 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     extra = (
         [
             f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
-            "(growth over the years present; cagr and change give no value when the last of them has no Z)"
+            "(growth over the years present; cagr and change give no value when the last of them "
+            "has no Z)"
         ]
         if partial
         else []
@@ -259,7 +301,9 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Everything filled, skipped, converted or suspicious, one row each.
 
     Columns: kind, series, province, year, cell, detail. Province-years whose Z could
-    not be computed for a reason other than missing input are listed as kind "index".
+    not be computed for a reason other than missing input are listed as kind "index";
+    provinces left out of a mean or a weighted measure as kind "coverage"
+    (:func:`coverage_records`).
     """
     records = list(panel.quality)
     bad = idx[(idx["problem"] != "") & (idx["problem"] != DESCRIPTIONS[Problem.MISSING])]
@@ -267,6 +311,8 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         QualityRecord("index", "open_index", r.province, int(r.year), None, r.problem)
         for r in bad.itertuples()
     ]
+    records += coverage_records(panel, idx)
+    records += plausibility_records(panel)
     out = pd.DataFrame(
         [
             (
@@ -282,6 +328,79 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         columns=["kind", "series", "province", "year", "cell", "detail"],
     )
     return _with_notes(out, [f"{len(out)} entries"])
+
+
+def _culprit(panel: Panel, province: str, year: int, inputs: pd.Series, code) -> str | None:
+    """The input cell that kept a province-year's Z from being computed, when one is known."""
+    amounts = {k: inputs[k] for k in ("trade", "fie", "gdp")}
+    if code == Problem.MISSING:
+        keys = [k for k, v in amounts.items() if np.isnan(v)] or ["fx"]
+    elif code == Problem.NEGATIVE:
+        keys = [k for k in ("trade", "fie") if amounts[k] < 0]
+    elif code == Problem.NONPOSITIVE_GDP:
+        keys = ["gdp"]
+    elif code == Problem.OVERFLOW:
+        keys = [max(("trade", "fie"), key=lambda k: abs(amounts[k]))]
+    else:
+        keys = []
+    cells = (panel.where(k, "CNY/USD" if k == "fx" else province, year) for k in keys)
+    return next((c for c in cells if c), None)
+
+
+def _runs(items: list[tuple[int, str, str | None]]) -> list[tuple[list[int], str, str | None]]:
+    """Consecutive (year, reason, cell) items with one reason → (years, reason, first cell)."""
+    runs: list[tuple[list[int], str, str | None]] = []
+    for year, reason, where in items:
+        if runs and runs[-1][1] == reason:
+            runs[-1][0].append(year)
+        else:
+            runs.append(([year], reason, where))
+    return runs
+
+
+def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
+    """Which province each mean or weighted measure left out, for which years, and why.
+
+    One ``coverage`` record per province and run of years with the same reason, naming the
+    input cell of the first year: a province without Z is left out of its region's mean,
+    the belt and the disparity measures (the ``n`` columns count one fewer); a province
+    with Z but no population is left out of the weighted measures (``n_weighted``), when
+    the workbook has population data at all.
+    """
+    inputs = panel.frame.set_index(["province", "year"])
+    codes = {text: code for code, text in DESCRIPTIONS.items()}
+    records = []
+    lacking = idx[idx["problem"] != ""].sort_values("year")
+    for prov, rows in lacking.groupby("province", sort=False):
+        lost = [
+            (int(y), why, _culprit(panel, prov, int(y), inputs.loc[(prov, y)], codes[why]))
+            for y, why in zip(rows["year"], rows["problem"])
+        ]
+        for years, why, where in _runs(lost):
+            detail = (
+                f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
+                f"disparity measures in {year_ranges(years)}: {why}"
+            )
+            records.append(QualityRecord("coverage", "open_index", prov, years[0], where, detail))
+    return records + _weight_coverage(panel, idx)
+
+
+def _weight_coverage(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
+    """Provinces with Z but without a positive population: out of the weighted measures."""
+    if not has_population(panel):
+        return []
+    merged = idx.merge(panel.frame[["province", "year", "population"]], on=["province", "year"])
+    unweighted = merged[merged["open_index"].notna() & merged["population"].isna()]
+    records = []
+    for prov, rows in unweighted.sort_values("year").groupby("province", sort=False):
+        years = [int(y) for y in rows["year"]]
+        detail = (
+            f"{prov} has no population (blank, zero or negative) in {year_ranges(years)}: it is "
+            "left out of the population-weighted measures (n_weighted)"
+        )
+        where = panel.where("population", prov, years[0])
+        records.append(QualityRecord("coverage", "population", prov, years[0], where, detail))
+    return records
 
 
 @dataclass

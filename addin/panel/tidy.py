@@ -62,6 +62,9 @@ class SeriesData:
     locate : (row label, year) → cell address, for messages.
     issues : what the reader already found (text and error cells, duplicates).
     label_cells : row label → address of its name cell, for messages (optional).
+    errors : (row label, year) of cells that held text or an error value: never filled.
+    year_units : year → that year's own unit where it is not ``unit`` (the unit row).
+    year_unit_cells : year → address of its unit-row cell, for messages.
     """
 
     key: str
@@ -72,6 +75,9 @@ class SeriesData:
     locate: Callable[[str, int], str | None] | None = None
     issues: list[QualityRecord] = field(default_factory=list)
     label_cells: Mapping[str, str] = field(default_factory=dict)
+    errors: frozenset[tuple[str, int]] = frozenset()
+    year_units: Mapping[int, object] = field(default_factory=dict)
+    year_unit_cells: Mapping[int, str] = field(default_factory=dict)
 
     def where(self, label: str, year: int) -> str | None:
         return self.locate(label, year) if self.locate else None
@@ -84,7 +90,8 @@ class Panel:
     ``frame`` has columns ``province, region, year`` and one float column per series in
     :data:`SERIES` (converted amounts in the converted mode; exactly as typed otherwise),
     plus ``filled_<series>`` booleans. ``units`` gives each column's unit after
-    conversion; ``index_unit`` the unit of T, I and Z.
+    conversion; ``index_unit`` the unit of T, I and Z. ``locate`` finds a series' input
+    cell, ``unit_cells`` and ``units_entered`` give each series' unit cell and its text.
     """
 
     frame: pd.DataFrame
@@ -93,6 +100,9 @@ class Panel:
     units: dict[str, str]
     index_unit: str
     quality: list[QualityRecord]
+    locate: Mapping[str, Callable[[str, int], str | None]] = field(default_factory=dict)
+    unit_cells: Mapping[str, str | None] = field(default_factory=dict)
+    units_entered: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def provinces(self) -> list[str]:
@@ -102,6 +112,11 @@ class Panel:
     def years(self) -> list[int]:
         return sorted(self.frame["year"].unique().tolist())
 
+    def where(self, key: str, province: str, year: int) -> str | None:
+        """The input cell of series ``key`` for a province-year, when known."""
+        locate = self.locate.get(key)
+        return locate(province, year) if locate else None
+
     def wide(self, column: str) -> pd.DataFrame:
         """``column`` as provinces × years, provinces in mapping order."""
         return self.frame.pivot(index="province", columns="year", values=column).reindex(
@@ -109,7 +124,7 @@ class Panel:
         )
 
 
-def _year_ranges(years: list[int]) -> str:
+def year_ranges(years: list[int]) -> str:
     """'1993–2004, 2015' from [1993, …, 2004, 2015]."""
     parts, start = [], None
     for i, y in enumerate(years):
@@ -144,7 +159,8 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
                 None,
                 int(year),
                 series.sheet,
-                f"year {year} appears more than once on sheet {series.sheet}; the first column is used",
+                f"year {year} appears more than once on sheet {series.sheet}; "
+                "the first column is used",
             )
         )
     values = values.loc[~values.index.duplicated(), ~values.columns.duplicated()]
@@ -185,8 +201,9 @@ def _flag_values(
                 prov,
                 y1,
                 series.where(prov, y1),
-                f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} from {y0} ({before[i, j]:g}) "
-                f"to {y1} ({positive.iat[i, j]:g}); check the unit of these cells",
+                f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} "
+                f"from {y0} ({before[i, j]:g}) to {y1} ({positive.iat[i, j]:g}); "
+                "check the unit of these cells",
             )
         )
 
@@ -194,7 +211,14 @@ def _flag_values(
 def _fill(
     series: SeriesData, values: pd.DataFrame, quality: list[QualityRecord]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill interior gaps linearly in the year, except cells that held text or an error value
+    (the one cell rule: an error in the data is never filled); record every filled cell."""
     filled, mask = fill_interior(values.to_numpy(), values.columns.to_numpy())
+    rows, cols = {p: i for i, p in enumerate(values.index)}, list(values.columns)
+    for label, year in series.errors:
+        if label in rows and year in cols:
+            i, j = rows[label], cols.index(year)
+            filled[i, j], mask[i, j] = np.nan, False
     out = pd.DataFrame(filled, index=values.index, columns=values.columns)
     for i, j in zip(*np.nonzero(mask)):
         prov, yr = values.index[i], int(values.columns[j])
@@ -209,6 +233,221 @@ def _fill(
             )
         )
     return out, pd.DataFrame(mask, index=values.index, columns=values.columns)
+
+
+def _unit_parser(key: str) -> Callable[[object, str | None], object]:
+    if key in MONEY_SERIES:
+        return parse_money_unit
+    return parse_population_unit if key == "population" else parse_fx_unit
+
+
+def _year_factor(key: str, year_unit, sheet_unit, rate: float) -> float:
+    """Multiplier taking a year's values from its own unit to the sheet's unit (B2)."""
+    if key in MONEY_SERIES:
+        return float(conversion_factor(year_unit, sheet_unit, rate))
+    if key == "population":
+        return year_unit / sheet_unit
+    return sheet_unit / year_unit  # exchange rates: divisors to CNY per USD
+
+
+def _to_sheet_unit(
+    data: SeriesData, values: pd.DataFrame, fx_row: pd.Series | None, quality: list[QualityRecord]
+) -> pd.DataFrame:
+    """Bring the years whose unit-row cell names another unit to the unit of B2."""
+    if not data.year_units:
+        return values
+    parse = _unit_parser(data.key)
+    sheet_unit = parse(data.unit, data.unit_cell)
+    values = values.copy()
+    for year, text in sorted(data.year_units.items()):
+        if year not in values.columns:
+            continue
+        where = data.year_unit_cells.get(year)
+        unit = parse(text, where)
+        if unit == sheet_unit:
+            continue
+        rate = fx_row.get(year, np.nan) if fx_row is not None else np.nan
+        factor = _year_factor(data.key, unit, sheet_unit, rate)
+        values[year] = values[year] * factor
+        name = SERIES_LABELS[data.key][1]
+        if np.isnan(factor):
+            detail = f"{name} {year} in {text}: no exchange rate that year, so it cannot be used"
+            quality.append(QualityRecord("missing", data.key, None, year, where, detail))
+        else:
+            detail = f"{name} {year}: {text} → {data.unit} (×{factor:.6g}, from the unit row)"
+            quality.append(QualityRecord("converted", data.key, None, year, where, detail))
+    return values
+
+
+def _require(series: Mapping[str, SeriesData], regions: Mapping[str, str]) -> None:
+    missing = [k for k in MONEY_SERIES if k not in series]
+    if missing:
+        raise InputError(
+            f"no data for {', '.join(SERIES_LABELS[k][1] for k in missing)}", "data sheets"
+        )
+    if not regions:
+        raise InputError("the province → region mapping is empty", "Regions")
+
+
+def _year_span(series: Mapping[str, SeriesData], cleaned: Mapping[str, pd.DataFrame]) -> list[int]:
+    """Every year from the first to the last with trade, FIE or GDP columns."""
+    empty = [series[k].sheet or k for k in MONEY_SERIES if not cleaned[k].notna().to_numpy().any()]
+    if empty:
+        raise InputError(
+            "no numbers found; fill in the yearbook values (provinces in rows, years in columns)",
+            f"sheet {', '.join(empty)}",
+        )
+    observed = sorted(set().union(*(cleaned[k].columns for k in MONEY_SERIES)))
+    return list(range(observed[0], observed[-1] + 1))
+
+
+def _fx_rates(
+    data: SeriesData | None,
+    values: pd.DataFrame | None,
+    years: list[int],
+    options: Options,
+    needed: bool,
+    quality: list[QualityRecord],
+) -> tuple[pd.Series, pd.Series]:
+    """CNY per USD by year (gaps filled if chosen) and which years were filled."""
+    nothing = pd.Series(np.nan, index=years), pd.Series(False, index=years)
+    if data is None or values is None or not len(values):
+        return nothing
+    try:
+        divisor = parse_fx_unit(data.unit, data.unit_cell)
+    except UnitError as exc:
+        if needed:
+            raise
+        detail = f"{exc.detail}; the exchange rate is not needed here and is left out"
+        quality.append(QualityRecord("note", "fx", None, None, data.unit_cell, detail))
+        return nothing
+    rates = _to_sheet_unit(data, values.iloc[:1], None, quality) / divisor
+    rates = rates.reindex(columns=years)
+    _flag_values(data, rates, options.jump_ratio, quality)
+    rates = rates.where(rates > 0)
+    if not options.fill_gaps:
+        return rates.iloc[0], pd.Series(False, index=years)
+    rates, mask = _fill(data, rates, quality)
+    return rates.iloc[0], mask.iloc[0]
+
+
+def _note_unmapped(data: SeriesData, values, provinces, quality) -> None:
+    for label in values.index.difference(provinces, sort=False):
+        quality.append(
+            QualityRecord(
+                "unmapped",
+                data.key,
+                str(label),
+                None,
+                data.label_cells.get(label, data.sheet),
+                f"{label} on sheet {data.sheet} is not in the Regions mapping; it is left out",
+            )
+        )
+
+
+def _series_frame(
+    data: SeriesData,
+    values: pd.DataFrame,
+    frame_shape: tuple[list[str], list[int]],
+    fx_row: pd.Series,
+    options: Options,
+    quality: list[QualityRecord],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One province series in the sheet's unit: provinces × years, checked and gap-filled."""
+    provinces, years = frame_shape
+    values = _to_sheet_unit(data, values, fx_row, quality)
+    if data.key == "population":
+        values = values * parse_population_unit(data.unit, data.unit_cell) / 1e4
+    _note_unmapped(data, values, provinces, quality)
+    values = values.reindex(index=provinces, columns=years)
+    _flag_values(data, values, options.jump_ratio, quality)
+    if data.key == "population":
+        values = values.where(values > 0)  # a zero population is a missing weight
+    if not options.fill_gaps:
+        return values, pd.DataFrame(False, index=values.index, columns=values.columns)
+    return _fill(data, values, quality)
+
+
+def _convert(
+    frames: dict[str, pd.DataFrame],
+    series: Mapping[str, SeriesData],
+    fx_row: pd.Series,
+    options: Options,
+    quality: list[QualityRecord],
+) -> tuple[dict[str, str], str]:
+    """Convert the money series to the output unit (converted mode) in place; the units."""
+    money_units = {k: parse_money_unit(series[k].unit, series[k].unit_cell) for k in MONEY_SERIES}
+    units: dict[str, str] = {"population": "万人", "fx": "元/美元"}
+    if options.unit_mode != "converted":
+        units.update({k: money_units[k].label for k in MONEY_SERIES})
+        t, f, g = (money_units[k].label for k in MONEY_SERIES)
+        return units, f"as entered 按输入 (T: {t}²/{g}; I: {f}²/{g}; Z: {t}·{f}/{g})"
+    target = parse_money_unit(options.output_unit)
+    for key in MONEY_SERIES:
+        src = money_units[key]
+        factor = conversion_factor(src, target, fx_row.to_numpy())
+        frames[key] = frames[key] * np.broadcast_to(factor, len(fx_row))
+        units[key] = target.label
+        if src != target:
+            how = " at each year's CNY/USD rate" if src.currency != target.currency else ""
+            detail = f"{SERIES_LABELS[key][1]}: {src.label} → {target.label}{how}"
+            quality.append(
+                QualityRecord("converted", key, None, None, series[key].unit_cell, detail)
+            )
+        if src.currency != target.currency:
+            _note_lost_to_fx(key, fx_row, series, src, target, quality)
+    return units, target.label
+
+
+def _note_lost_to_fx(key, fx_row, series, src, target, quality) -> None:
+    """Years whose amounts could not be converted for want of an exchange rate."""
+    had = series[key].values.notna().any(axis=0)
+    lost = [int(y) for y in fx_row.index[fx_row.isna()] if bool(had.get(y, False))]
+    if lost:
+        quality.append(
+            QualityRecord(
+                "missing",
+                "fx",
+                None,
+                None,
+                series["fx"].sheet if "fx" in series else None,
+                f"no exchange rate for {year_ranges(lost)}: {SERIES_LABELS[key][1]} "
+                f"in {src.label} cannot be converted to {target.label} for those years",
+            )
+        )
+
+
+def _note_gaps(frames: dict[str, pd.DataFrame], series: Mapping[str, SeriesData], quality) -> None:
+    """One ``missing`` record per province and series, naming the first empty cell."""
+    for key, values in frames.items():
+        if key == "population" and not values.notna().to_numpy().any():
+            continue  # no population at all: said once, by the tables
+        for prov, row in values.iterrows():
+            gaps = [int(y) for y in row.index[row.isna()]]
+            if gaps:
+                where = series[key].where(prov, gaps[0]) or series[key].sheet
+                detail = f"{SERIES_LABELS[key][1]}: no value for {prov} in {year_ranges(gaps)}"
+                quality.append(QualityRecord("missing", key, prov, None, where, detail))
+
+
+def _long_frame(frames, filled, regions, fx_row, fx_filled) -> pd.DataFrame:
+    """The provinces × years frames as one row per province-year."""
+    frame = pd.DataFrame({key: values.stack(future_stack=True) for key, values in frames.items()})
+    frame.index.names = ["province", "year"]
+    frame = frame.reset_index()
+    frame.insert(1, "region", frame["province"].map(regions))
+    frame["fx"] = frame["year"].map(fx_row)
+    if "population" not in frame:
+        frame["population"] = np.nan
+    for key in SERIES:
+        if key == "fx":
+            frame["filled_fx"] = frame["year"].map(fx_filled).astype(bool)
+        elif key in filled:
+            frame[f"filled_{key}"] = filled[key].stack(future_stack=True).to_numpy()
+        else:
+            frame[f"filled_{key}"] = False
+    frame["year"] = frame["year"].astype(int)
+    return frame
 
 
 def build_panel(
@@ -234,167 +473,29 @@ def build_panel(
         no province-year to compute (messages name the sheet and cell).
     """
     options = options or Options()
-    missing = [k for k in MONEY_SERIES if k not in series]
-    if missing:
-        raise InputError(
-            f"no data for {', '.join(SERIES_LABELS[k][1] for k in missing)}", "data sheets"
-        )
-    if not regions:
-        raise InputError("the province → region mapping is empty", "Regions")
+    _require(series, regions)
     quality: list[QualityRecord] = [rec for s in series.values() for rec in s.issues]
     provinces = list(dict.fromkeys(regions))
-
     money_units = {k: parse_money_unit(series[k].unit, series[k].unit_cell) for k in MONEY_SERIES}
     cleaned = {key: _clean(data, quality) for key, data in series.items() if key in SERIES}
-    empty = [series[k].sheet or k for k in MONEY_SERIES if not cleaned[k].notna().to_numpy().any()]
-    if empty:
-        raise InputError(
-            "no numbers found; fill in the yearbook values (provinces in rows, years in columns)",
-            f"sheet {', '.join(empty)}",
+    years = _year_span(series, cleaned)
+    target = parse_money_unit(options.output_unit) if options.unit_mode == "converted" else None
+    fx_needed = any(
+        (target is not None and money_units[k].currency != target.currency)
+        or _year_currencies(series[k]) - {money_units[k].currency}
+        for k in MONEY_SERIES
+    )
+    fx_row, fx_filled = _fx_rates(
+        series.get("fx"), cleaned.get("fx"), years, options, fx_needed, quality
+    )
+    frames, filled = {}, {}
+    for key in (k for k in SERIES if k in cleaned and k != "fx"):
+        frames[key], filled[key] = _series_frame(
+            series[key], cleaned[key], (provinces, years), fx_row, options, quality
         )
-    observed = sorted(set().union(*(cleaned[k].columns for k in MONEY_SERIES)))
-    if not observed:
-        raise InputError(
-            "no year columns with data on the Trade, FIE and GDP sheets", "data sheets"
-        )
-    years = list(range(observed[0], observed[-1] + 1))
-    target_unit = (
-        parse_money_unit(options.output_unit) if options.unit_mode == "converted" else None
-    )
-    fx_needed = target_unit is not None and any(
-        u.currency != target_unit.currency for u in money_units.values()
-    )
-
-    frames: dict[str, pd.DataFrame] = {}
-    filled: dict[str, pd.DataFrame] = {}
-    for key, values in cleaned.items():
-        data = series[key]
-        if key == "population":
-            values = values * parse_population_unit(data.unit, data.unit_cell) / 1e4
-        elif key == "fx":
-            try:
-                values = values.iloc[:1] / parse_fx_unit(data.unit, data.unit_cell)
-            except UnitError as exc:
-                if fx_needed:
-                    raise
-                quality.append(
-                    QualityRecord(
-                        "note",
-                        key,
-                        None,
-                        None,
-                        data.unit_cell,
-                        f"{exc.detail}; the exchange rate is not needed here and is left out",
-                    )
-                )
-                continue
-        if key != "fx":
-            for label in values.index.difference(provinces, sort=False):
-                quality.append(
-                    QualityRecord(
-                        "unmapped",
-                        key,
-                        str(label),
-                        None,
-                        data.label_cells.get(label, data.sheet),
-                        f"{label} on sheet {data.sheet} is not in the Regions mapping; it is left out",
-                    )
-                )
-            values = values.reindex(index=provinces)
-        values = values.reindex(columns=years)
-        _flag_values(data, values, options.jump_ratio, quality)
-        if key in ("population", "fx"):
-            values = values.where(values > 0)
-        if options.fill_gaps:
-            values, filled[key] = _fill(data, values, quality)
-        frames[key] = values
-
-    fx_row = (
-        frames["fx"].iloc[0]
-        if "fx" in frames and len(frames["fx"])
-        else pd.Series(np.nan, index=years)
-    )
-
-    units: dict[str, str] = {"population": "万人", "fx": "元/美元"}
-    if options.unit_mode == "converted":
-        target = parse_money_unit(options.output_unit)
-        index_unit = target.label
-        for key in MONEY_SERIES:
-            src = money_units[key]
-            frames[key] = frames[key] * np.broadcast_to(
-                conversion_factor(src, target, fx_row.to_numpy()), len(years)
-            )
-            units[key] = target.label
-            if src != target:
-                how = " at each year's CNY/USD rate" if src.currency != target.currency else ""
-                quality.append(
-                    QualityRecord(
-                        "converted",
-                        key,
-                        None,
-                        None,
-                        series[key].unit_cell,
-                        f"{SERIES_LABELS[key][1]}: {src.label} → {target.label}{how}",
-                    )
-                )
-            if src.currency != target.currency:
-                lost = [
-                    int(y)
-                    for y in years
-                    if np.isnan(fx_row[y])
-                    and cleaned[key].get(y, pd.Series(dtype=float)).notna().any()
-                ]
-                if lost:
-                    quality.append(
-                        QualityRecord(
-                            "missing",
-                            "fx",
-                            None,
-                            None,
-                            series["fx"].sheet if "fx" in series else None,
-                            f"no exchange rate for {_year_ranges(lost)}: {SERIES_LABELS[key][1]} "
-                            f"in {src.label} cannot be converted to {target.label} for those years",
-                        )
-                    )
-    else:
-        for key in MONEY_SERIES:
-            units[key] = money_units[key].label
-        t, f, g = (money_units[k].label for k in MONEY_SERIES)
-        index_unit = f"as entered 按输入 (T: {t}²/{g}; I: {f}²/{g}; Z: {t}·{f}/{g})"
-
-    for key in MONEY_SERIES:
-        for prov, row in frames[key].iterrows():
-            gaps = [int(y) for y in row.index[row.isna()]]
-            if gaps:
-                where = series[key].where(prov, gaps[0]) or series[key].sheet
-                quality.append(
-                    QualityRecord(
-                        "missing",
-                        key,
-                        prov,
-                        None,
-                        where,
-                        f"{SERIES_LABELS[key][1]}: no value for {prov} in {_year_ranges(gaps)}",
-                    )
-                )
-
-    long = {key: frames[key].stack(future_stack=True) for key in frames if key != "fx"}
-    frame = pd.DataFrame(long)
-    frame.index.names = ["province", "year"]
-    frame = frame.reset_index()
-    frame.insert(1, "region", frame["province"].map(regions))
-    frame["fx"] = frame["year"].map(fx_row)
-    if "population" not in frame:
-        frame["population"] = np.nan
-    for key in SERIES:
-        mask = filled.get(key)
-        if mask is None:
-            frame[f"filled_{key}"] = False
-        elif key == "fx":
-            frame[f"filled_{key}"] = frame["year"].map(mask.iloc[0]).astype(bool)
-        else:
-            frame[f"filled_{key}"] = mask.stack(future_stack=True).to_numpy()
-    frame["year"] = frame["year"].astype(int)
+    units, index_unit = _convert(frames, series, fx_row, options, quality)
+    _note_gaps(frames, series, quality)
+    frame = _long_frame(frames, filled, regions, fx_row, fx_filled)
     return Panel(
         frame,
         dict(zip(provinces, (regions[p] for p in provinces))),
@@ -402,4 +503,18 @@ def build_panel(
         units,
         index_unit,
         quality,
+        {key: data.where for key, data in series.items()},
+        {key: data.unit_cell for key, data in series.items()},
+        {key: str(data.unit) for key, data in series.items()},
     )
+
+
+def _year_currencies(data: SeriesData) -> set[str]:
+    """Currencies named in a money sheet's unit row (unreadable cells are reported later)."""
+    found = set()
+    for text in data.year_units.values():
+        try:
+            found.add(parse_money_unit(text).currency)
+        except UnitError:
+            continue
+    return found

@@ -53,6 +53,12 @@ GUIDE_TEXT = [
     ),
     (
         "",
+        "   If a series changes unit from some year (yearbooks print trade in 万美元 to 2014 and in 千美元 from "
+        "2016), type the numbers as published and write that year's unit in row 3 above its year: it is "
+        "converted to B2's unit and listed on Quality. 单位逐年不同时，在该年份上方第3行填写单位。",
+    ),
+    (
+        "",
         "3. Check FX (annual average CNY per USD; pre-filled from the China Statistical Yearbook) and Settings. 检查汇率与设置。",
     ),
     (
@@ -76,7 +82,9 @@ GUIDE_TEXT = [
             if c.compute and "between" not in c.key and "within" not in c.key
         )
         + " (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
-        "Quality: filled, missing, converted and suspicious cells 数据质量",
+        "Quality: filled, missing, converted and suspicious cells, provinces left out of a mean "
+        "(coverage) and plausibility warnings (bands on Settings) 数据质量 · every mean and "
+        "disparity figure shows n, the number of provinces it used 各均值注明所用省份数",
     ),
     ("head", "Without Excel 无 Excel 时"),
     (
@@ -231,6 +239,25 @@ def _unit_choices(key: str) -> list[str]:
     return list(MONEY_UNITS)
 
 
+def _write_unit_row(ws, st: _Styles, key: str, n_years: int) -> None:
+    """Row 3: an optional unit per year column, for a series that changes unit mid-way."""
+    r = layout.UNIT_ROW - 1
+    ws.write(r, 0, "逐年单位 Unit of this column, if not B2's", st.note)
+    first, last = layout.FIRST_YEAR_COL - 1, layout.FIRST_YEAR_COL - 2 + n_years
+    ws.data_validation(
+        r,
+        first,
+        r,
+        last,
+        {
+            "validate": "list",
+            "source": _unit_choices(key),
+            "error_type": "warning",
+            "error_message": "Not a listed unit; the computation will say if it cannot read it. 非列表单位",
+        },
+    )
+
+
 def _write_data_sheet(
     ws, st: _Styles, key: str, regions: Mapping[str, str], values: pd.DataFrame | None
 ) -> None:
@@ -251,11 +278,18 @@ def _write_data_sheet(
             "error_message": "Not a listed unit; the computation will say if it cannot read it. 非列表单位",
         },
     )
-    ws.write(ur - 1, uc, "← the unit of every number on this sheet 本表所有数字的单位", st.note)
+    ws.write(
+        ur - 1,
+        uc,
+        "← the unit of the numbers below, unless row 3 names another for a year "
+        "本表数字的单位（某年不同时在第3行注明）",
+        st.note,
+    )
+    years = list(values.columns) if values is not None else list(layout.DEFAULT_YEARS)
+    _write_unit_row(ws, st, key, len(years))
     hr = layout.HEADER_ROW - 1
     ws.write(hr, 0, "省份 Province", st.head)
     ws.write(hr, 1, "区域 Region", st.head)
-    years = list(values.columns) if values is not None else list(layout.DEFAULT_YEARS)
     for j, year in enumerate(years):
         ws.write_number(hr, layout.FIRST_YEAR_COL - 1 + j, int(year), st.head)
     rows = [(layout.FX_ROW_LABEL, "")] if key == "fx" else list(regions.items())

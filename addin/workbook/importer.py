@@ -1,7 +1,8 @@
 """Put National Bureau of Statistics CSV exports into a workbook's data sheets.
 
 Each export's indicator (地区生产总值, 进出口总额, …) picks the data sheet, its unit goes
-to the sheet's unit cell, provinces are matched by name, and years by the header row
+to the sheet's unit cell (or, when the sheet already holds numbers in another unit, to the
+unit row above the export's years), provinces are matched by name, and years by the header row
 (missing year columns are added at the right). A non-empty cell is overwritten only
 with ``overwrite=True``; everything not placed is reported.
 """
@@ -36,7 +37,8 @@ class ImportReport:
         parts = [f"{self.source} → {self.sheet}: {self.written} cells written"]
         if self.kept:
             parts.append(
-                f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), e.g. {', '.join(self.kept[:3])}"
+                f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), "
+                f"e.g. {', '.join(self.kept[:3])}"
             )
         if self.unplaced:
             parts.append(
@@ -45,13 +47,79 @@ class ImportReport:
         return "; ".join(parts + self.notes)
 
 
+def _unit_of_column(block, col: int, sheet_unit: object) -> object:
+    """The unit of a year column: its unit-row cell (row 3) if any, else B2's."""
+    own = cell(block, layout.UNIT_ROW, col)
+    return sheet_unit if is_blank(own) else own
+
+
+def _plan_units(export, block, sheet, rows, year_col, report, writes) -> None:
+    """Put the export's unit in B2 (a sheet without numbers) or, for the years it brings,
+    in the unit row (row 3) when the sheet's numbers are in another unit. Refuse only a
+    year column that already holds numbers in another unit."""
+    if not export.unit:
+        report.notes.append("the export states no unit; check the unit cell")
+        return
+    sheet_unit = cell(block, *layout.UNIT_CELL)
+    has_numbers = {
+        c: any(isinstance(cell(block, r, c), (int, float)) for r in rows.values())
+        for c in year_col.values()
+    }
+    same = normalise_label(export.unit).__eq__
+    if is_blank(sheet_unit) or not any(has_numbers.values()):
+        if is_blank(sheet_unit) or not same(normalise_label(sheet_unit)):
+            writes[layout.UNIT_CELL] = export.unit
+        return
+    moved = []
+    for year in export.values.columns:
+        col = year_col[year]
+        unit = _unit_of_column(block, col, sheet_unit)
+        if same(normalise_label(unit)):
+            continue
+        if has_numbers.get(col):
+            raise InputError(
+                f"the export is in {export.unit} but column {year} of sheet {sheet} already holds "
+                f"numbers in {unit}; clear that column or convert the export first",
+                export.source,
+            )
+        writes[(layout.UNIT_ROW, col)] = export.unit
+        moved.append(int(year))
+    if moved:
+        report.notes.append(
+            f"the export is in {export.unit}, the sheet in {sheet_unit}: {export.unit} written "
+            f"in row 3 above {min(moved)}–{max(moved)}; those years are converted to "
+            f"{sheet_unit} when the tables are computed"
+        )
+
+
+def _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes) -> None:
+    """The value writes: each export value into its province row and year column, keeping
+    non-empty cells unless ``overwrite``; provinces without a row are reported."""
+    for province, values in export.values.iterrows():
+        r = rows.get(province)
+        if r is None:
+            report.unplaced.append(str(province))
+            continue
+        for year, value in values.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            c = year_col[year]
+            if not is_blank(cell(block, r, c)) and not overwrite:
+                report.kept.append(layout.address(r, c, sheet))
+                continue
+            writes[(r, c)] = float(value)
+            report.written += 1
+
+
 def plan_import(
     export: NbsExport, block: list[list[object]], overwrite: bool = False
 ) -> tuple[ImportReport, dict[tuple[int, int], object]]:
     """The cell writes (1-based (row, col) → value) that put ``export`` on its data sheet.
 
-    ``block`` is the sheet's current content from A1. Raises :class:`InputError` when
-    the indicator has no data sheet or its unit clashes with numbers already there.
+    ``block`` is the sheet's current content from A1. An export in another unit than
+    the numbers already on the sheet gets its unit in the unit row (row 3) above its
+    years. Raises :class:`InputError` when the indicator has no data sheet or a year
+    column already holds numbers in another unit.
     """
     key = series_for_indicator(export.indicator)
     if key is None:
@@ -91,40 +159,7 @@ def plan_import(
         if not is_blank(name):
             rows[match_province(str(name)) or str(name).strip()] = r
 
-    current_unit = cell(block, *layout.UNIT_CELL)
-    has_numbers = any(
-        isinstance(cell(block, r, c), (int, float))
-        for r in rows.values()
-        for c in year_col.values()
-    )
-    if export.unit:
-        if (
-            has_numbers
-            and not is_blank(current_unit)
-            and normalise_label(current_unit) != normalise_label(export.unit)
-        ):
-            raise InputError(
-                f"the export is in {export.unit} but sheet {sheet} already holds numbers in {current_unit}; "
-                f"clear the sheet or convert the export first",
-                export.source,
-            )
-        if is_blank(current_unit) or normalise_label(current_unit) != normalise_label(export.unit):
-            writes[layout.UNIT_CELL] = export.unit
-    else:
-        report.notes.append("the export states no unit; check the unit cell")
+    _plan_units(export, block, sheet, rows, year_col, report, writes)
 
-    for province, values in export.values.iterrows():
-        r = rows.get(province)
-        if r is None:
-            report.unplaced.append(str(province))
-            continue
-        for year, value in values.items():
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                continue
-            c = year_col[year]
-            if not is_blank(cell(block, r, c)) and not overwrite:
-                report.kept.append(layout.address(r, c, sheet))
-                continue
-            writes[(r, c)] = float(value)
-            report.written += 1
+    _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes)
     return report, writes

@@ -60,6 +60,7 @@ DEFAULT_UNITS: dict[str, str] = {
     "fx": "元/美元",
 }
 UNIT_CELL = (2, 2)  # B2
+UNIT_ROW = 3  # optional: a year's own unit above its header, when it is not B2's
 HEADER_ROW = 4
 FIRST_DATA_ROW = 5
 FIRST_YEAR_COL = 3  # C
@@ -111,7 +112,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "Unit mode 单位模式",
         "converted",
         UNIT_MODES,
-        help="converted: all money to the output unit with the CNY/USD rate; as_entered: numbers as typed (replication) 换算/按输入",
+        help="converted (换算): all money to the output unit with the CNY/USD rate; "
+        "as_entered (按输入): numbers as typed (replication); either spelling works",
     ),
     Setting(
         "output_unit",
@@ -183,6 +185,39 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
             help=p.help,
         )
         for p in measures.PARAMETERS
+    ),
+    Setting(
+        "fx_band",
+        "Plausible CNY per USD 汇率合理区间",
+        "1-20",
+        help="Rates outside low-high are warned about on Quality (元/美元 near 680 means 元/100美元) "
+        "汇率超出区间时提示",
+    ),
+    Setting(
+        "gdp_per_person_band",
+        "Plausible GDP per person 人均GDP合理区间 (元)",
+        "200-1000000",
+        help="GDP per person in 元 outside low-high is warned about (a GDP or population unit slip) "
+        "人均GDP超出区间时提示",
+    ),
+    Setting(
+        "trade_gdp_band",
+        "Plausible trade/GDP 贸易/GDP合理区间",
+        "0.005-5",
+        help="Trade over GDP, in one currency, outside low-high is warned about 外贸依存度超出区间时提示",
+    ),
+    Setting(
+        "fie_gdp_band",
+        "Plausible FIE/GDP 外资/GDP合理区间",
+        "0.005-5",
+        help="FIE total investment over GDP outside low-high is warned about 外资/GDP超出区间时提示",
+    ),
+    Setting(
+        "outlier_ratio",
+        "Province outlier factor 省份离群倍数",
+        30,
+        help="Warn when a province's trade/GDP or FIE/GDP is this many times off the median of "
+        "the provinces that year (a power of ten in one row) 偏离中位数超过此倍数时提示",
     ),
     Setting(
         "template_version",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..panel.tables import Tables, compute_all
+from ..panel.tables import NO_POPULATION, Tables, compute_all, has_population
 from ..panel.tidy import build_panel
 from . import layout
 from .engine import WorkbookEngine
@@ -42,10 +42,16 @@ class Result:
         kinds = self.tables.quality["kind"].value_counts().to_dict()
         counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no data-quality notes"
         years = panel.years
-        return (
+        line = (
             f"{len(panel.provinces)} provinces, {years[0]}–{years[-1]}, index unit {panel.index_unit}; "
             f"quality: {counts}"
         )
+        warnings = kinds.get("plausibility", 0)
+        if warnings:
+            line += f"; {warnings} plausibility warning(s) (units?): see the Quality sheet"
+        if not has_population(panel):
+            line += f"; {NO_POPULATION}"
+        return line
 
 
 def compute(engine: WorkbookEngine) -> Tables:

@@ -81,12 +81,12 @@ def _block(
 
 def _columns(table: str, frame: pd.DataFrame, options) -> tuple:
     """The registry's columns of ``table``; Table 1 has its years between name_en and the
-    annual change."""
+    annual change, then how many provinces each mean used per year (``n_<year>``)."""
     columns = measures.table_columns(table, options)
     if table != "table1":
         return columns
     years = tuple(c for c in frame.columns if isinstance(c, int))
-    return (*columns, *years, "annual_change")
+    return (*columns, *years, "annual_change", *(measures.count_key(y) for y in years))
 
 
 def render(tables: Tables) -> list[SheetBlock]:

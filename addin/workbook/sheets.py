@@ -9,18 +9,17 @@ problem.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from ..core.cells import is_error_text
+from ..core import cells
+from ..core.cells import classify_cell
 from ..errors import InputError
 from ..panel import measures
-from ..panel.options import Options
+from ..panel.options import BANDS, Options
 from ..panel.provinces import match_province
 from ..panel.tidy import QualityRecord, SeriesData
 from . import layout
@@ -56,55 +55,19 @@ def parse_year(value: object) -> int | None:
     return None
 
 
-def classify(value: object) -> tuple[float, str | None]:
-    """A data cell → (number, None) or (NaN, problem kind) with kind in blank/text/error-value."""
-    if is_blank(value):
-        return math.nan, "blank"
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return math.nan, "text"
-    if isinstance(value, (int, float, np.number)):
-        return float(value), None
-    if is_error_text(value):
-        return math.nan, "error-value"
-    return math.nan, "text"
-
-
-def _row_label(value: object) -> str | None:
-    if is_blank(value):
-        return None
-    text = str(value).strip()
-    return match_province(text) or text
-
-
-def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesData:
-    """One data sheet in yearbook layout → :class:`SeriesData`.
-
-    Layout: unit in B2, years in row 4 from column C, one row per province from row 5
-    (name in column A, region in B, for information only). The FX sheet has a single
-    row of rates. Blank, text and error cells become NaN and are recorded.
-    """
-    sheet = sheet or layout.DATA_SHEETS[key]
-    issues: list[QualityRecord] = []
+def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord]):
+    """(year, column) of each year header in row 4, first occurrence kept; blank or
+    malformed headers above numbers, malformed headers, duplicates and disorder recorded."""
     header = list(block[layout.HEADER_ROW - 1]) if len(block) >= layout.HEADER_ROW else []
+    width = max((len(row) for row in block), default=0)
     year_cols: list[tuple[int, int]] = []
     first_col: dict[int, int] = {}
-    for col in range(layout.FIRST_YEAR_COL, len(header) + 1):
-        value = header[col - 1]
-        if is_blank(value):
-            continue
-        year = parse_year(value)
+    for col in range(layout.FIRST_YEAR_COL, width + 1):
+        value = header[col - 1] if col <= len(header) else None
         where = layout.address(layout.HEADER_ROW, col, sheet)
+        year = parse_year(value)
         if year is None:
-            issues.append(
-                QualityRecord(
-                    "text",
-                    key,
-                    None,
-                    None,
-                    where,
-                    f"header {value!r} is not a year such as 1998; that column is skipped",
-                )
-            )
+            _bad_header(key, block, col, value, where, issues)
         elif year in first_col:
             issues.append(
                 QualityRecord(
@@ -114,12 +77,45 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
                     year,
                     where,
                     f"year {year} appears more than once on sheet {sheet} (first in "
-                    f"{layout.address(layout.HEADER_ROW, first_col[year])}); the first column is used",
+                    f"{layout.address(layout.HEADER_ROW, first_col[year])}); the first column "
+                    "is used",
                 )
             )
         else:
             first_col[year] = col
             year_cols.append((year, col))
+    _note_disorder(key, year_cols, sheet, issues)
+    return year_cols
+
+
+def _numbers_below(block: Block, col: int) -> int:
+    """How many cells under the header row of column ``col`` hold something other than blank."""
+    return sum(
+        classify_cell(cell(block, r, col))[1] != cells.BLANK
+        for r in range(layout.FIRST_DATA_ROW, len(block) + 1)
+    )
+
+
+def _bad_header(key, block, col, value, where, issues) -> None:
+    """Record a blank header over values, or a header that is not a year."""
+    below = _numbers_below(block, col)
+    if is_blank(value) and not below:
+        return
+    what = "blank" if is_blank(value) else f"{value!r} is not a year such as 1998"
+    used = f"; the {below} value(s) below it are not used" if below else ""
+    issues.append(
+        QualityRecord(
+            "header",
+            key,
+            None,
+            None,
+            where,
+            f"year header {what}{used}: write the year in {where}",
+        )
+    )
+
+
+def _note_disorder(key, year_cols, sheet, issues) -> None:
     for (y0, _), (y1, col) in zip(year_cols, year_cols[1:], strict=False):
         if y1 < y0:
             issues.append(
@@ -133,8 +129,68 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
                     "they are sorted",
                 )
             )
-            break
+            return
 
+
+#: How each kind of cell content is noted on the Quality sheet (None: not noted).
+_CELL_NOTES = {
+    cells.NUMERIC_TEXT: "text {raw!r} read as the number {number:g}; type it as a number",
+    cells.PLACEHOLDER: "{raw!r} is a no-data mark: the value is missing",
+    cells.TEXT: "{raw!r} is not a number: an error in the data, never filled; "
+    "type the number or leave the cell blank",
+    cells.ERROR_VALUE: "{raw!r} is not a number: an error in the data, never filled",
+}
+#: Quality kind of each noted cell content.
+_CELL_KINDS = {
+    cells.NUMERIC_TEXT: "numeric-text",
+    cells.PLACEHOLDER: "placeholder",
+    cells.TEXT: "text",
+    cells.ERROR_VALUE: "error-value",
+}
+
+
+def _read_cell(key, name, year, raw, where, issues, errors) -> float:
+    """One data cell by the one cell rule; noted when it is not a plain number or blank."""
+    number, kind = classify_cell(raw)
+    if kind in _CELL_NOTES:
+        detail = _CELL_NOTES[kind].format(raw=raw, number=number)
+        issues.append(QualityRecord(_CELL_KINDS[kind], key, name, year, where, detail))
+    if kind in (cells.TEXT, cells.ERROR_VALUE) and name is not None:
+        errors.add((name, year))
+    return number
+
+
+def _row_label(value: object) -> str | None:
+    if is_blank(value):
+        return None
+    text = str(value).strip()
+    return match_province(text) or text
+
+
+def _unit_row(block: Block, year_cols, sheet: str) -> tuple[dict[int, object], dict[int, str]]:
+    """The optional per-year unit row (row 3): year → unit text and year → its cell."""
+    units, where = {}, {}
+    for year, col in year_cols:
+        value = cell(block, layout.UNIT_ROW, col)
+        if not is_blank(value):
+            units[year] = value
+            where[year] = layout.address(layout.UNIT_ROW, col, sheet)
+    return units, where
+
+
+def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesData:
+    """One data sheet in yearbook layout → :class:`SeriesData`.
+
+    Layout: unit in B2, optionally a year's own unit in row 3 above its header, years in
+    row 4 from column C, one row per province from row 5 (name in column A, region in B,
+    for information only). The FX sheet has a single row of rates. Cells are read by
+    :func:`~addin.core.cells.classify_cell`; everything but plain numbers and blanks is
+    recorded, and text or error cells are marked never to be filled.
+    """
+    sheet = sheet or layout.DATA_SHEETS[key]
+    issues: list[QualityRecord] = []
+    errors: set[tuple[str, int]] = set()
+    year_cols = _header_years(key, block, sheet, issues)
     labels, rows, row_numbers = [], [], []
     first_row: dict[str, int] = {}
     last_row = layout.FIRST_DATA_ROW if key == "fx" else len(block)
@@ -153,22 +209,12 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
                 )
             )
             continue
-        values = []
-        for year, col in year_cols:
-            number, problem = classify(cell(block, r, col))
-            if problem in ("text", "error-value"):
-                raw = cell(block, r, col)
-                issues.append(
-                    QualityRecord(
-                        problem,
-                        key,
-                        name,
-                        year,
-                        layout.address(r, col, sheet),
-                        f"{raw!r} is not a number; the cell is treated as missing",
-                    )
-                )
-            values.append(number)
+        values = [
+            _read_cell(
+                key, name, year, cell(block, r, col), layout.address(r, col, sheet), issues, errors
+            )
+            for year, col in year_cols
+        ]
         if name is None:
             if any(not math.isnan(v) for v in values):
                 issues.append(
@@ -201,6 +247,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     label_cells = {
         label: layout.address(r, 1, sheet) for label, r in zip(labels, row_numbers, strict=True)
     }
+    year_units, year_unit_cells = _unit_row(block, year_cols, sheet)
     return SeriesData(
         key,
         cell(block, *layout.UNIT_CELL),
@@ -210,6 +257,9 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
         locate,
         issues,
         label_cells,
+        errors=frozenset(errors),
+        year_units=year_units,
+        year_unit_cells=year_unit_cells,
     )
 
 
@@ -367,14 +417,21 @@ def _stages(value: object, where: str) -> tuple[tuple[int, int], ...]:
     return tuple(stages)
 
 
+def _ratio(value: object, where: str) -> float:
+    number, kind = classify_cell(value)
+    if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not number > 1:
+        raise InputError(f"expected a number greater than 1, found {value!r}", where)
+    return number
+
+
 #: Settings holding a list of a measure's parameter values (the Atkinson index's ε).
 PARAMETER_OPTIONS = frozenset(p.option for p in measures.PARAMETERS)
 
 
 def _numbers(value: object, where: str) -> tuple[float, ...]:
     """ "0.5, 1, 2" → (0.5, 1.0, 2.0); a single number cell → (its value,)."""
-    number, problem = classify(value)
-    if problem is None:
+    number, kind = classify_cell(value)
+    if kind in (cells.NUMBER, cells.NUMERIC_TEXT):
         return (number,)
     try:
         numbers = tuple(float(p) for p in re.split(r"[,，;；\s]+", str(value)) if p)
@@ -385,16 +442,48 @@ def _numbers(value: object, where: str) -> tuple[float, ...]:
     return numbers
 
 
-def read_settings(block: Block) -> Options:
-    """The Settings sheet (key in A, value in C) → validated :class:`Options`.
+_BAND = re.compile(
+    r"\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*[-–—~至到]\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*"
+)
 
-    Blank values take the default; a bad value raises :class:`InputError` naming its cell.
-    """
-    found: dict[str, tuple[object, str]] = {}
-    for r in range(1, len(block) + 1):
-        key = cell(block, r, 1)
-        if isinstance(key, str) and key.strip():
-            found[key.strip()] = (cell(block, r, 3), layout.address(r, 3, layout.SETTINGS))
+
+def _band(value: object, where: str) -> tuple[float, float]:
+    """'1-20', '0.005 – 5', '200~1,000,000' → (low, high)."""
+    m = _BAND.fullmatch(str(value).translate(cells._HALF_WIDTH))
+    bounds = [classify_cell(g) for g in m.groups()] if m else []
+    if not bounds or any(kind != cells.NUMERIC_TEXT for _, kind in bounds):
+        raise InputError(f"expected a band such as 1-20 (low-high), found {value!r}", where)
+    (low, _), (high, _) = bounds
+    if not low < high:
+        raise InputError(f"the low end must be below the high end, found {value!r}", where)
+    return low, high
+
+
+#: What a Settings value may also be written as (Chinese labels of the choices).
+_CHOICE_ALIASES = {"按输入": "as_entered", "换算": "converted", "统一换算": "converted"}
+
+
+def _choice(setting: layout.Setting, value: object, where: str) -> str:
+    text = str(value).strip()
+    text = _CHOICE_ALIASES.get(text, text)
+    if setting.choices and text not in setting.choices and setting.key != "output_unit":
+        raise InputError(f"{text!r} is not one of {', '.join(setting.choices)}", where)
+    return text
+
+
+_PARSERS = {
+    "table1_years": _years,
+    "stages": _stages,
+    "cv_weighted": _yes,
+    "fill_gaps": _yes,
+    "jump_ratio": _ratio,
+    "outlier_ratio": _ratio,
+    **dict.fromkeys(BANDS, _band),
+    **dict.fromkeys(PARAMETER_OPTIONS, _numbers),
+}
+
+
+def _check_version(found: dict[str, tuple[object, str]]) -> None:
     version = found.get("template_version", (None, ""))[0]
     if (
         version not in (None, "")
@@ -408,31 +497,28 @@ def read_settings(block: Block) -> Options:
             f"{layout.TEMPLATE_VERSION}. Copy your data into a new template (yangtze template)",
             found["template_version"][1],
         )
+
+
+def read_settings(block: Block) -> Options:
+    """The Settings sheet (key in A, value in C) → validated :class:`Options`.
+
+    Blank values take the default; a bad value raises :class:`InputError` naming its cell.
+    Choices may also be written in Chinese (按输入 for as_entered, 换算 for converted).
+    """
+    found: dict[str, tuple[object, str]] = {}
+    for r in range(1, len(block) + 1):
+        key = cell(block, r, 1)
+        if isinstance(key, str) and key.strip():
+            found[key.strip()] = (cell(block, r, 3), layout.address(r, 3, layout.SETTINGS))
+    _check_version(found)
     kwargs: dict[str, object] = {}
     for setting in layout.SETTINGS_ROWS:
         if setting.key == "template_version" or setting.key not in found:
             continue
         value, where = found[setting.key]
-        if is_blank(value):
-            continue
-        if setting.key == "table1_years":
-            kwargs[setting.key] = _years(value, where)
-        elif setting.key == "stages":
-            kwargs[setting.key] = _stages(value, where)
-        elif setting.key in ("cv_weighted", "fill_gaps"):
-            kwargs[setting.key] = _yes(value, where)
-        elif setting.key in PARAMETER_OPTIONS:
-            kwargs[setting.key] = _numbers(value, where)
-        elif setting.key == "jump_ratio":
-            number, problem = classify(value)
-            if problem or not number > 1:
-                raise InputError(f"expected a number greater than 1, found {value!r}", where)
-            kwargs[setting.key] = number
-        else:
-            text = str(value).strip()
-            if setting.choices and text not in setting.choices and setting.key != "output_unit":
-                raise InputError(f"{text!r} is not one of {', '.join(setting.choices)}", where)
-            kwargs[setting.key] = text
+        if not is_blank(value):
+            parse = _PARSERS.get(setting.key)
+            kwargs[setting.key] = parse(value, where) if parse else _choice(setting, value, where)
     try:
         return Options(**kwargs)
     except InputError as exc:

@@ -1,0 +1,167 @@
+"""Plausibility warnings: numbers that look like a unit slip or a mistyped value.
+
+These are warnings, not errors: the computation uses the numbers as they are and the
+Quality sheet lists each warning (kind ``plausibility``) with the cells involved and the
+unit cell it suspects. The bands are options (Settings rows) with defaults from the
+yearbook series 1993–2022 of the 11 Yangtze provinces, widened by far:
+
+============================  ===============  ====================================
+check                         default band     observed 1993–2022 (11 provinces)
+============================  ===============  ====================================
+exchange rate, CNY per USD    1 – 20           4.8 – 8.6
+GDP per person, 元/人          200 – 1,000,000  1,225 – 157,147
+trade / GDP                   0.005 – 5        0.027 – 1.72
+FIE / GDP                     0.005 – 5        0.061 – 1.86
+one province off the median   × 30             × 14.7 at most
+============================  ===============  ====================================
+
+Ratios to GDP are taken in one currency and magnitude (USD amounts at each year's rate),
+whatever the unit mode.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.units import conversion_factor, parse_money_unit
+from .tidy import SERIES_LABELS, Panel, QualityRecord, year_ranges
+
+YUAN = parse_money_unit("元")
+SHOWN = 5  # cells listed in one warning's detail
+
+
+def _in_yuan(panel: Panel, key: str) -> pd.DataFrame:
+    """A money series as provinces × years in 元 (NaN where no rate converts it)."""
+    factor = conversion_factor(parse_money_unit(panel.units[key]), YUAN, panel.frame["fx"])
+    values = panel.frame[key] * factor
+    frame = panel.frame.assign(value=values)
+    return frame.pivot(index="province", columns="year", values="value").reindex(panel.provinces)
+
+
+def _cells(panel: Panel, key: str, pairs: list[tuple[str, int]]) -> list[str]:
+    return [c for c in (panel.where(key, p, y) for p, y in pairs) if c]
+
+
+def _warning(panel, key, pairs, what, suspect) -> QualityRecord:
+    """One warning over the (province, year) pairs, listing their cells."""
+    cells = _cells(panel, key, pairs)
+    shown = ", ".join(cells[:SHOWN]) + (
+        f" and {len(cells) - SHOWN} more" if len(cells) > SHOWN else ""
+    )
+    years = year_ranges(sorted({y for _, y in pairs}))
+    provinces = sorted({p for p, _ in pairs if p != "CNY/USD"})
+    who = (
+        f"{', '.join(provinces[:SHOWN])}{' …' if len(provinces) > SHOWN else ''} "
+        if provinces
+        else ""
+    )
+    detail = f"{who}{years}: {what}; {suspect}" + (f" (cells {shown})" if shown else "")
+    province = provinces[0] if len(provinces) == 1 else None
+    first = cells[0] if cells else panel.unit_cells.get(key)
+    return QualityRecord("plausibility", key, province, pairs[0][1], first, detail)
+
+
+def _outside(frame: pd.DataFrame, band: tuple[float, float]) -> list[tuple[str, int]]:
+    lo, hi = band
+    mask = (frame < lo) | (frame > hi)
+    return [(frame.index[i], int(frame.columns[j])) for i, j in zip(*np.nonzero(mask.to_numpy()))]
+
+
+def _unit_of(key: str, panel: Panel) -> str:
+    """'GDP!B2 (亿元)': the unit cell of a series and what it says."""
+    cell = panel.unit_cells.get(key) or f"the {SERIES_LABELS[key][1]} unit cell"
+    return f"{cell} ({panel.units_entered.get(key, '')})"
+
+
+def _unit_hint(key: str, panel: Panel) -> str:
+    return f"check the unit in {_unit_of(key, panel)} and the unit row above the years"
+
+
+def fx_warnings(panel: Panel) -> list[QualityRecord]:
+    """Exchange rates outside the band for CNY per USD (元/美元 near 680 means 元/100美元)."""
+    rates = panel.frame.groupby("year")["fx"].first().to_frame("CNY/USD").T
+    pairs = _outside(rates, panel.options.fx_band)
+    if not pairs:
+        return []
+    lo, hi = panel.options.fx_band
+    what = f"CNY per USD outside {lo:g}–{hi:g}"
+    return [_warning(panel, "fx", pairs, what, _unit_hint("fx", panel) + "; 元/100美元?")]
+
+
+def gdp_per_person_warnings(panel: Panel) -> list[QualityRecord]:
+    """GDP per person in 元 outside the band (when population is there)."""
+    persons = panel.wide("population").reindex(columns=panel.years) * 1e4
+    if not np.isfinite(persons.to_numpy()).any():
+        return []
+    per_person = _in_yuan(panel, "gdp") / persons
+    pairs = _outside(per_person, panel.options.gdp_per_person_band)
+    if not pairs:
+        return []
+    lo, hi = panel.options.gdp_per_person_band
+    what = f"GDP per person outside {lo:g}–{hi:g} 元"
+    hint = (
+        f"check the units in {_unit_of('gdp', panel)} and {_unit_of('population', panel)} "
+        "and the unit rows above the years"
+    )
+    return [_warning(panel, "gdp", pairs, what, hint)]
+
+
+def ratio_warnings(panel: Panel) -> list[QualityRecord]:
+    """Trade/GDP and FIE/GDP outside their bands, and single provinces far off the median."""
+    gdp = _in_yuan(panel, "gdp")
+    records = []
+    bands = {"trade": panel.options.trade_gdp_band, "fie": panel.options.fie_gdp_band}
+    for key, band in bands.items():
+        with np.errstate(all="ignore"):
+            ratio = _in_yuan(panel, key) / gdp.where(gdp > 0)
+        name = SERIES_LABELS[key][1]
+        pairs = _outside(ratio.where(ratio != 0), band)  # zero amounts: zero_warnings
+        if pairs:
+            what = f"{name} / GDP outside {band[0]:g}–{band[1]:g}"
+            records.append(_warning(panel, key, pairs, what, _unit_hint(key, panel)))
+        records += _off_median(panel, key, ratio)
+    return records
+
+
+def _off_median(panel: Panel, key: str, ratio: pd.DataFrame) -> list[QualityRecord]:
+    """Provinces whose ratio to GDP is more than ``outlier_ratio`` times off that year's median
+    over the provinces (a power of ten typed into one row)."""
+    with np.errstate(all="ignore"):
+        off = np.abs(np.log(ratio.where(ratio > 0) / ratio.median(axis=0)))
+    limit = np.log(panel.options.outlier_ratio)
+    records = []
+    for prov in ratio.index:
+        years = [int(y) for y in ratio.columns[(off.loc[prov] > limit).to_numpy()]]
+        if years:
+            factor = float(np.exp(off.loc[prov, years].max()))
+            what = f"{SERIES_LABELS[key][1]} / GDP is ×{factor:.3g} off the median of the provinces"
+            hint = "check the unit of these cells (a power of ten?)"
+            records.append(_warning(panel, key, [(prov, y) for y in years], what, hint))
+    return records
+
+
+def zero_warnings(panel: Panel) -> list[QualityRecord]:
+    """Zero trade or FIE: Z is 0 and pulls the means down; a no-data mark would leave it out."""
+    records = []
+    for key in ("trade", "fie"):
+        wide = panel.wide(key).reindex(columns=panel.years)
+        pairs = [
+            (wide.index[i], int(wide.columns[j]))
+            for i, j in zip(*np.nonzero((wide == 0).to_numpy()))
+        ]
+        if pairs:
+            what = f"{SERIES_LABELS[key][1]} is zero, so Z is 0 and counts in the means"
+            hint = "if the yearbook has no data there, leave the cell blank or type —"
+            records.append(_warning(panel, key, pairs, what, hint))
+    return records
+
+
+def plausibility_records(panel: Panel) -> list[QualityRecord]:
+    """Every plausibility warning of a panel, for the Quality sheet."""
+    return [
+        *fx_warnings(panel),
+        *gdp_per_person_warnings(panel),
+        *ratio_warnings(panel),
+        *zero_warnings(panel),
+    ]
