@@ -110,3 +110,19 @@ def test_template_into_a_new_file_keeps_the_usual_permissions(tmp_path, capsys):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_help_describes_every_positional_argument_and_shows_defaults():
+    from addin.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, command in sub.choices.items():
+        for action in command._actions:
+            if not action.option_strings:  # a positional argument
+                assert action.help, f"yangtze {name}: {action.dest} has no help"
+        text = command.format_help()
+        if name == "demo":
+            assert "default: yangtze_demo.xlsm" in text
+        if name == "template":
+            assert "default: templates/yangtze_template.xlsm" in " ".join(text.split())

@@ -12,8 +12,6 @@ import io
 import re
 import zipfile
 
-import xlsxwriter
-
 from . import layout
 from .package import DOC_REL, Package
 
@@ -35,6 +33,8 @@ _AFTER_DRAWING = (
 
 def _scratch_parts(spec: layout.ChartSpec, n_rows: int) -> dict[str, bytes]:
     """The drawing, its relationships and the chart of ``spec`` from a scratch workbook."""
+    import xlsxwriter  # only when a chart is recreated
+
     from .build import _add_chart  # the builder's one definition of the chart
 
     buffer = io.BytesIO()

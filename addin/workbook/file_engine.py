@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from ..errors import FileRejected
 from . import layout
 from .calc import drop_chain_entries, full_calc_on_load
 from .chart_parts import add_chart
 from .charts import update_chart
-from .package import DOC_REL, WORKBOOK, WORKSHEET_TYPE, Package, SheetEntry
+from .package import DOC_REL, WORKBOOK, WORKSHEET_TYPE, Package, SheetEntry, quoteattr
 from .render import ChartRanges, SheetBlock
 from .safety import check_workbook_file
 from .saving import (  # noqa: F401 - part of this module's interface

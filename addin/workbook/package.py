@@ -29,7 +29,6 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
-from xml.sax.saxutils import escape, quoteattr
 
 from .xmlparse import parse_part
 
@@ -334,7 +333,17 @@ def xml_text(text: str) -> str:
     >>> xml_text("a<b & \\x0b")
     'a&lt;b &amp; '
     """
-    return escape(_FORBIDDEN.sub("", text))
+    text = _FORBIDDEN.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """``text`` as a double-quoted XML attribute value.
+
+    >>> quoteattr('a "b" & <c>')
+    '"a &quot;b&quot; &amp; &lt;c&gt;"'
+    """
+    return '"' + xml_text(text).replace('"', "&quot;") + '"'
 
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
