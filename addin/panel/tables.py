@@ -300,7 +300,8 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Everything filled, skipped, converted or suspicious, one row each.
 
-    Columns: kind, series, province, year, cell, detail. Province-years whose Z could
+    Columns: kind, series, province, year, cell, detail, level (:data:`LEVELS`: error,
+    warning or info). Province-years whose Z could
     not be computed for a reason other than missing input are listed as kind "index";
     provinces left out of a mean or a weighted measure as kind "coverage"
     (:func:`coverage_records`).
@@ -322,12 +323,32 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
                 r.year if r.year is not None else "",
                 r.where or "",
                 r.detail,
+                LEVELS.get(r.kind, "info"),
             )
             for r in records
         ],
-        columns=["kind", "series", "province", "year", "cell", "detail"],
+        columns=["kind", "series", "province", "year", "cell", "detail", "level"],
     )
-    return _with_notes(out, [f"{len(out)} entries"])
+    counts = out["level"].value_counts()
+    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    return _with_notes(
+        out,
+        [
+            f"{len(out)} entries ({summary}) 条目; level 级别: error = a mistake in the data, the "
+            "value is not used; warning = used but doubtful (check the unit); info = what was done"
+        ],
+    )
+
+
+#: How serious each kind of Quality entry is: ``error`` (a mistake in the data: the value is
+#: not used), ``warning`` (used, but doubtful) or ``info`` (what the tool did).
+LEVELS = {
+    **dict.fromkeys(
+        ("text", "error-value", "header", "non-positive", "duplicate", "unmapped", "index"),
+        "error",
+    ),
+    **dict.fromkeys(("plausibility", "jump"), "warning"),
+}
 
 
 def _culprit(panel: Panel, province: str, year: int, inputs: pd.Series, code) -> str | None:
