@@ -27,6 +27,7 @@ from .errors import FileRejected, InputError, UnitError, YangtzeError
 from .panel.options import Options
 from .panel.tables import Tables, compute_all
 from .panel.tidy import Panel, QualityRecord, SeriesData, build_panel
+from .workbook.regenerate import regenerate_file
 
 __version__ = "0.1.0"
 
@@ -61,6 +62,7 @@ __all__ = [
     "mean_yoy",
     "open_index",
     "parse_money_unit",
+    "regenerate_file",
     "stage_growth",
     "theil",
     "trade_index",

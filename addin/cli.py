@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import __version__
-from .errors import YangtzeError
+from .errors import FileRejected, YangtzeError
 
 DEFAULT_TEMPLATE = Path("templates") / "yangtze_template.xlsm"
 
@@ -29,40 +29,64 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def cmd_template(args) -> int:
+def _refuse_existing(path: Path, force: bool) -> None:
+    """Stop before overwriting an existing workbook unless ``--force`` was given."""
+    if path.exists() and not force:
+        raise FileRejected(
+            f"{path.name}: already exists and was not changed; give another path, or add "
+            "--force to replace it (its contents are lost)"
+        )
+
+
+def _built(**kwargs) -> bytes:
+    """A workbook from the builder, as bytes."""
+    import io
+
     from .workbook.build import build_workbook
 
-    path = Path(args.path)
+    buffer = io.BytesIO()
+    build_workbook(buffer, **kwargs)
+    return buffer.getvalue()
+
+
+def _write_new_book(path: Path, force: bool, **kwargs) -> None:
+    """Build a workbook at ``path`` through the atomic save (refusing an existing file)."""
+    from .workbook.saving import atomic_write
+
+    _refuse_existing(path, force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(path)
+    data = _built(**kwargs)
+    atomic_write(path, lambda f: f.write(data))
+
+
+def cmd_template(args) -> int:
+    path = Path(args.path)
+    _write_new_book(path, args.force)
     _say(f"template written: {path}")
     return 0
 
 
 def _regenerate_file(path, output=None, backup: bool = False):
-    """Open ``path``, regenerate it, save atomically (to ``output`` if given), close.
+    """Regenerate one file; (result, target path, the engine's notes other than progress)."""
+    from .workbook.regenerate import regenerate_file
 
-    Returns (result, target path, the engine's notes other than progress)."""
-    from .workbook.file_engine import FileEngine
-    from .workbook.regenerate import regenerate
-
-    engine = FileEngine(path)
-    try:
-        result = regenerate(engine)
-        target = engine.save(output, backup=backup)
-    finally:
-        engine.close()
-    return result, target, [m for m in engine.messages if not m.startswith("Yangtze:")]
+    result = regenerate_file(path, output, backup=backup)
+    return result, result.target, result.notes
 
 
 def cmd_demo(args) -> int:
+    import tempfile
+
     from .panel.example import NOTICE, example_dataset
-    from .workbook.build import build_workbook
 
     path = Path(args.path)
+    _refuse_existing(path, args.force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(path, example_dataset(), notice=NOTICE)
-    result, _, _ = _regenerate_file(path)
+    # built beside the target, regenerated into it: a failure leaves no half-made demo
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".yangtze-demo-") as tmp:
+        built = Path(tmp) / path.name
+        built.write_bytes(_built(data=example_dataset(), notice=NOTICE))
+        result, _, _ = _regenerate_file(built, output=path)
     t1 = result.tables.table1
     belt = t1[t1["kind"] == "belt"].iloc[0]
     years = [c for c in t1.columns if isinstance(c, int)]
@@ -89,9 +113,8 @@ def cmd_check(args) -> int:
     from .workbook.file_engine import FileEngine
     from .workbook.regenerate import compute
 
-    engine = FileEngine(args.book)
-    tables = compute(engine)
-    engine.close()
+    with FileEngine(args.book) as engine:
+        tables = compute(engine)
     quality = tables.quality
     _say(
         f"{args.book}: {len(tables.panel.provinces)} provinces, years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
@@ -141,6 +164,9 @@ def _recalc_files(books: list[str], jobs: int, backup: bool) -> Iterator[tuple[s
             except YangtzeError as exc:
                 yield path, False, str(exc)
         return
+    # imported before the workers start, so each forked worker has it already
+    from .workbook import regenerate  # noqa: F401
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_recalc_file, b, backup): b for b in books}
         for future in as_completed(futures):
@@ -185,18 +211,17 @@ def cmd_import(args) -> int:
     from .workbook.file_engine import FileEngine
     from .workbook.importer import plan_import
 
-    engine = FileEngine(args.book)
     reports = []
-    for export_path in args.exports:
-        export = read_nbs_export(export_path)
-        key = series_for_indicator(export.indicator)
-        sheet = layout.DATA_SHEETS.get(key or "")
-        block = engine.read(sheet) if sheet in engine.sheet_names() else []
-        report, writes = plan_import(export, block, overwrite=args.overwrite)
-        engine.write_cells(report.sheet, writes)
-        reports.append(report)
-    target = engine.save(args.output, backup=args.backup)
-    engine.close()
+    with FileEngine(args.book) as engine:
+        for export_path in args.exports:
+            export = read_nbs_export(export_path)
+            key = series_for_indicator(export.indicator)
+            sheet = layout.DATA_SHEETS.get(key or "")
+            block = engine.read(sheet) if sheet in engine.sheet_names() else []
+            report, writes = plan_import(export, block, overwrite=args.overwrite)
+            engine.write_cells(report.sheet, writes)
+            reports.append(report)
+        target = engine.save(args.output, backup=args.backup)
     for report in reports:
         _say(report.summary())
     _say(
@@ -213,49 +238,75 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"yangtze-opening {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    book_help = "the workbook file (.xlsm or .xlsx) made from the template"
+    force_help = "replace PATH if it exists (without it an existing file is never overwritten)"
     p = sub.add_parser(
         "demo", help="write a workbook with built-in example data, regenerated, ready to open"
     )
-    p.add_argument("path", nargs="?", default="yangtze_demo.xlsm")
+    p.add_argument(
+        "path",
+        nargs="?",
+        default="yangtze_demo.xlsm",
+        help="where to write the demo workbook (default: %(default)s in the current folder)",
+    )
+    p.add_argument("--force", action="store_true", help=force_help)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("template", help="build the empty template workbook")
-    p.add_argument("path", nargs="?", default=str(DEFAULT_TEMPLATE))
+    p.add_argument(
+        "path",
+        nargs="?",
+        default=str(DEFAULT_TEMPLATE),
+        help="where to write the template (default: %(default)s)",
+    )
+    p.add_argument("--force", action="store_true", help=force_help)
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser(
         "regenerate",
         help="rebuild the output sheets and charts of a workbook file (no Excel needed)",
+        description="Rebuild the output sheets (Index, Table1, Factors, Disparity, Stages, "
+        "Quality) and their charts; every other part of the file is kept byte for byte.",
     )
-    p.add_argument("book")
+    p.add_argument("book", help=book_help + "; replaced atomically unless -o is given")
     p.add_argument("-o", "--output", help="write to this file instead of replacing BOOK")
     p.add_argument("--backup", action="store_true", help="keep the previous file as NAME.bak.xlsm")
     p.set_defaults(func=cmd_regenerate)
 
     p = sub.add_parser("check", help="validate a workbook's data and print the data-quality report")
-    p.add_argument("book")
+    p.add_argument("book", help=book_help + "; only read, never changed")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
         "recalc",
         help="regenerate many workbooks (through Excel where installed, else from the files)",
     )
-    p.add_argument("books", nargs="+")
+    p.add_argument("books", nargs="+", metavar="book", help="workbook files to regenerate in place")
     p.add_argument(
         "--jobs", type=int, default=1, help="worker processes for the file engine (default 1)"
     )
-    p.add_argument("--engine", choices=("auto", "excel", "file"), default="auto")
-    p.add_argument("--backup", action="store_true")
+    p.add_argument(
+        "--engine",
+        choices=("auto", "excel", "file"),
+        default="auto",
+        help="excel: through Microsoft Excel; file: from the files; auto (default): Excel if installed",
+    )
+    p.add_argument("--backup", action="store_true", help="keep each previous file as NAME.bak.xlsm")
     p.set_defaults(func=cmd_recalc)
 
     p = sub.add_parser(
         "import", help="put NBS 分省年度数据 CSV exports into a workbook's data sheets"
     )
-    p.add_argument("exports", nargs="+", metavar="EXPORT.csv")
-    p.add_argument("book")
+    p.add_argument(
+        "exports",
+        nargs="+",
+        metavar="EXPORT.csv",
+        help="分省年度数据 CSV files exported from data.stats.gov.cn (GBK or UTF-8)",
+    )
+    p.add_argument("book", help=book_help + "; only the data sheets it fills change")
     p.add_argument("--overwrite", action="store_true", help="replace non-empty cells")
-    p.add_argument("-o", "--output")
-    p.add_argument("--backup", action="store_true")
+    p.add_argument("-o", "--output", help="write to this file instead of replacing BOOK")
+    p.add_argument("--backup", action="store_true", help="keep the previous file as NAME.bak.xlsm")
     p.set_defaults(func=cmd_import)
     return parser
 

@@ -28,13 +28,12 @@ from addin.workbook import layout
 from addin.workbook.file_engine import (
     STALE_TEMP_SECONDS,
     FileEngine,
-    _exact_numbers,
     backup_path,
     temp_pattern,
 )
 from addin.workbook.regenerate import regenerate
 
-from workbooks import make_book
+from workbooks import exact_numbers, make_book
 
 HANG_GUARD = 60  # seconds: a guard against a hung child process, not a measurement
 
@@ -92,26 +91,26 @@ def regenerated(path: Path) -> bool:
 
 # --- killed in the middle of a save ------------------------------------------------------------
 
-# Runs a command in a child process whose openpyxl pauses after writing the third worksheet
-# into the temporary file (flushed to disk), announcing the pause through a marker file.
+# Runs a command in a child process whose save pauses after copying the third part into
+# the temporary file (flushed to disk), announcing the pause through a marker file.
 PAUSED_SAVE = """
 import sys, time
 from pathlib import Path
-import openpyxl.writer.excel as excel
+from addin.workbook import package
 
 marker, argv = Path(sys.argv[1]), sys.argv[2:]
-original = excel.ExcelWriter.write_worksheet
+original = package._copy_member
 written = []
 
-def write_worksheet(self, ws):
-    original(self, ws)
-    written.append(ws.title)
+def copy_member(source, info, out):
+    original(source, info, out)
+    written.append(info.filename)
     if len(written) == 3:
-        self._archive.fp.flush()
+        out.fp.flush()
         marker.write_text(", ".join(written))
         time.sleep(600)
 
-excel.ExcelWriter.write_worksheet = write_worksheet
+package._copy_member = copy_member
 from addin.cli import main
 sys.exit(main(argv))
 """
@@ -203,16 +202,18 @@ def test_killed_at_any_moment_the_target_is_old_or_new_never_half(book, tmp_path
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 def test_interrupt_during_save_removes_the_temporary_file(book, monkeypatch, capsys):
-    original = openpyxl.writer.excel.ExcelWriter.write_worksheet
+    from addin.workbook import package
+
+    original = package._copy_member
     calls = []
 
-    def interrupted(self, ws):
-        original(self, ws)
-        calls.append(ws.title)
+    def interrupted(source, info, out):
+        original(source, info, out)
+        calls.append(info.filename)
         if len(calls) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(openpyxl.writer.excel.ExcelWriter, "write_worksheet", interrupted)
+    monkeypatch.setattr(package, "_copy_member", interrupted)
     before = sha256(book)
     assert main(["regenerate", str(book)]) == 130
     gc.collect()  # the abandoned zip writer is finalised quietly
@@ -372,14 +373,14 @@ def test_output_elsewhere_leaves_the_original_byte_for_byte(book, tmp_path, caps
 
 def test_input_cells_are_never_changed_by_regeneration(book, capsys):
     wb = openpyxl.load_workbook(book, keep_vba=True)
-    wb["Trade"]["A20"] = '="note: " & B2'  # a user's own formula beside the data
+    wb["Trade"]["B20"] = '="note: " & B2'  # a user's own formula beside the data (not read)
     wb["GDP"]["AH7"] = "checked 2024-05"  # a user's remark right of the table
     wb["Regions"]["D3"] = 42
     # numbers that need all 17 significant digits, as Excel stores results pasted as values
     wb["GDP"]["D6"] = 1166.9250000000002
     wb["FIE"]["E7"] = 123456.78901234567
     wb["Population"]["F8"] = 1.7976931348623157e308  # the largest double
-    with _exact_numbers():  # written exactly, as Excel writes them
+    with exact_numbers():  # written exactly, as Excel writes them
         wb.save(book)
     wb.close()
     before = every_cell(book)
@@ -390,13 +391,12 @@ def test_input_cells_are_never_changed_by_regeneration(book, capsys):
     for _ in range(2):  # regenerating again changes nothing either
         assert main(["regenerate", str(book)]) == 0
         assert every_cell(book) == before  # exact equality: not one bit of one number changes
-    assert before["Trade"]["A20"] == '="note: " & B2' and before["Trade"]["B2"] == "万美元"
+    assert before["Trade"]["B20"] == '="note: " & B2' and before["Trade"]["B2"] == "万美元"
     capsys.readouterr()
 
 
-def test_formula_results_lost_by_a_save_are_reported_not_silently_blank(book, capsys):
-    """openpyxl cannot store a formula's result: after a save the result is gone until Excel
-    recomputes it. Regeneration says so when saving and, if run again first, names the cells."""
+def _gdp_d5_as_formula(book: Path, cached: bool) -> None:
+    """Make GDP!D5 a formula, with its cached result as Excel saves it or without one."""
     wb = openpyxl.load_workbook(book, read_only=True)
     part = f"xl/worksheets/sheet{wb.sheetnames.index('GDP') + 1}.xml"  # the builder's part names
     wb.close()
@@ -405,26 +405,47 @@ def test_formula_results_lost_by_a_save_are_reported_not_silently_blank(book, ca
     for info, data in content.items():
         if info.filename == part:
             cell = re.search(rb'<c r="D5"([^>]*)><v>([^<]*)</v></c>', data)
+            value = b"<v>" + cell.group(2) + b"</v>" if cached else b""
             content[info] = data.replace(
-                cell.group(0),
-                b'<c r="D5"' + cell.group(1) + b"><f>C5*1.1</f><v>" + cell.group(2) + b"</v></c>",
-            )  # a formula as Excel saves it
+                cell.group(0), b'<c r="D5"' + cell.group(1) + b"><f>C5*1.1</f>" + value + b"</c>"
+            )
     with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in content.items():
             zf.writestr(info, data)
-    assert main(["regenerate", str(book)]) == 0
-    out = capsys.readouterr().out
-    assert (
-        "note: 1 formula cell(s) on the input sheets (first GDP!D5) are saved without their results"
-        in out
-    )
-    assert main(["check", str(book)]) == 0
-    out = capsys.readouterr().out
-    assert (
-        "1 formula cell(s) on sheet GDP have no stored result (D5) and read as blank" in out
-        and "[GDP!D5]" in out
-    )
-    assert every_cell(book, ["GDP"])["GDP"]["D5"] == "=C5*1.1"  # the formula itself is kept
+
+
+def test_formula_results_are_read_and_kept(book, capsys):
+    """A formula cell as Excel saves it (with its result) reads as its result, and the
+    formula and its result are both still there after regenerating twice."""
+    before = every_cell(book, ["GDP"])["GDP"]["D5"]
+    _gdp_d5_as_formula(book, cached=True)
+    with zipfile.ZipFile(book) as zf:
+        part = next(n for n in zf.namelist() if b"<f>C5*1.1</f>" in zf.read(n))
+        original = zf.read(part)
+    for _ in range(2):
+        assert main(["regenerate", str(book)]) == 0
+        with zipfile.ZipFile(book) as zf:
+            assert zf.read(part) == original
+    wb = openpyxl.load_workbook(book, data_only=True)
+    assert wb["GDP"]["D5"].value == before  # the cached result is still stored
+    wb.close()
+    capsys.readouterr()
+
+
+def test_formula_without_a_result_stops_with_the_cells_named(book, capsys):
+    """A formula with no stored result is never read as blank: regeneration stops, names the
+    cell and says how to get the results; the file is not changed."""
+    _gdp_d5_as_formula(book, cached=False)
+    before = sha256(book)
+    for command in ("regenerate", "check"):
+        assert main([command, str(book)]) == 1
+        err = capsys.readouterr().err
+        assert (
+            f"yangtze {command}: workbook: 1 formula cell(s) have no calculated result (GDP!D5)"
+            in err
+        )
+        assert "Open it once in Excel or LibreOffice, save it, and run this again" in err
+    assert sha256(book) == before
 
 
 def test_the_original_is_replaced_in_one_step_by_a_complete_file(book, monkeypatch):

@@ -26,8 +26,10 @@ from hypothesis import strategies as st
 from addin.errors import YangtzeError
 from addin.workbook import layout
 from addin.workbook.build import build_workbook
-from addin.workbook.file_engine import FileEngine, _exact_numbers
+from addin.workbook.file_engine import FileEngine
 from addin.workbook.regenerate import regenerate
+
+from workbooks import exact_numbers
 
 PROVINCES = {
     "上海": "下游地区",
@@ -186,7 +188,7 @@ def test_random_cells_give_a_result_or_a_documented_error(base, cells, headers, 
             unit,
         ) in units.items():  # at most one unit cell changed, so that most examples compute
             wb[sheet].cell(*layout.UNIT_CELL, unit)
-        with _exact_numbers():  # as Excel would store them: 17 significant digits where needed
+        with exact_numbers():  # as Excel would store them: 17 significant digits where needed
             wb.save(path)
         wb.close()
         inputs, before = input_values(path), hashlib.sha256(path.read_bytes()).hexdigest()

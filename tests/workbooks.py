@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import math
 import shutil
+import types
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -75,3 +79,162 @@ def zip_text(path: Path, name: str) -> str:
 def zip_bytes(path: Path, name: str) -> bytes:
     with zipfile.ZipFile(path) as zf:
         return zf.read(name)
+
+
+@contextlib.contextmanager
+def exact_numbers():
+    """Make openpyxl write every number so that it reads back exactly, while saving.
+
+    openpyxl 3.1.5 writes numbers as ``"%.16g"``; Excel stores the shortest exact form
+    (``repr``). Tests that edit a book with openpyxl use this to store numbers as Excel would.
+    """
+    from openpyxl.cell import _writer as cell_writer
+
+    original = cell_writer.safe_string
+
+    def exact(value):
+        if isinstance(value, float) and math.isfinite(value):
+            return float.__repr__(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int.__repr__(value)
+        return original(value)
+
+    cell_writer.safe_string = exact
+    try:
+        yield
+    finally:
+        cell_writer.safe_string = original
+
+
+#: A 1×1 PNG (red pixel), for a picture a user inserted.
+PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+    "9c63f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
+USER_SHEET = "My notes"
+HIDDEN_SHEET = "Scratch"
+
+
+def _add_user_work(wb, as_formulas: bool, data: dict[str, pd.DataFrame]) -> None:
+    """What users add to their workbook, written with XlsxWriter into ``wb`` before it closes."""
+    from xlsxwriter.utility import xl_range
+
+    trade = wb.get_worksheet_by_name(layout.DATA_SHEETS["trade"])
+    gdp = wb.get_worksheet_by_name(layout.DATA_SHEETS["gdp"])
+    fie = wb.get_worksheet_by_name(layout.DATA_SHEETS["fie"])
+    n_years = len(data["trade"].columns)
+    last_col = layout.FIRST_YEAR_COL + n_years - 2  # 0-based last year column
+    first, rows = layout.FIRST_DATA_ROW - 1, len(data["trade"])
+    # sparklines beside each series, an x14 data bar, a comment, a hyperlink, a validation
+    for r in range(first, first + rows):
+        span = xl_range(r, layout.FIRST_YEAR_COL - 1, r, last_col)
+        trade.add_sparkline(r, last_col + 2, {"range": f"{trade.name}!{span}"})
+    trade.conditional_format(
+        first,
+        layout.FIRST_YEAR_COL - 1,
+        first + rows - 1,
+        last_col,
+        {"type": "data_bar", "data_bar_2010": True, "bar_color": "#63C384"},
+    )
+    trade.write_comment(first, 0, "checked against the 2023 yearbook 已核对")
+    gdp.write_url(1, 5, "https://data.stats.gov.cn/", string="source 数据来源")
+    gdp.data_validation(
+        first,
+        last_col + 2,
+        first + rows - 1,
+        last_col + 2,
+        {"validate": "list", "source": ["ok", "doubtful"]},
+    )
+    # a text box, a shape-like note, a picture and the user's own chart on a data sheet
+    gdp.insert_textbox(
+        first + rows + 2,
+        2,
+        "My note: GDP revised in 2019 第四次经济普查修订",
+        {"width": 400, "height": 60},
+    )
+    gdp.insert_image(first + rows + 6, 2, "pixel.png", {"image_data": io.BytesIO(PIXEL_PNG)})
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": "Shanghai GDP",
+            "categories": [
+                gdp.name,
+                layout.HEADER_ROW - 1,
+                layout.FIRST_YEAR_COL - 1,
+                layout.HEADER_ROW - 1,
+                last_col,
+            ],
+            "values": [gdp.name, first, layout.FIRST_YEAR_COL - 1, first, last_col],
+        }
+    )
+    gdp.insert_chart(first + rows + 10, 2, chart)
+    # the user's own sheet: formulas with cached values, one reading an output sheet
+    notes = wb.add_worksheet(USER_SHEET)
+    notes.write(0, 0, "ratio")
+    notes.write_formula(0, 1, f"='{gdp.name}'!C5/'{gdp.name}'!C6", None, 1.25)
+    notes.write_formula(1, 1, f"={layout.TABLE1}!D5*2", None, 7.0)
+    notes.write_formula(2, 1, "=SUM(B1:B2)", None, 8.25)
+    hidden = wb.add_worksheet(HIDDEN_SHEET)
+    hidden.write(0, 0, "kept out of sight")
+    hidden.hide()
+    wb.define_name("ShanghaiGDP", f"='{gdp.name}'!$C$5:${layout.column_letter(last_col + 1)}$5")
+    wb.define_name(f"'{USER_SHEET}'!Local", f"='{USER_SHEET}'!$B$1")
+    if as_formulas:  # data typed as formulas (=433768191/10) with their cached results
+        frame = data["fie"]
+        for i, province in enumerate(frame.index):
+            for j, value in enumerate(frame.loc[province]):
+                if value == value:  # not NaN
+                    fie.write_formula(
+                        first + i,
+                        layout.FIRST_YEAR_COL - 1 + j,
+                        f"={value!r}*10/10",
+                        None,
+                        float(value),
+                    )
+
+
+def make_user_book(path: Path, as_formulas: bool = True) -> Path:
+    """The demo workbook (built by the product's builder, XlsxWriter) carrying what users
+    add: sparklines, an x14 data bar, a text box, a comment, a picture, a chart on a data
+    sheet, a sheet of their own with formulas and cached values, defined names, a data
+    validation, a hyperlink, a hidden sheet, and (``as_formulas``) FIE data typed as formulas."""
+    from addin.workbook import build
+
+    data = example_dataset()
+    original = build.xlsxwriter
+
+    class UserWorkbook(original.Workbook):
+        def close(self):
+            _add_user_work(self, as_formulas, data)
+            return super().close()
+
+    build.xlsxwriter = types.SimpleNamespace(Workbook=UserWorkbook)
+    try:
+        build_workbook(path, data, notice=NOTICE)
+    finally:
+        build.xlsxwriter = original
+    return path
+
+
+def zip_parts(path: Path) -> dict[str, bytes]:
+    """Every part of a package by name."""
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def owned_parts(path: Path) -> set[str]:
+    """The parts regeneration may change: output sheets, their drawings' charts, and the
+    shared entries (styles, workbook, content types, calcChain, docProps)."""
+    from addin.workbook.package import Package
+
+    package = Package(path)
+    try:
+        owned = set()
+        for entry in package.sheets():
+            if entry.name in layout.OUTPUT_SHEETS and entry.part:
+                owned.add(entry.part)
+                for drawing in package.related(entry.part, "drawing"):
+                    owned.update(package.related(drawing, "chart"))
+        return owned
+    finally:
+        package.close()

@@ -17,10 +17,28 @@ from .render import ChartRanges, SheetBlock
 
 
 class ExcelEngine:
-    """A workbook open in Excel (an ``xlwings.Book``)."""
+    """A workbook open in Excel (an ``xlwings.Book``); a context manager (closing it
+    leaves the book open: the user or :func:`recalc_in_excel` owns it)."""
 
     def __init__(self, book):
         self.book = book
+
+    def __enter__(self) -> ExcelEngine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release: the book stays open in Excel."""
+
+    def sheet_details(self, sheet: str) -> tuple[list[int], list[str]]:
+        """Excel hands values over without row visibility or merges: none are reported."""
+        return [], []
+
+    def formulas_without_value(self, sheet: str) -> list[str]:
+        """None: Excel has calculated every formula before it hands values over."""
+        return []
 
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.book.sheets]

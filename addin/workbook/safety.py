@@ -6,8 +6,8 @@ both OLE compound files —), the zip directory (the parts a workbook needs, a d
 uncompressed size and compression ratio that a zip bomb would exceed), and the size of
 the sheets: the XML parts are streamed once (never held whole) to count their tags, so a
 workbook whose full load would take gigabytes of memory is refused up front, and so is a
-DTD in any part (where entities are declared). XML itself is parsed by openpyxl through
-defusedxml, which also refuses entity expansion (billion laughs) and external entities.
+DTD in any part (where entities are declared). The parts the tool then parses are read
+with entities unresolved and DTDs refused again (:mod:`.xmlparse`, :mod:`.sheet_scan`).
 """
 
 from __future__ import annotations
@@ -109,8 +109,8 @@ def _count_xml(path: Path, infos: list[zipfile.ZipInfo]) -> tuple[int, int, str]
 
     Stops as soon as a limit is passed. A document type declaration (``<!DOCTYPE``, where
     entities are declared) is refused outright: Open Packaging forbids DTDs in a
-    workbook's XML and Excel never writes one, so this holds whichever XML parser openpyxl
-    uses. Reading also checks each part's CRC and that it unpacks to no more than its
+    workbook's XML and Excel never writes one, so this holds whichever XML parser reads
+    the part afterwards. Reading also checks each part's CRC and that it unpacks to no more than its
     declared size (zipfile enforces both), so a part that lies about its size is refused.
     """
     tags, most_rows, where = 0, 0, ""

@@ -489,9 +489,11 @@ def _check_version(found: dict[str, tuple[object, str]]) -> None:
         version not in (None, "")
         and parse_year(version) is None
         and str(version).strip() != str(layout.TEMPLATE_VERSION)
+        and version != layout.TEMPLATE_VERSION  # a file engine reads 1 as 1.0
     ):
+        shown = f"{version:g}" if isinstance(version, float) else version  # 0, not 0.0
         raise InputError(
-            f"this workbook was made by template version {version}; this add-in reads version "
+            f"this workbook was made by template version {shown}; this add-in reads version "
             f"{layout.TEMPLATE_VERSION}. Copy your data into a new template (yangtze template)",
             found["template_version"][1],
         )

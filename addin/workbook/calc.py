@@ -1,0 +1,87 @@
+"""Keeping formulas elsewhere honest after the output sheets are rewritten.
+
+- ``<calcPr fullCalcOnLoad="1"/>`` in ``xl/workbook.xml``: Excel recalculates every
+  formula when it opens the book, so a user's formula that reads an output sheet never
+  shows a stale cached value. (LibreOffice keeps cached results of .xlsx files unless its
+  "recalculation on file load" setting says otherwise: see docs/reliability.md.)
+- ``xl/calcChain.xml`` lists formula cells; an entry pointing at a cell that no longer
+  holds a formula makes Excel report the file as damaged. Entries of the rewritten sheets
+  are dropped (the tool writes no formulas there); Excel rebuilds the chain.
+
+Examples
+--------
+>>> full_calc_on_load(b'<workbook><sheets/><calcPr calcId="124519"/></workbook>')
+b'<workbook><sheets/><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
+>>> full_calc_on_load(b'<workbook><calcPr fullCalcOnLoad="1"/></workbook>') is None
+True
+>>> drop_chain_entries(b'<calcChain><c r="A1" i="3"/><c r="A2"/><c r="B1" i="1"/></calcChain>', {3})
+b'<calcChain><c r="B1" i="1"/></calcChain>'
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Children of ``<workbook>`` that come after ``<calcPr>`` (CT_Workbook's order).
+_AFTER_CALC_PR = (
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+)
+_CALC_PR = re.compile(rb"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>")
+
+
+def full_calc_on_load(workbook_xml: bytes) -> bytes | None:
+    """``workbook_xml`` with ``fullCalcOnLoad="1"`` set; None when it is set already."""
+    found = _CALC_PR.search(workbook_xml)
+    if found:
+        attrs = found.group(2)
+        if re.search(rb'\bfullCalcOnLoad="(1|true)"', attrs):
+            return None
+        attrs = re.sub(rb'\s*\bfullCalcOnLoad="[^"]*"', b"", attrs).rstrip()
+        new = (
+            b"<"
+            + found.group(1)
+            + b"calcPr"
+            + attrs
+            + b' fullCalcOnLoad="1"'
+            + found.group(3)
+            + b">"
+        )
+        return workbook_xml[: found.start()] + new + workbook_xml[found.end() :]
+    prefix = re.match(rb"(?:<\?xml[^>]*\?>\s*)?<((?:\w+:)?)workbook\b", workbook_xml)
+    p = prefix.group(1) if prefix else b""
+    element = b"<" + p + b'calcPr fullCalcOnLoad="1"/>'
+    for name in _AFTER_CALC_PR:
+        at = re.search(rb"<" + re.escape(p) + name.encode() + rb"\b", workbook_xml)
+        if at:
+            return workbook_xml[: at.start()] + element + workbook_xml[at.start() :]
+    close = workbook_xml.rindex(b"</" + p + b"workbook>")
+    return workbook_xml[:close] + element + workbook_xml[close:]
+
+
+def drop_chain_entries(calc_chain: bytes, sheet_ids: set[int]) -> bytes | None:
+    """``calc_chain`` without the entries of sheets ``sheet_ids`` (an entry without ``i``
+    belongs to the previous entry's sheet); None when no entry is left."""
+    current = [0]
+    kept = [0]
+
+    def keep(match: re.Match[bytes]) -> bytes:
+        i = re.search(rb'\bi="(\d+)"', match.group(0))
+        if i:
+            current[0] = int(i.group(1))
+        if current[0] in sheet_ids:
+            return b""
+        kept[0] += 1
+        if not i and current[0]:  # the previous kept entry may not be on this sheet: say so
+            return match.group(0).replace(b"<c ", f'<c i="{current[0]}" '.encode(), 1)
+        return match.group(0)
+
+    out = re.sub(rb"<(?:\w+:)?c\b[^>]*/>", keep, calc_chain)
+    return out if kept[0] else None

@@ -1,0 +1,157 @@
+"""Saving a workbook file safely: refuse what must not be replaced, then write atomically.
+
+- A file whose mode bits make it read-only is refused (also when running as root, who
+  could write it anyway): the user marked it so.
+- A workbook open in Excel (an owner file ``~$NAME`` beside it) or in LibreOffice
+  (``.~lock.NAME#``) is refused: saving under an open program loses one side's work.
+- A symlink stays a link: the file it points to is replaced (the temporary file is made
+  in the target's folder, so the replace stays atomic).
+- The content goes to a temporary file beside the target, is flushed to disk, and is
+  moved over the target in one step (``os.replace``): a crash leaves the old file or the
+  new one, never half of one. The target's permission bits are kept. ``backup`` first
+  copies the previous file to ``NAME.bak.xlsm``. A temporary file left by a killed save
+  is removed by a later save of the same target.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from ..errors import FileRejected
+
+#: A temporary file of the same target older than this is a leftover of a killed save.
+STALE_TEMP_SECONDS = 600
+
+
+def backup_path(target: Path) -> Path:
+    return target.with_name(f"{target.stem}.bak{target.suffix}")
+
+
+def owner_files(target: Path) -> list[Path]:
+    """Files that say ``target`` is open: Excel's owner file and LibreOffice's lock file.
+
+    Excel names its owner file ``~$`` + the name, with the first two characters dropped
+    when the name is long (``~$okname.xlsx`` for ``bookname.xlsx``); both forms are checked.
+
+    >>> [p.name for p in owner_files(Path("/x/Book1.xlsm"))]
+    ['~$Book1.xlsm', '~$ok1.xlsm', '.~lock.Book1.xlsm#']
+    """
+    name = target.name
+    return [
+        target.with_name(f"~${name}"),
+        target.with_name(f"~${name[2:]}"),
+        target.with_name(f".~lock.{name}#"),
+    ]
+
+
+def check_replaceable(target: Path) -> None:
+    """Refuse a target that is read-only or open in Excel or LibreOffice."""
+    for lock in owner_files(target):
+        if lock.exists():
+            program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+            raise FileRejected(
+                f"{target.name}: is open in {program} ({lock.name} beside it); close it there "
+                "first, then run the command again"
+            )
+    if target.exists() and not target.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise FileRejected(
+            f"{target.name}: the file is read-only; it was not changed. Make it writable, or "
+            "write the result elsewhere with -o OUT.xlsm"
+        )
+
+
+def temp_pattern(target: Path) -> re.Pattern[str]:
+    """Names of :func:`atomic_write`'s temporary files for ``target`` (``.NAME.xxxxxxxx.xlsm.tmp``)."""
+    return re.compile(
+        re.escape(f".{target.stem}.") + r"[a-z0-9_]{8}" + re.escape(f"{target.suffix}.tmp")
+    )
+
+
+def remove_stale_temps(target: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete temporary files of ``target`` left by a save that was killed (older than ``older_than`` s).
+
+    Younger ones may belong to a save still running in another process and are kept.
+    """
+    pattern, removed = temp_pattern(target), []
+    try:
+        candidates = [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return removed
+    now = time.time()
+    for path in candidates:
+        try:
+            if now - path.stat().st_mtime > older_than:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def _file_mode(target: Path) -> int:
+    """Permission bits for the saved file: the target's own, or what a new file gets (umask)."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def atomic_write(target: Path, write: Callable[[IO[bytes]], None], backup: bool = False) -> Path:
+    """Write ``target`` through ``write(file)`` atomically (see the module's rules).
+
+    Returns the path given (a symlink stays the link; its target file was replaced).
+    """
+    if target.is_dir():
+        raise FileRejected(f"{target.name}: is a folder; give a file name to write to")
+    check_replaceable(target)
+    real = Path(os.path.realpath(target)) if target.is_symlink() else target
+    if real != target:
+        check_replaceable(real)
+    remove_stale_temps(real)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{real.stem}.", suffix=real.suffix + ".tmp", dir=real.parent
+        )
+    except OSError as exc:
+        raise FileRejected(
+            f"{target.name}: cannot write in the folder {real.parent} ({exc.strerror or exc})"
+        ) from None
+    try:
+        os.chmod(tmp, _file_mode(real))  # mkstemp makes 0600; keep the target's permissions
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        if backup and real.exists():
+            shutil.copy2(real, backup_path(target))
+        os.replace(tmp, real)
+    except PermissionError:
+        _remove(tmp)
+        raise FileRejected(
+            f"{target.name}: cannot be written; is it open in Excel or another program? Close it and try again"
+        ) from None
+    except OSError as exc:  # disk full, folder removed, …: the original is untouched
+        _remove(tmp)
+        raise FileRejected(
+            f"{target.name}: cannot be written ({exc.strerror or exc}); the file on disk is unchanged"
+        ) from None
+    except BaseException:
+        _remove(tmp)
+        raise
+    return target

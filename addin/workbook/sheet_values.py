@@ -1,0 +1,86 @@
+"""Cell values of an input sheet through python-calamine, completed by :mod:`.sheet_scan`.
+
+calamine parses the part in Rust and hands over numbers as floats, text as stored,
+booleans, and date-formatted numbers as dates (which the method reports as not a number,
+as before). It gives an error cell and a formula without a stored result as an empty
+string; the scan supplies the error's text (``"#N/A"``) and lists the formulas, so neither
+is ever read as a blank. The scan's extent is checked against the reading limits first,
+so calamine never allocates the rectangle of a sheet with a stray far-away cell.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from ..errors import FileRejected
+from .sheet_reader import (
+    MAX_CELLS_READ,
+    MAX_ROWS_READ,
+    SheetContent,
+    read_sheet,
+    too_large,
+)
+from .sheet_scan import scan_sheet
+
+
+def trimmed(rows: list[list[object]]) -> list[list[object]]:
+    """Rows from A1 to the last non-blank cell, of equal length ('' read as blank).
+
+    >>> trimmed([[1.0, ""], ["", ""], ["", None]])
+    [[1.0]]
+    """
+    rows = [[None if v == "" else v for v in row] for row in rows]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = max(
+        (max((i + 1 for i, v in enumerate(row) if v is not None), default=0) for row in rows),
+        default=0,
+    )
+    return [row[:width] + [None] * (width - len(row[:width])) for row in rows]
+
+
+class CalamineReader:
+    """Values of a workbook file's sheets, one calamine workbook opened on first use."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._book = None
+
+    def _sheet(self, sheet: str):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            if self._book is None:
+                self._book = CalamineWorkbook.from_path(str(self.path))
+            return self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - calamine's XML and zip errors: unreadable
+            text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            raise FileRejected(
+                f"{self.path.name}: cannot be read as a workbook (sheet {sheet}) "
+                f"({type(exc).__name__}{': ' + text if text else ''})"
+            ) from None
+
+    def read(self, data: bytes, shared, sheet: str, part: str, fresh: bool) -> SheetContent:
+        """Everything read from ``sheet`` whose part holds ``data``.
+
+        ``fresh``: the part was changed in this session (calamine reads the file on
+        disk), so it is parsed by :func:`~.sheet_reader.read_sheet` instead."""
+        scan = scan_sheet(data, self.path)
+        if scan.height > MAX_ROWS_READ or scan.height * scan.width > MAX_CELLS_READ:
+            raise too_large(self.path, sheet, scan.height, scan.width)
+        if fresh or scan.needs_parse:
+            return read_sheet(io.BytesIO(data), shared(), self.path, sheet, part)
+        rows = self._sheet(sheet)
+        for (r, c), text in scan.errors.items():
+            while len(rows) < r:
+                rows.append([])
+            row = rows[r - 1]
+            row.extend([None] * (c - len(row)))
+            row[c - 1] = text
+        return SheetContent(trimmed(rows), scan.hidden_rows, scan.merged, scan.uncomputed)
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+            self._book = None
