@@ -351,7 +351,7 @@ LEVELS = {
 }
 
 
-def _culprit(panel: Panel, province: str, year: int, inputs: pd.Series, code) -> str | None:
+def _culprit(panel: Panel, province: str, year: int, inputs: dict, code) -> str | None:
     """The input cell that kept a province-year's Z from being computed, when one is known."""
     amounts = {k: inputs[k] for k in ("trade", "fie", "gdp")}
     if code == Problem.MISSING:
@@ -388,14 +388,18 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     with Z but no population is left out of the weighted measures (``n_weighted``), when
     the workbook has population data at all.
     """
-    inputs = panel.frame.set_index(["province", "year"])
+    keys = ["trade", "fie", "gdp"]
     codes = {text: code for code, text in DESCRIPTIONS.items()}
     records = []
-    lacking = idx[idx["problem"] != ""].sort_values("year")
-    for prov, rows in lacking.groupby("province", sort=False):
+    lacking = idx.loc[idx["problem"] != "", ["province", "year", "problem"]].merge(
+        panel.frame[["province", "year", *keys]], on=["province", "year"]
+    )
+    for prov, rows in lacking.sort_values("year").groupby("province", sort=False):
         lost = [
-            (int(y), why, _culprit(panel, prov, int(y), inputs.loc[(prov, y)], codes[why]))
-            for y, why in zip(rows["year"], rows["problem"])
+            (int(y), why, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), codes[why]))
+            for y, why, *amounts in rows[["year", "problem", *keys]].itertuples(
+                index=False, name=None
+            )
         ]
         for years, why, where in _runs(lost):
             detail = (
