@@ -53,6 +53,12 @@ def _data(sheet_key: str, province_cell: str, col: int, n_rows: int) -> str:
     return f"INDEX({s}!{c}${first}:{c}${last},MATCH({province_cell},{s}!$A${first}:$A${last},0))"
 
 
+def _unit_of(sheet: str, col: str) -> str:
+    """A year column's unit: its cell in the unit row (row 3) if filled, else the sheet's B2."""
+    own = f"{sheet}!{col}${layout.UNIT_ROW}"
+    return f'IF({own}="",{sheet}!$B$2,{own})'
+
+
 def _units_ranges(n_money: int, n_fx: int) -> tuple[str, str]:
     m = f"${layout.column_letter(UNITS_COL)}${YEAR_ROW + 1}:${layout.column_letter(UNITS_COL + 2)}${YEAR_ROW + n_money}"
     f0 = YEAR_ROW + n_money + 2
@@ -95,17 +101,17 @@ def plan(
         r = YEAR_ROW + len(MONEY_UNITS) + 2 + i
         consts += [(r, UNITS_COL, label), (r, UNITS_COL + 1, divisor)]
 
-    gdp_unit = f"{layout.DATA_SHEETS['gdp']}!$B$2"
-    fx_div = f"VLOOKUP(FX!$B$2,{fx},2,0)"
     for j in range(n_years):
         c = c0 + j
         col = layout.column_letter(c)
         cells.append(
             FormulaCell(YEAR_ROW, c, f"=Trade!{col}${layout.HEADER_ROW}", "year", year_index=j)
         )
+        gdp_unit = _unit_of(layout.DATA_SHEETS["gdp"], col)
+        fx_div = f"VLOOKUP({_unit_of(layout.DATA_SHEETS['fx'], col)},{fx},2,0)"
         rate = f"FX!{col}${layout.FIRST_DATA_ROW}/{fx_div}"
         for key, row in FACTOR_ROWS.items():
-            unit = f"{layout.DATA_SHEETS[key]}!$B$2"
+            unit = _unit_of(layout.DATA_SHEETS[key], col)
             usd, gdp_usd = f"VLOOKUP({unit},{money},3,0)", f"VLOOKUP({gdp_unit},{money},3,0)"
             formula = (
                 f"=VLOOKUP({unit},{money},2,0)/VLOOKUP({gdp_unit},{money},2,0)"
