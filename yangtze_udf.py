@@ -5,27 +5,87 @@ into arrays and problem codes, an engine kernel computes, and :mod:`addin.excel.
 turns the result back into a value or a spilling array with markers such as
 ``#MISSING``. No arithmetic happens here. Reference: ``docs/functions.md``.
 
-Every range argument is declared ``ndim=2`` (always a list of rows, so a row and a column
-stay apart) and ``err_to_str=True`` (error cells arrive as ``"#N/A"`` etc. instead of
-``None``, which would pass for a blank). UDF parameters carry no type annotations:
-xlwings would take them as converters. The docstring of each function is its
-description in Excel's Insert Function dialog (at most 255 characters, one line);
+Every argument and every result uses the converter ``convert="yangtze"``
+(:mod:`addin.excel.accessor`): ranges are read once as raw COM values (a whole column or
+row only up to the used range) and results go back as rows without xlwings' per-cell
+cleaning. Every function is wrapped by :func:`one_line_errors`: a problem with the whole
+call returns one line of text naming the argument instead of raising (an exception would
+reach the cell as a traceback). Functions that can take large ranges are not run by
+Excel's Function Arguments dialog (``call_in_wizard=False``). UDF parameters carry no
+type annotations: xlwings would take them as converters. The docstring of each function
+is its description in Excel's Insert Function dialog (at most 255 characters, one line);
 ``addin/workbook/vba/xlwings_udfs.bas`` is generated from this module by
 ``python -m addin.excel.registration``.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import tempfile
+from pathlib import Path
+
 import xlwings as xw
 
 import addin
 from addin.core import disparity, growth, indices
 from addin.core.gaps import fill_interior
-from addin.errors import InputError
+from addin.errors import InputError, YangtzeError
+from addin.excel import accessor
 from addin.excel import args as excel_args
 from addin.panel import measures
 
 CATEGORY = "Yangtze Opening-up 长江开放"
+logger = logging.getLogger(__name__)
+
+
+def one_line_errors(function):
+    """Return a problem with the whole call as one line of text instead of raising.
+
+    A :class:`~addin.errors.YangtzeError` gives its message (``"argument gdp: is 11×29
+    but ..."``); any other exception gives ``"internal error (TypeError): ...; traceback
+    in ...yangtze_udf.log"`` and its traceback goes to the ``yangtze_udf`` logger, which
+    writes :data:`LOG_FILE`. A returned string reaches the cell as Unicode, so Chinese
+    text survives; an exception's text would pass through the xlwings DLL and the ANSI
+    code page, traceback and all.
+    """
+
+    @functools.wraps(function)
+    def call(*args):
+        try:
+            return function(*args)
+        except YangtzeError as error:
+            return " ".join(str(error).split())
+        except Exception as error:  # noqa: BLE001 (the cell must get one line)
+            _log_traceback(function.__name__)
+            detail = " ".join(str(error).split())[:200]
+            return f"internal error ({type(error).__name__}): {detail}; traceback in {LOG_FILE}"
+
+    return call
+
+
+#: Where the tracebacks of unexpected failures go (Excel's Python has no console).
+LOG_FILE = Path(tempfile.gettempdir()) / "yangtze_udf.log"
+
+
+def _log_traceback(name: str) -> None:
+    """Log the exception being handled, with its traceback, to :data:`LOG_FILE` too."""
+    if not any(getattr(h, "baseFilename", None) == str(LOG_FILE) for h in logger.handlers):
+        handler = logging.FileHandler(LOG_FILE, encoding="utf-8", delay=True)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+    logger.exception("%s failed", name)
+
+
+def _function():
+    """Declare a worksheet function: its category, the fast converter for the result, and
+    no calls from the Function Arguments dialog (it would recompute on every keystroke)."""
+
+    def declare(function):
+        wrapped = xw.ret(accessor.NAME)(one_line_errors(function))
+        return xw.func(category=CATEGORY, call_in_wizard=False)(wrapped)
+
+    return declare
 
 
 def _help(function: measures.WorksheetFunction):
@@ -40,31 +100,43 @@ def _help(function: measures.WorksheetFunction):
 
 
 def _range(name: str, doc: str):
-    """Declare a cell-or-range argument: always a list of rows, error cells as text."""
-    return xw.arg(name, ndim=2, err_to_str=True, doc=doc)
+    """Declare a cell-or-range argument, read raw by the fast converter."""
+    return xw.arg(name, accessor.NAME, doc=doc)
 
 
-def _choice(name: str, doc: str):
-    """Declare an option argument (one cell or a literal text)."""
-    return xw.arg(name, err_to_str=True, doc=doc)
+_choice = _range  # an option: one cell or a literal text
 
 
-def _rate_doc(what: str, unit: str, divisor: str) -> str:
+def _to_gdp_unit_doc(what: str, unit: str, divisor: str) -> str:
     return (
-        f"Optional factor converting {what} into GDP's unit (amount×rate). {unit} vs 亿元 at "
-        f"6.7261 CNY/USD: 6.7261/{divisor}. A row of rates applies to every province. Omit if "
-        "same unit. 换算系数：金额×系数=GDP单位，可用一行汇率。"
+        f"Optional multiplier from {what}'s unit to GDP's: {what}×it is in GDP's unit. "
+        f"{unit}→亿元 at 6.7261 CNY/USD: 6.7261/{divisor}, not 6.7261. A row applies to "
+        "every province. Omit if same unit. 换算为GDP单位的系数（非汇率本身）。"
     )
 
 
 _SHAPE_NOTE = "Same shape, one row, one column or one cell. 同形状、单行、单列或单格。"
+_TRADE_DOC = (
+    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit "
+    "(e.g. 万美元). 单元格或区域，原单位。"
+)
+_FIE_DOC = (
+    "Total investment of foreign-invested enterprises 外商投资企业投资总额, a cell or range "
+    "(e.g. FIE!C5:AF15), in its own unit (e.g. 百万美元)."
+)
+_GDP_DOC = (
+    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15, 亿元); the index comes out in GDP's unit. "
+    + _SHAPE_NOTE
+)
 _VALUES_DOC = (
     "Index values, regions in rows: a column (one period) or a regions × periods block, "
-    "e.g. C5:AF15. Blank cells are left out. 指数值：各地区为行，一列或地区×年份区域；空白单元格不计。"
+    "e.g. C5:AF15. Blank cells are left out. "
+    "指数值：各地区为行，一列或地区×年份区域；空白单元格不计。"
 )
 _WEIGHTS_DOC = (
-    "Optional population per region: same shape as values, or one column used for every "
-    "period. Omitted: unweighted. 可选：各地区人口，与数值同形状或一列（各年通用）；省略则不加权。"
+    "Optional population per region (e.g. 万人): same shape as values, or one column for "
+    "every period. Omitted: unweighted. "
+    "可选：各地区人口，与数值同形状或一列（各年通用）；省略则不加权。"
 )
 _SERIES_DOC = (
     "A series one year apart: a row (years across, e.g. C5:AF5) or a column; a block gives "
@@ -72,88 +144,69 @@ _SERIES_DOC = (
 )
 
 
-@xw.func(category=CATEGORY)
-@_range(
-    "trade",
-    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
-)
-@_range(
-    "gdp",
-    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
-    + _SHAPE_NOTE,
-)
-@_range("rate", _rate_doc("trade", "万美元", "10000"))
+@_function()
+@_range("trade", _TRADE_DOC)
+@_range("gdp", _GDP_DOC)
+@_range("to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
 @_help(measures.TRADE_INDEX)
-def TRADE_INDEX(trade, gdp, rate=None):
+def TRADE_INDEX(trade, gdp, to_gdp_unit=None):
     args = excel_args.elementwise(
         excel_args.read(trade, "trade"),
         excel_args.read(gdp, "gdp"),
-        excel_args.read_optional(rate, "rate", 1.0),
+        excel_args.read_optional(to_gdp_unit, "to_gdp_unit", 1.0),
     )
-    result = indices.trade_index(args["trade"], args["gdp"], args["rate"])
+    result = indices.trade_index(args["trade"], args["gdp"], args["to_gdp_unit"])
     return args.result(result.values, result.problems)
 
 
-@xw.func(category=CATEGORY)
-@_range(
-    "fie",
-    "Total investment of foreign-invested enterprises 外商投资企业投资总额, a cell or range (e.g. FIE!C5:AF15), in its own unit.",
-)
-@_range(
-    "gdp",
-    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
-    + _SHAPE_NOTE,
-)
-@_range("rate", _rate_doc("FIE", "百万美元", "100"))
+@_function()
+@_range("fie", _FIE_DOC)
+@_range("gdp", _GDP_DOC)
+@_range("to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
 @_help(measures.INVEST_INDEX)
-def INVEST_INDEX(fie, gdp, rate=None):
+def INVEST_INDEX(fie, gdp, to_gdp_unit=None):
     args = excel_args.elementwise(
         excel_args.read(fie, "fie"),
         excel_args.read(gdp, "gdp"),
-        excel_args.read_optional(rate, "rate", 1.0),
+        excel_args.read_optional(to_gdp_unit, "to_gdp_unit", 1.0),
     )
-    result = indices.invest_index(args["fie"], args["gdp"], args["rate"])
+    result = indices.invest_index(args["fie"], args["gdp"], args["to_gdp_unit"])
     return args.result(result.values, result.problems)
 
 
-@xw.func(category=CATEGORY)
-@_range(
-    "trade",
-    "Imports and exports 进出口总额, a cell or range (e.g. Trade!C5:AF15), in its own unit. 单元格或区域，原单位。",
-)
-@_range(
-    "fie",
-    "Total investment of foreign-invested enterprises 外商投资企业投资总额 (e.g. FIE!C5:AF15), in its own unit. "
-    + _SHAPE_NOTE,
-)
-@_range(
-    "gdp",
-    "Regional GDP 地区生产总值 (e.g. GDP!C5:AF15); the index comes out in GDP's unit. "
-    + _SHAPE_NOTE,
-)
-@_range("trade_rate", _rate_doc("trade", "万美元", "10000"))
-@_range("fie_rate", _rate_doc("FIE", "百万美元", "100"))
+@_function()
+@_range("trade", _TRADE_DOC)
+@_range("fie", _FIE_DOC + " " + _SHAPE_NOTE)
+@_range("gdp", _GDP_DOC)
+@_range("trade_to_gdp_unit", _to_gdp_unit_doc("trade", "万美元", "10000"))
+@_range("fie_to_gdp_unit", _to_gdp_unit_doc("FIE", "百万美元", "100"))
 @_help(measures.OPEN_INDEX)
-def OPEN_INDEX(trade, fie, gdp, trade_rate=None, fie_rate=None):
+def OPEN_INDEX(trade, fie, gdp, trade_to_gdp_unit=None, fie_to_gdp_unit=None):
     args = excel_args.elementwise(
         excel_args.read(trade, "trade"),
         excel_args.read(fie, "fie"),
         excel_args.read(gdp, "gdp"),
-        excel_args.read_optional(trade_rate, "trade_rate", 1.0),
-        excel_args.read_optional(fie_rate, "fie_rate", 1.0),
+        excel_args.read_optional(trade_to_gdp_unit, "trade_to_gdp_unit", 1.0),
+        excel_args.read_optional(fie_to_gdp_unit, "fie_to_gdp_unit", 1.0),
     )
     result = indices.open_index(
-        args["trade"], args["fie"], args["gdp"], args["trade_rate"], args["fie_rate"]
+        args["trade"],
+        args["fie"],
+        args["gdp"],
+        args["trade_to_gdp_unit"],
+        args["fie_to_gdp_unit"],
     )
     return args.result(result.values, result.problems)
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
 @_choice(
     "centre",
-    'Optional u: "mean" (simple mean of the regions, the paper\'s wording; default) or "weighted" (population-weighted mean, Williamson). 中心：mean 简单平均（默认）或 weighted 人口加权平均。',
+    'Optional u: "mean" (simple mean of the regions, the paper\'s wording; default) or '
+    '"weighted" (population-weighted mean, Williamson). 中心：mean 简单平均（默认）或 weighted '
+    "人口加权平均。",
 )
 @_help(measures.WEIGHTED_CV)
 def WEIGHTED_CV(values, weights=None, centre="mean"):
@@ -162,12 +215,13 @@ def WEIGHTED_CV(values, weights=None, centre="mean"):
     return periods.result(disparity.weighted_cv(periods.values, periods.weights, centre))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
 @_choice(
     "kind",
-    'Optional: "T" (Theil T, default) or "L" (Theil L, mean log deviation; zero values not allowed). 类型：T（默认）或 L（平均对数偏差）。',
+    'Optional: "T" (Theil T, default) or "L" (Theil L, mean log deviation; zero values not '
+    "allowed). 类型：T（默认）或 L（平均对数偏差）。",
 )
 @_help(measures.THEIL_INDEX)
 def THEIL_INDEX(values, weights=None, kind="T"):
@@ -176,7 +230,7 @@ def THEIL_INDEX(values, weights=None, kind="T"):
     return periods.result(disparity.theil(periods.values, periods.weights, kind=kind))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
 @_help(measures.GINI_INDEX)
@@ -185,7 +239,7 @@ def GINI_INDEX(values, weights=None):
     return periods.result(disparity.gini(periods.values, periods.weights))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
 @_range(
@@ -200,20 +254,22 @@ def ATKINSON_INDEX(values, weights=None, epsilon=None):
     return periods.result(disparity.atkinson(periods.values, periods.weights, epsilon))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("series", _SERIES_DOC)
 @_choice(
     "method",
-    'Optional: "cagr" (compound, default), "mean_yoy" (mean of year-on-year rates), "loglinear" (trend of ln x) or "change" (per year, x\'s unit). 方法：cagr 复合（默认）、mean_yoy、loglinear、change。',
+    'Optional: "cagr" (compound, default), "mean_yoy" (mean of year-on-year rates), '
+    '"loglinear" (trend of ln x) or "change" (per year, x\'s unit). '
+    "方法：cagr 复合（默认）、mean_yoy、loglinear、change。",
 )
 def GROWTH_RATE(series, method="cagr"):
-    """Average annual growth of a series one year apart (fraction per year, 0.1168 = 11.68 %): compound (CAGR), mean year-on-year, log-linear trend or change. 年均增长率（小数）：复合、同比均值、对数线性趋势或年均变化。"""
+    """Average annual growth of a series one year apart (fraction per year, 0.1168 = 11.68 %): compound (CAGR), mean year-on-year, log-linear trend or change. 年均增长率（小数）：复合、同比均值、对数线性趋势或年均变化。"""  # noqa: E501 (Excel's description: one line)
     method = excel_args.option(method, "method", growth.METHODS, "cagr")
     s = excel_args.series(excel_args.read(series, "series"))
     return s.result(growth.growth_rate(s.values, s.years, method))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range("series", _SERIES_DOC)
 @_help(measures.ANNUAL_CHANGE)
 def ANNUAL_CHANGE(series):
@@ -221,19 +277,22 @@ def ANNUAL_CHANGE(series):
     return s.result(growth.growth_rate(s.values, s.years, "change"))
 
 
-@xw.func(category=CATEGORY)
+@_function()
 @_range(
     "series",
-    "A row (years across), a column, or a block (one series per row) one year apart. Blanks and #MISSING between two numbers are filled. 逐年序列：一行、一列或多行区域。",
+    "A row (years across), a column, or a block (one series per row) one year apart. Blanks "
+    "and #MISSING between two numbers are filled. 逐年序列：一行、一列或多行区域。",
 )
 def FILL_GAPS(series):
-    """Fill interior gaps linearly between the numbers before and after them, never beyond the ends; spills the same shape. 线性插补内部缺失值（不外推），结果与输入同形状。"""
+    """Fill interior gaps linearly between the numbers before and after them, never beyond the ends; spills the same shape. 线性插补内部缺失值（不外推），结果与输入同形状。"""  # noqa: E501 (Excel's description: one line)
     gaps = excel_args.gaps(excel_args.read(series, "series"))
     filled, _ = fill_interior(gaps.values, gaps.years)
     return gaps.result(filled)
 
 
 @xw.func(category=CATEGORY)
+@xw.ret(accessor.NAME)
+@one_line_errors
 def YANGTZE_VERSION():
     """Versions of the Yangtze opening-up add-in and of xlwings serving it. 插件及 xlwings 版本。"""
     return f"yangtze-opening {addin.__version__} (xlwings {xw.__version__})"
@@ -253,7 +312,8 @@ def _number(x, name: str, default: float) -> float:
 
 
 def regenerate_tables():
-    """RunPython target of the template's Regenerate button: rebuild the output sheets of the calling workbook."""
+    """RunPython target of the template's Regenerate button: rebuild the output sheets of
+    the calling workbook."""
     from addin.workbook.excel_engine import regenerate_caller
 
     regenerate_caller()

@@ -430,13 +430,13 @@ def _encrypted(base: Path, path: Path) -> Path:
 
 
 def _old_xls(path: Path) -> Path:
-    from addin.workbook.vba import _write_compound_file
+    from addin.workbook.vbaproject.compound_file import write_compound_file
 
     bof = struct.pack("<HHHH", 0x0809, 16, 0x0600, 0x0005) + bytes(
         12
     )  # a BIFF8 workbook stream's first record
     path.write_bytes(
-        _write_compound_file({"Workbook": bof + bytes(5000), "\x05SummaryInformation": bytes(256)})
+        write_compound_file({"Workbook": bof + bytes(5000), "\x05SummaryInformation": bytes(256)})
     )
     return path
 

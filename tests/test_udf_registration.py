@@ -19,9 +19,9 @@ import yangtze_udf
 from addin.excel.registration import BAS_PATH, crlf, register
 
 SIGNATURES = {
-    "TRADE_INDEX": ["trade", "gdp", "Optional rate"],
-    "INVEST_INDEX": ["fie", "gdp", "Optional rate"],
-    "OPEN_INDEX": ["trade", "fie", "gdp", "Optional trade_rate", "Optional fie_rate"],
+    "TRADE_INDEX": ["trade", "gdp", "Optional to_gdp_unit"],
+    "INVEST_INDEX": ["fie", "gdp", "Optional to_gdp_unit"],
+    "OPEN_INDEX": ["trade", "fie", "gdp", "Optional trade_to_gdp_unit", "Optional fie_to_gdp_unit"],
     "WEIGHTED_CV": ["values", "Optional weights", "Optional centre"],
     "THEIL_INDEX": ["values", "Optional weights", "Optional kind"],
     "GINI_INDEX": ["values", "Optional weights"],
@@ -32,16 +32,15 @@ SIGNATURES = {
     "YANGTZE_VERSION": [],
 }
 DEFAULTS = {
-    "TRADE_INDEX": {"rate": None},
-    "INVEST_INDEX": {"rate": None},
-    "OPEN_INDEX": {"trade_rate": None, "fie_rate": None},
+    "TRADE_INDEX": {"to_gdp_unit": None},
+    "INVEST_INDEX": {"to_gdp_unit": None},
+    "OPEN_INDEX": {"trade_to_gdp_unit": None, "fie_to_gdp_unit": None},
     "WEIGHTED_CV": {"weights": None, "centre": "mean"},
     "THEIL_INDEX": {"weights": None, "kind": "T"},
     "GINI_INDEX": {"weights": None},
     "ATKINSON_INDEX": {"weights": None, "epsilon": None},
     "GROWTH_RATE": {"method": "cagr"},
 }
-OPTION_ARGS = {"centre", "kind", "method"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -79,6 +78,10 @@ def test_vba_module_header_and_wrappers(registration):
             in registration.bas
         )
     assert "Application.Volatile" not in registration.bas  # no volatile functions
+    wizard_guard = (
+        'If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function'
+    )
+    assert text.count(wizard_guard) == len(SIGNATURES) - 1  # all but YANGTZE_VERSION
     assert registration.bas.isascii()  # VBA modules are stored in the project's code page
 
 
@@ -87,17 +90,16 @@ def test_function_metadata(registration):
     for name, info in registration.functions.items():
         assert info["category"] == yangtze_udf.CATEGORY == "Yangtze Opening-up 长江开放"
         assert info["volatile"] is False and info["sub"] is False and info["async_mode"] is None
-        assert info["ret"]["options"] == {}  # no converter, no legacy "expand": native spilling
+        # the fast converter, no legacy "expand": native spilling
+        assert info["ret"]["options"] == {"convert": "yangtze"}
+        # the Function Arguments dialog does not run it (it can take a million cells)
+        assert info["call_in_wizard"] is (name == "YANGTZE_VERSION")
         assert {a["name"]: a["optional"] for a in info["args"] if "optional" in a} == DEFAULTS.get(
             name, {}
         )
         for arg in info["args"]:
-            want = (
-                {"err_to_str": True}
-                if arg["name"] in OPTION_ARGS
-                else {"ndim": 2, "err_to_str": True}
-            )
-            assert arg["options"] == want, (name, arg["name"])  # no "convert": no type annotations
+            # raw COM values through the add-in's converter; no type annotations
+            assert arg["options"] == {"convert": "yangtze"}, (name, arg["name"])
             assert arg["vba"] is None and not arg["vararg"]
 
 

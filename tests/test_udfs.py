@@ -1,16 +1,15 @@
 """Tests of the worksheet functions in yangtze_udf, with inputs shaped as xlwings hands them.
 
-Direct calls pass what xlwings delivers with the functions' ``@xw.arg`` options (lists of
-rows, None for blanks, "#N/A" for classic errors, ints for newer ones); the
-``call_classic`` tests start one step earlier, from what COM hands over, and run
-xlwings' own conversion with the options the real decorators registered.
+Direct calls pass what the functions' converter hands over (raw COM values: rows of
+values, None for blanks, VT_ERROR ints for error cells; plain Python values too);
+``tests/test_call_udf.py`` starts one step earlier and drives xlwings' own ``CallUDF``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import time
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +21,11 @@ import addin
 import yangtze_udf as udf
 from addin.core import disparity, growth, indices
 from addin.core.gaps import fill_interior
-from addin.errors import InputError
 from addin.excel import args as excel_args
-from addin.excel.registration import COM_MISSING, call_classic, register
+from addin.excel.registration import register
 
 NA_COM = -2146826246  # #N/A as COM hands it over
-SPILL_COM = -2146826243  # #SPILL!, which xlwings 0.37.8 leaves as an int
+SPILL_COM = -2146826243  # #SPILL!, a VT_ERROR int like every error value
 MARKERS = {m for m in excel_args.MARKER_TABLE if m}
 
 
@@ -153,13 +151,13 @@ def test_upstream_markers_pass_through():
             lambda: udf.INVEST_INDEX(
                 np.ones((11, 30)).tolist(), np.ones((11, 30)).tolist(), np.ones((1, 29)).tolist()
             ),
-            "argument rate: is 1×29",
+            "argument to_gdp_unit: is 1×29",
         ),
         (
             lambda: udf.OPEN_INDEX(
                 np.ones((11, 30)).tolist(), 1.0, 1.0, 1.0, np.ones((10, 1)).tolist()
             ),
-            "argument fie_rate: is 10×1",
+            "argument fie_to_gdp_unit: is 10×1",
         ),
         (
             lambda: udf.TRADE_INDEX(np.ones((11, 1)).tolist(), np.ones((1, 30)).tolist()),
@@ -171,11 +169,10 @@ def test_upstream_markers_pass_through():
         ),
     ],
 )
-def test_shapes_that_cannot_combine_raise_naming_the_argument(call, where):
-    with pytest.raises(InputError) as info:
-        call()
-    assert str(info.value).startswith(where)
-    assert "\n" not in str(info.value)
+def test_shapes_that_cannot_combine_give_one_line_naming_the_argument(call, where):
+    message = call()  # one line of text in the cell, not an exception
+    assert isinstance(message, str) and message.startswith(where)
+    assert "\n" not in message
 
 
 # --- disparity --------------------------------------------------------------------------
@@ -247,15 +244,15 @@ def test_disparity_problems_stay_in_their_period():
     assert udf.THEIL_INDEX([[0.0], [2.0]], None, "L") == "#UNDEFINED"
 
 
-def test_disparity_call_problems_raise():
-    with pytest.raises(InputError, match="^argument centre: unknown centre"):
-        udf.WEIGHTED_CV([[1.0], [2.0]], None, "median")
-    with pytest.raises(InputError, match="^argument kind: "):
-        udf.THEIL_INDEX([[1.0], [2.0]], None, "X")
-    with pytest.raises(InputError, match="^argument values: is 1×5"):
-        udf.WEIGHTED_CV([[1.0, 2.0, 3.0, 4.0, 5.0]])
-    with pytest.raises(InputError, match="^argument weights: is 1×2"):
-        udf.GINI_INDEX([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0]])
+def test_disparity_call_problems_give_one_line():
+    assert re.match(
+        "^argument centre: unknown centre", udf.WEIGHTED_CV([[1.0], [2.0]], None, "median")
+    )
+    assert re.match("^argument kind: ", udf.THEIL_INDEX([[1.0], [2.0]], None, "X"))
+    assert re.match("^argument values: is 1×5", udf.WEIGHTED_CV([[1.0, 2.0, 3.0, 4.0, 5.0]]))
+    assert re.match(
+        "^argument weights: is 1×2", udf.GINI_INDEX([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0]])
+    )
 
 
 # --- growth and gaps -----------------------------------------------------------------------
@@ -297,10 +294,10 @@ def test_growth_problems_per_series():
     ]
     assert udf.GROWTH_RATE([[1.0, None, 3.0, None]], "mean_yoy") == "#MISSING"
     assert udf.ANNUAL_CHANGE([[None, 1.0]]) == "#MISSING"
-    with pytest.raises(InputError, match="^argument series: is one cell"):
-        udf.GROWTH_RATE(5.0)
-    with pytest.raises(InputError, match='^argument method: unknown method "cgar"'):
-        udf.GROWTH_RATE([[1.0, 2.0]], "cgar")
+    assert re.match("^argument series: is one cell", udf.GROWTH_RATE(5.0))
+    assert re.match(
+        '^argument method: unknown method "cgar"', udf.GROWTH_RATE([[1.0, 2.0]], "cgar")
+    )
 
 
 def test_fill_gaps():
@@ -349,27 +346,21 @@ def test_a_million_cells(rng):
     trade_cells = rows(trade)
     trade_cells[3][7], trade_cells[500][2] = None, "n/a"
     args = [trade_cells, rows(fie), rows(gdp), rows(fx / 10000), rows(fx / 100)]
-    start = time.perf_counter()
     z = udf.OPEN_INDEX(*args)
-    elapsed = time.perf_counter() - start
     want = indices.open_index(trade, fie, gdp, fx / 10000, fx / 100).values
     assert (z[3][7], z[500][2]) == ("#MISSING", "#TEXT")
     assert z[999][999] == pytest.approx(want[999, 999], rel=1e-12) and z[0][:5] == pytest.approx(
         want[0, :5].tolist()
     )
-    assert elapsed < 10, f"OPEN_INDEX over 1,000 × 1,000 took {elapsed:.1f} s"
 
-    start = time.perf_counter()
     cv = udf.WEIGHTED_CV(rows(trade), rows(pop))
     growth_rates = udf.GROWTH_RATE(rows(trade), "loglinear")
     filled = udf.FILL_GAPS(trade_cells)
-    elapsed = time.perf_counter() - start
     assert_matches(cv, disparity.weighted_cv(trade, pop).values[None, :])
     assert_matches(growth_rates, growth.loglinear(trade, np.arange(float(n)))[:, None])
     assert (
         filled[3][7] == pytest.approx((trade[3, 6] + trade[3, 8]) / 2) and filled[500][2] == "#TEXT"
     )
-    assert elapsed < 10, f"three aggregates over 1,000 × 1,000 took {elapsed:.1f} s"
 
 
 # --- never NaN, whatever comes in ------------------------------------------------------
@@ -417,64 +408,6 @@ def test_outputs_are_finite_numbers_or_markers(values, other):
     for out in results:
         for v in flat(out):
             assert (type(v) is float and math.isfinite(v)) or v in MARKERS, v
-
-
-# --- through xlwings' own classic conversion -----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def registered():
-    return register().module
-
-
-def test_classic_call_matches_direct_call(registered):
-    com_trade = ((36895065.2, None, 5.0), (NA_COM, SPILL_COM, "abc"))
-    com_gdp = ((17165.98, 1.0, 1.0), (1.0, 1.0, 1.0))
-    got = call_classic(registered.TRADE_INDEX, com_trade, com_gdp, 0.00067261)
-    assert got == [
-        [pytest.approx(35875.2224), "#MISSING", pytest.approx(25.0 * 0.00067261**2)],
-        ["#ERROR", "#ERROR", "#TEXT"],
-    ]
-    assert call_classic(registered.TRADE_INDEX, 300.0, 100.0, COM_MISSING) == 900.0
-    # a one-row result comes back flat, as CallUDF returns it
-    assert call_classic(
-        registered.WEIGHTED_CV, ((1.0, 2.0), (3.0, 4.0)), COM_MISSING, COM_MISSING
-    ) == [0.5, pytest.approx(1 / 3)]
-    assert call_classic(registered.GROWTH_RATE, ((1.0, 2.0, 4.0),), "CAGR") == pytest.approx(1.0)
-    assert call_classic(registered.YANGTZE_VERSION) == udf.YANGTZE_VERSION()
-
-
-def test_classic_rows_and_columns_stay_apart(registered):
-    # without ndim=2 xlwings would hand both over as the same flat list
-    column = ((1.0,), (2.0,), (3.0,))
-    assert call_classic(registered.WEIGHTED_CV, column, COM_MISSING, COM_MISSING) == pytest.approx(
-        math.sqrt(2 / 3) / 2
-    )
-    with pytest.raises(InputError, match="argument values: is 1×3"):
-        call_classic(registered.WEIGHTED_CV, ((1.0, 2.0, 3.0),), COM_MISSING, COM_MISSING)
-
-
-def test_classic_dates_booleans_currency(registered):
-    from decimal import Decimal
-
-    com = ((dt.datetime(2005, 1, 1), True), (Decimal("2.5"), ""))
-    assert call_classic(registered.TRADE_INDEX, com, 1.0, COM_MISSING) == [
-        ["#TEXT", "#TEXT"],
-        [6.25, "#MISSING"],
-    ]
-
-
-def test_err_to_str_is_what_tells_errors_from_blanks(registered):
-    info = registered.TRADE_INDEX.__xlfunc__["argmap"]["trade"]
-    assert info["options"]["err_to_str"] is True
-    saved = dict(info["options"])
-    try:
-        del info["options"]["err_to_str"]  # xlwings' default: error cells become None
-        assert call_classic(registered.TRADE_INDEX, ((NA_COM,),), 1.0, COM_MISSING) == "#MISSING"
-    finally:
-        info["options"].clear()
-        info["options"].update(saved)
-    assert call_classic(registered.TRADE_INDEX, ((NA_COM,),), 1.0, COM_MISSING) == "#ERROR"
 
 
 # --- the documentation ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Tests of the VBA project writer (addin/workbook/vba.py).
+"""Tests of the VBA project writer (addin/workbook/vbaproject/).
 
 Every check that matters is made by an independent reader as well: oletools'
 ``decompress_stream`` and ``VBA_Parser`` for the compression and the project,
@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from addin.workbook.vba import (
+from addin.workbook.vbaproject import (
     VbaModule,
     build_vba_project,
     compress,
@@ -403,6 +403,25 @@ def test_compound_file_is_clean_and_reproducible():
         )
         + b"\x00\x00"
     )
+
+
+def test_storage_entries_start_at_sector_zero():
+    """[MS-CFB] 2.6.3: a storage object's Starting Sector Location MUST be 0 (Excel- and
+    Aspose-written files have 0); read with olefile, and compared with Excel's own file."""
+    ole = olefile.OleFileIO(build_vba_project(sample_modules()))
+    storages = [
+        e for e in ole.direntries if e is not None and e.entry_type == olefile.STGTY_STORAGE
+    ]
+    assert [e.name for e in storages] == ["VBA"]
+    assert all(e.isectStart == 0 for e in storages)
+    template = Path(__file__).resolve().parents[1] / "templates" / "yangtze_template.xlsm"
+    for workbook in (QUICKSTART_STANDALONE, template):  # Excel's file, and the one we ship
+        with zipfile.ZipFile(workbook) as book:
+            ole = olefile.OleFileIO(book.read("xl/vbaProject.bin"))
+        found = [
+            e for e in ole.direntries if e is not None and e.entry_type == olefile.STGTY_STORAGE
+        ]
+        assert found and all(e.isectStart == 0 for e in found), workbook
 
 
 RED, BLACK = 0, 1  # [MS-CFB] 2.6.1 ColorFlag

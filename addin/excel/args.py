@@ -1,28 +1,28 @@
-r"""What xlwings hands a worksheet function → float arrays and problem codes, and back.
+r"""Excel values → float arrays and problem codes, and back: the worksheet functions' converter.
 
-The worksheet functions in ``yangtze_udf`` declare every range argument with
-``@xw.arg(name, ndim=2, err_to_str=True)``, so a classic xlwings UDF receives:
+The worksheet functions in ``yangtze_udf`` declare every argument with xlwings'
+``convert="yangtze"`` (:mod:`addin.excel.accessor`), so a classic xlwings UDF receives
+each argument raw, as COM hands it over:
 
-- a list of rows (lists or tuples) for every argument, even a single cell (``[[x]]``);
-- ``float`` for numbers (``decimal.Decimal`` for currency-formatted cells, read through
-  COM's ``Range.Value``); ``None`` for blank cells and for formulas returning ``""``;
-- ``str`` for text; ``bool`` for TRUE/FALSE; ``datetime.datetime`` for dates;
-- ``"#N/A"``, ``"#DIV/0!"``, ``"#NAME?"``, ``"#NULL!"``, ``"#NUM!"``, ``"#REF!"``,
-  ``"#VALUE!"`` for the seven classic error values (``err_to_str=True``; without it
-  xlwings turns them into ``None``, indistinguishable from a blank);
-- a plain ``int`` such as ``-2146826243`` for the newer error values (``#SPILL!``,
-  ``#CALC!``, ``#GETTING_DATA``, ...), which xlwings 0.37.8's ``cell_errors`` table does
-  not know: COM hands an error as the VT_ERROR code ``0x800A0000 + n`` (n = 2042 for
-  #N/A) and numbers always as floats, so an int in that range is an error value.
+- a scalar for one cell, a tuple of row tuples for a range, a flat tuple for a
+  one-dimensional array constant;
+- ``float`` for numbers (``decimal.Decimal`` for currency-formatted cells); ``None`` for
+  blank cells (``""`` for formulas returning ``""``);
+- ``str`` for text; ``bool`` for TRUE/FALSE; ``datetime.datetime`` (pywin32's
+  ``TimeType``) for dates;
+- an ``int`` ``0x800A0000 + n`` (VT_ERROR; negative as a 32-bit int) for an error value
+  (n = 2042 for #N/A): COM hands numbers always as floats, so an int in that range is an
+  error value, classic or new (``#SPILL!``, ``#CALC!``, ...);
+- a :class:`Reference` for a whole column or row, already cut to the used range.
 
-:func:`read` turns any of these (and scalars, flat lists or arrays from Python callers;
-a flat list is one row, as in xlwings) into a :class:`Cells`: a 2-D float array with
-NaN where there is no usable number, and a :class:`~addin.core.problems.Problem` code per
-element saying what the cell held instead. Blank cells are NaN with code ``OK``: the
-kernels decide what a missing value means (an index is ``MISSING``; a disparity
-measure leaves the region out of that period). Text that is one of our own markers
-(``"#MISSING"``, ``"#GDP<=0"``, ...; an upstream worksheet function's output) carries
-that marker's code, so the problem travels on to the next function's output.
+:func:`read` turns any of these (and scalars, lists or arrays from Python callers; a flat
+list is one row) into a :class:`Cells`: a 2-D float array with NaN where there is no
+usable number, and a :class:`~addin.core.problems.Problem` code per element saying what
+the cell held instead. Blank cells are NaN with code ``OK``: the kernels decide what a
+missing value means (an index is ``MISSING``; a disparity measure leaves the region out
+of that period). Text that is one of our own markers (``"#MISSING"``, ``"#GDP<=0"``, ...;
+an upstream worksheet function's output) carries that marker's code, so the problem
+travels on to the next function's output.
 
 The way back, :func:`to_excel`, writes a marker text wherever an element has a problem
 or no finite value (never NaN, which xlwings would show as an empty cell), returns a
@@ -43,7 +43,7 @@ import numpy as np
 
 from ..core import cells
 from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS, classify_cell
-from ..core.problems import DESCRIPTIONS, MARKERS, Problem, Result, worst
+from ..core.problems import MARKERS, Problem, Result, worst
 from ..errors import InputError
 
 #: An extra per-element code for the worksheet functions: the inputs are fine but the
@@ -52,10 +52,6 @@ UNDEFINED = Problem.UNDEFINED
 
 #: Marker text of every code, indexable by a code array.
 MARKER_TABLE = np.array([MARKERS[p] for p in Problem], dtype=object)
-#: Description of every marker, for documentation and the tests.
-MARKER_DESCRIPTIONS: dict[str, str] = {
-    **{MARKERS[p]: DESCRIPTIONS[p] for p in Problem if p != Problem.OK},
-}
 
 
 # Categories of a cell's Python type.
@@ -98,6 +94,30 @@ _text_code_of = np.frompyfunc(_TEXT_CODES.get, 2, 1)
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A whole-column or whole-row reference (``C:C``, ``5:5``), as the converter reads it.
+
+    Attributes
+    ----------
+    value : object
+        ``Range.Value`` of the part up to the sheet's used range.
+    open_rows, open_columns : bool
+        The reference spans every row (a whole column) or every column (a whole row).
+    """
+
+    value: object
+    open_rows: bool
+    open_columns: bool
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A range the converter could not read; :func:`read` reports ``reason``."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Cells:
     """One argument as arrays.
 
@@ -110,11 +130,17 @@ class Cells:
         an upstream marker. Blanks are ``OK`` (NaN value).
     name : str
         The argument's name, for messages.
+    open_rows, open_columns : bool
+        A whole-column (whole-row) reference, trimmed after its last non-blank row
+        (column): it may be padded with blanks to line up with the call's other
+        whole references (:func:`align`).
     """
 
     values: np.ndarray
     problems: np.ndarray
     name: str
+    open_rows: bool = False
+    open_columns: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -160,10 +186,35 @@ def _is_rows(x) -> bool:
     )
 
 
+def _all_floats(rows) -> np.ndarray | None:
+    """Rows of Python floats as a 2-D array, or None if any cell is something else.
+
+    numpy's own type discovery (one pass in C) gives float64 only for numbers and
+    booleans: text, blanks, dates and Decimals give another dtype. A boolean can only have
+    become 0 or 1, a VT_ERROR int a value in the error range: only when such values occur
+    are the cells' types checked one by one.
+    """
+    values = np.array(rows)
+    if values.dtype != np.float64 or values.ndim != 2 or values.size == 0:
+        return None
+    suspicious = (
+        (values == 0)
+        | (values == 1)
+        | (values >= COM_ERROR_BASE) & (values <= COM_ERROR_BASE + 0xFFFF)
+    )
+    if suspicious.any() and not set(map(type, chain.from_iterable(rows))) <= _FLOAT_TYPES:
+        return None
+    return values
+
+
+def _category(kind: type) -> int:
+    """Category of a cell's type; a subclass of str is text (text is classified in one
+    place, in :func:`read`)."""
+    return _TYPE_CATEGORY.get(kind, _STR if issubclass(kind, str) else _OTHER)
+
+
 def _classify_other(value) -> tuple[float, int]:
     """Value and problem code of a cell whose type is not in the table (rare)."""
-    if isinstance(value, str):
-        return np.nan, _TEXT_CODES.get(value, int(Problem.TEXT)) if value else int(Problem.OK)
     if isinstance(value, (bool, np.bool_, dt.date, dt.time)):
         return np.nan, int(Problem.TEXT)
     if isinstance(value, (numbers.Real, Decimal)):
@@ -195,33 +246,48 @@ def read(x, name: str) -> Cells:
     ``"—"`` a blank); Excel error values ``ERROR_CELL``; our own markers their
     own code.
 
+    A :class:`Reference` (a whole column or row) is trimmed after its last row (column)
+    holding anything but a blank.
+
     Raises
     ------
     InputError
-        For a ragged or empty range or one with more than two dimensions.
+        For a ragged or empty range, one with more than two dimensions, or one the
+        converter could not read.
     """
+    if isinstance(x, Reference):
+        return _trim(read(x.value, name), x.open_rows, x.open_columns)
+    if isinstance(x, Unreadable):
+        raise InputError(f"Excel could not hand the range over ({x.reason})", f"argument {name}")
+    numbers = _numbers_only(x, name)
+    if numbers is not None:  # the usual case, numbers only: no object array
+        return Cells(numbers, np.zeros(numbers.shape, dtype=np.int8), name)
+    return _classify(_to_object_array(x, name), name)
+
+
+def _numbers_only(x, name: str) -> np.ndarray | None:
+    """``x`` as a 2-D float array if it holds numbers only (a numeric numpy array, or rows
+    of Python floats); None otherwise."""
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
         values = np.atleast_2d(x.astype(float))
         if values.ndim != 2 or values.size == 0:
             raise InputError("expected a non-empty cell or range", f"argument {name}")
-        return Cells(values, np.zeros(values.shape, dtype=np.int8), name)
-    if _is_rows(x):
-        if len(set(map(len, x))) != 1:
-            raise InputError(
-                "rows of different lengths: give a rectangular range", f"argument {name}"
-            )
-        kinds = set(map(type, chain.from_iterable(x)))  # one pass, in C
-        if kinds <= _FLOAT_TYPES and len(x[0]):  # the usual case, numbers only: no object array
-            return Cells(
-                np.array(x, dtype=float), np.zeros((len(x), len(x[0])), dtype=np.int8), name
-            )
-    obj = _to_object_array(x, name)
+        return values
+    if not _is_rows(x):
+        return None
+    if len(set(map(len, x))) != 1:
+        raise InputError("rows of different lengths: give a rectangular range", f"argument {name}")
+    return _all_floats(x)
+
+
+def _classify(obj: np.ndarray, name: str) -> Cells:
+    """Cells of any types (a 2-D object array), type by type."""
     types_of = _type_of(obj)
     category = np.full(obj.shape, _OTHER, dtype=np.int8)
     for kind in set(types_of.flat):  # a few types: one vectorised comparison each
         boxed = np.empty((), dtype=object)  # a bare numpy type would act as an array type
         boxed[()] = kind
-        category[_is(types_of, boxed).astype(bool)] = _TYPE_CATEGORY.get(kind, _OTHER)
+        category[_is(types_of, boxed).astype(bool)] = _category(kind)
     values = np.full(obj.shape, np.nan)
     problems = np.zeros(obj.shape, dtype=np.int8)
 
@@ -243,6 +309,54 @@ def read(x, name: str) -> Cells:
         index = np.unravel_index(flat_index, obj.shape)
         values[index], problems[index] = _classify_other(obj[index])
     return Cells(values, problems, name)
+
+
+def _trim(cells: Cells, open_rows: bool, open_columns: bool) -> Cells:
+    """``cells`` without the blank rows (columns) after the last non-blank one, flagged open."""
+    filled = (cells.problems != Problem.OK) | ~np.isnan(cells.values)
+    rows, columns = cells.shape
+    if open_rows:
+        rows = max(1, _last_true(filled.any(axis=1)) + 1)
+    if open_columns:
+        columns = max(1, _last_true(filled.any(axis=0)) + 1)
+    return Cells(
+        cells.values[:rows, :columns],
+        cells.problems[:rows, :columns],
+        cells.name,
+        open_rows,
+        open_columns,
+    )
+
+
+def _last_true(flags: np.ndarray) -> int:
+    """Index of the last True in a 1-D array; -1 if none."""
+    hits = np.flatnonzero(flags)
+    return int(hits[-1]) if hits.size else -1
+
+
+def align(*cells: Cells | None) -> list[Cells | None]:
+    """Pad whole-column (whole-row) arguments with blank rows (columns) to the longest of
+    them, so that ``=TRADE_INDEX(Trade!C:C, GDP!C:C)`` lines up row by row; ``None``
+    (a left-out argument) and fixed ranges are passed through."""
+    present = [c for c in cells if c is not None]
+    rows = max((c.shape[0] for c in present if c.open_rows), default=0)
+    columns = max((c.shape[1] for c in present if c.open_columns), default=0)
+    return [None if c is None else _pad(c, rows, columns) for c in cells]
+
+
+def _pad(cells: Cells, rows: int, columns: int) -> Cells:
+    extra_rows = rows - cells.shape[0] if cells.open_rows else 0
+    extra_columns = columns - cells.shape[1] if cells.open_columns else 0
+    if extra_rows <= 0 and extra_columns <= 0:
+        return cells
+    widths = ((0, max(extra_rows, 0)), (0, max(extra_columns, 0)))
+    return Cells(
+        np.pad(cells.values, widths, constant_values=np.nan),
+        np.pad(cells.problems, widths),
+        cells.name,
+        cells.open_rows,
+        cells.open_columns,
+    )
 
 
 def _numbers(objs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -280,6 +394,8 @@ def option(value, name: str, choices: Sequence[str], default: str, *, case: str 
     InputError
         ``"argument NAME: unknown NAME ..."`` naming the choices.
     """
+    if _is_rows(value) and len(value) == 1 and len(value[0]) == 1:
+        value = value[0][0]  # one cell, as the converter reads it
     if isinstance(value, (list, tuple)):
         raise InputError(f"give one {name} in one cell, not a range", f"argument {name}")
     if value is None or value == "":
@@ -314,15 +430,17 @@ def block_shape(*cells: Cells) -> tuple[int, int]:
         tallest = next(c for c in cells if c.shape[0] == rows)
         widest = next(c for c in cells if c.shape[1] == cols)
         raise InputError(
-            f"is {_shape_text(widest.shape)} and {tallest.where} is {_shape_text(tallest.shape)}; "
-            "they do not combine: give ranges of the same shape, or a block with a row or column of it",
+            f"is {_shape_text(widest.shape)} and {tallest.where} is "
+            f"{_shape_text(tallest.shape)}; they do not combine: give ranges of the same shape, "
+            "or a block with a row or column of it",
             widest.where,
         )
     for c in cells:
         if c.shape[0] not in (1, rows) or c.shape[1] not in (1, cols):
             raise InputError(
-                f"is {_shape_text(c.shape)} but {biggest.where} is {_shape_text(biggest.shape)}: give the "
-                f"same shape, one row of {cols}, one column of {rows}, or one cell",
+                f"is {_shape_text(c.shape)} but {biggest.where} is "
+                f"{_shape_text(biggest.shape)}: give the same shape, one row of {cols}, one column "
+                f"of {rows}, or one cell",
                 c.where,
             )
     return rows, cols
@@ -346,7 +464,9 @@ class Elementwise:
 
 
 def elementwise(*cells: Cells) -> Elementwise:
-    """Broadcast the arguments to their common block (see :func:`block_shape`)."""
+    """Broadcast the arguments to their common block (see :func:`block_shape`), after
+    lining up whole-column and whole-row references (:func:`align`)."""
+    cells = align(*cells)
     shape = block_shape(*cells)
     values = {c.name: np.broadcast_to(c.values, shape) for c in cells}
     return Elementwise(values, worst(*[np.broadcast_to(c.problems, shape) for c in cells]))
@@ -364,13 +484,10 @@ def to_excel(
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
     problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
-    codes = np.where(
-        problems != Problem.OK,
-        problems,
-        np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape),
-    )
     bad = (problems != Problem.OK) | ~np.isfinite(values)
     if bad.any():
+        fallback = np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape)
+        codes = np.where(problems != Problem.OK, problems, fallback)
         out = values.astype(object)
         out[bad] = MARKER_TABLE[codes[bad]]
     else:
@@ -413,18 +530,20 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     """Check and prepare regions-in-rows ``values`` and optional ``weights``.
 
     ``weights`` may have the shape of ``values`` (a weight per region and period), be one
-    column (one weight per region, for every period) or one cell.
+    column (one weight per region, for every period) or one cell. Whole-column references
+    are lined up first (:func:`align`).
 
     Raises
     ------
     InputError
         ``values`` with fewer than two rows (regions); ``weights`` of another shape.
     """
+    values, weights = align(values, weights)
     rows, cols = values.shape
     if rows < 2:
         raise InputError(
-            f"is {_shape_text(values.shape)}: give regions in rows, a column or a regions × periods "
-            "block of at least two rows (use TRANSPOSE for a row)",
+            f"is {_shape_text(values.shape)}: give regions in rows, a column or a regions × "
+            "periods block of at least two rows (use TRANSPOSE for a row)",
             values.where,
         )
     problems = values.problems.max(axis=0)
@@ -433,8 +552,9 @@ def periods(values: Cells, weights: Cells | None) -> Periods:
     if weights is not None:
         if weights.shape not in ((rows, cols), (rows, 1), (1, 1)):
             raise InputError(
-                f"is {_shape_text(weights.shape)} but {values.where} is {_shape_text(values.shape)}: give "
-                f"the same shape, one column of {rows} (one weight per region), or one cell",
+                f"is {_shape_text(weights.shape)} but {values.where} is "
+                f"{_shape_text(values.shape)}: give the same shape, one column of {rows} (one "
+                "weight per region), or one cell",
                 weights.where,
             )
         w = np.broadcast_to(weights.values, (rows, cols))
@@ -475,20 +595,29 @@ class Series:
 def series(cells: Cells) -> Series:
     """Series from a row, a column (each one series) or a block (one series per row).
 
+    A whole row or column (``5:5``, ``C:C``) runs from its first to its last non-blank
+    cell; whole rows of a block from the first to the last column any of them fills.
+
     Raises
     ------
     InputError
         For a single cell, which is not a series.
     """
     rows, cols = cells.shape
-    if rows == 1 and cols == 1:
+    values, problems = cells.values, cells.problems
+    single_column = cols == 1 and rows > 1
+    if single_column or (cells.open_rows and not cells.open_columns and cols == 1):
+        values, problems = values.T, problems.T
+        single_column = True
+    open_ended = cells.open_rows if single_column else cells.open_columns
+    if open_ended:
+        filled = ((problems != Problem.OK) | ~np.isnan(values)).any(axis=0)
+        start = int(np.argmax(filled)) if filled.any() else 0
+        values, problems = values[:, start:], problems[:, start:]
+    if values.shape[1] == 1:
         raise InputError(
             "is one cell: give a series of at least two years, in a row or a column", cells.where
         )
-    values, problems = cells.values, cells.problems
-    single_column = cols == 1
-    if single_column:
-        values, problems = values.T, problems.T
     y = np.where(problems == Problem.OK, values, np.nan)
     return Series(y, problems.max(axis=1).astype(np.int8))
 

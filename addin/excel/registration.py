@@ -14,23 +14,19 @@ workbook that records what it is given:
   texts as Excel would register them (xlwings cuts them at 255 characters; the tests
   check that nothing is cut).
 
-It also replays how ``udfs.call_udf`` converts arguments and results
-(:func:`call_classic`), with xlwings' own conversion pipeline and the Windows engine's
-value cleaning compiled from ``xlwings/_xlwindows.py`` (which needs pywin32 to import),
-so tests can call a UDF with values exactly as COM hands them over.
+The tests drive the call path itself (``xlwings.com_server`` → ``udfs.call_udf``) with
+the same stand-ins: ``tests/xlwings_com.py``.
 
 ``python -m addin.excel.registration`` rewrites ``addin/workbook/vba/xlwings_udfs.bas`` and
 ``FunctionHelp.bas`` (the same MacroOptions calls as VBA, run by the button's macro so the
-help appears without "Import Functions"); ``--check`` only compares. The add-in never imports this module at run time.
+help appears without "Import Functions"); ``--check`` only compares. The add-in never
+imports this module at run time.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
-import datetime as dt
-import functools
 import importlib
 import importlib.util
 import io
@@ -40,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+PROGRAM = "python -m addin.excel.registration"
 UDF_MODULE = "yangtze_udf"
 WORKBOOK_NAME = "yangtze_template.xlsm"
 BAS_PATH = Path(__file__).resolve().parents[1] / "workbook" / "vba" / "xlwings_udfs.bas"
@@ -74,18 +71,25 @@ def _stand_in_modules() -> dict[str, types.ModuleType]:
     }
 
 
+def _add_stand_ins() -> list[str]:
+    """Put the pywin32 stand-ins into ``sys.modules`` where pywin32 is absent; return the
+    names added."""
+    if importlib.util.find_spec("pythoncom") is not None:
+        return []
+    modules = _stand_in_modules()
+    added = [name for name in modules if name not in sys.modules]
+    for name in added:
+        sys.modules[name] = modules[name]
+    return added
+
+
 @contextlib.contextmanager
 def real_udf_decorators() -> Iterator[types.ModuleType]:
     """Import ``xlwings.udfs`` (with pywin32 stand-ins where pywin32 is absent) and make
     ``xlwings.func/arg/ret/script/sub`` its real decorators; undo both on exit."""
     import xlwings
 
-    added: list[str] = []
-    if importlib.util.find_spec("pythoncom") is None:
-        for name, module in _stand_in_modules().items():
-            if name not in sys.modules:
-                sys.modules[name] = module
-                added.append(name)
+    added = _add_stand_ins()
     had_udfs = "xlwings.udfs" in sys.modules
     saved = {name: getattr(xlwings, name) for name in DECORATORS if hasattr(xlwings, name)}
     try:
@@ -208,95 +212,6 @@ def register(module_name: str = UDF_MODULE, workbook_name: str = WORKBOOK_NAME) 
     )
 
 
-#: What VBA hands over for a left-out optional argument (DISP_E_PARAMNOTFOUND).
-COM_MISSING = -2147352572
-
-
-@functools.lru_cache(maxsize=1)
-def windows_engine() -> types.SimpleNamespace:
-    """``clean_value_data`` and ``prepare_xl_data_element`` of xlwings' Windows engine,
-    compiled from ``xlwings/_xlwindows.py``. Only COM's own date type is replaced: dates
-    are handed over as ``datetime`` already."""
-    import numpy as np
-    import pandas as pd
-    import xlwings
-
-    path = Path(xlwings.__file__).with_name("_xlwindows.py")
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    wanted: list[ast.stmt] = []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", None) == "cell_errors" for t in node.targets
-        ):
-            wanted.append(node)
-        elif isinstance(node, ast.FunctionDef) and node.name == "_clean_value_data_element":
-            wanted.append(node)
-        elif isinstance(node, ast.ClassDef) and node.name == "Engine":
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name in (
-                    "clean_value_data",
-                    "prepare_xl_data_element",
-                ):
-                    item.decorator_list = []
-                    wanted.append(item)
-    namespace = {
-        "dt": dt,
-        "np": np,
-        "pd": pd,
-        "time_types": (dt.date, dt.datetime),
-        "_com_time_to_datetime": lambda value, builder: value,
-        "_datetime_to_com_time": lambda value: value,
-    }
-    exec(compile(ast.Module(body=wanted, type_ignores=[]), str(path), "exec"), namespace)
-    return types.SimpleNamespace(
-        clean_value_data=namespace["clean_value_data"],
-        prepare_xl_data_element=namespace["prepare_xl_data_element"],
-        cell_errors=namespace["cell_errors"],
-    )
-
-
-def _run_pipeline(pipeline, value):
-    from xlwings.conversion import ConversionContext
-
-    ctx = ConversionContext.__new__(ConversionContext)
-    ctx.range, ctx.value, ctx.source_value, ctx.meta = None, value, value, {}
-    ctx.engine = types.SimpleNamespace(impl=windows_engine(), type="desktop")
-    pipeline(ctx)
-    return ctx.value
-
-
-def call_classic(function, *com_args):
-    """Call a UDF decorated by the real decorators the way ``udfs.call_udf`` and the COM
-    server's ``CallUDF`` do: arguments as COM hands them over (numbers as floats, tuples
-    of rows, error values as VT_ERROR ints, :data:`COM_MISSING` for a left-out optional
-    argument) are read with each argument's ``@xw.arg`` options; the result is written
-    with the ``@xw.ret`` options and flattened (1×1 to a scalar, one row to a list)."""
-    from xlwings import conversion
-
-    info = function.__xlfunc__
-    args = list(com_args)
-    for i, arg in enumerate(args):
-        arg_info = info["args"][min(i, len(info["args"]) - 1)]
-        if isinstance(arg, int) and arg == COM_MISSING:
-            args[i] = arg_info.get("optional", None)
-        else:
-            options = arg_info["options"]
-            convert = options.get("convert", None)
-            args[i] = _run_pipeline(conversion.accessors.get(convert, convert).reader(options), arg)
-    ret = function(*args)
-    options = info["ret"]["options"]
-    convert = options.get("convert", None)
-    conversion._check_not_jagged(ret)
-    res = _run_pipeline(
-        conversion.accessors.get(convert, convert).router(ret, None, options).writer(options), ret
-    )
-    if len(res) == 1 and len(res[0]) == 1:
-        return res[0][0]
-    if len(res) == 1 and len(res[0]) > 1:
-        return res[0]
-    return res
-
-
 def _vba_string(text: str, width: int = 60) -> list[str]:
     """VBA expressions whose concatenation is ``text``: ASCII runs as literals, other
     characters as ``U("hex UTF-16 code units")`` (the module itself stays ASCII)."""
@@ -375,9 +290,7 @@ def function_help_vba(registration: Registration) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check`` compare) ``addin/workbook/vba/xlwings_udfs.bas``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m addin.excel.registration", description=main.__doc__
-    )
+    parser = argparse.ArgumentParser(prog=PROGRAM, description=main.__doc__)
     parser.add_argument(
         "--check", action="store_true", help="only compare; exit 1 if the file differs"
     )
@@ -395,9 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             if not p.exists() or crlf(p.read_bytes().decode("ascii")) != text
         ]
         for path in stale:
-            print(
-                f"{path} differs from what xlwings generates; run python -m addin.excel.registration"
-            )
+            print(f"{path} differs from what xlwings generates; run {PROGRAM}")
         if not stale:
             print(f"{', '.join(map(str, targets))} are up to date")
         return 1 if stale else 0

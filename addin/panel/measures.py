@@ -139,20 +139,22 @@ def parameter_key(key: str, value: float) -> str:
 
 TRADE_INDEX = WorksheetFunction(
     "TRADE_INDEX",
-    "Trade opening index T = (rate×trade)²/GDP cell by cell, in GDP's unit; ranges spill. "
+    "Trade opening index T = (to_gdp_unit×trade)²/GDP cell by cell, in GDP's unit; ranges "
+    "spill. "
     "Problems show as markers (#MISSING, #TEXT, #GDP<=0...). "
     "贸易开放指数 T=(系数×进出口额)²/GDP，逐格计算。",
 )
 INVEST_INDEX = WorksheetFunction(
     "INVEST_INDEX",
-    "Investment opening index I = (rate×FIE)²/GDP cell by cell, in GDP's unit; ranges spill. "
+    "Investment opening index I = (to_gdp_unit×FIE)²/GDP cell by cell, in GDP's unit; "
+    "ranges spill. "
     "Problems show as markers (#MISSING, #TEXT, #GDP<=0...). "
     "投资开放指数 I=(系数×外资企业投资总额)²/GDP，逐格计算。",
 )
 OPEN_INDEX = WorksheetFunction(
     "OPEN_INDEX",
-    "Composite opening index Z = √(T×I) = (trade_rate×trade)(fie_rate×FIE)/GDP cell by "
-    "cell, in GDP's unit; ranges spill. 综合开放指数 Z=√(T×I)，逐格计算。",
+    "Composite opening index Z = √(T×I) = (trade×trade_to_gdp_unit)(FIE×fie_to_gdp_unit)/GDP "
+    "cell by cell, in GDP's unit; ranges spill. 综合开放指数 Z=√(T×I)，逐格计算。",
 )
 WEIGHTED_CV = WorksheetFunction(
     "WEIGHTED_CV",

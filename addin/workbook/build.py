@@ -23,7 +23,7 @@ from ..panel import measures
 from ..panel.fx import official_fx
 from ..panel.provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name, match_province
 from . import formulas_sheet, layout
-from .vba import VbaModule, build_vba_project, document_modules
+from .vbaproject import VbaModule, build_vba_project, document_modules
 
 XLWINGS_VERSION = "0.37.8"
 BUTTON_MACRO = "RegenerateTables"
@@ -411,6 +411,11 @@ def build_workbook(
         }
     )
     wb.set_vba_name("ThisWorkbook")
+    # Full calculation when the file opens (fullCalcOnLoad): the file stores no formula
+    # results, so Excel and LibreOffice compute every formula on open; in Excel with macros
+    # enabled the worksheet functions on the Formulas sheet then start Python.
+    # docs/excel-setup.md ("What happens when the workbook opens") says so.
+    wb.set_calc_mode("auto")
     st = _Styles(wb)
     sheets = {name: wb.add_worksheet(name) for name in layout.SHEET_ORDER}
     codenames = ["ThisWorkbook"]

@@ -67,8 +67,10 @@ Sub RegisterFunctionHelp()
     args(0) = args(0) & U("00D7")
     args(0) = args(0) & " periods block, e.g. C5:AF15. Blank cells are left out. "
     args(0) = args(0) & U("63076570503CFF1A54045730533A4E3A884CFF0C4E00521762165730533A00D75E744EFD533A57DFFF1B7A7A767D53555143683C4E0D8BA13002")
-    args(1) = "Optional population per region: same shape as values, or one"
-    args(1) = args(1) & " column used for every period. Omitted: unweighted. "
+    args(1) = "Optional population per region (e.g. "
+    args(1) = args(1) & U("4E074EBA")
+    args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
+    args(1) = args(1) & "tted: unweighted. "
     args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
     args(2) = "Optional inequality aversion "
     args(2) = args(2) & U("03B5")
@@ -120,8 +122,10 @@ Sub RegisterFunctionHelp()
     args(0) = args(0) & U("00D7")
     args(0) = args(0) & " periods block, e.g. C5:AF15. Blank cells are left out. "
     args(0) = args(0) & U("63076570503CFF1A54045730533A4E3A884CFF0C4E00521762165730533A00D75E744EFD533A57DFFF1B7A7A767D53555143683C4E0D8BA13002")
-    args(1) = "Optional population per region: same shape as values, or one"
-    args(1) = args(1) & " column used for every period. Omitted: unweighted. "
+    args(1) = "Optional population per region (e.g. "
+    args(1) = args(1) & U("4E074EBA")
+    args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
+    args(1) = args(1) & "tted: unweighted. "
     args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
     Application.MacroOptions Macro:=book & "GINI_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' GROWTH_RATE
@@ -149,7 +153,7 @@ Sub RegisterFunctionHelp()
     args(1) = args(1) & U("3002")
     Application.MacroOptions Macro:=book & "GROWTH_RATE", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' INVEST_INDEX
-    description = "Investment opening index I = (rate"
+    description = "Investment opening index I = (to_gdp_unit"
     description = description & U("00D7")
     description = description & "FIE)"
     description = description & U("00B2")
@@ -167,34 +171,37 @@ Sub RegisterFunctionHelp()
     ReDim args(0 To 2)
     args(0) = "Total investment of foreign-invested enterprises "
     args(0) = args(0) & U("5916554662958D444F014E1A62958D44603B989D")
-    args(0) = args(0) & ", a cell or range (e.g. FIE!C5:AF15), in its own unit."
+    args(0) = args(0) & ", a cell or range (e.g. FIE!C5:AF15), in its own unit (e.g. "
+    args(0) = args(0) & U("767E4E077F8E5143")
+    args(0) = args(0) & ")."
     args(1) = "Regional GDP "
     args(1) = args(1) & U("5730533A751F4EA7603B503C")
-    args(1) = args(1) & " (e.g. GDP!C5:AF15); the index comes out in GDP's unit. Same"
-    args(1) = args(1) & " shape, one row, one column or one cell. "
+    args(1) = args(1) & " (e.g. GDP!C5:AF15, "
+    args(1) = args(1) & U("4EBF5143")
+    args(1) = args(1) & "); the index comes out in GDP's unit. Same shape, one row, o"
+    args(1) = args(1) & "ne column or one cell. "
     args(1) = args(1) & U("540C5F6272B630015355884C30015355521762165355683C3002")
-    args(2) = "Optional factor converting FIE into GDP's unit (amount"
+    args(2) = "Optional multiplier from FIE's unit to GDP's: FIE"
     args(2) = args(2) & U("00D7")
-    args(2) = args(2) & "rate). "
-    args(2) = args(2) & U("767E4E077F8E5143")
-    args(2) = args(2) & " vs "
-    args(2) = args(2) & U("4EBF5143")
-    args(2) = args(2) & " at 6.7261 CNY/USD: 6.7261/100. A row of rates applies to ev"
-    args(2) = args(2) & "ery province. Omit if same unit. "
-    args(2) = args(2) & U("63627B977CFB6570FF1A91D1989D00D77CFB6570")
-    args(2) = args(2) & "=GDP"
-    args(2) = args(2) & U("53554F4DFF0C53EF75284E00884C6C4773873002")
+    args(2) = args(2) & "it is in GDP's unit. "
+    args(2) = args(2) & U("767E4E077F8E514321924EBF5143")
+    args(2) = args(2) & " at 6.7261 CNY/USD: 6.7261/100, not 6.7261. A row applies to"
+    args(2) = args(2) & " every province. Omit if same unit. "
+    args(2) = args(2) & U("63627B974E3A")
+    args(2) = args(2) & "GDP"
+    args(2) = args(2) & U("53554F4D76847CFB6570FF08975E6C477387672C8EABFF093002")
     Application.MacroOptions Macro:=book & "INVEST_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' OPEN_INDEX
     description = "Composite opening index Z = "
     description = description & U("221A")
     description = description & "(T"
     description = description & U("00D7")
-    description = description & "I) = (trade_rate"
+    description = description & "I) = (trade"
     description = description & U("00D7")
-    description = description & "trade)(fie_rate"
+    description = description & "trade_to_gdp_unit)(FIE"
     description = description & U("00D7")
-    description = description & "FIE)/GDP cell by cell, in GDP's unit; ranges spill. "
+    description = description & "fie_to_gdp_unit)/GDP cell by cell, in GDP's unit; ranges spi"
+    description = description & "ll. "
     description = description & U("7EFC54085F00653E63076570")
     description = description & " Z="
     description = description & U("221A")
@@ -207,40 +214,42 @@ Sub RegisterFunctionHelp()
     ReDim args(0 To 4)
     args(0) = "Imports and exports "
     args(0) = args(0) & U("8FDB51FA53E3603B989D")
-    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit. "
+    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit (e.g"
+    args(0) = args(0) & ". "
+    args(0) = args(0) & U("4E077F8E5143")
+    args(0) = args(0) & "). "
     args(0) = args(0) & U("53555143683C6216533A57DFFF0C539F53554F4D3002")
     args(1) = "Total investment of foreign-invested enterprises "
     args(1) = args(1) & U("5916554662958D444F014E1A62958D44603B989D")
-    args(1) = args(1) & " (e.g. FIE!C5:AF15), in its own unit. Same shape, one row, o"
-    args(1) = args(1) & "ne column or one cell. "
+    args(1) = args(1) & ", a cell or range (e.g. FIE!C5:AF15), in its own unit (e.g. "
+    args(1) = args(1) & U("767E4E077F8E5143")
+    args(1) = args(1) & "). Same shape, one row, one column or one cell. "
     args(1) = args(1) & U("540C5F6272B630015355884C30015355521762165355683C3002")
     args(2) = "Regional GDP "
     args(2) = args(2) & U("5730533A751F4EA7603B503C")
-    args(2) = args(2) & " (e.g. GDP!C5:AF15); the index comes out in GDP's unit. Same"
-    args(2) = args(2) & " shape, one row, one column or one cell. "
+    args(2) = args(2) & " (e.g. GDP!C5:AF15, "
+    args(2) = args(2) & U("4EBF5143")
+    args(2) = args(2) & "); the index comes out in GDP's unit. Same shape, one row, o"
+    args(2) = args(2) & "ne column or one cell. "
     args(2) = args(2) & U("540C5F6272B630015355884C30015355521762165355683C3002")
-    args(3) = "Optional factor converting trade into GDP's unit (amount"
+    args(3) = "Optional multiplier from trade's unit to GDP's: trade"
     args(3) = args(3) & U("00D7")
-    args(3) = args(3) & "rate). "
-    args(3) = args(3) & U("4E077F8E5143")
-    args(3) = args(3) & " vs "
-    args(3) = args(3) & U("4EBF5143")
-    args(3) = args(3) & " at 6.7261 CNY/USD: 6.7261/10000. A row of rates applies to "
-    args(3) = args(3) & "every province. Omit if same unit. "
-    args(3) = args(3) & U("63627B977CFB6570FF1A91D1989D00D77CFB6570")
-    args(3) = args(3) & "=GDP"
-    args(3) = args(3) & U("53554F4DFF0C53EF75284E00884C6C4773873002")
-    args(4) = "Optional factor converting FIE into GDP's unit (amount"
+    args(3) = args(3) & "it is in GDP's unit. "
+    args(3) = args(3) & U("4E077F8E514321924EBF5143")
+    args(3) = args(3) & " at 6.7261 CNY/USD: 6.7261/10000, not 6.7261. A row applies "
+    args(3) = args(3) & "to every province. Omit if same unit. "
+    args(3) = args(3) & U("63627B974E3A")
+    args(3) = args(3) & "GDP"
+    args(3) = args(3) & U("53554F4D76847CFB6570FF08975E6C477387672C8EABFF093002")
+    args(4) = "Optional multiplier from FIE's unit to GDP's: FIE"
     args(4) = args(4) & U("00D7")
-    args(4) = args(4) & "rate). "
-    args(4) = args(4) & U("767E4E077F8E5143")
-    args(4) = args(4) & " vs "
-    args(4) = args(4) & U("4EBF5143")
-    args(4) = args(4) & " at 6.7261 CNY/USD: 6.7261/100. A row of rates applies to ev"
-    args(4) = args(4) & "ery province. Omit if same unit. "
-    args(4) = args(4) & U("63627B977CFB6570FF1A91D1989D00D77CFB6570")
-    args(4) = args(4) & "=GDP"
-    args(4) = args(4) & U("53554F4DFF0C53EF75284E00884C6C4773873002")
+    args(4) = args(4) & "it is in GDP's unit. "
+    args(4) = args(4) & U("767E4E077F8E514321924EBF5143")
+    args(4) = args(4) & " at 6.7261 CNY/USD: 6.7261/100, not 6.7261. A row applies to"
+    args(4) = args(4) & " every province. Omit if same unit. "
+    args(4) = args(4) & U("63627B974E3A")
+    args(4) = args(4) & "GDP"
+    args(4) = args(4) & U("53554F4D76847CFB6570FF08975E6C477387672C8EABFF093002")
     Application.MacroOptions Macro:=book & "OPEN_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' THEIL_INDEX
     description = "Population-weighted Theil index (T or L) across regions: one"
@@ -254,8 +263,10 @@ Sub RegisterFunctionHelp()
     args(0) = args(0) & U("00D7")
     args(0) = args(0) & " periods block, e.g. C5:AF15. Blank cells are left out. "
     args(0) = args(0) & U("63076570503CFF1A54045730533A4E3A884CFF0C4E00521762165730533A00D75E744EFD533A57DFFF1B7A7A767D53555143683C4E0D8BA13002")
-    args(1) = "Optional population per region: same shape as values, or one"
-    args(1) = args(1) & " column used for every period. Omitted: unweighted. "
+    args(1) = "Optional population per region (e.g. "
+    args(1) = args(1) & U("4E074EBA")
+    args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
+    args(1) = args(1) & "tted: unweighted. "
     args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
     args(2) = "Optional: ""T"" (Theil T, default) or ""L"" (Theil L, mean log d"
     args(2) = args(2) & "eviation; zero values not allowed). "
@@ -266,7 +277,7 @@ Sub RegisterFunctionHelp()
     args(2) = args(2) & U("FF085E7357475BF96570504F5DEEFF093002")
     Application.MacroOptions Macro:=book & "THEIL_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' TRADE_INDEX
-    description = "Trade opening index T = (rate"
+    description = "Trade opening index T = (to_gdp_unit"
     description = description & U("00D7")
     description = description & "trade)"
     description = description & U("00B2")
@@ -284,24 +295,27 @@ Sub RegisterFunctionHelp()
     ReDim args(0 To 2)
     args(0) = "Imports and exports "
     args(0) = args(0) & U("8FDB51FA53E3603B989D")
-    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit. "
+    args(0) = args(0) & ", a cell or range (e.g. Trade!C5:AF15), in its own unit (e.g"
+    args(0) = args(0) & ". "
+    args(0) = args(0) & U("4E077F8E5143")
+    args(0) = args(0) & "). "
     args(0) = args(0) & U("53555143683C6216533A57DFFF0C539F53554F4D3002")
     args(1) = "Regional GDP "
     args(1) = args(1) & U("5730533A751F4EA7603B503C")
-    args(1) = args(1) & " (e.g. GDP!C5:AF15); the index comes out in GDP's unit. Same"
-    args(1) = args(1) & " shape, one row, one column or one cell. "
+    args(1) = args(1) & " (e.g. GDP!C5:AF15, "
+    args(1) = args(1) & U("4EBF5143")
+    args(1) = args(1) & "); the index comes out in GDP's unit. Same shape, one row, o"
+    args(1) = args(1) & "ne column or one cell. "
     args(1) = args(1) & U("540C5F6272B630015355884C30015355521762165355683C3002")
-    args(2) = "Optional factor converting trade into GDP's unit (amount"
+    args(2) = "Optional multiplier from trade's unit to GDP's: trade"
     args(2) = args(2) & U("00D7")
-    args(2) = args(2) & "rate). "
-    args(2) = args(2) & U("4E077F8E5143")
-    args(2) = args(2) & " vs "
-    args(2) = args(2) & U("4EBF5143")
-    args(2) = args(2) & " at 6.7261 CNY/USD: 6.7261/10000. A row of rates applies to "
-    args(2) = args(2) & "every province. Omit if same unit. "
-    args(2) = args(2) & U("63627B977CFB6570FF1A91D1989D00D77CFB6570")
-    args(2) = args(2) & "=GDP"
-    args(2) = args(2) & U("53554F4DFF0C53EF75284E00884C6C4773873002")
+    args(2) = args(2) & "it is in GDP's unit. "
+    args(2) = args(2) & U("4E077F8E514321924EBF5143")
+    args(2) = args(2) & " at 6.7261 CNY/USD: 6.7261/10000, not 6.7261. A row applies "
+    args(2) = args(2) & "to every province. Omit if same unit. "
+    args(2) = args(2) & U("63627B974E3A")
+    args(2) = args(2) & "GDP"
+    args(2) = args(2) & U("53554F4D76847CFB6570FF08975E6C477387672C8EABFF093002")
     Application.MacroOptions Macro:=book & "TRADE_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' WEIGHTED_CV
     description = "Population-weighted coefficient of variation "
@@ -325,8 +339,10 @@ Sub RegisterFunctionHelp()
     args(0) = args(0) & U("00D7")
     args(0) = args(0) & " periods block, e.g. C5:AF15. Blank cells are left out. "
     args(0) = args(0) & U("63076570503CFF1A54045730533A4E3A884CFF0C4E00521762165730533A00D75E744EFD533A57DFFF1B7A7A767D53555143683C4E0D8BA13002")
-    args(1) = "Optional population per region: same shape as values, or one"
-    args(1) = args(1) & " column used for every period. Omitted: unweighted. "
+    args(1) = "Optional population per region (e.g. "
+    args(1) = args(1) & U("4E074EBA")
+    args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
+    args(1) = args(1) & "tted: unweighted. "
     args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
     args(2) = "Optional u: ""mean"" (simple mean of the regions, the paper's "
     args(2) = args(2) & "wording; default) or ""weighted"" (population-weighted mean, W"
