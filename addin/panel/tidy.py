@@ -125,7 +125,13 @@ class Panel:
 
 
 def year_ranges(years: list[int]) -> str:
-    """'1993–2004, 2015' from [1993, …, 2004, 2015]."""
+    """Years as runs, for messages.
+
+    Examples
+    --------
+    >>> year_ranges([1993, 1994, 1995, 2004, 2015, 2016])
+    '1993–1995, 2004, 2015–2016'
+    """
     parts, start = [], None
     for i, y in enumerate(years):
         if start is None:
