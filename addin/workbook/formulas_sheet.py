@@ -56,6 +56,12 @@ def _data(sheet_key: str, province_cell: str, col: int, n_rows: int) -> str:
     return f"INDEX({s}!{c}${first}:{c}${last},MATCH({province_cell},{s}!$A${first}:$A${last},0))"
 
 
+def _unit_of(sheet: str, col: str) -> str:
+    """A year column's unit: its cell in the unit row (row 3) if filled, else the sheet's B2."""
+    own = f"{sheet}!{col}${layout.UNIT_ROW}"
+    return f'IF({own}="",{sheet}!$B$2,{own})'
+
+
 def _units_ranges(n_money: int, n_fx: int) -> tuple[str, str]:
     first, last = _col(UNITS_COL), _col(UNITS_COL + 2)
     money = f"${first}${YEAR_ROW + 1}:${last}${YEAR_ROW + n_money}"
@@ -136,16 +142,17 @@ def _unit_tables(plan: _Plan) -> tuple[str, str]:
 
 
 def _factor_rows(plan: _Plan, money: str, fx: str) -> None:
-    """The year row, and per year the factors converting trade and FIE into GDP's unit."""
-    gdp_unit = f"{layout.DATA_SHEETS['gdp']}!$B$2"
-    fx_div = f"VLOOKUP(FX!$B$2,{fx},2,0)"
-    gdp_usd = f"VLOOKUP({gdp_unit},{money},3,0)"
+    """The year row, and per year the factors converting trade and FIE into GDP's unit
+    (each year's unit from the unit row where it is filled)."""
     for j, c, col in plan.year_cols():
         year = f"=Trade!{col}${layout.HEADER_ROW}"
         plan.cells.append(FormulaCell(YEAR_ROW, c, year, "year", year_index=j))
+        gdp_unit = _unit_of(layout.DATA_SHEETS["gdp"], col)
+        gdp_usd = f"VLOOKUP({gdp_unit},{money},3,0)"
+        fx_div = f"VLOOKUP({_unit_of(layout.DATA_SHEETS['fx'], col)},{fx},2,0)"
         rate = f"FX!{col}${layout.FIRST_DATA_ROW}/{fx_div}"
         for key, row in FACTOR_ROWS.items():
-            unit = f"{layout.DATA_SHEETS[key]}!$B$2"
+            unit = _unit_of(layout.DATA_SHEETS[key], col)
             usd = f"VLOOKUP({unit},{money},3,0)"
             formula = (
                 f"=VLOOKUP({unit},{money},2,0)/VLOOKUP({gdp_unit},{money},2,0)"

@@ -135,7 +135,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "CV population weights 人口加权",
         "yes",
         ("yes", "no"),
-        help="yes: weighted CV of the paper's equation (4); no: plain CV 是/否",
+        help="yes: weighted CV of the paper's equation (4), over provinces with a population "
+        "(none: empty); no: plain CV 是/否",
     ),
     Setting(
         "fill_gaps",
