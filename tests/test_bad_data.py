@@ -31,7 +31,8 @@ QUALITY_COLUMNS = ["kind", "series", "province", "year", "cell", "detail"]
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    """The example workbook (the LibreOffice-stub VBA build, without the Formulas sheet's formulas)."""
+    """The example workbook (the LibreOffice-stub VBA build, without the Formulas sheet's
+    formulas)."""
     return make_book(
         tmp_path_factory.mktemp("bad_data") / "base.xlsm", run_python_stub=True, formulas=False
     )
@@ -136,7 +137,8 @@ def _swap_population_years(wb):
 
 
 CELL_CASES = {
-    # name: (sheet, cell, value or None for a structural change, kind, cell named, words in the detail)
+    # name: (sheet, cell, value or None for a structural change, kind, cell named,
+    #        words in the detail)
     "text in a number cell": (
         "Trade",
         "D7",
@@ -230,7 +232,8 @@ CELL_CASES = {
 
 @pytest.fixture(scope="module")
 def messy(base, tmp_path_factory):
-    """The workbook with every problem of :data:`CELL_CASES`, before and after ``yangtze regenerate``."""
+    """The workbook with every problem of :data:`CELL_CASES`, before and after
+    ``yangtze regenerate``."""
 
     def change(wb):
         for sheet, ref, value, *_ in CELL_CASES.values():

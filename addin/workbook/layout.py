@@ -194,27 +194,29 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "fx_band",
         "Plausible CNY per USD 汇率合理区间",
         "1-20",
-        help="Rates outside low-high are warned about on Quality (元/美元 near 680 means 元/100美元) "
-        "汇率超出区间时提示",
+        help="Rates outside low-high are warned about on Quality "
+        "(元/美元 near 680 means 元/100美元) 汇率超出区间时提示",
     ),
     Setting(
         "gdp_per_person_band",
         "Plausible GDP per person 人均GDP合理区间 (元)",
         "200-1000000",
-        help="GDP per person in 元 outside low-high is warned about (a GDP or population unit slip) "
-        "人均GDP超出区间时提示",
+        help="GDP per person in 元 outside low-high is warned about "
+        "(a GDP or population unit slip) 人均GDP超出区间时提示",
     ),
     Setting(
         "trade_gdp_band",
         "Plausible trade/GDP 贸易/GDP合理区间",
         "0.005-5",
-        help="Trade over GDP, in one currency, outside low-high is warned about 外贸依存度超出区间时提示",
+        help="Trade over GDP, in one currency, outside low-high is warned about "
+        "外贸依存度超出区间时提示",
     ),
     Setting(
         "fie_gdp_band",
         "Plausible FIE/GDP 外资/GDP合理区间",
         "0.005-5",
-        help="FIE total investment over GDP outside low-high is warned about 外资/GDP超出区间时提示",
+        help="FIE total investment over GDP outside low-high is warned about "
+        "外资/GDP超出区间时提示",
     ),
     Setting(
         "outlier_ratio",
