@@ -94,7 +94,8 @@ def cmd_demo(args) -> int:
     _say("  example data: illustrative, not official statistics 示例数据，非官方统计")
     _say(f"  {result.summary()}")
     _say(
-        f"  belt composite index Z: {years[0]} = {belt[years[0]]:.3f}, {years[-1]} = {belt[years[-1]]:.3f}, "
+        f"  belt composite index Z: {years[0]} = {belt[years[0]]:.3f}, "
+        f"{years[-1]} = {belt[years[-1]]:.3f}, "
         f"average annual change {belt['annual_change']:.3f}"
     )
     _say("  open it in Excel or LibreOffice: sheets Table1, Factors, Disparity, Stages, Quality")
@@ -117,7 +118,8 @@ def cmd_check(args) -> int:
         tables = compute(engine)
     quality = tables.quality
     _say(
-        f"{args.book}: {len(tables.panel.provinces)} provinces, years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
+        f"{args.book}: {len(tables.panel.provinces)} provinces, "
+        f"years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
         f"index unit {tables.panel.index_unit}"
     )
     if quality.empty:
@@ -183,7 +185,8 @@ def cmd_recalc(args) -> int:
         engine = "excel" if _excel_available() else "file"
     if engine == "excel" and not _excel_available():
         _err(
-            "yangtze recalc: --engine excel needs Microsoft Excel (Windows or macOS); use --engine file"
+            "yangtze recalc: --engine excel needs Microsoft Excel (Windows or macOS); "
+            "use --engine file"
         )
         return 2
     if engine == "excel":
@@ -199,8 +202,8 @@ def cmd_recalc(args) -> int:
         if not ok:
             failed.append(path)
     _say(
-        f"recalc ({engine} engine): {len(books) - len(failed)} of {len(books)} workbooks regenerated"
-        + (f"; failed: {', '.join(failed)}" if failed else "")
+        f"recalc ({engine} engine): {len(books) - len(failed)} of {len(books)} "
+        "workbooks regenerated" + (f"; failed: {', '.join(failed)}" if failed else "")
     )
     return 1 if failed else 0
 
@@ -225,7 +228,8 @@ def cmd_import(args) -> int:
     for report in reports:
         _say(report.summary())
     _say(
-        f"{target}: saved. Run `yangtze regenerate {target}` (or click the button) to update the tables."
+        f"{target}: saved. Run `yangtze regenerate {target}` (or click the button) "
+        "to update the tables."
     )
     return 0
 
@@ -289,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("auto", "excel", "file"),
         default="auto",
-        help="excel: through Microsoft Excel; file: from the files; auto (default): Excel if installed",
+        help="excel: through Microsoft Excel; file: from the files; "
+        "auto (default): Excel if installed",
     )
     p.add_argument("--backup", action="store_true", help="keep each previous file as NAME.bak.xlsm")
     p.set_defaults(func=cmd_recalc)
@@ -331,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("YANGTZE_DEBUG"):
             raise
         _err(
-            f"yangtze {args.command}: internal error ({type(exc).__name__}: {exc}); your files were not changed. "
+            f"yangtze {args.command}: internal error ({type(exc).__name__}: {exc}); "
+            "your files were not changed. "
             "Please report it; set YANGTZE_DEBUG=1 to see the details."
         )
         return 3

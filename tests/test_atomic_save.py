@@ -244,7 +244,10 @@ def test_file_open_elsewhere_gives_a_clear_message(command, book, tmp_path, monk
     before = sha256(book)
     assert main(argv) == 1
     out = capsys.readouterr()
-    message = "book.xlsm: cannot be written; is it open in Excel or another program? Close it and try again"
+    message = (
+        "book.xlsm: cannot be written; is it open in Excel or another program? "
+        "Close it and try again"
+    )
     if command == "recalc":
         assert message in out.out
     else:
@@ -449,7 +452,8 @@ def test_formula_without_a_result_stops_with_the_cells_named(book, capsys):
 
 
 def test_the_original_is_replaced_in_one_step_by_a_complete_file(book, monkeypatch):
-    """The only write to the target is os.replace of a finished, fsynced temporary file beside it."""
+    """The only write to the target is os.replace of a finished, fsynced temporary file
+    beside it."""
     moves, synced = [], []
     real_replace, real_fsync = os.replace, os.fsync
 

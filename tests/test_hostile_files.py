@@ -52,7 +52,8 @@ def parts(path: Path) -> dict[str, bytes]:
 
 
 def sheet_part(path: Path, sheet: str) -> str:
-    """The zip part holding ``sheet``: the builder writes sheet1.xml, sheet2.xml, … in sheet order."""
+    """The zip part holding ``sheet``: the builder writes sheet1.xml, sheet2.xml, … in sheet
+    order."""
     wb = openpyxl.load_workbook(path, read_only=True)
     index = wb.sheetnames.index(sheet)
     wb.close()
@@ -196,7 +197,8 @@ def test_external_entity_is_refused(base, tmp_path, capsys):
 
 
 def test_without_the_prescan_defusedxml_still_refuses_entities(base, tmp_path, monkeypatch):
-    """Defence in depth: the byte scan in safety.py is one guard; openpyxl's defusedxml parser is the second."""
+    """Defence in depth: the byte scan in safety.py is one guard; openpyxl's defusedxml
+    parser is the second."""
     content = parts(base)
     name = sheet_part(base, "Trade")
     content[name] = _with_doctype(content[name], BILLION_LAUGHS, "lol9")
@@ -250,7 +252,8 @@ def test_zip_bomb_with_a_huge_part_is_refused_from_the_directory(base, tmp_path,
 
 
 def test_zip_bomb_spread_over_parts_is_refused(base, tmp_path, capsys):
-    """Four parts of 300 MiB each, compressed only 190:1: each passes alone, together they are too much."""
+    """Four parts of 300 MiB each, compressed only 190:1: each passes alone, together they
+    are too much."""
     content = parts(base)
     filler = bytes(range(256)) * (int(300 * 2**20 / 190) // 256)
     for i in range(4):
@@ -311,7 +314,8 @@ for name in sys.argv[1:]:
 
 
 def _check_each(names: list[str], cwd: Path) -> dict[str, tuple[int, str]]:
-    """``yangtze check NAME`` for each name, in one fresh Python process: name → (exit code, its stderr)."""
+    """``yangtze check NAME`` for each name, in one fresh Python process: name → (exit code,
+    its stderr)."""
     result = subprocess.run(
         [sys.executable, "-c", CHECK_EACH, *names],
         capture_output=True,
@@ -350,9 +354,12 @@ def test_a_million_rows_are_refused_in_a_fresh_process(base, tmp_path):
     write_zip(tmp_path / "liar.xlsm", content)
 
     expected = {
-        "stray.xlsm": "stray.xlsm: sheet Settings spans 1,048,576 rows × 4 columns, more than the 20,000 rows",
-        "million.xlsm": f"million.xlsm: part {sheet_part(base, 'Guide')} holds more than 600,000 rows",
-        "liar.xlsm": "liar.xlsm: sheet Trade spans 25,015 rows × 32 columns, more than the 20,000 rows",
+        "stray.xlsm": "stray.xlsm: sheet Settings spans 1,048,576 rows × 4 columns, "
+        "more than the 20,000 rows",
+        "million.xlsm": f"million.xlsm: part {sheet_part(base, 'Guide')} "
+        "holds more than 600,000 rows",
+        "liar.xlsm": "liar.xlsm: sheet Trade spans 25,015 rows × 32 columns, "
+        "more than the 20,000 rows",
     }
     results = _check_each(list(expected), cwd=tmp_path)
     for name, message in expected.items():
@@ -400,7 +407,10 @@ def test_rows_beyond_a_wrong_dimension_are_still_read(base, tmp_path):
     """Some programs write a <dimension> smaller than the data; openpyxl would stop there."""
     content = parts(base)
     name = sheet_part(base, "Trade")
-    extra = b'<row r="16"><c r="A16" t="inlineStr"><is><t>Atlantis</t></is></c><c r="C16"><v>42</v></c></row>'
+    extra = (
+        b'<row r="16"><c r="A16" t="inlineStr"><is><t>Atlantis</t></is></c>'
+        b'<c r="C16"><v>42</v></c></row>'
+    )
     content[name] = content[name].replace(b"</sheetData>", extra + b"</sheetData>")
     path = write_zip(tmp_path / "short.xlsm", content)
     engine = FileEngine(path)

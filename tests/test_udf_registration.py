@@ -74,8 +74,8 @@ def test_vba_module_header_and_wrappers(registration):
     for name, args in SIGNATURES.items():
         plain = ", ".join(a.removeprefix("Optional ") for a in args)
         assert (
-            f'{name} = XLPy.CallUDF("yangtze_udf", "{name}", Array({plain}), ThisWorkbook, Application.Caller)'
-            in registration.bas
+            f'{name} = XLPy.CallUDF("yangtze_udf", "{name}", Array({plain}), '
+            "ThisWorkbook, Application.Caller)" in registration.bas
         )
     assert "Application.Volatile" not in registration.bas  # no volatile functions
     wizard_guard = (
@@ -134,7 +134,8 @@ def test_registration_leaves_no_trace():
 def test_the_add_in_never_imports_the_registration_machinery():
     code = (
         "import sys, yangtze_udf, addin, addin.excel.args\n"
-        "bad = [m for m in ('addin.excel.registration', 'pythoncom', 'xlwings.udfs') if m in sys.modules]\n"
+        "bad = [m for m in ('addin.excel.registration', 'pythoncom', 'xlwings.udfs') if m in "
+        "sys.modules]\n"
         "assert not bad, bad\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

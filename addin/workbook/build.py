@@ -35,46 +35,59 @@ GUIDE_TEXT = [
     ("title", "长江经济带对外开放测度 Yangtze River Economic Belt opening-up"),
     (
         "",
-        "This workbook computes the trade index T = trade²/GDP, the investment index I = FIE²/GDP, the composite "
-        "index Z = √(T·I) and their population-weighted disparity, after Liu & Yeerken's study of the belt.",
+        "This workbook computes the trade index T = trade²/GDP, the investment index I = "
+        "FIE²/GDP, the composite "
+        "index Z = √(T·I) and their population-weighted disparity, after Liu & Yeerken's study "
+        "of the belt.",
     ),
     (
         "",
-        "本工作簿计算贸易开放指数 T、投资开放指数 I、综合开放指数 Z = √(T·I) 及其人口加权空间差异。",
+        "本工作簿计算贸易开放指数 T、投资开放指数 I、综合开放指数 Z = √(T·I) "
+        "及其人口加权空间差异。",
     ),
     ("head", "Steps 步骤"),
     (
         "",
-        "1. Fill the data sheets Trade, FIE, GDP, Population (provinces in rows, years in columns). 填写数据表。",
+        "1. Fill the data sheets Trade, FIE, GDP, Population (provinces in rows, years in "
+        "columns). 填写数据表。",
     ),
     (
         "",
-        "2. Set the unit cell B2 on each data sheet to the unit you typed (万美元, 千美元, 亿元 …). 在 B2 设置单位。",
+        "2. Set the unit cell B2 on each data sheet to the unit you typed (万美元, 千美元, 亿元 "
+        "…). 在 B2 设置单位。",
     ),
     (
         "",
-        "   If a series changes unit from some year (yearbooks print trade in 万美元 to 2014 and in 千美元 from "
-        "2016), type the numbers as published and write that year's unit in row 3 above its year: it is "
+        "   If a series changes unit from some year (yearbooks print trade in 万美元 to 2014 and "
+        "in 千美元 from "
+        "2016), type the numbers as published and write that year's unit in row 3 above its "
+        "year: it is "
         "converted to B2's unit and listed on Quality. 单位逐年不同时，在该年份上方第3行填写单位。",
     ),
     (
         "",
-        "3. Check FX (annual average CNY per USD; pre-filled from the China Statistical Yearbook) and Settings. 检查汇率与设置。",
+        "3. Check FX (annual average CNY per USD; pre-filled from the China Statistical "
+        "Yearbook) and Settings. 检查汇率与设置。",
     ),
     (
         "",
-        "4. Click the button. Outputs are rewritten as values; your data sheets are never changed. 点击按钮，输出表以数值重写，数据表不会被修改。",
+        "4. Click the button. Outputs are rewritten as values; your data sheets are never "
+        "changed. 点击按钮，输出表以数值重写，数据表不会被修改。",
     ),
     (
         "",
-        "Units: by default every amount is converted to 亿元 with each year's rate, so T, I and Z are in 亿元. To reproduce "
-        "the paper's magnitudes, set Settings › unit mode to as_entered and enter trade and FIE in 十亿美元 (billion USD), "
-        "GDP in 亿元. 默认统一换算为亿元；复现论文数值：单位模式选 as_entered，贸易与外资以十亿美元、GDP以亿元录入。",
+        "Units: by default every amount is converted to 亿元 with each year's rate, so T, I and "
+        "Z are in 亿元. To reproduce "
+        "the paper's magnitudes, set Settings › unit mode to as_entered and enter trade and FIE "
+        "in 十亿美元 (billion USD), "
+        "GDP in 亿元. 默认统一换算为亿元；复现论文数值：单位模式选 "
+        "as_entered，贸易与外资以十亿美元、GDP以亿元录入。",
     ),
     ("head", "Outputs 输出"),
     (
         "",
-        "Index: T, I, Z for every province-year 各省逐年指数 · Table1: the paper's Table 1 表1 · Factors: the belt's T, I, Z "
+        "Index: T, I, Z for every province-year 各省逐年指数 · Table1: the paper's Table 1 表1 · "
+        "Factors: the belt's T, I, Z "
         "with the growth split (Figure 1) 图1 · Disparity: "
         + ", ".join(
             c.en
@@ -89,12 +102,15 @@ GUIDE_TEXT = [
     ("head", "Without Excel 无 Excel 时"),
     (
         "",
-        "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: yangtze regenerate BOOK.xlsm "
-        "(install: pip install . in the project folder). 在 macOS 上按钮可用；Linux/LibreOffice 请用命令行。",
+        "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: "
+        "yangtze regenerate BOOK.xlsm "
+        "(install: pip install . in the project folder). 在 macOS 上按钮可用；Linux/LibreOffice "
+        "请用命令行。",
     ),
     (
         "",
-        "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need Windows Excel with the add-in; "
+        "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need "
+        "Windows Excel with the add-in; "
         "elsewhere they show an error (#NAME? or #VALUE!). 工作表函数仅在 Windows Excel 中计算。",
     ),
 ]
@@ -110,7 +126,8 @@ def xlwings_module_sources() -> dict[str, str]:
 
     if xlwings.__version__ != XLWINGS_VERSION:
         raise RuntimeError(
-            f"the template embeds xlwings {XLWINGS_VERSION}'s VBA, but xlwings {xlwings.__version__} is installed"
+            f"the template embeds xlwings {XLWINGS_VERSION}'s VBA, but xlwings "
+            f"{xlwings.__version__} is installed"
         )
     root = Path(xlwings.__file__).parent
     return {
@@ -223,7 +240,8 @@ def _write_regions(ws, st: _Styles, regions: Mapping[str, str]) -> None:
     ws.write(
         0,
         4,
-        "Edit freely: any provinces, cities or groupings; the data sheets' column A must use the same names. "
+        "Edit freely: any provinces, cities or groupings; the data sheets' column A must use the "
+        "same names. "
         "可自由修改分组；数据表A列须使用相同名称。",
         st.note,
     )
@@ -253,7 +271,8 @@ def _write_unit_row(ws, st: _Styles, key: str, n_years: int) -> None:
             "validate": "list",
             "source": _unit_choices(key),
             "error_type": "warning",
-            "error_message": "Not a listed unit; the computation will say if it cannot read it. 非列表单位",
+            "error_message": "Not a listed unit; the computation will say if it cannot "
+            "read it. 非列表单位",
         },
     )
 
@@ -275,7 +294,8 @@ def _write_data_sheet(
             "validate": "list",
             "source": _unit_choices(key),
             "error_type": "warning",
-            "error_message": "Not a listed unit; the computation will say if it cannot read it. 非列表单位",
+            "error_message": "Not a listed unit; the computation will say if it cannot "
+            "read it. 非列表单位",
         },
     )
     ws.write(
@@ -372,7 +392,8 @@ def _write_xlwings_conf(ws, st: _Styles) -> None:
     ws.write(
         2,
         0,
-        "xlwings settings for this workbook (see docs/excel-setup.md). Add Interpreter_Win / Interpreter_Mac "
+        "xlwings settings for this workbook (see docs/excel-setup.md). Add Interpreter_Win / "
+        "Interpreter_Mac "
         "rows to point at a specific Python. xlwings 设置",
         st.note,
     )

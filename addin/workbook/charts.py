@@ -27,7 +27,8 @@ def _c(tag: str) -> str:
 def values_at(block: SheetBlock, ref: str) -> list[object]:
     """The block's values in the (one-column) range ``ref`` such as ``Factors!$B$5:$B$34``.
 
-    >>> block = SheetBlock("S", [["t"], [], [], ["year", "z"], [1993, 0.5], [1994, None]], 2, ("year", "z"))
+    >>> rows = [["t"], [], [], ["year", "z"], [1993, 0.5], [1994, None]]
+    >>> block = SheetBlock("S", rows, 2, ("year", "z"))
     >>> values_at(block, "S!$B$5:$B$6")
     [0.5, None]
     >>> values_at(block, "S!$B$4")

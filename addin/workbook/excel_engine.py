@@ -110,7 +110,8 @@ def regenerate_caller() -> None:
     except Exception as exc:  # a bug, not the user's data; input sheets were not touched
         app.status_bar = False
         app.alert(
-            f"An unexpected error stopped the regeneration ({type(exc).__name__}: {exc}). Your data sheets "
+            f"An unexpected error stopped the regeneration ({type(exc).__name__}: {exc}). Your "
+            "data sheets "
             "were not changed. Please report it. 发生意外错误，数据表未被修改。",
             title="Yangtze 长江开放: internal error",
         )

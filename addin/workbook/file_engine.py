@@ -132,7 +132,8 @@ class FileEngine:
         return found.hidden_rows, found.merged
 
     def formulas_without_value(self, sheet: str) -> list[str]:
-        """Cells of ``sheet`` (e.g. ``"D5"``) holding a formula whose result the file does not store."""
+        """Cells of ``sheet`` (e.g. ``"D5"``) holding a formula whose result the file does not
+        store."""
         return self.content(sheet).uncomputed
 
     # --- writing ------------------------------------------------------------------------

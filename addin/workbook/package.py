@@ -191,9 +191,8 @@ class Package:
         n = len(ids) + 1
         while f"rId{n}" in ids:
             n += 1
-        entry = (
-            f'<Relationship Id="rId{n}" Type={quoteattr(kind_uri)} Target={quoteattr("/" + target)}/>'
-        ).encode()
+        kind, where = quoteattr(kind_uri), quoteattr("/" + target)
+        entry = f'<Relationship Id="rId{n}" Type={kind} Target={where}/>'.encode()
         if self.exists(name):
             data = _insert_before_close(self.read(name), b"Relationships", entry)
         else:

@@ -43,7 +43,8 @@ class Result:
         counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no data-quality notes"
         years = panel.years
         line = (
-            f"{len(panel.provinces)} provinces, {years[0]}–{years[-1]}, index unit {panel.index_unit}; "
+            f"{len(panel.provinces)} provinces, {years[0]}–{years[-1]}, index unit "
+            f"{panel.index_unit}; "
             f"quality: {counts}"
         )
         warnings = kinds.get("plausibility", 0)
@@ -60,7 +61,8 @@ def compute(engine: WorkbookEngine) -> Tables:
     missing = [s for s in REQUIRED if s not in present]
     if missing:
         raise InputError(
-            f"sheet(s) {', '.join(missing)} not found; is this a workbook made from the Yangtze template?",
+            f"sheet(s) {', '.join(missing)} not found; is this a workbook made from the Yangtze "
+            "template?",
             "workbook",
         )
     engine.status("Yangtze: reading settings and data 读取数据…")

@@ -34,8 +34,17 @@ _DTD_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le
 
 
 def check_workbook_file(path: str | os.PathLike) -> None:
-    """Raise :class:`FileRejected` with a clear message unless ``path`` looks like a safe .xlsx/.xlsm."""
+    """Raise :class:`FileRejected` with a clear message unless ``path`` looks like a safe
+    .xlsx/.xlsm."""
     path = Path(path)
+    _check_file(path)
+    infos = _zip_entries(path)
+    _check_parts(path.name, infos)
+    _check_xml(path, infos)
+
+
+def _check_file(path: Path) -> None:
+    """The file exists, can be read, has a sensible size and is a zip package."""
     name = path.name
     if not path.exists():
         raise FileRejected(f"{name}: no such file")
@@ -53,7 +62,8 @@ def check_workbook_file(path: str | os.PathLike) -> None:
         raise FileRejected(f"{name}: the file is empty (0 bytes), not a workbook")
     if size > MAX_FILE_BYTES:
         raise FileRejected(
-            f"{name}: {size / 2**20:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MB this tool reads"
+            f"{name}: {size / 2**20:.0f} MB is larger than the {MAX_FILE_BYTES // 2**20} MB this "
+            "tool reads"
         )
     if head == OLE_SIGNATURE:
         raise FileRejected(_ole_message(path))
@@ -62,14 +72,24 @@ def check_workbook_file(path: str | os.PathLike) -> None:
             f"{name}: not an Excel workbook (.xlsx/.xlsm); it looks like "
             f"{'a text file' if _looks_text(head) else 'some other kind of file'}"
         )
+
+
+def _zip_entries(path: Path) -> list[zipfile.ZipInfo]:
+    """The package's entries; it must hold a workbook."""
+    name = path.name
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileRejected(f"{name}: damaged or incomplete workbook ({exc})") from None
+    names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise FileRejected(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
+    return infos
+
+
+def _check_parts(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    """No part, and not all of them together, unpacks to too much (zip bombs)."""
     total = 0
     for info in infos:
         total += info.file_size
@@ -84,23 +104,32 @@ def check_workbook_file(path: str | os.PathLike) -> None:
             and info.file_size > 2**20
         ):
             raise FileRejected(
-                f"{name}: part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
+                f"{name}: part {info.filename} is compressed "
+                f"{info.file_size // info.compress_size}:1, "
                 "which only a zip bomb does; the file is refused"
             )
     if total > MAX_UNCOMPRESSED_BYTES:
         raise FileRejected(f"{name}: would unpack to {total / 2**30:.1f} GB; the file is refused")
+
+
+def _check_xml(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """No DTD, not too many rows in a sheet nor tags in all (counted without parsing)."""
+    name = path.name
     tags, rows, part = _count_xml(
         path, [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))]
     )
     if rows > MAX_SHEET_ROWS:
         raise FileRejected(
-            f"{name}: part {part} holds more than {MAX_SHEET_ROWS:,} rows, more than this tool reads; "
+            f"{name}: part {part} holds more than {MAX_SHEET_ROWS:,} rows, more than this tool "
+            "reads; "
             "delete the unused rows (Ctrl+Shift+End shows the last used cell)"
         )
     if tags > MAX_XML_TAGS:
         raise FileRejected(
-            f"{name}: too large to read safely: its sheets hold more than {MAX_XML_TAGS / 1e6:.0f} million "
-            f"XML tags (roughly {MAX_XML_TAGS // 5_000_000} million cells); delete unused rows or sheets"
+            f"{name}: too large to read safely: its sheets hold more than "
+            f"{MAX_XML_TAGS / 1e6:.0f} million "
+            f"XML tags (roughly {MAX_XML_TAGS // 5_000_000} million cells); delete unused rows "
+            "or sheets"
         )
 
 
@@ -127,7 +156,8 @@ def _count_xml(path: Path, infos: list[zipfile.ZipInfo]) -> tuple[int, int, str]
                         buf = carry + chunk
                         if any(marker in buf for marker in _DTD_MARKERS):
                             raise FileRejected(
-                                f"{path.name}: refused: part {info.filename} declares a DTD or entities, "
+                                f"{path.name}: refused: part {info.filename} declares a DTD or "
+                                "entities, "
                                 "as a 'billion laughs' or external-entity attack does (Excel never "
                                 "writes these); the file is not read"
                             )
@@ -170,5 +200,11 @@ def _ole_message(path: Path) -> str:
     except Exception:  # noqa: BLE001 - any failure to parse means "not readable"
         encrypted = False
     if encrypted:
-        return f"{path.name}: the workbook is password-protected (encrypted); remove the password in Excel and try again"
-    return f"{path.name}: an old Excel 97–2003 (.xls) or other binary Office file; save it as .xlsx or .xlsm in Excel first"
+        return (
+            f"{path.name}: the workbook is password-protected (encrypted); "
+            "remove the password in Excel and try again"
+        )
+    return (
+        f"{path.name}: an old Excel 97–2003 (.xls) or other binary Office file; "
+        "save it as .xlsx or .xlsm in Excel first"
+    )

@@ -69,14 +69,16 @@ def check_replaceable(target: Path) -> None:
 
 
 def temp_pattern(target: Path) -> re.Pattern[str]:
-    """Names of :func:`atomic_write`'s temporary files for ``target`` (``.NAME.xxxxxxxx.xlsm.tmp``)."""
+    """Names of :func:`atomic_write`'s temporary files for ``target``
+    (``.NAME.xxxxxxxx.xlsm.tmp``)."""
     return re.compile(
         re.escape(f".{target.stem}.") + r"[a-z0-9_]{8}" + re.escape(f"{target.suffix}.tmp")
     )
 
 
 def remove_stale_temps(target: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
-    """Delete temporary files of ``target`` left by a save that was killed (older than ``older_than`` s).
+    """Delete temporary files of ``target`` left by a save that was killed (older than
+    ``older_than`` s).
 
     Younger ones may belong to a save still running in another process and are kept.
     """
@@ -144,12 +146,14 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], None], backup: bool 
     except PermissionError:
         _remove(tmp)
         raise FileRejected(
-            f"{target.name}: cannot be written; is it open in Excel or another program? Close it and try again"
+            f"{target.name}: cannot be written; is it open in Excel or another program? Close it "
+            "and try again"
         ) from None
     except OSError as exc:  # disk full, folder removed, …: the original is untouched
         _remove(tmp)
         raise FileRejected(
-            f"{target.name}: cannot be written ({exc.strerror or exc}); the file on disk is unchanged"
+            f"{target.name}: cannot be written ({exc.strerror or exc}); the file on disk is "
+            "unchanged"
         ) from None
     except BaseException:
         _remove(tmp)

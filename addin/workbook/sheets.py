@@ -307,7 +307,8 @@ def layout_notes(
                 None,
                 None,
                 f"{layout.quote_sheet(sheet)}!{uncomputed[0]}",
-                f"{len(uncomputed)} formula cell(s) on sheet {sheet} have no stored result ({shown}) "
+                f"{len(uncomputed)} formula cell(s) on sheet {sheet} have no stored result "
+                f"({shown}) "
                 "and read as blank: the workbook was last saved by a program that does not "
                 "calculate; open it in Excel or LibreOffice, save, and regenerate",
             )
@@ -380,7 +381,8 @@ def read_regions(block: Block) -> dict[str, str]:
         mapping[province] = str(region).strip()
     if not mapping:
         raise InputError(
-            "no provinces listed; write province names in column A and regions in column B from row 2",
+            "no provinces listed; write province names in column A and regions in column B from "
+            "row 2",
             layout.REGIONS,
         )
     return mapping

@@ -57,7 +57,8 @@ def parse_part(data: bytes, path, part: str) -> etree._Element:
 
 
 def iterparse(stream, tags: list[str]):
-    """``lxml.etree.iterparse`` over ``stream`` with the safe options, ``end`` events of ``tags``."""
+    """``lxml.etree.iterparse`` over ``stream`` with the safe options, ``end`` events of
+    ``tags``."""
     return etree.iterparse(stream, events=("end",), tag=tags, **_PARSER_OPTIONS)
 
 

@@ -8,7 +8,8 @@ and extend the Guide's print range down to it).
 
 Answer: ``sheets`` (names in order); ``first_text`` (per sheet, the text of its first
 non-empty cell in column A); ``charts`` (per sheet: each chart's series with label
-text, value range and values, the categories, and the line style: LINES or CUBIC_SPLINES …); ``controls`` (per sheet: form
+text, value range and values, the categories, and the line style: LINES or CUBIC_SPLINES …);
+``controls`` (per sheet: form
 controls with label, model, and the script events of the form); ``basic`` (Basic
 libraries; for ``VBAProject`` each module's source); ``pages`` exported.
 """
