@@ -286,7 +286,7 @@ def ANNUAL_CHANGE(series):
 def FILL_GAPS(series):
     """Fill interior gaps linearly between the numbers before and after them, never beyond the ends; spills the same shape. 线性插补内部缺失值（不外推），结果与输入同形状。"""  # noqa: E501 (Excel's description: one line)
     gaps = excel_args.gaps(excel_args.read(series, "series"))
-    filled, _ = fill_interior(gaps.values, gaps.years)
+    filled, _ = fill_interior(gaps.values, gaps.years, gaps.barriers)
     return gaps.result(filled)
 
 

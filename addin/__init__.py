@@ -6,7 +6,7 @@ converted, gaps filled) → kernels (:mod:`addin.core.indices`, :mod:`addin.core
 (:mod:`addin.workbook`).
 """
 
-from .core.disparity import TheilResult, gini, theil, weighted_cv
+from .core.disparity import TheilResult, atkinson, gini, theil, weighted_cv
 from .core.gaps import fill_interior
 from .core.growth import (
     GrowthSplit,
@@ -21,7 +21,7 @@ from .core.growth import (
     yoy_rates,
 )
 from .core.indices import IndexResult, composite_index, invest_index, open_index, trade_index
-from .core.problems import Problem
+from .core.problems import Problem, Result
 from .core.units import MoneyUnit, conversion_factor, parse_money_unit
 from .errors import FileRejected, InputError, UnitError, YangtzeError
 from .panel.options import Options
@@ -41,6 +41,7 @@ __all__ = [
     "Panel",
     "Problem",
     "QualityRecord",
+    "Result",
     "SeriesData",
     "StageGrowth",
     "Tables",
@@ -48,6 +49,7 @@ __all__ = [
     "UnitError",
     "YangtzeError",
     "annual_change",
+    "atkinson",
     "build_panel",
     "cagr",
     "composite_index",

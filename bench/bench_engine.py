@@ -190,22 +190,26 @@ def main(argv: list[str] | None = None) -> None:
 
     print(
         f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"{platform.machine()} {platform.system()}; median of {repeats} (per-cell loops: {max(1, min(repeats, 3))})"
+        f"{platform.machine()} {platform.system()}; median of {repeats} "
+        f"(per-cell loops: {max(1, min(repeats, 3))})"
     )
     k = bench_kernels(n, repeats)
     print(f"\nKernels on a {n:,} × {n:,} block ({n * n:,} cells)")
     print(
-        f"{'':24}{'engine':>12}{'bare numpy':>12}{'per-cell loop':>15}{'engine/numpy':>14}{'loop/engine':>13}"
+        f"{'':24}{'engine':>12}{'bare numpy':>12}{'per-cell loop':>15}"
+        f"{'engine/numpy':>14}{'loop/engine':>13}"
     )
     for name, key in (("composite index Z", "z"), ("weighted CV", "cv")):
         e, b, loop = k[f"{key}_engine"], k[f"{key}_numpy"], k[f"{key}_loop"]
         print(
-            f"{name:24}{e * 1e3:10.1f}ms{b * 1e3:10.1f}ms{loop * 1e3:13.0f}ms{e / b:13.1f}×{loop / e:12.0f}×"
+            f"{name:24}{e * 1e3:10.1f}ms{b * 1e3:10.1f}ms{loop * 1e3:13.0f}ms"
+            f"{e / b:13.1f}×{loop / e:12.0f}×"
         )
 
     t = bench_tables(regions, years, max(1, min(repeats, 3)))
     print(
-        f"\nTable build: {regions:,} regions × {years} years ({regions * years:,} region-years), 6 groups"
+        f"\nTable build: {regions:,} regions × {years} years "
+        f"({regions * years:,} region-years), 6 groups"
     )
     print(f"  build_panel               {t['build_panel']:8.2f} s")
     print(f"  build_panel + compute_all {t['full']:8.2f} s")

@@ -152,7 +152,8 @@ def _line(label: str, ours: float, lo: float | None, target: float | None, extra
     if lo is None:
         return f"  {label:<34} {ours:7.2f} s{extra}"
     verdict = "" if target is None else (" ✓" if ours / lo <= target else f" ✗ (target ≤ {target})")
-    return f"  {label:<34} {ours:7.2f} s   LibreOffice {lo:6.2f} s   ratio {ours / lo:.2f}×{verdict}{extra}"
+    times = f"{ours:7.2f} s   LibreOffice {lo:6.2f} s   ratio {ours / lo:.2f}×"
+    return f"  {label:<34} {times}{verdict}{extra}"
 
 
 def main() -> None:

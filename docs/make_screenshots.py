@@ -100,7 +100,8 @@ def make(out: Path = OUT, dpi: int = 80, chart_width: int = 900) -> list[Path]:
         size = path.stat().st_size
         note = "" if size <= MAX_BYTES else f"  (over {MAX_BYTES // 1000} KB: lower --dpi)"
         print(
-            f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {size // 1000} KB{note}"
+            f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+            f"{size // 1000} KB{note}"
         )
     return written
 

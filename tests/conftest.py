@@ -10,7 +10,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
 SHARED_METHOD = SHARED / "method"
 
-_ABSENT = "../shared/data is not present: it is read-only material beside the repository, not part of a user's clone"
+_ABSENT = (
+    "../shared/data is not present: it is read-only material beside the repository, "
+    "not part of a user's clone"
+)
 
 
 @pytest.fixture(scope="session")

@@ -11,18 +11,23 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import yangtze_udf as udf
+from addin.cli import main
 from addin.core.disparity import atkinson
 from addin.errors import InputError
 from addin.panel import measures
+from addin.panel.example import example_dataset
 from addin.panel.options import Options
 from addin.workbook import layout
 from addin.workbook.render import chart_ranges, render
 from addin.workbook.sheets import read_settings
+
+from workbooks import engine_tables, make_book, read_table
 
 pysal = pytest.importorskip("inequality.atkinson", reason="pysal inequality is not installed")
 
@@ -180,3 +185,29 @@ def test_worksheet_function():
     )
     assert udf.ATKINSON_INDEX([[1.0], [-4.0]]) == "#UNDEFINED"
     assert udf.ATKINSON_INDEX.__doc__ == measures.ATKINSON_INDEX.help
+
+
+def test_a_workbook_regenerates_with_the_epsilons_of_its_settings(tmp_path):
+    """End to end through a file: Settings › Atkinson ε = "0.5, 1, 2" on the template
+    gives three Atkinson columns on Disparity with the kernel's numbers, and the chart's
+    Atkinson series points at the first."""
+    path = make_book(tmp_path / "book.xlsm")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    settings = wb[layout.SETTINGS]
+    (row,) = [r for r in range(1, 40) if settings.cell(r, 1).value == "atkinson_epsilons"]
+    settings.cell(row, 3, "0.5, 1, 2")
+    wb.save(path)
+    wb.close()
+    assert main(["regenerate", str(path)]) == 0
+
+    got = read_table(path, layout.DISPARITY)
+    want = engine_tables(example_dataset(), Options(atkinson_epsilons=(0.5, 1.0, 2.0))).disparity
+    for eps in ("0.5", "1", "2"):
+        header = f"阿特金森指数 ε={eps} Atkinson ε={eps}"
+        np.testing.assert_allclose(
+            got[header].astype(float), want[f"atkinson_{eps}"], rtol=1e-12, err_msg=header
+        )
+    charts = openpyxl.load_workbook(path)[layout.DISPARITY]._charts
+    refs = [s.val.numRef.f for s in charts[0].series]
+    col = layout.column_letter(list(got.columns).index("阿特金森指数 ε=0.5 Atkinson ε=0.5") + 1)
+    assert refs[-1].endswith(f"${col}$5:${col}$34")

@@ -101,7 +101,8 @@ def test_weighted_cv_with_weighted_centre_is_williamsons_coefficient() -> None:
     assert weighted_cv(per_capita, [10, 25, 5], "weighted").values == pytest.approx(
         math.sqrt(50) / 25, rel=1e-14
     )
-    # the paper's wording (simple mean 30) gives another number: Σ (y − 30)² p = 0 + 100·25/40 + 100·5/40 = 75
+    # the paper's wording (simple mean 30) gives another number:
+    # Σ (y − 30)² p = 0 + 100·25/40 + 100·5/40 = 75
     assert weighted_cv(per_capita, [10, 25, 5], "mean").values == pytest.approx(
         math.sqrt(75) / 30, rel=1e-14
     )

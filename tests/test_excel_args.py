@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from addin.core import disparity, growth
 from addin.core.cells import classify_cell
+from addin.core.gaps import fill_interior
 from addin.core.indices import trade_index
 from addin.core.problems import MARKERS, Problem
 from addin.errors import InputError
@@ -301,12 +302,14 @@ def test_series_translate_the_kernels_reasons():
 
 def test_gaps_fill_only_between_numbers():
     g = ea.gaps(ea.read([[None, 1.0, None, 3.0, None, "x", None, 7.0, "#MISSING", 9.0, None]], "s"))
+    np.testing.assert_array_equal(g.problems[0, [5, 8]], [TEXT, OK])  # #MISSING is a gap
+    filled, was_filled = fill_interior(g.values, g.years, g.barriers)
     np.testing.assert_array_equal(
-        g.fillable, [[False, False, True, False, False, False, False, False, True, False, False]]
+        was_filled, [[False, False, True, False, False, False, False, False, True, False, False]]
     )
-    np.testing.assert_array_equal(
-        g.problems[0, [5, 8]], [TEXT, OK]
-    )  # an upstream #MISSING is a gap
+    assert g.result(filled) == [
+        ["#MISSING", 1.0, 2.0, 3.0, "#MISSING", "#TEXT", "#MISSING", 7.0, 8.0, 9.0, "#MISSING"]
+    ]
 
 
 # --- property tests ---------------------------------------------------------------------

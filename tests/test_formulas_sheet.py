@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import formulas
@@ -186,82 +187,116 @@ def _n_years() -> int:
 # --------------------------------------------------------------------- what the engine says
 
 
+@dataclass
+class _Engine:
+    """The engine's tables for the example data, and which inputs were left blank."""
+
+    data: dict[str, pd.DataFrame]
+    blanks: tuple = ()
+
+    def __post_init__(self):
+        tables = engine_tables(self.data)
+        self.years = list(self.data["trade"].columns)
+        self.index = tables.index.set_index(["province", "year"])
+        self.dis = tables.disparity.set_index("year")
+        self.missing = {
+            key: {(p, y) for k, p, y in self.blanks if k == key} for key in ("trade", "fie")
+        }
+        self.no_z = self.missing["trade"] | self.missing["fie"]
+        self.blank_years = {y for _, y in self.no_z}
+
+    def z(self, province, year):
+        return self.index.at[(province, year), "open_index"]
+
+
+# One cell each: what a native formula shows, by role.
+def _factor(e: _Engine, c, year):
+    key = c.role.removeprefix("factor_")  # USD amount → 亿元: CNY/USD × scale ratio
+    return e.data["fx"].iloc[0][year] * SCALE[key] / SCALE["gdp"]
+
+
+def _native_region(e: _Engine, c, year):
+    z = [e.z(p, year) for p, r in REGIONS.items() if r == c.province and (p, year) not in e.no_z]
+    return sum(z) / len(z)
+
+
+def _native_cv(e: _Engine, c, year):
+    if year not in e.blank_years:
+        return e.dis.at[year, "cv_plain"]
+    z = np.array([e.z(p, year) for p in REGIONS if (p, year) not in e.no_z])
+    return z.std() / z.mean()  # STDEVP/AVERAGE over the provinces with a number
+
+
+_NATIVE = {
+    "year": lambda e, c, year: year,
+    "factor_trade": _factor,
+    "factor_fie": _factor,
+    "region": lambda e, c, year: REGIONS[c.province],
+    "native_z": lambda e, c, year: "" if (c.province, year) in e.no_z else e.z(c.province, year),
+    "native_region": _native_region,
+    "native_cv": _native_cv,
+}
+
+
+# Whole blocks: what a worksheet function's array formula shows, by role.
+def _index_block(e: _Engine, c, out):
+    column = c.role.removeprefix("udf_")
+    gaps = {"trade_index": e.missing["trade"], "invest_index": e.missing["fie"]}.get(column, e.no_z)
+    for i, p in enumerate(REGIONS):
+        for j, y in enumerate(e.years):
+            out[c.row + i, c.col + j] = "#MISSING" if (p, y) in gaps else e.index.at[(p, y), column]
+
+
+def _disparity_row(e: _Engine, c, out):
+    column = c.role.removeprefix("udf_")
+    for j, y in enumerate(e.years):  # a marker in a year's column passes on to the year
+        out[c.row, c.col + j] = "#MISSING" if y in e.blank_years else e.dis.at[y, column]
+
+
+def _series_column(e: _Engine, c, out):
+    kernel = growth.cagr if c.role == "udf_growth_rate" else growth.annual_change
+    for i, p in enumerate(REGIONS):  # a marker anywhere in the series passes on to its result
+        z = [e.z(p, y) for y in e.years]
+        missing = any((p, y) in e.no_z for y in e.years)
+        out[c.row + i, c.col] = "#MISSING" if missing else float(kernel(z, e.years))
+
+
+def _fill_gaps_block(e: _Engine, c, out):
+    trade = e.data["trade"].loc[list(REGIONS), e.years].to_numpy()
+    filled, _ = fill_interior(trade, e.years)
+    for (i, j), v in np.ndenumerate(filled):
+        out[c.row + i, c.col + j] = v
+
+
+def _version(e: _Engine, c, out):
+    out[c.row, c.col] = f"yangtze-opening {addin.__version__} (xlwings {xlwings.__version__})"
+
+
+_FUNCTIONS = {
+    "udf_trade_index": _index_block,
+    "udf_invest_index": _index_block,
+    "udf_open_index": _index_block,
+    "udf_growth_rate": _series_column,
+    "udf_annual_change": _series_column,
+    "udf_fill_gaps": _fill_gaps_block,
+    "udf_yangtze_version": _version,
+}
+
+
 def _expected(data: dict[str, pd.DataFrame], blanks=()) -> dict[tuple[int, int], object]:
     """The number (or text) every formula cell should show, from the engine's tables and the
     units; ``blanks`` are the province-years without trade or FIE input."""
-    tables = engine_tables(data)
-    years = list(data["trade"].columns)
-    index = tables.index.set_index(["province", "year"])
-    dis = tables.disparity.set_index("year")
-    fx = data["fx"].iloc[0]
-    missing = {key: {(p, y) for k, p, y in blanks if k == key} for key in ("trade", "fie")}
-    no_z = missing["trade"] | missing["fie"]
-    blank_years = {y for _, y in no_z}
-
-    cells, _ = formulas_sheet.plan(REGIONS, len(years))
+    e = _Engine(data, blanks)
+    cells, _ = formulas_sheet.plan(REGIONS, len(e.years))
     out: dict[tuple[int, int], object] = {}
     for c in cells:
-        year = years[c.year_index] if c.year_index is not None else None
-        if c.role == "year":
-            out[c.row, c.col] = year
-        elif c.role in ("factor_trade", "factor_fie"):
-            key = c.role.removeprefix("factor_")  # USD amount → 亿元: CNY/USD × scale ratio
-            out[c.row, c.col] = fx[year] * SCALE[key] / SCALE["gdp"]
-        elif c.role == "region":
-            out[c.row, c.col] = REGIONS[c.province]
-        elif c.role == "native_z":
-            out[c.row, c.col] = (
-                "" if (c.province, year) in no_z else index.at[(c.province, year), "open_index"]
-            )
-        elif c.role == "native_region":
-            z = [
-                index.at[(p, year), "open_index"]
-                for p, r in REGIONS.items()
-                if r == c.province and (p, year) not in no_z
-            ]
-            out[c.row, c.col] = sum(z) / len(z)
-        elif c.role == "native_cv":
-            if year in blank_years:  # STDEVP/AVERAGE over the provinces with a number
-                z = np.array(
-                    [index.at[(p, year), "open_index"] for p in REGIONS if (p, year) not in no_z]
-                )
-                out[c.row, c.col] = z.std() / z.mean()
-            else:
-                out[c.row, c.col] = dis.at[year, "cv_plain"]
-        elif c.role in ("udf_trade_index", "udf_invest_index", "udf_open_index"):
-            column = c.role.removeprefix("udf_")
-            gaps = {
-                "trade_index": missing["trade"],
-                "invest_index": missing["fie"],
-                "open_index": no_z,
-            }[column]
-            for i, p in enumerate(REGIONS):
-                for j, y in enumerate(years):
-                    out[c.row + i, c.col + j] = (
-                        "#MISSING" if (p, y) in gaps else index.at[(p, y), column]
-                    )
-        elif c.role.removeprefix("udf_") in dis.columns:  # a disparity measure's column
-            column = c.role.removeprefix("udf_")
-            for j, y in enumerate(years):  # a marker in a year's column passes on to the year
-                out[c.row, c.col + j] = "#MISSING" if y in blank_years else dis.at[y, column]
-        elif c.role in ("udf_growth_rate", "udf_annual_change"):
-            kernel = growth.cagr if c.role == "udf_growth_rate" else growth.annual_change
-            for i, p in enumerate(
-                REGIONS
-            ):  # a marker anywhere in the series passes on to its result
-                z = [index.at[(p, y), "open_index"] for y in years]
-                out[c.row + i, c.col] = (
-                    "#MISSING" if any((p, y) in no_z for y in years) else float(kernel(z, years))
-                )
-        elif c.role == "udf_fill_gaps":
-            filled, _ = fill_interior(data["trade"].loc[list(REGIONS), years].to_numpy(), years)
-            for i in range(len(REGIONS)):
-                for j in range(len(years)):
-                    out[c.row + i, c.col + j] = filled[i, j]
-        elif c.role == "udf_yangtze_version":
-            out[c.row, c.col] = (
-                f"yangtze-opening {addin.__version__} (xlwings {xlwings.__version__})"
-            )
+        if c.role in _NATIVE:
+            year = e.years[c.year_index] if c.year_index is not None else None
+            out[c.row, c.col] = _NATIVE[c.role](e, c, year)
+        elif c.role in _FUNCTIONS:
+            _FUNCTIONS[c.role](e, c, out)
+        elif c.role.removeprefix("udf_") in e.dis.columns:  # a disparity measure's column
+            _disparity_row(e, c, out)
         else:
             raise AssertionError(f"a Formulas role this test does not know: {c.role}")
     return out

@@ -88,7 +88,8 @@ def test_loglinear_recovers_an_exact_exponential() -> None:
 
 
 def test_loglinear_by_hand_on_three_points() -> None:
-    # ln x = 0, ln 2, ln 8 at t = 0, 1, 2: slope = Σ(t − 1)(l − l̄)/Σ(t − 1)² = (ln 8 − 0)/2 = 1.5 ln 2
+    # ln x = 0, ln 2, ln 8 at t = 0, 1, 2:
+    # slope = Σ(t − 1)(l − l̄)/Σ(t − 1)² = (ln 8 − 0)/2 = 1.5 ln 2
     # → exp(1.5 ln 2) − 1 = 2^1.5 − 1
     assert loglinear([1.0, 2.0, 8.0], [0, 1, 2]) == pytest.approx(2**1.5 - 1, rel=1e-12)
 
@@ -142,7 +143,8 @@ def test_stage_base_own_and_previous() -> None:
     assert prev.base_years.tolist() == [1993, 2000, 2008, 2016]
     # own base: 2001 → 2008 at 10 %/yr
     assert own.rates[1] == pytest.approx(0.1, rel=1e-12)
-    # previous base: 2000 (x = 1) → 2008 (x = 2·1.1^7) over 8 years: (2·1.1^7)^(1/8) − 1 = 0.18535...
+    # previous base: 2000 (x = 1) → 2008 (x = 2·1.1^7) over 8 years:
+    # (2·1.1^7)^(1/8) − 1 = 0.18535...
     assert prev.rates[1] == pytest.approx((2 * 1.1**7) ** (1 / 8) - 1, rel=1e-12)
     assert prev.rates[1] == pytest.approx(0.1853520, rel=1e-6)
     assert own.rates[0] == pytest.approx(0.0) and own.rates[2] == pytest.approx(0.0)

@@ -73,7 +73,7 @@ def regenerate(base: Path, tmp_path: Path, change, capsys) -> tuple[Path, str]:
 
 def quality(path: Path) -> pd.DataFrame:
     q = read_table(path, layout.QUALITY)
-    q.columns = ["kind", "series", "province", "year", "cell", "detail"]
+    q.columns = ["kind", "series", "province", "year", "cell", "detail", "level"]
     return q.astype(object).fillna("")
 
 
@@ -213,7 +213,7 @@ def test_unit_slips_are_warned_about_naming_the_unit_cell(
     path, out = regenerate(base, tmp_path, change, capsys)
     q = quality(path)
     warnings = q[(q["kind"] == "plausibility") & (q["series"] == series)]
-    assert len(warnings) >= 1
+    assert len(warnings) >= 1 and set(warnings["level"]) == {"warning"}
     assert any(words in w and unit_cell in w for w in warnings["detail"]), warnings["detail"]
     assert f"{len(q[q['kind'] == 'plausibility'])} plausibility warning(s)" in out
 
@@ -314,6 +314,7 @@ def test_text_in_the_first_year_is_an_error_never_filled_and_the_means_say_n(
     path, _ = regenerate(base, tmp_path, change, capsys)
     q = quality(path)
     texts = q[q["kind"] == "text"]
+    assert set(texts["level"]) == {"error"}
     assert set(texts["cell"]) == {f"Trade!{ref('浙江', 1993)}", f"Trade!{ref('湖南', 2000)}"}
     assert not ((q["kind"] == "filled") & (q["province"] == "湖南") & (q["year"] == 2000)).any()
     coverage = q[(q["kind"] == "coverage") & (q["series"] == "open_index")]

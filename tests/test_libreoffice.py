@@ -475,3 +475,57 @@ def test_user_book_saved_by_libreoffice_keeps_its_parts(books, tmp_path):
         pd.testing.assert_frame_equal(
             getattr(ours, name), getattr(theirs, name), check_exact=False, rtol=1e-12
         )
+
+
+def test_native_formulas_follow_the_unit_row(office, tmp_path):
+    """Trade typed in 千美元 from 2010 with 千美元 in row 3 above those years: LibreOffice's
+    native Z on the Formulas sheet equals the engine's, which equals the untouched book's."""
+    import openpyxl
+
+    from addin.panel.example import example_dataset
+
+    from workbooks import make_book
+
+    data = example_dataset()
+    path = make_book(tmp_path / "units.xlsm", data)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb[layout.DATA_SHEETS["trade"]]
+    for c in range(layout.FIRST_YEAR_COL, ws.max_column + 1):
+        if (ws.cell(layout.HEADER_ROW, c).value or 0) >= 2010:
+            ws.cell(layout.UNIT_ROW, c).value = "千美元"
+            for r in range(layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + 11):
+                if ws.cell(r, c).value is not None:
+                    ws.cell(r, c).value = ws.cell(r, c).value * 10
+    wb.save(path)
+    assert yangtze(["regenerate", str(path)]) == 0
+    tables = _engine_tables(path)
+    panel = tables.panel
+    cells, _ = formulas_sheet.plan(panel.regions, len(panel.years))
+    native_z = [c for c in cells if c.role == "native_z"]
+    got = office.run(
+        "formulas",
+        {
+            "path": str(path),
+            "sheet": layout.FORMULAS,
+            "cells": [[c.row, c.col] for c in native_z],
+            "recalc": True,
+        },
+    )["cells"]
+    z = tables.index.set_index(["province", "year"])["open_index"]
+    filled = panel.frame.set_index(["province", "year"])[["filled_trade", "filled_fie"]].any(axis=1)
+    compared = 0
+    for cell, value in zip(native_z, got, strict=True):
+        key = (cell.province, panel.years[cell.year_index])
+        if filled[key] or math.isnan(z[key]):
+            continue
+        assert value["kind"] == "value" and same(value["value"], z[key]), (key, value)
+        compared += 1
+    assert compared >= 11 * 30 - 4
+    # and the engine's Z is the untouched example's, by hand for 上海 2020 (trade 万美元)
+    fx = data["fx"].iloc[0][2020]
+    by_hand = (
+        data["trade"].loc["上海", 2020] * 1e4 * fx / 1e8
+        * data["fie"].loc["上海", 2020] * 1e6 * fx / 1e8
+        / data["gdp"].loc["上海", 2020]
+    )  # fmt: skip
+    assert z[("上海", 2020)] == pytest.approx(by_hand, rel=1e-12)

@@ -86,7 +86,8 @@ def value(panel, column, province, year):
 
 def test_converted_mode_uses_each_years_rate_and_the_per_100_dollar_unit() -> None:
     panel = build_panel(base_series(), REGIONS)
-    # 上海 2010 trade: 3e5 万美元 × (676.95 / 100) CNY/USD / 1e4 (万 → 亿) = 3e5 × 6.7695e-4 = 203.085 亿元
+    # 上海 2010 trade: 3e5 万美元 × (676.95 / 100) CNY/USD / 1e4 (万 → 亿)
+    #   = 3e5 × 6.7695e-4 = 203.085 亿元
     assert value(panel, "trade", "上海", 2010) == pytest.approx(203.085, rel=1e-13)
     # 江苏 2008 FIE: 50 百万美元 × 6.9451 / 100 (百万 → 亿) = 3.47255 亿元
     assert value(panel, "fie", "江苏", 2008) == pytest.approx(3.47255, rel=1e-13)
@@ -343,3 +344,50 @@ def test_text_cells_become_missing() -> None:
     gdp.loc["江西", 2010] = "n/a"
     panel = build_panel(base_series(gdp=sheet("gdp", "亿元", gdp)), REGIONS)
     assert np.isnan(value(panel, "gdp", "江西", 2010))
+
+
+# --- the per-year unit row ---------------------------------------------------------------------
+
+
+def with_year_units(data: SeriesData, units: dict[int, str]) -> SeriesData:
+    data.year_units = units
+    data.year_unit_cells = {y: f"{data.sheet}!row3:{y}" for y in units}
+    return data
+
+
+def test_unit_row_brings_each_year_to_the_sheet_unit_for_every_kind_of_series() -> None:
+    """Population 2010 typed in 人 (not 万人) and the 2010 rate in 元/美元 (not per 100):
+    both come out as if typed in B2's unit, and each conversion is listed with its cell."""
+    series = base_series()
+    pop = {"上海": [1900.0, 1920.0, 19_400_000.0], "江苏": [7700, 7730, 77_600_000.0]}
+    pop["江西"] = [4400.0, 4430.0, 44_600_000.0]
+    series["population"] = with_year_units(sheet("population", "万人", pop), {2010: "人"})
+    series["fx"] = with_year_units(
+        sheet("fx", "元/100美元", pd.DataFrame([[694.51, 683.10, 6.7695]], columns=YEARS)),
+        {2010: "元/美元"},
+    )
+    panel = build_panel(series, REGIONS, Options(fill_gaps=False))
+    frame = panel.frame.set_index(["province", "year"])
+    assert frame.loc[("上海", 2010), "population"] == pytest.approx(1940.0)  # 万人
+    assert frame.loc[("上海", 2010), "fx"] == pytest.approx(6.7695)
+    assert frame.loc[("上海", 2009), "fx"] == pytest.approx(6.8310)
+    converted = [q for q in panel.quality if q.kind == "converted" and q.year == 2010]
+    assert {q.series for q in converted} == {"population", "fx"}
+    assert {q.where for q in converted} == {"POPULATION!row3:2010", "FX!row3:2010"}
+
+
+def test_unit_row_cell_that_names_the_sheet_unit_changes_nothing() -> None:
+    series = base_series()
+    series["trade"] = with_year_units(series["trade"], {2009: "万美元"})
+    panel = build_panel(series, REGIONS)
+    plain = build_panel(base_series(), REGIONS)
+    pd.testing.assert_frame_equal(panel.frame, plain.frame)
+    assert not [q for q in panel.quality if q.kind == "converted" and q.year is not None]
+
+
+def test_unknown_unit_in_the_unit_row_names_its_cell() -> None:
+    series = base_series()
+    series["gdp"] = with_year_units(series["gdp"], {2009: "亿"})
+    with pytest.raises(UnitError, match="unknown money unit '亿'") as info:
+        build_panel(series, REGIONS)
+    assert info.value.where == "GDP!row3:2009"

@@ -115,7 +115,8 @@ def test_annual_change_matches_the_printed_column(table1) -> None:
             (values[-1] - values[0]) / 29, rel=1e-12
         )
         assert abs(table1.loc[p, "annual_change"] - printed) <= 0.0005 + 1e-12, p
-    # middle (0.4863333 − 0.0106667)/29 = 0.016402 → 0.016; upper (0.68275 − 0.008)/29 = 0.023267 → 0.023
+    # middle (0.4863333 − 0.0106667)/29 = 0.016402 → 0.016;
+    # upper (0.68275 − 0.008)/29 = 0.023267 → 0.023
     for region in ("中游地区", "上游地区"):
         assert abs(table1.loc[region, "annual_change"] - REGION_ROWS[region][1]) <= 0.0005 + 1e-12
 
@@ -134,7 +135,8 @@ def test_lower_reaches_annual_change_is_misprinted(table1) -> None:
 
 
 def test_belt_mean(table1, tables) -> None:
-    # simple mean of the 11 provinces: 1993 0.526/11 = 0.047818 → 0.048; 2022 37.888/11 = 3.444364 → 3.444
+    # simple mean of the 11 provinces: 1993 0.526/11 = 0.047818 → 0.048;
+    # 2022 37.888/11 = 3.444364 → 3.444
     assert table1.loc[BELT, 1993] == pytest.approx(0.526 / 11, rel=1e-12)
     assert table1.loc[BELT, 2022] == pytest.approx(37.888 / 11, rel=1e-12)
     assert round(table1.loc[BELT, 1993], 3) == 0.048 and round(table1.loc[BELT, 2022], 3) == 3.444
@@ -162,7 +164,8 @@ def test_square_root_identity_of_the_growth_rates() -> None:
 
 
 def test_endpoints_imply_a_different_rate_than_printed() -> None:
-    # Figure 1: 0.051 (1993) → 3.44 (2022): (3.44/0.051)^(1/29) − 1 = 67.451^(1/29) − 1 = 0.1563 (15.6 %/yr)
+    # Figure 1: 0.051 (1993) → 3.44 (2022):
+    # (3.44/0.051)^(1/29) − 1 = 67.451^(1/29) − 1 = 0.1563 (15.6 %/yr)
     g = float(cagr([0.051, 3.44], [1993, 2022]))
     assert g == pytest.approx(0.15629, abs=1e-5)
     # the printed 11.68 %/yr from 0.051 would reach only 0.051 · 1.1168^29 = 1.256, not 3.44

@@ -108,7 +108,8 @@ def converted(data):
 
 @pytest.fixture(scope="module")
 def replication(data):
-    """The paper's convention: trade and FIE typed in 十亿美元 (billion USD), GDP in 亿元, as entered."""
+    """The paper's convention: trade and FIE typed in 十亿美元 (billion USD), GDP in 亿元,
+    as entered."""
     series = series_in_real_units(data)
     series["trade"] = SeriesData(
         "trade", "十亿美元", data["trade_10k_usd"] / 1e5
@@ -134,7 +135,8 @@ def test_coverage(converted) -> None:
 
 
 def test_unit_conversion_by_hand(converted) -> None:
-    # 上海 2010 trade: 36895065.2 万美元 × 6.7695 CNY/USD (fx_cny_per_usd.csv, 2010) / 10^4 (万 → 亿)
+    # 上海 2010 trade: 36895065.2 万美元 × 6.7695 CNY/USD (fx_cny_per_usd.csv, 2010)
+    #   / 10^4 (万 → 亿)
     #   = 249761143.87 / 10^4 = 24976.114387 亿元
     assert frame_value(converted, "trade", "上海", 2010) == pytest.approx(24976.11438714, rel=1e-12)
     # 上海 2010 FIE: 339385 百万美元 × 6.7695 / 10^2 (百万 → 亿) = 22974.66 亿元
@@ -174,8 +176,10 @@ def test_gap_reporting(converted) -> None:
 
 
 def test_z_levels_against_the_papers_table1(replication) -> None:
-    # Z = trade[十亿美元] · FIE[十亿美元] / GDP[亿元] = trade[亿美元] · FIE[亿美元] / GDP[亿元] / 100.
-    # By hand, 上海 2010: 368.950652 · 339.385 / 17165.98 = 125216.317 / 17165.98 = 7.29445; paper 6.817.
+    # Z = trade[十亿美元] · FIE[十亿美元] / GDP[亿元]
+    #   = trade[亿美元] · FIE[亿美元] / GDP[亿元] / 100.
+    # By hand, 上海 2010: 368.950652 · 339.385 / 17165.98 = 125216.317 / 17165.98 = 7.29445;
+    # paper 6.817.
     idx = replication.index.set_index(["province", "year"])["open_index"]
     assert idx[("上海", 2010)] == pytest.approx(125216.31702902 / 17165.98, rel=1e-12)
     ratios = {(p, y): idx[(p, y)] / z for y, row in PAPER_Z.items() for p, z in row.items()}

@@ -70,7 +70,7 @@ def test_real_workbook_tables_equal_the_engine(real):
 def test_real_workbook_quality_sheet_reports_gaps_with_cells(real):
     _, path, _ = real
     quality = read_table(path, layout.QUALITY)
-    quality.columns = ["kind", "series", "province", "year", "cell", "detail"]
+    quality.columns = ["kind", "series", "province", "year", "cell", "detail", "level"]
     filled = quality[(quality["kind"] == "filled") & (quality["series"] == "trade")]
     assert sorted(filled["year"].unique()) == [
         2006,
@@ -81,6 +81,8 @@ def test_real_workbook_quality_sheet_reports_gaps_with_cells(real):
     assert shanghai_2006["cell"] == "Trade!P5"
     missing = quality[(quality["kind"] == "missing") & (quality["series"] == "fie")]
     assert len(missing) == 11 and all("1993–1999, 2016–2022" in d for d in missing["detail"])
+    # the real series raise no plausibility warning: the bands hold the yearbook data
+    assert not (quality["kind"] == "plausibility").any()
 
 
 def test_real_workbook_shanghai_2010_by_hand(real):

@@ -113,7 +113,8 @@ def test_table1_region_belt_and_annual_change_by_hand() -> None:
     assert (lower[2000], lower[2003]) == (pytest.approx(0.3), pytest.approx(2.725))
     assert lower["annual_change"] == pytest.approx((2.725 - 0.3) / 3)
     assert lower["name_en"] == "Lower reaches"
-    # belt = mean of the 3 provinces: (0.4 + 0.2 + 0.05)/3 = 0.216667, (3.2 + 2.25 + 0.48)/3 = 1.976667
+    # belt = mean of the 3 provinces:
+    # (0.4 + 0.2 + 0.05)/3 = 0.216667, (3.2 + 2.25 + 0.48)/3 = 1.976667
     belt = row(t1, BELT)
     assert belt[2000] == pytest.approx(0.65 / 3) and belt[2003] == pytest.approx(5.93 / 3)
     assert row(t1, "上海")["annual_change"] == pytest.approx((3.2 - 0.4) / 3)
@@ -323,7 +324,7 @@ def test_quality_table_lists_what_the_panel_did() -> None:
         trade={**TRADE, "上海": [10, np.nan, 30, 40]}, gdp={**GDP, "江西": [20, 20, -25, 25]}
     )
     q = compute_all(panel).quality
-    assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail"]
+    assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail", "level"]
     kinds = q.groupby("kind").size().to_dict()
     assert kinds == {"filled": 1, "non-positive": 1, "index": 1, "coverage": 1, "plausibility": 1}
     # GDP per person 江苏 2000: 50 亿元 / 7300 万人 = 68.5 元, below the 200 元 of the band
@@ -335,7 +336,16 @@ def test_quality_table_lists_what_the_panel_did() -> None:
     assert coverage["detail"].endswith("in 2002: GDP is zero or negative GDP非正")
     filled = q[q["kind"] == "filled"].iloc[0]
     assert (filled["series"], filled["province"], filled["year"]) == ("trade", "上海", 2001)
-    assert q.attrs["notes"] == ["5 entries"]
+    # levels: the negative GDP is an error, its index row too; the GDP per person a warning;
+    # the filled value and the coverage row are info
+    assert q.set_index("kind")["level"].to_dict() == {
+        "filled": "info",
+        "non-positive": "error",
+        "index": "error",
+        "coverage": "info",
+        "plausibility": "warning",
+    }
+    assert q.attrs["notes"][0].startswith("5 entries (2 error, 1 warning, 2 info)")
 
 
 def test_every_table_carries_notes_naming_unit_and_options() -> None:

@@ -312,6 +312,11 @@ def test_fill_gaps():
         [1.0, 2.0, 3.0, "#MISSING", "#TEXT", "#MISSING", 7.0]
     ]
     assert udf.FILL_GAPS(5.0) == 5.0
+    # the one cell rule, as on the data sheets: a yearbook no-data mark is a gap that may be
+    # filled, numeric text is its number, other text is never filled across
+    assert udf.FILL_GAPS([[1000.0, "—", "…", "4,000", "n/a", None, 10.0]]) == [
+        [1000.0, 2000.0, 3000.0, 4000.0, "#TEXT", "#MISSING", 10.0]
+    ]
 
 
 def test_fill_gaps_equals_the_kernel(rng):

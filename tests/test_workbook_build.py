@@ -90,10 +90,8 @@ def test_content_types_and_relationships(fresh):
     assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
     assert 'Extension="bin" ContentType="application/vnd.ms-office.vbaProject"' in types
     rels = zip_text(fresh, "xl/_rels/workbook.xml.rels")
-    assert (
-        'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"'
-        in rels
-    )
+    vba_type = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+    assert f'Type="{vba_type}" Target="vbaProject.bin"' in rels
 
 
 def test_button_runs_the_regenerate_macro(fresh, macros):

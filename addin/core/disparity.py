@@ -87,8 +87,8 @@ def _prepare(values: ArrayLike, weights: ArrayLike | None) -> _Prepared:
     negative = (has_value & (w < 0)).any(axis=0)
     used = has_value & ~np.isnan(w) & (w >= 0)
     w = np.where(used, w, 0.0)
-    total = w.sum(axis=0, keepdims=True)
     with np.errstate(all="ignore"):
+        total = w.sum(axis=0, keepdims=True)
         p = np.where(total > 0, w / total, 0.0)
     empty = ~(p > 0).any(axis=0)
     problems = np.select([negative, empty], [Problem.NEGATIVE, Problem.MISSING], Problem.OK)
@@ -177,11 +177,11 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> Result:
     ys = np.take_along_axis(d.y, order, axis=0)
     ps = np.take_along_axis(d.p, order, axis=0)
     cum = np.cumsum(ps, axis=0)
-    mu = (ps * ys).sum(axis=0)
-    # Σ_i Σ_j p_i p_j |y_i − y_j| = 2 Σ_i p_i y_i (C_{i−1} − (1 − C_i)) over sorted y.
     total = cum[-1:] if len(cum) else 1.0
-    pair_sum = 2.0 * (ps * ys * ((cum - ps) - (total - cum))).sum(axis=0)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # huge values overflow to inf: the result is UNDEFINED
+        mu = (ps * ys).sum(axis=0)
+        # Σ_i Σ_j p_i p_j |y_i − y_j| = 2 Σ_i p_i y_i (C_{i−1} − (1 − C_i)) over sorted y.
+        pair_sum = 2.0 * (ps * ys * ((cum - ps) - (total - cum))).sum(axis=0)
         g = pair_sum / (2.0 * mu)
     return d.result(g, mu == 0)
 

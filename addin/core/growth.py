@@ -44,6 +44,17 @@ def annual_change(x: ArrayLike, years: ArrayLike):
     """Average annual change (x_last − x_first) / (year_last − year_first), in x's unit per year.
 
     The paper's 年均变化 column (Shanghai: (17.225 − 0.277) / 29 = 0.584).
+
+    Returns
+    -------
+    float or ndarray
+        One change per series; NaN where an endpoint is missing (:func:`growth_rate`
+        with ``"change"`` gives the reason).
+
+    Examples
+    --------
+    >>> float(annual_change([0.277, 17.225], [1993, 2022]))
+    0.5844...
     """
     x, years = as_series(x, years)
     with np.errstate(all="ignore"):
@@ -53,7 +64,16 @@ def annual_change(x: ArrayLike, years: ArrayLike):
 def cagr(x: ArrayLike, years: ArrayLike):
     """Compound annual growth rate (x_last / x_first)^(1 / (year_last − year_first)) − 1.
 
-    NaN when the first value is not positive or the last is negative.
+    Returns
+    -------
+    float or ndarray
+        Fraction per year; NaN when the first value is not positive or the last is
+        negative (:func:`growth_rate` gives the reason).
+
+    Examples
+    --------
+    >>> float(cagr([100.0, 200.0], [2000, 2010]))  # 2^(1/10) − 1
+    0.0717...
     """
     x, years = as_series(x, years)
     first, last = x[..., 0], x[..., -1]
@@ -69,6 +89,17 @@ def yoy_rates(x: ArrayLike, years: ArrayLike) -> np.ndarray:
 
     Where consecutive positions are more than one year apart the rate is annualised:
     (x_t / x_{t−1})^(1/Δyear) − 1.
+
+    Returns
+    -------
+    ndarray
+        Fractions per year; NaN where the earlier value is not positive or the later
+        is negative.
+
+    Examples
+    --------
+    >>> yoy_rates([1.0, 1.5, 6.0], [2000, 2001, 2003]).tolist()  # 4^(1/2) − 1 over 2 years
+    [0.5, 1.0]
     """
     x, years = as_series(x, years)
     prev, cur = x[..., :-1], x[..., 1:]
@@ -78,7 +109,18 @@ def yoy_rates(x: ArrayLike, years: ArrayLike) -> np.ndarray:
 
 
 def mean_yoy(x: ArrayLike, years: ArrayLike):
-    """Arithmetic mean of the year-on-year rates that can be computed (NaN if none)."""
+    """Arithmetic mean of the year-on-year rates that can be computed.
+
+    Returns
+    -------
+    float or ndarray
+        Fraction per year; NaN if no rate can be computed.
+
+    Examples
+    --------
+    >>> float(mean_yoy([1.0, 1.5, 3.0], [2000, 2001, 2002]))  # (0.5 + 1) / 2
+    0.75
+    """
     rates = yoy_rates(x, years)
     counts = (~np.isnan(rates)).sum(axis=-1)
     with np.errstate(all="ignore"):
@@ -89,8 +131,17 @@ def mean_yoy(x: ArrayLike, years: ArrayLike):
 def loglinear(x: ArrayLike, years: ArrayLike):
     """Trend growth exp(b) − 1, with b the OLS slope of ln x on year over every positive value.
 
-    Uses every year, so a single odd endpoint weighs less than in CAGR. NaN with fewer
-    than two positive values.
+    Uses every year, so a single odd endpoint weighs less than in CAGR.
+
+    Returns
+    -------
+    float or ndarray
+        Fraction per year; NaN with fewer than two positive values.
+
+    Examples
+    --------
+    >>> float(loglinear([1.0, 2.0, 4.0], [2000, 2001, 2002]))  # slope ln 2: doubling
+    1.0
     """
     x, years = as_series(x, years)
     usable = x > 0
@@ -187,7 +238,21 @@ def stage_growth(
 
     With base "previous", stage 2001–2008 is measured from 2000 (the paper's reading
     is ambiguous; METHOD.md). A stage whose years are not all in ``years`` keeps the
-    years it has; with fewer than two its rate is NaN.
+    years it has.
+
+    Returns
+    -------
+    StageGrowth
+        Rates per stage (fractions per year; x's unit per year for ``"change"``) and a
+        problem code beside each: ``MISSING`` for a stage with fewer than two years or
+        without the numbers the method needs, ``UNDEFINED`` for a base that is not positive.
+
+    Examples
+    --------
+    >>> years = [2000, 2001, 2002, 2003]
+    >>> s = stage_growth([1.0, 2.0, 4.0, 4.0], years, [(2000, 2002), (2002, 2003)])
+    >>> s.rates.tolist(), s.problems.tolist()
+    ([1.0, 0.0], [0, 0])
     """
     x, yrs = as_series(x, years)
     if base not in BASES:
@@ -240,7 +305,19 @@ class GrowthSplit:
 
 def growth_split(trade: ArrayLike, invest: ArrayLike, years: ArrayLike) -> GrowthSplit:
     """Average annual log growth of Z = √(T·I) between the first and last year, split into
-    ½·Δln T (trade) and ½·Δln I (investment), per year."""
+    ½·Δln T (trade) and ½·Δln I (investment), per year.
+
+    Returns
+    -------
+    GrowthSplit
+        Log points per year; NaN where an endpoint is not positive.
+
+    Examples
+    --------
+    >>> s = growth_split([1.0, 4.0], [1.0, 1.0], [2000, 2001])  # T quadruples, I stays
+    >>> round(float(s.composite), 6), float(s.trade_share)
+    (0.693147, 1.0)
+    """
     t, yrs = as_series(trade, years)
     i, _ = as_series(invest, years)
     span = _span(yrs)

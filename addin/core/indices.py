@@ -18,28 +18,13 @@ code beside them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .problems import Problem, worst
+from .problems import Problem, Result, settle, worst
 
-
-@dataclass(frozen=True)
-class IndexResult:
-    """Index values and, element by element, why a value is missing.
-
-    Attributes
-    ----------
-    values : ndarray of float
-        The index; NaN wherever ``problems`` is not ``Problem.OK``.
-    problems : ndarray of int8
-        :class:`~addin.core.problems.Problem` codes, same shape as ``values``.
-    """
-
-    values: np.ndarray
-    problems: np.ndarray
+#: The indices' result: the kernels' one :class:`~addin.core.problems.Result`.
+IndexResult = Result
 
 
 def _as_float(x: ArrayLike) -> np.ndarray:
@@ -73,10 +58,18 @@ def scale_intensity_index(
 
     Returns
     -------
-    IndexResult
+    Result
         Values in GDP's unit. Problems: ``MISSING`` (any input NaN), ``NEGATIVE``
         (amount < 0), ``NONPOSITIVE_GDP`` (GDP ≤ 0), ``NONPOSITIVE_RATE`` (factor ≤ 0),
         ``OVERFLOW`` (the result is beyond the largest float, 1.8e308).
+
+    Examples
+    --------
+    Trade 20 against GDP 100 (same unit): 20 · 20/100 = 4; a zero GDP is a problem.
+
+    >>> r = scale_intensity_index([20.0, 20.0], [100.0, 0.0])
+    >>> r.values.tolist(), [Problem(c).name for c in r.problems]
+    ([4.0, nan], ['OK', 'NONPOSITIVE_GDP'])
     """
     a, g, r = np.broadcast_arrays(_as_float(amount), _as_float(gdp), _as_float(factor))
     problems = _amount_problems(a, g, r)
@@ -86,19 +79,21 @@ def scale_intensity_index(
     return _result(values, problems)
 
 
-def _result(values: np.ndarray, problems: np.ndarray) -> IndexResult:
+def _result(values: np.ndarray, problems: np.ndarray) -> Result:
     """Values where the problem is OK, NaN elsewhere; an infinite or NaN result of valid
     inputs (a number beyond 1.8e308, e.g. 1e300 squared) is ``OVERFLOW``."""
-    problems = np.where(
-        (problems == Problem.OK) & ~np.isfinite(values), Problem.OVERFLOW, problems
-    ).astype(np.int8)
-    return IndexResult(np.where(problems == Problem.OK, values, np.nan), problems)
+    return settle(values, problems, not_finite=Problem.OVERFLOW)
 
 
 def trade_index(trade: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0) -> IndexResult:
     """Trade opening index T = (r·trade)² / GDP, the paper's equation (2).
 
-    See :func:`scale_intensity_index` for parameters and problems.
+    See :func:`scale_intensity_index` for parameters, the unit and problems.
+
+    Examples
+    --------
+    >>> float(trade_index(30.0, 90.0).values)  # 30 · 30/90, in GDP's unit
+    10.0
     """
     return scale_intensity_index(trade, gdp, factor)
 
@@ -106,7 +101,12 @@ def trade_index(trade: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0) -> In
 def invest_index(fie: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0) -> IndexResult:
     """Investment opening index I = (r·FIE)² / GDP, the paper's equation (3).
 
-    See :func:`scale_intensity_index` for parameters and problems.
+    See :func:`scale_intensity_index` for parameters, the unit and problems.
+
+    Examples
+    --------
+    >>> Problem(invest_index(-1.0, 90.0).problems).name
+    'NEGATIVE'
     """
     return scale_intensity_index(fie, gdp, factor)
 
@@ -114,7 +114,15 @@ def invest_index(fie: ArrayLike, gdp: ArrayLike, factor: ArrayLike = 1.0) -> Ind
 def composite_index(trade: IndexResult, invest: IndexResult) -> IndexResult:
     """Composite index Z = √(T·I), equation (1), from already computed T and I.
 
-    The problem of an element is the worse of its T and I problems.
+    Returns
+    -------
+    Result
+        Z in GDP's unit; the problem of an element is the worse of its T and I problems.
+
+    Examples
+    --------
+    >>> float(composite_index(trade_index(30.0, 90.0), invest_index(10.0, 90.0)).values)
+    3.333...
     """
     problems = worst(trade.problems, invest.problems)
     with np.errstate(all="ignore"):
@@ -140,8 +148,13 @@ def open_index(
 
     Returns
     -------
-    IndexResult
+    Result
         Z in GDP's unit, with the worse of T's and I's problem codes.
+
+    Examples
+    --------
+    >>> float(open_index(30.0, 10.0, 90.0).values)  # 30 · 10 / 90
+    3.333...
     """
     return composite_index(
         scale_intensity_index(trade, gdp, trade_factor),

@@ -87,14 +87,20 @@ class Result:
     problems: int | np.ndarray
 
 
-def settle(values: np.ndarray, problems: np.ndarray, scalar: bool = False) -> Result:
+def settle(
+    values: np.ndarray,
+    problems: np.ndarray,
+    scalar: bool = False,
+    not_finite: Problem = UNDEFINED,
+) -> Result:
     """A :class:`Result` from raw values and the input problems found so far: an element
-    without a problem but without a finite value is ``UNDEFINED``; an element with a
-    problem is NaN. ``scalar``: return a float and an int (a kernel's 1-D case)."""
+    without a problem but without a finite value gets ``not_finite`` (``UNDEFINED``, or
+    ``OVERFLOW`` for the indices); an element with a problem is NaN. ``scalar``: return a
+    float and an int (a kernel's 1-D case)."""
     values = np.asarray(values, dtype=float)
     problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
     codes = np.where(
-        problems != Problem.OK, problems, np.where(np.isfinite(values), Problem.OK, UNDEFINED)
+        problems != Problem.OK, problems, np.where(np.isfinite(values), Problem.OK, not_finite)
     ).astype(np.int8)
     values = np.where(codes == Problem.OK, values, np.nan)
     if scalar:

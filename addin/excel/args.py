@@ -624,33 +624,34 @@ def series(cells: Cells) -> Series:
 
 @dataclass(frozen=True)
 class Gaps:
-    """A row, column or block prepared for gap filling along its series.
+    """A row, column or block prepared for :func:`addin.core.gaps.fill_interior`.
 
     Attributes
     ----------
     values : ndarray, shape (series, positions)
         Numbers; NaN for blanks, upstream ``#MISSING`` markers and problem cells.
     problems : ndarray of int8, same shape
-        Problems other than ``MISSING`` (those cells keep their marker).
-    fillable : ndarray of bool, same shape
-        Gaps with a number, not a problem cell, as the nearest non-gap on each side.
+        Problems other than ``MISSING``: those cells keep their marker and are the
+        kernel's barriers (no gap is filled across them).
     transposed : bool
         The input was a single column (series run down it).
     """
 
     values: np.ndarray
     problems: np.ndarray
-    fillable: np.ndarray
     transposed: bool
 
     @property
     def years(self) -> np.ndarray:
         return np.arange(self.values.shape[-1], dtype=float)
 
+    @property
+    def barriers(self) -> np.ndarray:
+        return self.problems != Problem.OK
+
     def result(self, filled: np.ndarray):
-        """Filled values where fillable, the original elsewhere, for Excel."""
-        values = np.where(self.fillable, filled, self.values)
-        problems = self.problems
+        """The kernel's filled values (problem cells keep their marker) for Excel."""
+        values, problems = filled, self.problems
         if self.transposed:
             values, problems = values.T, problems.T
         return to_excel(values, problems)
@@ -665,14 +666,4 @@ def gaps(cells: Cells) -> Gaps:
         values, problems = values.T, problems.T
     problems = np.where(problems == Problem.MISSING, Problem.OK, problems).astype(np.int8)
     values = np.where(problems == Problem.OK, values, np.nan)
-    kind = np.where(
-        problems != Problem.OK, 2, np.where(np.isnan(values), 0, 1)
-    )  # 0 gap, 1 number, 2 problem
-    n = values.shape[1]
-    positions = np.arange(n)
-    left = np.maximum.accumulate(np.where(kind != 0, positions, -1), axis=1)
-    right = np.minimum.accumulate(np.where(kind != 0, positions, n)[:, ::-1], axis=1)[:, ::-1]
-    left_kind = np.take_along_axis(kind, np.clip(left, 0, n - 1), axis=1)
-    right_kind = np.take_along_axis(kind, np.clip(right, 0, n - 1), axis=1)
-    fillable = (kind == 0) & (left >= 0) & (right < n) & (left_kind == 1) & (right_kind == 1)
-    return Gaps(values, problems, fillable, transposed)
+    return Gaps(values, problems, transposed)

@@ -20,7 +20,8 @@ NOTICE = (
     "示例数据：由公式生成的示意数字，并非官方统计数据。"
 )
 
-# Province: (GDP 1993 亿元, GDP growth, trade 1993 万美元, trade growth, FIE 1993 百万美元, FIE growth, population 万人)
+# Province: (GDP 1993 亿元, GDP growth, trade 1993 万美元, trade growth,
+#            FIE 1993 百万美元, FIE growth, population 万人)
 _PARAMS = {
     "上海": (1519, 0.125, 1_270_000, 0.125, 9_000, 0.14, 1300),
     "江苏": (2998, 0.135, 900_000, 0.150, 7_000, 0.16, 7000),

@@ -364,6 +364,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("problem", "问题", "Problem", ("index",), **_TEXT),
     Column("cell", "单元格", "Cell", ("quality",), **_TEXT),
     Column("detail", "说明", "Detail", ("quality",), **_TEXT),
+    Column("level", "级别", "Level", ("quality",), **_TEXT),
 )
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}

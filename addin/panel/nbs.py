@@ -42,7 +42,7 @@ import csv
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -262,111 +262,130 @@ def _header_years(cells: list[str], lineno: int, source: str) -> list[int]:
 
 
 def _parse(lines: list[str], source: str) -> NbsExport:
-    meta: dict[str, str] = {}
-    header: list[str] | None = None
-    years: list[int] = []
-    rows: dict[str, list[float]] = {}
-    row_lines: dict[str, int] = {}
-    unmatched: list[str] = []
-    notes: list[str] = []
-    problems: list[str] = []
-    in_footer = False
-
+    """Read the lines of an export: metadata, the header row, then province rows and notes."""
+    reader = _Reader(source)
     for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        cells = _cells(line)
-        filled = [cell for cell in cells if cell]
-        if not filled:
-            continue
+        cells = _cells(line) if line.strip() else []
+        if any(cells):
+            reader.read(lineno, line, cells)
+    return reader.export(lines)
+
+
+@dataclass
+class _Reader:
+    """The state of :func:`_parse`, one method per kind of line."""
+
+    source: str
+    meta: dict[str, str] = field(default_factory=dict)
+    header: list[str] | None = None
+    years: list[int] = field(default_factory=list)
+    rows: dict[str, list[float]] = field(default_factory=dict)
+    row_lines: dict[str, int] = field(default_factory=dict)
+    unmatched: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    in_footer: bool = False
+
+    def read(self, lineno: int, line: str, cells: list[str]) -> None:
+        if self.header is None:
+            self._before_header(lineno, line, cells)
+        else:
+            self._body(lineno, line, cells)
+
+    def _before_header(self, lineno: int, line: str, cells: list[str]) -> None:
+        """Metadata (数据库：…, 指标：…) until the header row 地区,2024年,…"""
         label = cells[0]
+        meta_match = _META.fullmatch(",".join(c for c in cells if c))
+        if meta_match:
+            self.meta[meta_match.group(1)] = meta_match.group(2).strip()
+            return
+        if label in _TRANSPOSED:
+            raise InputError(
+                f"line {lineno}: {_TRANSPOSED[label]}; {_WANTED_LAYOUT}", where=self.source
+            )
+        if label != "地区":
+            raise InputError(
+                f"line {lineno}: expected the header row 地区,2024年,2023年,… of a "
+                f"分省年度数据 export, found {line.strip()[:60]!r}",
+                where=self.source,
+            )
+        self.years = _header_years(cells, lineno, self.source)
+        self.header = cells[1 : len(self.years) + 1]
 
-        if header is None:
-            meta_match = _META.fullmatch(",".join(filled))
-            if meta_match:
-                meta[meta_match.group(1)] = meta_match.group(2).strip()
-                continue
-            if label in _TRANSPOSED:
-                raise InputError(
-                    f"line {lineno}: {_TRANSPOSED[label]}; {_WANTED_LAYOUT}", where=source
-                )
-            if label != "地区":
-                raise InputError(
-                    f"line {lineno}: expected the header row 地区,2024年,2023年,… of a "
-                    f"分省年度数据 export, found {line.strip()[:60]!r}",
-                    where=source,
-                )
-            years = _header_years(cells, lineno, source)
-            header = cells[1 : len(years) + 1]
-            continue
-
+    def _body(self, lineno: int, line: str, cells: list[str]) -> None:
+        """A province row, a note of the footer, or a row that is left out (and said so)."""
+        label = cells[0]
         province = match_province(label)
-        if in_footer or (
+        if self.in_footer or (
             province is None and (_NOTE_START.match(label) or line.startswith("\u3000"))
         ):
-            in_footer = True
-            notes.append(",".join(filled))
-            continue
-        if province is None and match_non_mainland(label) is not None:
-            continue
-        if province is None and len(cells) == 1:
-            notes.append(label)
-            continue
-        if not label:
-            problems.append(f"line {lineno}: a row without a region name was ignored")
-            continue
-        if province is None:
-            unmatched.append(label)
-            continue
-        if province in rows:
+            self.in_footer = True
+            self.notes.append(",".join(c for c in cells if c))
+        elif province is None and match_non_mainland(label) is not None:
+            pass
+        elif province is None and len(cells) == 1:
+            self.notes.append(label)
+        elif not label:
+            self.problems.append(f"line {lineno}: a row without a region name was ignored")
+        elif province is None:
+            self.unmatched.append(label)
+        else:
+            self._province_row(lineno, label, province, cells)
+
+    def _province_row(self, lineno: int, label: str, province: str, cells: list[str]) -> None:
+        if province in self.rows:
             raise InputError(
-                f"line {lineno}: {label} appears twice (also line {row_lines[province]})",
-                where=source,
+                f"line {lineno}: {label} appears twice (also line {self.row_lines[province]})",
+                where=self.source,
             )
-        padded = cells[1:] + [""] * (len(years) + 1 - len(cells))
-        extra = [cell for cell in padded[len(years) :] if cell]
+        n = len(self.years)
+        padded = cells[1:] + [""] * (n + 1 - len(cells))
+        extra = [cell for cell in padded[n:] if cell]
         if extra:
-            problems.append(
+            self.problems.append(
                 f"row {label}: {len(extra)} value(s) after the last year column were ignored"
             )
         row = []
-        for column, cell in zip(header, padded[: len(years)], strict=True):
+        for column, cell in zip(self.header, padded[:n], strict=True):
             value = _number(cell)
             if value is None:
-                problems.append(f"row {label}, column {column}: {cell!r} is not a number")
+                self.problems.append(f"row {label}, column {column}: {cell!r} is not a number")
                 value = np.nan
             row.append(value)
-        rows[province] = row
-        row_lines[province] = lineno
+        self.rows[province] = row
+        self.row_lines[province] = lineno
 
-    if header is None:
-        last = max(n for n, line in enumerate(lines, start=1) if line.strip())
-        raise InputError(
-            f"line {last}: the file ends without the header row 地区,2024年,2023年,…; "
-            "not an NBS 分省年度数据 export",
-            where=source,
+    def export(self, lines: list[str]) -> NbsExport:
+        """The export read, or :class:`InputError` when it has no header or no province."""
+        if self.header is None:
+            last = max(n for n, line in enumerate(lines, start=1) if line.strip())
+            raise InputError(
+                f"line {last}: the file ends without the header row 地区,2024年,2023年,…; "
+                "not an NBS 分省年度数据 export",
+                where=self.source,
+            )
+        if not self.rows:
+            found = (
+                f" (row labels found: {', '.join(self.unmatched[:5])})" if self.unmatched else ""
+            )
+            raise InputError(f"no row names one of the 31 provinces{found}", where=self.source)
+        values = pd.DataFrame(
+            list(self.rows.values()),
+            index=pd.Index(list(self.rows), name="province"),
+            columns=pd.Index(self.years, dtype="int64", name="year"),
+            dtype="float64",
+        ).sort_index(axis=1)
+        indicator, unit = self.meta.get("指标", ""), None
+        unit_match = _UNIT.fullmatch(indicator)
+        if unit_match:
+            indicator, unit = unit_match.group(1), unit_match.group(2).strip() or None
+        return NbsExport(
+            source=self.source,
+            database=self.meta.get("数据库"),
+            indicator=indicator,
+            unit=unit,
+            values=values,
+            unmatched=self.unmatched,
+            notes=self.notes,
+            problems=self.problems,
         )
-    if not rows:
-        found = f" (row labels found: {', '.join(unmatched[:5])})" if unmatched else ""
-        raise InputError(f"no row names one of the 31 provinces{found}", where=source)
-
-    values = pd.DataFrame(
-        list(rows.values()),
-        index=pd.Index(list(rows), name="province"),
-        columns=pd.Index(years, dtype="int64", name="year"),
-        dtype="float64",
-    ).sort_index(axis=1)
-    indicator, unit = meta.get("指标", ""), None
-    unit_match = _UNIT.fullmatch(indicator)
-    if unit_match:
-        indicator, unit = unit_match.group(1), unit_match.group(2).strip() or None
-    return NbsExport(
-        source=source,
-        database=meta.get("数据库"),
-        indicator=indicator,
-        unit=unit,
-        values=values,
-        unmatched=unmatched,
-        notes=notes,
-        problems=problems,
-    )

@@ -300,7 +300,8 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Everything filled, skipped, converted or suspicious, one row each.
 
-    Columns: kind, series, province, year, cell, detail. Province-years whose Z could
+    Columns: kind, series, province, year, cell, detail, level (:data:`LEVELS`: error,
+    warning or info). Province-years whose Z could
     not be computed for a reason other than missing input are listed as kind "index";
     provinces left out of a mean or a weighted measure as kind "coverage"
     (:func:`coverage_records`).
@@ -322,15 +323,35 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
                 r.year if r.year is not None else "",
                 r.where or "",
                 r.detail,
+                LEVELS.get(r.kind, "info"),
             )
             for r in records
         ],
-        columns=["kind", "series", "province", "year", "cell", "detail"],
+        columns=["kind", "series", "province", "year", "cell", "detail", "level"],
     )
-    return _with_notes(out, [f"{len(out)} entries"])
+    counts = out["level"].value_counts()
+    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    return _with_notes(
+        out,
+        [
+            f"{len(out)} entries ({summary}) 条目; level 级别: error = a mistake in the data, the "
+            "value is not used; warning = used but doubtful (check the unit); info = what was done"
+        ],
+    )
 
 
-def _culprit(panel: Panel, province: str, year: int, inputs: pd.Series, code) -> str | None:
+#: How serious each kind of Quality entry is: ``error`` (a mistake in the data: the value is
+#: not used), ``warning`` (used, but doubtful) or ``info`` (what the tool did).
+LEVELS = {
+    **dict.fromkeys(
+        ("text", "error-value", "header", "non-positive", "duplicate", "unmapped", "index"),
+        "error",
+    ),
+    **dict.fromkeys(("plausibility", "jump"), "warning"),
+}
+
+
+def _culprit(panel: Panel, province: str, year: int, inputs: dict, code) -> str | None:
     """The input cell that kept a province-year's Z from being computed, when one is known."""
     amounts = {k: inputs[k] for k in ("trade", "fie", "gdp")}
     if code == Problem.MISSING:
@@ -367,14 +388,18 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     with Z but no population is left out of the weighted measures (``n_weighted``), when
     the workbook has population data at all.
     """
-    inputs = panel.frame.set_index(["province", "year"])
+    keys = ["trade", "fie", "gdp"]
     codes = {text: code for code, text in DESCRIPTIONS.items()}
     records = []
-    lacking = idx[idx["problem"] != ""].sort_values("year")
-    for prov, rows in lacking.groupby("province", sort=False):
+    lacking = idx.loc[idx["problem"] != "", ["province", "year", "problem"]].merge(
+        panel.frame[["province", "year", *keys]], on=["province", "year"]
+    )
+    for prov, rows in lacking.sort_values("year").groupby("province", sort=False):
         lost = [
-            (int(y), why, _culprit(panel, prov, int(y), inputs.loc[(prov, y)], codes[why]))
-            for y, why in zip(rows["year"], rows["problem"])
+            (int(y), why, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), codes[why]))
+            for y, why, *amounts in rows[["year", "problem", *keys]].itertuples(
+                index=False, name=None
+            )
         ]
         for years, why, where in _runs(lost):
             detail = (

@@ -125,7 +125,13 @@ class Panel:
 
 
 def year_ranges(years: list[int]) -> str:
-    """'1993–2004, 2015' from [1993, …, 2004, 2015]."""
+    """Years as runs, for messages.
+
+    Examples
+    --------
+    >>> year_ranges([1993, 1994, 1995, 2004, 2015, 2016])
+    '1993–1995, 2004, 2015–2016'
+    """
     parts, start = [], None
     for i, y in enumerate(years):
         if start is None:
@@ -422,8 +428,9 @@ def _note_gaps(frames: dict[str, pd.DataFrame], series: Mapping[str, SeriesData]
     for key, values in frames.items():
         if key == "population" and not values.notna().to_numpy().any():
             continue  # no population at all: said once, by the tables
-        for prov, row in values.iterrows():
-            gaps = [int(y) for y in row.index[row.isna()]]
+        missing = values.isna().to_numpy()
+        for i in np.flatnonzero(missing.any(axis=1)):
+            prov, gaps = values.index[i], [int(y) for y in values.columns[missing[i]]]
             if gaps:
                 where = series[key].where(prov, gaps[0]) or series[key].sheet
                 detail = f"{SERIES_LABELS[key][1]}: no value for {prov} in {year_ranges(gaps)}"

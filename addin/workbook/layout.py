@@ -127,21 +127,24 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "CV centre 变异系数中心",
         "mean",
         CENTRES,
-        help="mean: simple mean (paper's wording); weighted: population-weighted mean (Williamson) 简单平均/人口加权平均",
+        help="mean: simple mean (paper's wording); "
+        "weighted: population-weighted mean (Williamson) 简单平均/人口加权平均",
     ),
     Setting(
         "cv_weighted",
         "CV population weights 人口加权",
         "yes",
         ("yes", "no"),
-        help="yes: weighted CV of the paper's equation (4); no: plain CV 是/否",
+        help="yes: weighted CV of the paper's equation (4), over provinces with a population "
+        "(none: empty); no: plain CV 是/否",
     ),
     Setting(
         "fill_gaps",
         "Fill interior gaps 内插缺失值",
         "yes",
         ("yes", "no"),
-        help="Linear interpolation between observed years only; every filled cell is listed on Quality 仅内插",
+        help="Linear interpolation between observed years only; "
+        "every filled cell is listed on Quality 仅内插",
     ),
     Setting(
         "belt",
@@ -162,7 +165,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "Stage base 阶段基期",
         "own",
         BASES,
-        help="own: the stage's first year; previous: the previous stage's last year 本阶段首年/上阶段末年",
+        help="own: the stage's first year; "
+        "previous: the previous stage's last year 本阶段首年/上阶段末年",
     ),
     Setting(
         "language",
@@ -254,7 +258,9 @@ def quote_sheet(sheet: str) -> str:
 
 def range_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
     """Absolute range reference for formulas and charts: ``Factors!$B$5:$B$34``."""
-    return f"{quote_sheet(sheet)}!{address(first_row, first_col, absolute=True)}:{address(last_row, last_col, absolute=True)}"
+    first = address(first_row, first_col, absolute=True)
+    last = address(last_row, last_col, absolute=True)
+    return f"{quote_sheet(sheet)}!{first}:{last}"
 
 
 #: The output table on each output sheet (Table 1's columns depend on its years).
