@@ -199,3 +199,12 @@ def test_summaries_count_regions_and_help_names_the_backup_by_extension(base, tm
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     text = " ".join(sub.choices["regenerate"].format_help().split())
     assert "NAME.bak.xlsx for an .xlsx" in text
+
+
+def test_a_misnamed_book_regenerated_in_place_is_told_to_rename(base, tmp_path, capsys):
+    book = tmp_path / "misnamed.xlsx"  # a macro-enabled package under an .xlsx name
+    shutil.copy(base, book)
+    assert main(["regenerate", str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "note: misnamed.xlsx: this workbook has macros" in out and "rename it" in out
+    assert MACRO_MAIN in zip_bytes(book, "[Content_Types].xml").decode()

@@ -43,6 +43,7 @@ from .saving import (  # noqa: F401 - part of this module's interface
     atomic_write,
     backup_path,
     check_extension,
+    extension_mismatch,
     remove_stale_temps,
     temp_pattern,
 )
@@ -280,6 +281,8 @@ class FileEngine:
         target = Path(target) if target else self.path
         if target != self.path:  # a copy keeps the input's kind (.xlsm with macros, else .xlsx)
             check_extension(target, self.macro_enabled())
+        elif problem := extension_mismatch(target, self.macro_enabled()):
+            self.messages.append(f"{problem}: rename it")  # it came so; replaced, not renamed
         self._settle_calculation()
         return atomic_write(target, self.package.write, backup=backup)
 

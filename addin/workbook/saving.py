@@ -60,22 +60,21 @@ def shown(path: Path) -> str:
     return path.name or str(path)
 
 
-def check_extension(target: Path, macro_enabled: bool) -> None:
-    """Refuse a file name whose extension does not match the workbook's kind.
+def extension_mismatch(target: Path, macro_enabled: bool) -> str | None:
+    """Why ``target``'s extension does not fit the workbook's kind; None when it does.
 
     Excel refuses to open a macro-enabled package (``…sheet.macroEnabled.main+xml`` and a
     VBA project) named .xlsx, and a macro-free one named .xlsm.
 
-    >>> check_extension(Path("out.XLSM"), macro_enabled=True)
-    >>> check_extension(Path("out.xlsx"), macro_enabled=True)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    addin.errors.FileRejected: out.xlsx: this workbook has macros ... (e.g. out.xlsm); ...
+    >>> extension_mismatch(Path("out.XLSM"), macro_enabled=True) is None
+    True
+    >>> extension_mismatch(Path("mine"), macro_enabled=True)  # doctest: +ELLIPSIS
+    'mine: this workbook has macros ... (e.g. mine.xlsm); ... workbook without an extension'
     """
     suffix = target.suffix.lower()
     wanted = ".xlsm" if macro_enabled else ".xlsx"
     if suffix == wanted:
-        return
+        return None
     kind = (
         "has macros (the Regenerate tables button)"
         if macro_enabled
@@ -83,11 +82,18 @@ def check_extension(target: Path, macro_enabled: bool) -> None:
     )
     named = f"named {suffix}" if suffix else "without an extension"
     example = f"{target.stem if suffix else target.name}{wanted}"
-    raise FileRejected(
+    return (
         f"{shown(target)}: this workbook {kind}, so its name must end in {wanted} "
         f"(e.g. {example}); Excel refuses a {'macro-enabled' if macro_enabled else 'macro-free'} "
         f"workbook {named}"
     )
+
+
+def check_extension(target: Path, macro_enabled: bool) -> None:
+    """Refuse a new file whose extension does not match the workbook's kind."""
+    problem = extension_mismatch(target, macro_enabled)
+    if problem:
+        raise FileRejected(problem)
 
 
 def check_folder(target: Path) -> None:
