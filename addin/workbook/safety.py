@@ -45,7 +45,7 @@ def check_workbook_file(path: str | os.PathLike) -> None:
 
 def _check_file(path: Path) -> None:
     """The file exists, can be read, has a sensible size and is a zip package."""
-    name = path.name
+    name = path.name or str(path)  # "." has no name
     if not path.exists():
         raise FileRejected(f"{name}: no such file")
     if path.is_dir():
