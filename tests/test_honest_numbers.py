@@ -363,6 +363,32 @@ def test_overflow_has_a_problem_code_and_the_counts_follow(base, tmp_path, capsy
     assert coverage["cell"].tolist() == [f"Trade!{ref('四川', 2005)}"]
 
 
+def test_coverage_rows_split_where_the_missing_series_changes(base, tmp_path, capsys):
+    """QA: runs of years with the same reason used to merge across gaps and series and name
+    the first cell only. Trade blank in 1995–1996, FIE blank in 1997 and in 2001: three
+    rows (1995–1996 Trade, 1997 FIE, 2001 FIE), each naming its own cell."""
+
+    def change(wb):
+        for year in (1995, 1996):
+            wb["Trade"][ref("四川", year)] = None
+        for year in (1997, 2001):
+            wb["FIE"][ref("四川", year)] = None
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    rows = q[(q["kind"] == "coverage") & (q["province"] == "四川")]
+    assert rows["cell"].tolist() == [
+        f"Trade!{ref('四川', 1995)}",
+        f"FIE!{ref('四川', 1997)}",
+        f"FIE!{ref('四川', 2001)}",
+    ]
+    assert [d.split(" in ")[-1].split(":")[0] for d in rows["detail"]] == [
+        "1995–1996",
+        "1997",
+        "2001",
+    ]
+
+
 # --- settings ------------------------------------------------------------------------------------
 
 

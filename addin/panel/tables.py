@@ -368,12 +368,30 @@ def _culprit(panel: Panel, province: str, year: int, inputs: dict, code) -> str 
     return next((c for c in cells if c), None)
 
 
-def _runs(items: list[tuple[int, str, str | None]]) -> list[tuple[list[int], str, str | None]]:
-    """Consecutive (year, reason, cell) items with one reason → (years, reason, first cell)."""
+def _sheet(where: str | None) -> str | None:
+    """The sheet part of a cell reference (``"Trade"`` of ``"Trade!C5"``)."""
+    return where.rpartition("!")[0] if where else None
+
+
+def _runs(
+    items: list[tuple[int, str, str | None]], years: list[int]
+) -> list[tuple[list[int], str, str | None]]:
+    """(year, reason, cell) items → (years, reason, first cell) runs.
+
+    A run holds consecutive years of ``years`` with one reason whose cells are on one
+    sheet (one series), so the cell it names is the right one for every year of it.
+    """
+    position = {y: i for i, y in enumerate(years)}
     runs: list[tuple[list[int], str, str | None]] = []
     for year, reason, where in items:
-        if runs and runs[-1][1] == reason:
-            runs[-1][0].append(year)
+        last = runs[-1] if runs else None
+        if (
+            last
+            and last[1] == reason
+            and _sheet(last[2]) == _sheet(where)
+            and position.get(year, -2) == position.get(last[0][-1], -5) + 1
+        ):
+            last[0].append(year)
         else:
             runs.append(([year], reason, where))
     return runs
@@ -382,8 +400,8 @@ def _runs(items: list[tuple[int, str, str | None]]) -> list[tuple[list[int], str
 def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     """Which province each mean or weighted measure left out, for which years, and why.
 
-    One ``coverage`` record per province and run of years with the same reason, naming the
-    input cell of the first year: a province without Z is left out of its region's mean,
+    One ``coverage`` record per province and run of consecutive years with the same reason
+    and the same input series, naming the input cell of the run's first year: a province without Z is left out of its region's mean,
     the belt and the disparity measures (the ``n`` columns count one fewer); a province
     with Z but no population is left out of the weighted measures (``n_weighted``), when
     the workbook has population data at all.
@@ -401,7 +419,7 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
                 index=False, name=None
             )
         ]
-        for years, why, where in _runs(lost):
+        for years, why, where in _runs(lost, list(panel.years)):
             detail = (
                 f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
                 f"disparity measures in {year_ranges(years)}: {why}"
