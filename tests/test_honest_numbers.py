@@ -287,6 +287,22 @@ def test_numbers_typed_as_text_are_read_noted_and_give_the_same_numbers(
         assert idx[(p, y)] == pytest.approx(z.loc[p, y], rel=1e-12)
 
 
+def test_quality_messages_show_numbers_exactly_as_read(base, tmp_path, capsys):
+    """QA: 6 significant digits ("9.81088e+06") hid the number typed. 9,810,880.5 typed as
+    text is shown as 9810880.5; a negative GDP of -12345678.25 as -12345678.25."""
+
+    def change(wb):
+        wb["Trade"][ref("上海", 2010)] = "9,810,880.5"
+        wb["GDP"][ref("江苏", 2000)] = -12345678.25
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    read = q[q["kind"] == "numeric-text"]["detail"].iloc[0]
+    assert "read as the number 9810880.5;" in read
+    negative = q[(q["kind"] == "non-positive") & (q["series"] == "gdp")]["detail"].iloc[0]
+    assert negative.endswith("(-12345678.25)")
+
+
 def test_placeholders_are_missing_values_that_gap_filling_may_fill(base, tmp_path, capsys, data):
     def change(wb):
         set_setting(wb, "fill_gaps", "yes")

@@ -134,7 +134,7 @@ def _note_disorder(key, year_cols, sheet, issues) -> None:
 
 #: How each kind of cell content is noted on the Quality sheet (None: not noted).
 _CELL_NOTES = {
-    cells.NUMERIC_TEXT: "text {raw!r} read as the number {number:g}; type it as a number",
+    cells.NUMERIC_TEXT: "text {raw!r} read as the number {number}; type it as a number",
     cells.PLACEHOLDER: "{raw!r} is a no-data mark: the value is missing",
     cells.TEXT: "{raw!r} is not a number: an error in the data, never filled; "
     "type the number or leave the cell blank",
@@ -153,7 +153,7 @@ def _read_cell(key, name, year, raw, where, issues, errors) -> float:
     """One data cell by the one cell rule; noted when it is not a plain number or blank."""
     number, kind = classify_cell(raw)
     if kind in _CELL_NOTES:
-        detail = _CELL_NOTES[kind].format(raw=raw, number=number)
+        detail = _CELL_NOTES[kind].format(raw=raw, number=cells.number_text(number))
         issues.append(QualityRecord(_CELL_KINDS[kind], key, name, year, where, detail))
     if kind in (cells.TEXT, cells.ERROR_VALUE) and name is not None:
         errors.add((name, year))
