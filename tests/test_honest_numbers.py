@@ -140,6 +140,17 @@ def test_without_population_weighted_measures_are_empty_and_everyone_says_why(
     assert "no population data" in text and "are empty" in text
     assert "population shares 人口比重" not in text  # notes never claim weights not used
     assert "no population data" in out and "are empty" in out  # the CLI says why
+    # and the Quality sheet has a warning naming the sheet, which `yangtze check` prints
+    q = quality(path)
+    row = q[q["kind"] == "no-population"]
+    assert row[["series", "cell", "level"]].values.tolist() == [
+        ["population", "Population", "warning"]
+    ]
+    why = "is not in the workbook" if how == "sheet deleted" else "has no positive population"
+    assert row["detail"].iloc[0].startswith(f"sheet Population {why}")
+    assert main(["check", str(path)]) == 0
+    checked = capsys.readouterr().out
+    assert "no-population" in checked and f"sheet Population {why}" in checked
 
 
 def test_population_missing_from_some_year_on_is_named_and_counted(base, tmp_path, capsys, data):

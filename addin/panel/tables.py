@@ -249,6 +249,14 @@ NO_POPULATION = (
 )
 
 
+def no_population_record(sheet: str, present: bool) -> QualityRecord:
+    """The Quality row saying that the workbook has no population at all: ``sheet`` (the
+    population sheet's name) was deleted (``present`` False) or holds no positive number."""
+    why = "is not in the workbook" if present is False else "has no positive population"
+    detail = f"sheet {sheet} {why} 无人口数据: {NO_POPULATION.split(': ', 1)[1]}"
+    return QualityRecord("no-population", "population", None, None, sheet, detail)
+
+
 def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     """Growth of the belt's Z, T and I in each stage, by the chosen method and base.
 
@@ -347,7 +355,7 @@ LEVELS = {
         ("text", "error-value", "header", "non-positive", "duplicate", "unmapped", "index"),
         "error",
     ),
-    **dict.fromkeys(("plausibility", "jump"), "warning"),
+    **dict.fromkeys(("plausibility", "jump", "no-population"), "warning"),
 }
 
 
