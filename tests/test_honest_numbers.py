@@ -416,6 +416,29 @@ def test_coverage_rows_split_where_the_missing_series_changes(base, tmp_path, ca
     ]
 
 
+def test_stages_and_table1_show_the_n_at_both_ends_and_say_when_they_differ(
+    base, tmp_path, capsys, data
+):
+    """QA repro: text in Trade!C8 (安徽 1993) takes 安徽 out of the 1993 belt mean, so stage
+    1993–2000's growth compares 10 provinces with 11. Stages shows n at the base year and
+    at the last year, and its notes (and Table 1's, for the annual change) say so."""
+    path, _ = regenerate(
+        base, tmp_path, lambda wb: wb["Trade"].__setitem__(ref("安徽", 1993), "n/a?"), capsys
+    )
+    assert ref("安徽", 1993) == "C8"
+    n = dict(zip(YEARS, n_by_hand(data)))
+    n[1993] -= 1  # 安徽 has Z in 1993 in the example
+    stages = table(path, layout.STAGES).set_index("Stage")
+    first = stages.loc["1993–2000"]
+    assert (first["Provinces at base year"], first["Provinces at last year"]) == (n[1993], n[2000])
+    assert n[1993] == 10 and n[2000] == 11
+    text = notes(path, layout.STAGES)
+    assert "growth between years with different n mixes provinces" in text
+    assert "1993–2000 (n 10 → 11)" in text
+    # 安徽 is one of the four 下游 provinces; the belt has 11
+    assert "下游地区 (n 3 → 4), 长江经济带 (n 10 → 11)" in notes(path, layout.TABLE1)
+
+
 # --- settings ------------------------------------------------------------------------------------
 
 

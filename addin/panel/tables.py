@@ -103,7 +103,13 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         "annual_change",
         growth.annual_change(out[years].to_numpy(), years) if len(years) >= 2 else np.nan,
     )
-    return _with_notes(out, _notes(panel, *_table1_notes(panel, years)))
+    ends = out.assign(n_first=out[n_columns[0]], n_final=out[n_columns[-1]]) if years else out
+    mixed = (
+        _mixed_provinces(ends[ends["kind"] != "province"], "name", "n_first", "n_final")
+        if len(years) >= 2
+        else []
+    )
+    return _with_notes(out, _notes(panel, *_table1_notes(panel, years), *mixed))
 
 
 def _table1_notes(panel: Panel, years: list[int]) -> list[str]:
@@ -261,7 +267,10 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     """Growth of the belt's Z, T and I in each stage, by the chosen method and base.
 
     Columns: stage ("1993–2000"), first, last, base_year, open_growth, trade_growth,
-    invest_growth (fractions per year; for method "change", index units per year).
+    invest_growth (fractions per year; for method "change", index units per year), n_base
+    and n_last (provinces in the belt figure of the base year and of the last year, from
+    the factors' ``n``; a note names the stages where they differ, whose growth mixes
+    provinces).
     """
     opts = panel.options
     years = factors["year"].to_numpy()
@@ -284,6 +293,9 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
             **result,
         }
     )
+    n_by_year = dict(zip(years.tolist(), factors["n"].tolist()))
+    out["n_base"] = [n_by_year.get(int(y), 0) for y in stages.base_years]
+    out["n_last"] = [n_by_year.get(int(y), 0) for y in stages.ends]
     covered = set(int(y) for y, z in zip(years, factors["open_index"]) if np.isfinite(z))
     partial = [
         f"{a}–{b}"
@@ -301,8 +313,28 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     )
     return _with_notes(
         out,
-        _notes(panel, f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}", *extra),
+        _notes(
+            panel,
+            f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}",
+            *extra,
+            *_mixed_provinces(out, "stage", "n_base", "n_last"),
+        ),
     )
+
+
+def _mixed_provinces(frame: pd.DataFrame, label: str, start: str, end: str) -> list[str]:
+    """A note naming the rows whose growth compares means over different numbers of provinces
+    (``start`` and ``end`` columns of ``frame``; rows named by ``label``)."""
+    differ = frame[frame[start] != frame[end]]
+    if differ.empty:
+        return []
+    shown = ", ".join(
+        f"{r[label]} (n {int(r[start])} → {int(r[end])})" for _, r in differ.iterrows()
+    )
+    return [
+        f"growth between years with different n mixes provinces 首末年省份数不同: {shown}; "
+        "see Quality › coverage for the provinces left out"
+    ]
 
 
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
