@@ -110,7 +110,7 @@ def gdp_per_person_warnings(panel: Panel) -> list[QualityRecord]:
 def ratio_warnings(panel: Panel) -> list[QualityRecord]:
     """Trade/GDP and FIE/GDP outside their bands, and single provinces far off the median."""
     gdp = _in_yuan(panel, "gdp")
-    records = []
+    records, ratios = [], {}
     bands = {"trade": panel.options.trade_gdp_band, "fie": panel.options.fie_gdp_band}
     for key, band in bands.items():
         with np.errstate(all="ignore"):
@@ -121,6 +121,36 @@ def ratio_warnings(panel: Panel) -> list[QualityRecord]:
             what = f"{name} / GDP outside {band[0]:g}–{band[1]:g}"
             records.append(_warning(panel, key, pairs, what, _unit_hint(key, panel)))
         records += _off_median(panel, key, ratio)
+        ratios[key] = ratio
+    return records + _trade_against_fie(panel, ratios["trade"], ratios["fie"])
+
+
+def _trade_against_fie(panel: Panel, trade: pd.DataFrame, fie: pd.DataFrame) -> list[QualityRecord]:
+    """Province-years whose trade/GDP, relative to that year's median province, differs from
+    their FIE/GDP relative to its median by more than ``series_ratio`` (either way).
+
+    Per province p and year t: |ln((rT[p,t] / median_q rT[q,t]) / (rI[p,t] / median_q rI[q,t]))|
+    > ln(series_ratio), with rT = trade/GDP and rI = FIE/GDP in one currency.
+
+    A power of ten in a whole Trade or FIE row moves one side only; a GDP slip moves both and
+    is not seen here. On the real series (11 provinces, 2005–2015) the factor is ×2.5 at
+    most, so ×10 in one row gives at least ×4.
+    """
+    with np.errstate(all="ignore"):
+        positive_t, positive_f = trade.where(trade > 0), fie.where(fie > 0)
+        gap = np.log(positive_t / positive_t.median(axis=0)) - np.log(
+            positive_f / positive_f.median(axis=0)
+        )
+    limit = np.log(panel.options.series_ratio)
+    records = []
+    for prov in gap.index:
+        years = [int(y) for y in gap.columns[(gap.loc[prov].abs() > limit).to_numpy()]]
+        if years:
+            factor = float(np.exp(gap.loc[prov, years].abs().max()))
+            higher = "trade" if gap.loc[prov, years[0]] > 0 else "fie"
+            what = f"trade/GDP and FIE/GDP disagree by ×{factor:.3g} against the median provinces"
+            hint = f"check the {SERIES_LABELS[higher][1]} row and the other row for a power of ten"
+            records.append(_warning(panel, higher, [(prov, y) for y in years], what, hint))
     return records
 
 

@@ -478,6 +478,7 @@ _PARSERS = {
     "fill_gaps": _yes,
     "jump_ratio": _ratio,
     "outlier_ratio": _ratio,
+    "series_ratio": _ratio,
     **dict.fromkeys(BANDS, _band),
     **dict.fromkeys(PARAMETER_OPTIONS, _numbers),
 }
