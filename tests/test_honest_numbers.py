@@ -229,6 +229,21 @@ def test_unit_slips_are_warned_about_naming_the_unit_cell(
     assert f"{len(q[q['kind'] == 'plausibility'])} plausibility warning(s)" in out
 
 
+def test_fx_per_100_dollars_blames_the_rate_not_the_amounts_unit_cells(base, tmp_path, capsys):
+    """QA: with the rate typed per 100 dollars, trade/GDP and FIE/GDP are ×100 and their
+    warnings blamed Trade!B2 and FIE!B2. Now the FX warning says those ratios are suspect
+    because of the rate, and no warning names the amounts' unit cells."""
+    path, _ = regenerate(base, tmp_path, _fx_per_100, capsys)
+    q = quality(path)
+    warnings = q[q["kind"] == "plausibility"]
+    assert warnings["series"].tolist() == ["fx"]
+    assert (
+        "trade/GDP and FIE/GDP of these years are suspect because of the rate"
+        in (warnings["detail"].iloc[0])
+    )
+    assert not any("Trade!B2" in d or "FIE!B2" in d for d in warnings["detail"])
+
+
 def test_bands_come_from_settings(base, tmp_path, capsys):
     """A band widened on Settings silences the warning; a bad band names its cell."""
 

@@ -25,15 +25,35 @@ import numpy as np
 import pandas as pd
 
 from ..core.units import conversion_factor, parse_money_unit
+from ..errors import UnitError
 from .tidy import SERIES_LABELS, Panel, QualityRecord, year_ranges
 
 YUAN = parse_money_unit("元")
 SHOWN = 5  # cells listed in one warning's detail
 
 
+def _fx_outside(panel: Panel) -> pd.Series:
+    """Per row of ``panel.frame``: the year's exchange rate is outside the band."""
+    lo, hi = panel.options.fx_band
+    return (panel.frame["fx"] < lo) | (panel.frame["fx"] > hi)
+
+
+def _entered_in_dollars(panel: Panel, key: str) -> bool:
+    """Whether a money series was typed in dollars (so its amounts in 元 rest on the rate)."""
+    try:
+        entered = parse_money_unit(panel.units_entered.get(key) or panel.units[key])
+    except UnitError:
+        return False
+    return entered.currency == "USD"
+
+
 def _in_yuan(panel: Panel, key: str) -> pd.DataFrame:
-    """A money series as provinces × years in 元 (NaN where no rate converts it)."""
-    factor = conversion_factor(parse_money_unit(panel.units[key]), YUAN, panel.frame["fx"])
+    """A money series as provinces × years in 元 (NaN where no rate converts it, and, for a
+    dollar series, where the rate is itself outside its band: the fx warning covers those)."""
+    unit = parse_money_unit(panel.units[key])
+    factor = conversion_factor(unit, YUAN, panel.frame["fx"])
+    if _entered_in_dollars(panel, key):
+        factor = np.where(_fx_outside(panel), np.nan, factor)
     values = panel.frame[key] * factor
     frame = panel.frame.assign(value=values)
     return frame.pivot(index="province", columns="year", values="value").reindex(panel.provinces)
@@ -85,7 +105,10 @@ def fx_warnings(panel: Panel) -> list[QualityRecord]:
     if not pairs:
         return []
     lo, hi = panel.options.fx_band
-    what = f"CNY per USD outside {lo:g}–{hi:g}"
+    what = (
+        f"CNY per USD outside {lo:g}–{hi:g}; trade/GDP and FIE/GDP of these years are suspect "
+        "because of the rate and are not checked"
+    )
     return [_warning(panel, "fx", pairs, what, _unit_hint("fx", panel) + "; 元/100美元?")]
 
 
