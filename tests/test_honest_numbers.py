@@ -244,6 +244,19 @@ def test_fx_per_100_dollars_blames_the_rate_not_the_amounts_unit_cells(base, tmp
     assert not any("Trade!B2" in d or "FIE!B2" in d for d in warnings["detail"])
 
 
+def test_theil_l_empty_with_a_zero_value_says_why(base, tmp_path, capsys):
+    """QA: a zero trade gives Z = 0, so Theil L (Σ pᵢ ln(μ/yᵢ)) is undefined that year; the
+    column was empty with no reason. The Disparity notes now give it; Theil T stays."""
+    path, _ = regenerate(
+        base, tmp_path, lambda wb: wb["Trade"].__setitem__(ref("江西", 2008), 0), capsys
+    )
+    d = table(path, layout.DISPARITY).set_index("Year")
+    assert math.isnan(d.loc[2008, "Theil L"]) and not math.isnan(d.loc[2008, "Theil T"])
+    assert not math.isnan(d.loc[2007, "Theil L"])
+    text = notes(path, layout.DISPARITY)
+    assert "Theil L is empty in 2008: it needs positive values (ln Z), and 江西 has Z ≤ 0" in text
+
+
 def test_bands_come_from_settings(base, tmp_path, capsys):
     """A band widened on Settings silences the warning; a bad band names its cell."""
 

@@ -245,7 +245,21 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     ]
     if not has_population(panel):
         extra.append(NO_POPULATION)
+    extra += _theil_l_note(panel, inputs.weighted_values)
     return _with_notes(out, _notes(panel, "CV = √(Σ pᵢ (yᵢ − u)²) / u", *extra))
+
+
+def _theil_l_note(panel: Panel, z: np.ndarray) -> list[str]:
+    """Why Theil L is empty in a year: it takes ln Zᵢ, so it needs every Z used to be > 0."""
+    zero = np.nan_to_num(z, nan=1.0) <= 0
+    years = [y for y, bad in zip(panel.years, zero.any(axis=0), strict=True) if bad]
+    if not years:
+        return []
+    who = sorted({panel.provinces[i] for i in np.flatnonzero(zero.any(axis=1))})
+    return [
+        f"Theil L is empty in {year_ranges(years)}: it needs positive values (ln Z), and "
+        f"{', '.join(who)} has Z ≤ 0 泰尔L需要正值 (see Quality › plausibility for the zero amounts)"
+    ]
 
 
 #: Said under the Disparity table and by the CLI when there is no population at all.
