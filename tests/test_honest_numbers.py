@@ -404,6 +404,21 @@ def test_blank_year_header_over_numbers_is_named(base, tmp_path, capsys):
     )
 
 
+def test_values_filled_under_a_blank_year_header_name_their_cells(base, tmp_path, capsys):
+    """QA: with gap filling on, the year under a blank header is interpolated; each filled
+    value is listed with the cell of that year's column (the unused value's cell)."""
+
+    def change(wb):
+        set_setting(wb, "fill_gaps", "yes")
+        wb["GDP"].cell(layout.HEADER_ROW, col(2001)).value = None
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    filled = q[(q["kind"] == "filled") & (q["series"] == "gdp") & (q["year"] == 2001)]
+    assert len(filled) == 11
+    assert sorted(filled["cell"]) == sorted(f"GDP!{ref(p, 2001)}" for p in PROVINCES)
+
+
 def test_overflow_has_a_problem_code_and_the_counts_follow(base, tmp_path, capsys):
     path, _ = regenerate(
         base, tmp_path, lambda wb: wb["Trade"].__setitem__(ref("四川", 2005), 1e300), capsys

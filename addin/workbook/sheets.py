@@ -240,9 +240,21 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
         (label, year): (r, col) for label, r in zip(labels, row_numbers) for year, col in year_cols
     }
 
+    column_of = dict(year_cols)
+    rows_of = dict(zip(labels, row_numbers, strict=True))
+    header_cols = set(column_of.values())
+
     def locate(label: str, year: int) -> str | None:
+        """The cell of a province-year; for a year without a header (a blank or malformed
+        one), the cell where that year's column would be, between its neighbours."""
         pos = positions.get((label, year))
-        return layout.address(*pos, sheet) if pos else None
+        if pos:
+            return layout.address(*pos, sheet)
+        guesses = (column_of.get(year - 1, -1) + 1, column_of.get(year + 1, 0) - 1)
+        col = next((c for c in guesses if c >= layout.FIRST_YEAR_COL), None)
+        if label not in rows_of or col is None or col in header_cols:
+            return None
+        return layout.address(rows_of[label], col, sheet)
 
     label_cells = {
         label: layout.address(r, 1, sheet) for label, r in zip(labels, row_numbers, strict=True)
