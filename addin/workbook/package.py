@@ -261,6 +261,7 @@ def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
     if isinstance(data, bytes):
         out.writestr(info, data)
         return
+    info._compresslevel = 1  # a large generated sheet: fast deflate (zipfile reads this field)
     with out.open(info, "w", force_zip64=True) as dst:
         for chunk in data():
             dst.write(chunk)
