@@ -11,6 +11,12 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null
   echo "need Python 3.10 or newer as '$PYTHON' (set PYTHON=/path/to/python3.x)" >&2
   exit 2
 fi
+# Debian and Ubuntu ship the venv module as a package of its own: install it when we can
+if ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1 && [ "$(id -u)" = 0 ] \
+  && command -v apt-get >/dev/null 2>&1; then
+  echo "installing python3-venv (Debian/Ubuntu) to make the virtual environment" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+fi
 if [ ! -x "$VENV/bin/python" ]; then
   if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
     rm -rf "$VENV"
