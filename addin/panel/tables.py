@@ -258,7 +258,8 @@ def _theil_l_note(panel: Panel, z: np.ndarray) -> list[str]:
     who = sorted({panel.provinces[i] for i in np.flatnonzero(zero.any(axis=1))})
     return [
         f"Theil L is empty in {year_ranges(years)}: it needs positive values (ln Z), and "
-        f"{', '.join(who)} has Z ≤ 0 泰尔L需要正值 (see Quality › plausibility for the zero amounts)"
+        f"{', '.join(who)} has Z ≤ 0 泰尔L需要正值 "
+        "(see Quality › plausibility for the zero amounts)"
     ]
 
 
@@ -455,7 +456,8 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     """Which province each mean or weighted measure left out, for which years, and why.
 
     One ``coverage`` record per province and run of consecutive years with the same reason
-    and the same input series, naming the input cell of the run's first year: a province without Z is left out of its region's mean,
+    and the same input series, naming the input cell of the run's first year: a province
+    without Z is left out of its region's mean,
     the belt and the disparity measures (the ``n`` columns count one fewer); a province
     with Z but no population is left out of the weighted measures (``n_weighted``), when
     the workbook has population data at all.

@@ -189,7 +189,8 @@ def _flag_values(
                 prov,
                 yr,
                 series.where(prov, yr),
-                f"{SERIES_LABELS[series.key][1]} is {what} ({number_text(values.iat[label, year])})",
+                f"{SERIES_LABELS[series.key][1]} is {what} "
+                f"({number_text(values.iat[label, year])})",
             )
         )
     positive = values.where(values > 0)
@@ -209,7 +210,8 @@ def _flag_values(
                 y1,
                 series.where(prov, y1),
                 f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} "
-                f"from {y0} ({number_text(before[i, j])}) to {y1} ({number_text(positive.iat[i, j])}); "
+                f"from {y0} ({number_text(before[i, j])}) "
+                f"to {y1} ({number_text(positive.iat[i, j])}); "
                 "check the unit of these cells",
             )
         )

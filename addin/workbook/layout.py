@@ -230,7 +230,8 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "Trade vs FIE factor 贸易与外资偏离倍数",
         3.5,
         help="Warn when a province's trade/GDP, relative to the median province, differs from "
-        "its FIE/GDP by this factor (a power of ten in the Trade or FIE row) 两序列相对位置偏离时提示",
+        "its FIE/GDP by this factor (a power of ten in the Trade or FIE row) "
+        "两序列相对位置偏离时提示",
     ),
     Setting(
         "template_version",
