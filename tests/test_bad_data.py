@@ -405,11 +405,11 @@ STOP_CASES = {
     ),
     "older template version": (
         _set_setting("template_version", 0),
-        "Settings!C22: this workbook was made by template version 0; this add-in reads version 1",
+        "Settings!C23: this workbook was made by template version 0; this add-in reads version 1",
     ),
     "newer template version": (
         _set_setting("template_version", "2.0"),
-        "Settings!C22: this workbook was made by template version 2.0; this add-in reads version 1",
+        "Settings!C23: this workbook was made by template version 2.0; this add-in reads version 1",
     ),
     "a sheet renamed": (
         lambda wb: setattr(wb["GDP"], "title", "GDP 2022"),

@@ -25,9 +25,8 @@ def naive_cv(y, w=None, centre="mean"):
     total = sum(b for _, b in pairs)
     p = [b / total for _, b in pairs]
     ys = [a for a, _ in pairs]
-    with_value = [a for a in y if not math.isnan(a)]  # the simple mean: every value, any weight
     u = (
-        sum(with_value) / len(with_value)
+        sum(ys) / len(ys)  # the simple mean: every value with a weight, zero included
         if centre == "mean"
         else sum(pi * yi for pi, yi in zip(p, ys, strict=True))
     )
@@ -132,10 +131,23 @@ def test_simple_mean_centre_keeps_provinces_with_zero_weight_like_reat() -> None
             assert weighted_cv(x, p, centre).values == pytest.approx(
                 reat_williamson(x, p, wmean), rel=1e-12
             )
-    # a province with a value but no weight counts in the centre too; its share is 0
-    assert weighted_cv([1.0, 3.0, 8.0], [2.0, 2.0, np.nan]).values == pytest.approx(
-        math.sqrt(5) / 4, rel=1e-14
-    )
+    # a province whose weight is missing (blank) is left out entirely, centre included:
+    # x = 1, 3 with shares ½, ½ around u = 2 gives 1 / 2
+    assert weighted_cv([1.0, 3.0, 8.0], [2.0, 2.0, np.nan]).values == pytest.approx(0.5, rel=1e-14)
+
+
+def test_blank_weight_leaves_the_region_out_of_the_centre_qa_repro() -> None:
+    # QA repro: values 17.2, 9.4, 6.1, 1.0, weights 2475, 8505, 6577, blank. The last
+    # province is not usable: u = (17.2 + 9.4 + 6.1) / 3 = 10.9 (not 8.425 over four).
+    # By hand: shares 2475/17557, 8505/17557, 6577/17557; deviations 6.3, −1.5, −4.8;
+    # Σ p d² = (2475·39.69 + 8505·2.25 + 6577·23.04) / 17557 = 268903.08 / 17557
+    # = 15.31600..., √ = 3.91357..., / 10.9 = 0.359043...
+    r = weighted_cv([17.2, 9.4, 6.1, 1.0], [2475.0, 8505.0, 6577.0, np.nan])
+    assert r.values == pytest.approx(math.sqrt(268903.08 / 17557) / 10.9, rel=1e-12)
+    assert r.values == pytest.approx(0.35904, abs=5e-6)
+    # an explicit zero weight is a weight: the region stays in the centre (u = 8.425)
+    z = weighted_cv([17.2, 9.4, 6.1, 1.0], [2475.0, 8505.0, 6577.0, 0.0])
+    assert z.values == pytest.approx(reat_williamson([17.2, 9.4, 6.1, 1.0], [2475, 8505, 6577, 0]))
 
 
 def test_weight_units_do_not_matter_and_unweighted_is_equal_weights() -> None:
@@ -270,7 +282,7 @@ def test_periods_with_per_period_weights_and_holes_match_naive_column_by_column(
             [x for x, m in zip(groups, keep, strict=True) if m],
         )
         assert g[k] == pytest.approx(naive_gini(yk, wk), rel=1e-12)
-        # the simple-mean centre is over every province with a value, weighted or not
+        # the simple-mean centre is over every province with a value and a weight
         assert cvm[k] == pytest.approx(naive_cv(y[:, k], w[:, k], "mean"), rel=1e-12)
         assert cvw[k] == pytest.approx(naive_cv(yk, wk, "weighted"), rel=1e-12)
         for r, kind in ((tt, "T"), (tl, "L")):

@@ -140,6 +140,17 @@ def test_without_population_weighted_measures_are_empty_and_everyone_says_why(
     assert "no population data" in text and "are empty" in text
     assert "population shares 人口比重" not in text  # notes never claim weights not used
     assert "no population data" in out and "are empty" in out  # the CLI says why
+    # and the Quality sheet has a warning naming the sheet, which `yangtze check` prints
+    q = quality(path)
+    row = q[q["kind"] == "no-population"]
+    assert row[["series", "cell", "level"]].values.tolist() == [
+        ["population", "Population", "warning"]
+    ]
+    why = "is not in the workbook" if how == "sheet deleted" else "has no positive population"
+    assert row["detail"].iloc[0].startswith(f"sheet Population {why}")
+    assert main(["check", str(path)]) == 0
+    checked = capsys.readouterr().out
+    assert "no-population" in checked and f"sheet Population {why}" in checked
 
 
 def test_population_missing_from_some_year_on_is_named_and_counted(base, tmp_path, capsys, data):
@@ -218,6 +229,34 @@ def test_unit_slips_are_warned_about_naming_the_unit_cell(
     assert f"{len(q[q['kind'] == 'plausibility'])} plausibility warning(s)" in out
 
 
+def test_fx_per_100_dollars_blames_the_rate_not_the_amounts_unit_cells(base, tmp_path, capsys):
+    """QA: with the rate typed per 100 dollars, trade/GDP and FIE/GDP are ×100 and their
+    warnings blamed Trade!B2 and FIE!B2. Now the FX warning says those ratios are suspect
+    because of the rate, and no warning names the amounts' unit cells."""
+    path, _ = regenerate(base, tmp_path, _fx_per_100, capsys)
+    q = quality(path)
+    warnings = q[q["kind"] == "plausibility"]
+    assert warnings["series"].tolist() == ["fx"]
+    assert (
+        "trade/GDP and FIE/GDP of these years are suspect because of the rate"
+        in (warnings["detail"].iloc[0])
+    )
+    assert not any("Trade!B2" in d or "FIE!B2" in d for d in warnings["detail"])
+
+
+def test_theil_l_empty_with_a_zero_value_says_why(base, tmp_path, capsys):
+    """QA: a zero trade gives Z = 0, so Theil L (Σ pᵢ ln(μ/yᵢ)) is undefined that year; the
+    column was empty with no reason. The Disparity notes now give it; Theil T stays."""
+    path, _ = regenerate(
+        base, tmp_path, lambda wb: wb["Trade"].__setitem__(ref("江西", 2008), 0), capsys
+    )
+    d = table(path, layout.DISPARITY).set_index("Year")
+    assert math.isnan(d.loc[2008, "Theil L"]) and not math.isnan(d.loc[2008, "Theil T"])
+    assert not math.isnan(d.loc[2007, "Theil L"])
+    text = notes(path, layout.DISPARITY)
+    assert "Theil L is empty in 2008: it needs positive values (ln Z), and 江西 has Z ≤ 0" in text
+
+
 def test_bands_come_from_settings(base, tmp_path, capsys):
     """A band widened on Settings silences the warning; a bad band names its cell."""
 
@@ -287,6 +326,22 @@ def test_numbers_typed_as_text_are_read_noted_and_give_the_same_numbers(
         assert idx[(p, y)] == pytest.approx(z.loc[p, y], rel=1e-12)
 
 
+def test_quality_messages_show_numbers_exactly_as_read(base, tmp_path, capsys):
+    """QA: 6 significant digits ("9.81088e+06") hid the number typed. 9,810,880.5 typed as
+    text is shown as 9810880.5; a negative GDP of -12345678.25 as -12345678.25."""
+
+    def change(wb):
+        wb["Trade"][ref("上海", 2010)] = "9,810,880.5"
+        wb["GDP"][ref("江苏", 2000)] = -12345678.25
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    read = q[q["kind"] == "numeric-text"]["detail"].iloc[0]
+    assert "read as the number 9810880.5;" in read
+    negative = q[(q["kind"] == "non-positive") & (q["series"] == "gdp")]["detail"].iloc[0]
+    assert negative.endswith("(-12345678.25)")
+
+
 def test_placeholders_are_missing_values_that_gap_filling_may_fill(base, tmp_path, capsys, data):
     def change(wb):
         set_setting(wb, "fill_gaps", "yes")
@@ -349,6 +404,21 @@ def test_blank_year_header_over_numbers_is_named(base, tmp_path, capsys):
     )
 
 
+def test_values_filled_under_a_blank_year_header_name_their_cells(base, tmp_path, capsys):
+    """QA: with gap filling on, the year under a blank header is interpolated; each filled
+    value is listed with the cell of that year's column (the unused value's cell)."""
+
+    def change(wb):
+        set_setting(wb, "fill_gaps", "yes")
+        wb["GDP"].cell(layout.HEADER_ROW, col(2001)).value = None
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    filled = q[(q["kind"] == "filled") & (q["series"] == "gdp") & (q["year"] == 2001)]
+    assert len(filled) == 11
+    assert sorted(filled["cell"]) == sorted(f"GDP!{ref(p, 2001)}" for p in PROVINCES)
+
+
 def test_overflow_has_a_problem_code_and_the_counts_follow(base, tmp_path, capsys):
     path, _ = regenerate(
         base, tmp_path, lambda wb: wb["Trade"].__setitem__(ref("四川", 2005), 1e300), capsys
@@ -361,6 +431,55 @@ def test_overflow_has_a_problem_code_and_the_counts_follow(base, tmp_path, capsy
     q = quality(path)
     coverage = q[(q["kind"] == "coverage") & (q["province"] == "四川")]
     assert coverage["cell"].tolist() == [f"Trade!{ref('四川', 2005)}"]
+
+
+def test_coverage_rows_split_where_the_missing_series_changes(base, tmp_path, capsys):
+    """QA: runs of years with the same reason used to merge across gaps and series and name
+    the first cell only. Trade blank in 1995–1996, FIE blank in 1997 and in 2001: three
+    rows (1995–1996 Trade, 1997 FIE, 2001 FIE), each naming its own cell."""
+
+    def change(wb):
+        for year in (1995, 1996):
+            wb["Trade"][ref("四川", year)] = None
+        for year in (1997, 2001):
+            wb["FIE"][ref("四川", year)] = None
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    rows = q[(q["kind"] == "coverage") & (q["province"] == "四川")]
+    assert rows["cell"].tolist() == [
+        f"Trade!{ref('四川', 1995)}",
+        f"FIE!{ref('四川', 1997)}",
+        f"FIE!{ref('四川', 2001)}",
+    ]
+    assert [d.split(" in ")[-1].split(":")[0] for d in rows["detail"]] == [
+        "1995–1996",
+        "1997",
+        "2001",
+    ]
+
+
+def test_stages_and_table1_show_the_n_at_both_ends_and_say_when_they_differ(
+    base, tmp_path, capsys, data
+):
+    """QA repro: text in Trade!C8 (安徽 1993) takes 安徽 out of the 1993 belt mean, so stage
+    1993–2000's growth compares 10 provinces with 11. Stages shows n at the base year and
+    at the last year, and its notes (and Table 1's, for the annual change) say so."""
+    path, _ = regenerate(
+        base, tmp_path, lambda wb: wb["Trade"].__setitem__(ref("安徽", 1993), "n/a?"), capsys
+    )
+    assert ref("安徽", 1993) == "C8"
+    n = dict(zip(YEARS, n_by_hand(data)))
+    n[1993] -= 1  # 安徽 has Z in 1993 in the example
+    stages = table(path, layout.STAGES).set_index("Stage")
+    first = stages.loc["1993–2000"]
+    assert (first["Provinces at base year"], first["Provinces at last year"]) == (n[1993], n[2000])
+    assert n[1993] == 10 and n[2000] == 11
+    text = notes(path, layout.STAGES)
+    assert "growth between years with different n mixes provinces" in text
+    assert "1993–2000 (n 10 → 11)" in text
+    # 安徽 is one of the four 下游 provinces; the belt has 11
+    assert "下游地区 (n 3 → 4), 长江经济带 (n 10 → 11)" in notes(path, layout.TABLE1)
 
 
 # --- settings ------------------------------------------------------------------------------------

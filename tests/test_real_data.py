@@ -16,6 +16,7 @@ import pytest
 
 from addin.core.disparity import weighted_cv
 from addin.panel.options import Options
+from addin.panel.plausibility import plausibility_records
 from addin.panel.provinces import YANGTZE_PROVINCES, YANGTZE_REGIONS
 from addin.panel.tables import compute_all
 from addin.panel.tidy import SeriesData, build_panel
@@ -305,3 +306,23 @@ def test_embedded_exchange_rates_match_the_yearbook_table(shared_data) -> None:
     shared = pd.read_csv(shared_data / "fx_cny_per_usd.csv")
     pd.testing.assert_frame_equal(embedded, shared)
     assert shared.set_index("year").loc[2010, "cny_per_usd"] == 6.7695
+
+
+def _disagreements(series) -> list:
+    panel = build_panel(series, REGIONS)
+    return [r for r in plausibility_records(panel) if "disagree" in r.detail]
+
+
+def test_trade_against_fie_check_is_quiet_on_the_real_series_and_catches_a_x10_row(data) -> None:
+    """QA: a ×10 slip in one province's whole row passed silently (the off-median check
+    needs ×30, since Shanghai's trade/GDP is ×14.7 the median's). Against its own FIE/GDP a
+    province's trade/GDP stays within ×2.5 on the real series; ×10 (or ÷10) in one Trade or
+    FIE row moves it to ×4 or more, past the default ×3.5."""
+    assert _disagreements(series_in_real_units(data)) == []
+    for province in ("上海", "浙江", "安徽", "贵州"):
+        for key, column in (("trade", "trade_10k_usd"), ("fie", "fie_musd")):
+            for factor in (10.0, 0.1):
+                changed = {**data, column: data[column].copy()}
+                changed[column].loc[province] *= factor
+                found = _disagreements(series_in_real_units(changed))
+                assert [r.province for r in found] == [province], (province, key, factor)

@@ -289,6 +289,25 @@ def test_disparity_province_without_population_is_left_out_of_the_weighted_measu
     assert d["cv_plain"].iloc[0] == pytest.approx(weighted_cv([0.4, 0.2, 0.05]).values, rel=1e-12)
 
 
+def test_disparity_table_equals_weighted_cv_over_the_same_cells_with_a_blank_population() -> None:
+    """One rule: a blank population leaves the province out of the weighted CV, centre
+    included, in the table and in the worksheet function (blank cell = None from Excel).
+    2000 by hand: u = (0.4 + 0.2) / 2 = 0.3 (over 上海, 江苏; not 0.2167 over three)."""
+    import yangtze_udf as udf
+
+    pop = {**POP, "江西": [np.nan] * 4}
+    panel = make_panel(population=pop)
+    d = disparity_series(panel, index_table(panel)).set_index("year")
+    for k, year in enumerate(YEARS):
+        z = [[Z[p][k]] for p in REGIONS]
+        weights = [[POP["上海"][k]], [POP["江苏"][k]], [None]]  # the blank cell
+        assert udf.WEIGHTED_CV(z, weights) == pytest.approx(d.loc[year, "cv"], rel=1e-12)
+    u = (0.4 + 0.2) / 2
+    assert d.loc[2000, "cv"] == pytest.approx(
+        math.sqrt((1600 * (0.4 - u) ** 2 + 7300 * (0.2 - u) ** 2) / 8900) / u, rel=1e-12
+    )
+
+
 # --- stages ------------------------------------------------------------------------------------
 
 

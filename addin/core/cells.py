@@ -103,6 +103,19 @@ def _number_in_text(text: str) -> float | None:
     return None
 
 
+def number_text(value: float) -> str:
+    """A number for a message, exactly as read: the shortest text that reads back as the
+    same float (Python's ``repr``), without a trailing ``.0``.
+
+    Examples
+    --------
+    >>> number_text(9810880.5), number_text(680.0), number_text(0.0625), number_text(1e300)
+    ('9810880.5', '680', '0.0625', '1e+300')
+    """
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def classify_cell(value: object) -> tuple[float, str]:
     """Read one cell's content by the one rule shared by the tables and the worksheet functions.
 

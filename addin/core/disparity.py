@@ -4,8 +4,9 @@ All measures take ``values`` of shape ``(n,)`` (regions) or ``(n, periods)`` and
 a :class:`~addin.core.problems.Result`: one number per period (a float for ``(n,)``)
 and a problem code beside it. ``weights`` (population, any positive unit) are optional;
 they are turned into shares :math:`p_i` over the regions that have both a value and a
-weight in that period (pair-wise exclusion, shares renormalised; a zero weight is a
-weight). Without weights every region has :math:`p_i = 1/n`.
+weight in that period (pair-wise exclusion, shares renormalised). A missing (NaN) weight
+leaves the region out entirely; a zero weight is a weight: the region keeps its place in
+a simple-mean centre, with no share. Without weights every region has :math:`p_i = 1/n`.
 
 Problems per period: ``MISSING`` when no region has both a value and a weight (or the
 weights add up to 0), ``NEGATIVE`` when a region with a value has a negative weight,
@@ -34,8 +35,8 @@ class _Prepared:
     """Values and shares, both (n, periods), with what the kernels need beside them.
 
     ``y``: values where used, 0 elsewhere. ``p``: shares over the regions with a value
-    and a weight, 0 elsewhere. ``has_value``: regions with a value (whatever their
-    weight); ``raw``: the values as given.
+    and a weight, 0 elsewhere. ``has_value``: regions with a value and a weight that is
+    not missing (a zero weight counts); ``raw``: the values as given.
     ``problems``: per period, MISSING (no usable region) or NEGATIVE (a negative weight).
     """
 
@@ -83,9 +84,9 @@ def _as_weights(weights: ArrayLike | None, y: np.ndarray) -> np.ndarray:
 def _prepare(values: ArrayLike, weights: ArrayLike | None) -> _Prepared:
     y, was_1d = _as_block(values)
     w = _as_weights(weights, y)
-    has_value = ~np.isnan(y)
+    has_value = ~np.isnan(y) & ~np.isnan(w)  # a missing weight leaves the region out
     negative = (has_value & (w < 0)).any(axis=0)
-    used = has_value & ~np.isnan(w) & (w >= 0)
+    used = has_value & (w >= 0)
     w = np.where(used, w, 0.0)
     with np.errstate(all="ignore"):
         total = w.sum(axis=0, keepdims=True)
@@ -111,9 +112,11 @@ def weighted_cv(
         Population per region, shape (n,) or like ``values``. None: plain CV,
         population standard deviation over mean (no n − 1).
     centre : {"mean", "weighted"}
-        ``u``: the simple mean of the :math:`y_i` of every region with a value, whatever
-        its weight (the paper's wording; REAT ``williamson(wmean = FALSE)``), or the
-        weighted mean :math:`\sum p_i y_i` (Williamson 1965; REAT ``wmean = TRUE``).
+        ``u``: the simple mean of the :math:`y_i` of every region with a value and a
+        weight, a zero weight included (the paper's wording; REAT
+        ``williamson(wmean = FALSE)``), or the weighted mean :math:`\sum p_i y_i`
+        (Williamson 1965; REAT ``wmean = TRUE``). A region whose weight is missing (NaN)
+        is left out of both.
 
     Returns
     -------
@@ -129,6 +132,14 @@ def weighted_cv(
     0.5
     >>> weighted_cv([1.0, 3.0], [3.0, 1.0]).values
     0.5
+
+    A zero weight keeps its region in the simple-mean centre (u = 4, shares ½, ½, 0:
+    √(½·9 + ½·1) / 4); a missing weight leaves it out (u = 2):
+
+    >>> round(weighted_cv([1.0, 3.0, 8.0], [2.0, 2.0, 0.0]).values, 6)  # √5 / 4
+    0.559017
+    >>> weighted_cv([1.0, 3.0, 8.0], [2.0, 2.0, float("nan")]).values
+    0.5
     >>> r = weighted_cv([[1.0, 0.0], [3.0, 0.0]])
     >>> r.values.tolist(), r.problems.tolist()  # the second period's mean is 0
     ([0.5, nan], [0, 7])
@@ -138,7 +149,7 @@ def weighted_cv(
     d = _prepare(values, weights)
     with np.errstate(all="ignore"):
         if centre == "mean":
-            u = np.nansum(d.raw, axis=0) / d.has_value.sum(axis=0)
+            u = np.where(d.has_value, d.raw, 0.0).sum(axis=0) / d.has_value.sum(axis=0)
         else:
             u = (d.p * d.y).sum(axis=0)
         cv = np.sqrt((d.p * (d.y - u) ** 2).sum(axis=0)) / u

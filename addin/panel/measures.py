@@ -265,6 +265,9 @@ COLUMNS: tuple[Column, ...] = (
     # before the disparity measures
     Column("n", "省份数", "Provinces", ("factors", "disparity"), **_TEXT),
     Column("n_weighted", "有人口省份数", "Provinces with population", ("disparity",), **_TEXT),
+    # a stage's growth compares its base year with its last year: how many provinces each had
+    Column("n_base", "基期省份数", "Provinces at base year", ("stages",), **_TEXT),
+    Column("n_last", "末年省份数", "Provinces at last year", ("stages",), **_TEXT),
     Column(
         "cv",
         "变异系数 CV",

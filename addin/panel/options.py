@@ -49,6 +49,9 @@ class Options:
     trade_gdp_band, fie_gdp_band : plausible trade/GDP and FIE/GDP in one currency.
     outlier_ratio : a province whose trade/GDP or FIE/GDP is this many times off the year's
         median over the provinces is warned about (a power of ten typed into one row).
+    series_ratio : a province whose trade/GDP stands this many times higher (or lower),
+        relative to the year's median, than its FIE/GDP does is warned about: one of its two
+        rows carries a power of ten (the real series stay within ×2.5).
     """
 
     table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
@@ -69,6 +72,7 @@ class Options:
     trade_gdp_band: tuple[float, float] = (0.005, 5.0)
     fie_gdp_band: tuple[float, float] = (0.005, 5.0)
     outlier_ratio: float = 30.0
+    series_ratio: float = 3.5
 
     def __post_init__(self):
         choices = {
@@ -102,8 +106,9 @@ class Options:
         self._check_plausibility_settings()
 
     def _check_plausibility_settings(self) -> None:
-        if not self.outlier_ratio > 1:
-            raise InputError("must be greater than 1", "outlier_ratio")
+        for name in ("outlier_ratio", "series_ratio"):
+            if not getattr(self, name) > 1:
+                raise InputError("must be greater than 1", name)
         for name in BANDS:
             low, high = getattr(self, name)
             if not 0 <= low < high:

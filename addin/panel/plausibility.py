@@ -25,15 +25,35 @@ import numpy as np
 import pandas as pd
 
 from ..core.units import conversion_factor, parse_money_unit
+from ..errors import UnitError
 from .tidy import SERIES_LABELS, Panel, QualityRecord, year_ranges
 
 YUAN = parse_money_unit("元")
 SHOWN = 5  # cells listed in one warning's detail
 
 
+def _fx_outside(panel: Panel) -> pd.Series:
+    """Per row of ``panel.frame``: the year's exchange rate is outside the band."""
+    lo, hi = panel.options.fx_band
+    return (panel.frame["fx"] < lo) | (panel.frame["fx"] > hi)
+
+
+def _entered_in_dollars(panel: Panel, key: str) -> bool:
+    """Whether a money series was typed in dollars (so its amounts in 元 rest on the rate)."""
+    try:
+        entered = parse_money_unit(panel.units_entered.get(key) or panel.units[key])
+    except UnitError:
+        return False
+    return entered.currency == "USD"
+
+
 def _in_yuan(panel: Panel, key: str) -> pd.DataFrame:
-    """A money series as provinces × years in 元 (NaN where no rate converts it)."""
-    factor = conversion_factor(parse_money_unit(panel.units[key]), YUAN, panel.frame["fx"])
+    """A money series as provinces × years in 元 (NaN where no rate converts it, and, for a
+    dollar series, where the rate is itself outside its band: the fx warning covers those)."""
+    unit = parse_money_unit(panel.units[key])
+    factor = conversion_factor(unit, YUAN, panel.frame["fx"])
+    if _entered_in_dollars(panel, key):
+        factor = np.where(_fx_outside(panel), np.nan, factor)
     values = panel.frame[key] * factor
     frame = panel.frame.assign(value=values)
     return frame.pivot(index="province", columns="year", values="value").reindex(panel.provinces)
@@ -85,7 +105,10 @@ def fx_warnings(panel: Panel) -> list[QualityRecord]:
     if not pairs:
         return []
     lo, hi = panel.options.fx_band
-    what = f"CNY per USD outside {lo:g}–{hi:g}"
+    what = (
+        f"CNY per USD outside {lo:g}–{hi:g}; trade/GDP and FIE/GDP of these years are suspect "
+        "because of the rate and are not checked"
+    )
     return [_warning(panel, "fx", pairs, what, _unit_hint("fx", panel) + "; 元/100美元?")]
 
 
@@ -110,7 +133,7 @@ def gdp_per_person_warnings(panel: Panel) -> list[QualityRecord]:
 def ratio_warnings(panel: Panel) -> list[QualityRecord]:
     """Trade/GDP and FIE/GDP outside their bands, and single provinces far off the median."""
     gdp = _in_yuan(panel, "gdp")
-    records = []
+    records, ratios = [], {}
     bands = {"trade": panel.options.trade_gdp_band, "fie": panel.options.fie_gdp_band}
     for key, band in bands.items():
         with np.errstate(all="ignore"):
@@ -121,6 +144,36 @@ def ratio_warnings(panel: Panel) -> list[QualityRecord]:
             what = f"{name} / GDP outside {band[0]:g}–{band[1]:g}"
             records.append(_warning(panel, key, pairs, what, _unit_hint(key, panel)))
         records += _off_median(panel, key, ratio)
+        ratios[key] = ratio
+    return records + _trade_against_fie(panel, ratios["trade"], ratios["fie"])
+
+
+def _trade_against_fie(panel: Panel, trade: pd.DataFrame, fie: pd.DataFrame) -> list[QualityRecord]:
+    """Province-years whose trade/GDP, relative to that year's median province, differs from
+    their FIE/GDP relative to its median by more than ``series_ratio`` (either way).
+
+    Per province p and year t: |ln((rT[p,t] / median_q rT[q,t]) / (rI[p,t] / median_q rI[q,t]))|
+    > ln(series_ratio), with rT = trade/GDP and rI = FIE/GDP in one currency.
+
+    A power of ten in a whole Trade or FIE row moves one side only; a GDP slip moves both and
+    is not seen here. On the real series (11 provinces, 2005–2015) the factor is ×2.5 at
+    most, so ×10 in one row gives at least ×4.
+    """
+    with np.errstate(all="ignore"):
+        positive_t, positive_f = trade.where(trade > 0), fie.where(fie > 0)
+        gap = np.log(positive_t / positive_t.median(axis=0)) - np.log(
+            positive_f / positive_f.median(axis=0)
+        )
+    limit = np.log(panel.options.series_ratio)
+    records = []
+    for prov in gap.index:
+        years = [int(y) for y in gap.columns[(gap.loc[prov].abs() > limit).to_numpy()]]
+        if years:
+            factor = float(np.exp(gap.loc[prov, years].abs().max()))
+            higher = "trade" if gap.loc[prov, years[0]] > 0 else "fie"
+            what = f"trade/GDP and FIE/GDP disagree by ×{factor:.3g} against the median provinces"
+            hint = f"check the {SERIES_LABELS[higher][1]} row and the other row for a power of ten"
+            records.append(_warning(panel, higher, [(prov, y) for y in years], what, hint))
     return records
 
 

@@ -103,7 +103,13 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         "annual_change",
         growth.annual_change(out[years].to_numpy(), years) if len(years) >= 2 else np.nan,
     )
-    return _with_notes(out, _notes(panel, *_table1_notes(panel, years)))
+    ends = out.assign(n_first=out[n_columns[0]], n_final=out[n_columns[-1]]) if years else out
+    mixed = (
+        _mixed_provinces(ends[ends["kind"] != "province"], "name", "n_first", "n_final")
+        if len(years) >= 2
+        else []
+    )
+    return _with_notes(out, _notes(panel, *_table1_notes(panel, years), *mixed))
 
 
 def _table1_notes(panel: Panel, years: list[int]) -> list[str]:
@@ -239,7 +245,21 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     ]
     if not has_population(panel):
         extra.append(NO_POPULATION)
+    extra += _theil_l_note(panel, inputs.weighted_values)
     return _with_notes(out, _notes(panel, "CV = √(Σ pᵢ (yᵢ − u)²) / u", *extra))
+
+
+def _theil_l_note(panel: Panel, z: np.ndarray) -> list[str]:
+    """Why Theil L is empty in a year: it takes ln Zᵢ, so it needs every Z used to be > 0."""
+    zero = np.nan_to_num(z, nan=1.0) <= 0
+    years = [y for y, bad in zip(panel.years, zero.any(axis=0), strict=True) if bad]
+    if not years:
+        return []
+    who = sorted({panel.provinces[i] for i in np.flatnonzero(zero.any(axis=1))})
+    return [
+        f"Theil L is empty in {year_ranges(years)}: it needs positive values (ln Z), and "
+        f"{', '.join(who)} has Z ≤ 0 泰尔L需要正值 (see Quality › plausibility for the zero amounts)"
+    ]
 
 
 #: Said under the Disparity table and by the CLI when there is no population at all.
@@ -249,11 +269,22 @@ NO_POPULATION = (
 )
 
 
+def no_population_record(sheet: str, present: bool) -> QualityRecord:
+    """The Quality row saying that the workbook has no population at all: ``sheet`` (the
+    population sheet's name) was deleted (``present`` False) or holds no positive number."""
+    why = "is not in the workbook" if present is False else "has no positive population"
+    detail = f"sheet {sheet} {why} 无人口数据: {NO_POPULATION.split(': ', 1)[1]}"
+    return QualityRecord("no-population", "population", None, None, sheet, detail)
+
+
 def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     """Growth of the belt's Z, T and I in each stage, by the chosen method and base.
 
     Columns: stage ("1993–2000"), first, last, base_year, open_growth, trade_growth,
-    invest_growth (fractions per year; for method "change", index units per year).
+    invest_growth (fractions per year; for method "change", index units per year), n_base
+    and n_last (provinces in the belt figure of the base year and of the last year, from
+    the factors' ``n``; a note names the stages where they differ, whose growth mixes
+    provinces).
     """
     opts = panel.options
     years = factors["year"].to_numpy()
@@ -276,6 +307,9 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
             **result,
         }
     )
+    n_by_year = dict(zip(years.tolist(), factors["n"].tolist()))
+    out["n_base"] = [n_by_year.get(int(y), 0) for y in stages.base_years]
+    out["n_last"] = [n_by_year.get(int(y), 0) for y in stages.ends]
     covered = set(int(y) for y, z in zip(years, factors["open_index"]) if np.isfinite(z))
     partial = [
         f"{a}–{b}"
@@ -293,8 +327,28 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
     )
     return _with_notes(
         out,
-        _notes(panel, f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}", *extra),
+        _notes(
+            panel,
+            f"method 方法: {opts.growth_method}; base 基期: {opts.stage_base}",
+            *extra,
+            *_mixed_provinces(out, "stage", "n_base", "n_last"),
+        ),
     )
+
+
+def _mixed_provinces(frame: pd.DataFrame, label: str, start: str, end: str) -> list[str]:
+    """A note naming the rows whose growth compares means over different numbers of provinces
+    (``start`` and ``end`` columns of ``frame``; rows named by ``label``)."""
+    differ = frame[frame[start] != frame[end]]
+    if differ.empty:
+        return []
+    shown = ", ".join(
+        f"{r[label]} (n {int(r[start])} → {int(r[end])})" for _, r in differ.iterrows()
+    )
+    return [
+        f"growth between years with different n mixes provinces 首末年省份数不同: {shown}; "
+        "see Quality › coverage for the provinces left out"
+    ]
 
 
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
@@ -347,7 +401,7 @@ LEVELS = {
         ("text", "error-value", "header", "non-positive", "duplicate", "unmapped", "index"),
         "error",
     ),
-    **dict.fromkeys(("plausibility", "jump"), "warning"),
+    **dict.fromkeys(("plausibility", "jump", "no-population"), "warning"),
 }
 
 
@@ -368,12 +422,30 @@ def _culprit(panel: Panel, province: str, year: int, inputs: dict, code) -> str 
     return next((c for c in cells if c), None)
 
 
-def _runs(items: list[tuple[int, str, str | None]]) -> list[tuple[list[int], str, str | None]]:
-    """Consecutive (year, reason, cell) items with one reason → (years, reason, first cell)."""
+def _sheet(where: str | None) -> str | None:
+    """The sheet part of a cell reference (``"Trade"`` of ``"Trade!C5"``)."""
+    return where.rpartition("!")[0] if where else None
+
+
+def _runs(
+    items: list[tuple[int, str, str | None]], years: list[int]
+) -> list[tuple[list[int], str, str | None]]:
+    """(year, reason, cell) items → (years, reason, first cell) runs.
+
+    A run holds consecutive years of ``years`` with one reason whose cells are on one
+    sheet (one series), so the cell it names is the right one for every year of it.
+    """
+    position = {y: i for i, y in enumerate(years)}
     runs: list[tuple[list[int], str, str | None]] = []
     for year, reason, where in items:
-        if runs and runs[-1][1] == reason:
-            runs[-1][0].append(year)
+        last = runs[-1] if runs else None
+        if (
+            last
+            and last[1] == reason
+            and _sheet(last[2]) == _sheet(where)
+            and position.get(year, -2) == position.get(last[0][-1], -5) + 1
+        ):
+            last[0].append(year)
         else:
             runs.append(([year], reason, where))
     return runs
@@ -382,8 +454,8 @@ def _runs(items: list[tuple[int, str, str | None]]) -> list[tuple[list[int], str
 def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     """Which province each mean or weighted measure left out, for which years, and why.
 
-    One ``coverage`` record per province and run of years with the same reason, naming the
-    input cell of the first year: a province without Z is left out of its region's mean,
+    One ``coverage`` record per province and run of consecutive years with the same reason
+    and the same input series, naming the input cell of the run's first year: a province without Z is left out of its region's mean,
     the belt and the disparity measures (the ``n`` columns count one fewer); a province
     with Z but no population is left out of the weighted measures (``n_weighted``), when
     the workbook has population data at all.
@@ -401,7 +473,7 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
                 index=False, name=None
             )
         ]
-        for years, why, where in _runs(lost):
+        for years, why, where in _runs(lost, list(panel.years)):
             detail = (
                 f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
                 f"disparity measures in {year_ranges(years)}: {why}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.cells import number_text
 from ..core.gaps import fill_interior
 from ..core.units import conversion_factor, parse_fx_unit, parse_money_unit, parse_population_unit
 from ..errors import InputError, UnitError
@@ -188,7 +189,7 @@ def _flag_values(
                 prov,
                 yr,
                 series.where(prov, yr),
-                f"{SERIES_LABELS[series.key][1]} is {what} ({values.iat[label, year]:g})",
+                f"{SERIES_LABELS[series.key][1]} is {what} ({number_text(values.iat[label, year])})",
             )
         )
     positive = values.where(values > 0)
@@ -208,7 +209,7 @@ def _flag_values(
                 y1,
                 series.where(prov, y1),
                 f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} "
-                f"from {y0} ({before[i, j]:g}) to {y1} ({positive.iat[i, j]:g}); "
+                f"from {y0} ({number_text(before[i, j])}) to {y1} ({number_text(positive.iat[i, j])}); "
                 "check the unit of these cells",
             )
         )

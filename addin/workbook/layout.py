@@ -223,6 +223,13 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "the provinces that year (a power of ten in one row) 偏离中位数超过此倍数时提示",
     ),
     Setting(
+        "series_ratio",
+        "Trade vs FIE factor 贸易与外资偏离倍数",
+        3.5,
+        help="Warn when a province's trade/GDP, relative to the median province, differs from "
+        "its FIE/GDP by this factor (a power of ten in the Trade or FIE row) 两序列相对位置偏离时提示",
+    ),
+    Setting(
         "template_version",
         "Template version 模板版本",
         TEMPLATE_VERSION,

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..panel.tables import NO_POPULATION, Tables, compute_all, has_population
+from ..panel.tables import (
+    NO_POPULATION,
+    Tables,
+    compute_all,
+    has_population,
+    no_population_record,
+)
 from ..panel.tidy import build_panel
 from . import layout
 from .engine import WorkbookEngine
@@ -76,6 +82,9 @@ def compute(engine: WorkbookEngine) -> Tables:
     for key, data in series.items():  # hidden rows and merged cells: noted, not refused
         hidden, merged = engine.sheet_details(data.sheet)
         panel.quality.extend(layout_notes(key, data.sheet, hidden, merged, len(blocks[key])))
+    if not has_population(panel):
+        sheet = layout.DATA_SHEETS["population"]
+        panel.quality.append(no_population_record(sheet, sheet in present))
     return compute_all(panel)
 
 

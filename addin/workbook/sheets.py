@@ -135,7 +135,7 @@ def _note_disorder(key, year_cols, sheet, issues) -> None:
 
 #: How each kind of cell content is noted on the Quality sheet (None: not noted).
 _CELL_NOTES = {
-    cells.NUMERIC_TEXT: "text {raw!r} read as the number {number:g}; type it as a number",
+    cells.NUMERIC_TEXT: "text {raw!r} read as the number {number}; type it as a number",
     cells.PLACEHOLDER: "{raw!r} is a no-data mark: the value is missing",
     cells.TEXT: "{raw!r} is not a number: an error in the data, never filled; "
     "type the number or leave the cell blank",
@@ -155,7 +155,7 @@ def _read_cell(key, name, year, raw, r, col, sheet, issues, errors) -> float:
     number or blank."""
     number, kind = classify_cell(raw)
     if kind in _CELL_NOTES:
-        detail = _CELL_NOTES[kind].format(raw=raw, number=number)
+        detail = _CELL_NOTES[kind].format(raw=raw, number=cells.number_text(number))
         where = layout.address(r, col, sheet)
         issues.append(QualityRecord(_CELL_KINDS[kind], key, name, year, where, detail))
     if kind in (cells.TEXT, cells.ERROR_VALUE) and name is not None:
@@ -260,11 +260,20 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     frame = pd.DataFrame(
         rows, index=pd.Index(labels, dtype=object), columns=[y for y, _ in year_cols], dtype=float
     )
-    row_of, col_of = dict(zip(labels, row_numbers, strict=True)), dict(year_cols)
+    column_of = dict(year_cols)
+    rows_of = dict(zip(labels, row_numbers, strict=True))
+    header_cols = set(column_of.values())
 
     def locate(label: str, year: int) -> str | None:
-        r, col = row_of.get(label), col_of.get(year)
-        return layout.address(r, col, sheet) if r is not None and col is not None else None
+        """The cell of a province-year; for a year without a header (a blank or malformed
+        one), the cell where that year's column would be, between its neighbours."""
+        if label in rows_of and year in column_of:
+            return layout.address(rows_of[label], column_of[year], sheet)
+        guesses = (column_of.get(year - 1, -1) + 1, column_of.get(year + 1, 0) - 1)
+        col = next((c for c in guesses if c >= layout.FIRST_YEAR_COL), None)
+        if label not in rows_of or col is None or col in header_cols:
+            return None
+        return layout.address(rows_of[label], col, sheet)
 
     label_cells = {
         label: layout.address(r, 1, sheet) for label, r in zip(labels, row_numbers, strict=True)
@@ -500,6 +509,7 @@ _PARSERS = {
     "fill_gaps": _yes,
     "jump_ratio": _ratio,
     "outlier_ratio": _ratio,
+    "series_ratio": _ratio,
     **dict.fromkeys(BANDS, _band),
     **dict.fromkeys(PARAMETER_OPTIONS, _numbers),
 }
