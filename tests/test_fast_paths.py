@@ -142,3 +142,45 @@ def test_column_letters_match_openpyxl():
             column_index_from_string(bad)
         with pytest.raises(ValueError):
             layout.column_index(bad)
+
+
+def _off_median_loop(ratio: pd.DataFrame, outlier_ratio: float) -> list[tuple]:
+    """The simple version: one ``.loc`` per province (what ``_off_median`` did before)."""
+    with np.errstate(all="ignore"):
+        off = np.abs(np.log(ratio.where(ratio > 0) / ratio.median(axis=0)))
+    limit = np.log(outlier_ratio)
+    found = []
+    for prov in ratio.index:
+        years = [int(y) for y in ratio.columns[(off.loc[prov] > limit).to_numpy()]]
+        if years:
+            found.append((prov, years, float(np.exp(off.loc[prov, years].max()))))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_off_median_matches_the_per_province_loop(seed, monkeypatch):
+    from types import SimpleNamespace
+
+    from addin.panel import plausibility
+
+    rng = np.random.default_rng(seed)
+    values = rng.lognormal(-2, 0.3, (80, 15))
+    values[rng.random(values.shape) < 0.05] *= 100  # a power of ten typed in
+    values[rng.random(values.shape) < 0.05] /= 1000
+    values[rng.random(values.shape) < 0.05] = np.nan
+    values[rng.random(values.shape) < 0.02] = 0.0
+    values[rng.random(values.shape) < 0.02] *= -1
+    ratio = pd.DataFrame(values, index=[f"P{i:02d}" for i in range(80)], columns=range(2000, 2015))
+    captured = []
+    monkeypatch.setattr(
+        plausibility,
+        "_warning",
+        lambda panel, key, pairs, what, hint: captured.append((pairs, what)),
+    )
+    panel = SimpleNamespace(options=SimpleNamespace(outlier_ratio=10.0))
+    records = plausibility._off_median(panel, "trade", ratio)
+    expected = _off_median_loop(ratio, 10.0)
+    assert len(records) == len(captured) == len(expected) > 0
+    for (pairs, what), (prov, years, factor) in zip(captured, expected, strict=True):
+        assert pairs == [(prov, y) for y in years]
+        assert f"×{factor:.3g} off the median" in what
