@@ -17,7 +17,10 @@ from pathlib import Path
 from . import __version__
 from .errors import FileRejected, YangtzeError
 
-DEFAULT_TEMPLATE = Path("templates") / "yangtze_template.xlsm"
+#: Where ``yangtze template`` writes by default: the current folder, as ``demo`` does.
+#: The committed template is rebuilt with ``python -m addin.cli template --force
+#: templates/yangtze_template.xlsm`` (README, Development).
+DEFAULT_TEMPLATE = Path("yangtze_template.xlsm")
 
 
 def _say(text: str = "") -> None:
@@ -29,7 +32,13 @@ def _err(text: str) -> None:
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
-    """Stop before overwriting an existing workbook unless ``--force`` was given."""
+    """Stop before writing a new workbook where it cannot go: a name other than .xlsm (the
+    builder's workbook has macros), a folder that does not exist, or an existing file
+    (unless ``--force`` was given)."""
+    from .workbook.saving import check_extension, check_folder
+
+    check_extension(path, macro_enabled=True)
+    check_folder(path)
     if path.exists() and not force:
         raise FileRejected(
             f"{path.name}: already exists and was not changed; give another path, or add "
@@ -53,7 +62,6 @@ def _write_new_book(path: Path, force: bool, **kwargs) -> None:
     from .workbook.saving import atomic_write
 
     _refuse_existing(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = _built(**kwargs)
     atomic_write(path, lambda f: f.write(data))
 
@@ -80,7 +88,6 @@ def cmd_demo(args) -> int:
 
     path = Path(args.path)
     _refuse_existing(path, args.force)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # built beside the target, regenerated into it: a failure leaves no half-made demo
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".yangtze-demo-") as tmp:
         built = Path(tmp) / path.name
@@ -116,7 +123,7 @@ def cmd_check(args) -> int:
         tables = compute(engine)
     quality = tables.quality
     _say(
-        f"{args.book}: {len(tables.panel.provinces)} provinces, years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
+        f"{args.book}: {len(tables.panel.provinces)} regions, years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
         f"index unit {tables.panel.index_unit}"
     )
     if quality.empty:
@@ -128,8 +135,9 @@ def cmd_check(args) -> int:
 
 
 def _recalc_file(path: str, backup: bool) -> str:
-    """Regenerate one file (runs in a worker process); returns its summary line."""
-    return _regenerate_file(path, backup=backup)[0].summary()
+    """Regenerate one file (runs in a worker process); returns its summary line and notes."""
+    result, _, notes = _regenerate_file(path, backup=backup)
+    return "; ".join([result.summary(), *(f"note: {m}" for m in notes)])
 
 
 def _excel_available() -> bool:
@@ -151,6 +159,7 @@ class _Progress:
         filled = int(width * self.done / self.total)
         bar = "#" * filled + "-" * (width - filled)
         status = "ok    " if ok else "FAILED"
+        text = text.removeprefix(f"{Path(name).name}: ")  # messages start with the file's name
         _say(f"[{bar}] {self.done}/{self.total} {status} {name}: {text}")
 
 
@@ -177,8 +186,21 @@ def _recalc_files(books: list[str], jobs: int, backup: bool) -> Iterator[tuple[s
                 yield futures[future], False, str(exc)
 
 
+def _distinct(books: list[str]) -> list[str]:
+    """``books`` without repeats of one file (by resolved path, symlinks followed), said."""
+    seen: dict[str, str] = {}
+    for book in books:
+        real = os.path.realpath(book)
+        if real in seen:
+            same = "" if seen[real] == book else f" (the same file as {seen[real]})"
+            _say(f"{book}: given again{same}; regenerated once")
+        else:
+            seen[real] = book
+    return list(seen.values())
+
+
 def cmd_recalc(args) -> int:
-    books = [str(Path(b)) for b in args.books]
+    books = _distinct([str(Path(b)) for b in args.books])
     engine = args.engine
     if engine == "auto":
         engine = "excel" if _excel_available() else "file"
@@ -231,6 +253,20 @@ def cmd_import(args) -> int:
     return 0
 
 
+BACKUP_HELP = "keep {which} previous file as NAME.bak.xlsm (NAME.bak.xlsx for an .xlsx)"
+
+
+def _add_saving_options(p: argparse.ArgumentParser) -> None:
+    """``-o`` and ``--backup`` of the commands that save one book."""
+    p.add_argument(
+        "-o",
+        "--output",
+        help="write to this file instead of replacing BOOK (same kind: .xlsm for a workbook "
+        "with macros, .xlsx without)",
+    )
+    p.add_argument("--backup", action="store_true", help=BACKUP_HELP.format(which="the"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yangtze",
@@ -248,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
         "path",
         nargs="?",
         default="yangtze_demo.xlsm",
-        help="where to write the demo workbook (default: %(default)s in the current folder)",
+        help="where to write the demo workbook, an .xlsm in an existing folder "
+        "(default: %(default)s in the current folder)",
     )
     p.add_argument("--force", action="store_true", help=force_help)
     p.set_defaults(func=cmd_demo)
@@ -258,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
         "path",
         nargs="?",
         default=str(DEFAULT_TEMPLATE),
-        help="where to write the template (default: %(default)s)",
+        help="where to write the template, an .xlsm in an existing folder "
+        "(default: %(default)s in the current folder)",
     )
     p.add_argument("--force", action="store_true", help=force_help)
     p.set_defaults(func=cmd_template)
@@ -270,8 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Quality) and their charts; every other part of the file is kept byte for byte.",
     )
     p.add_argument("book", help=book_help + "; replaced atomically unless -o is given")
-    p.add_argument("-o", "--output", help="write to this file instead of replacing BOOK")
-    p.add_argument("--backup", action="store_true", help="keep the previous file as NAME.bak.xlsm")
+    _add_saving_options(p)
     p.set_defaults(func=cmd_regenerate)
 
     p = sub.add_parser("check", help="validate a workbook's data and print the data-quality report")
@@ -292,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="excel: through Microsoft Excel; file: from the files; auto (default): Excel if installed",
     )
-    p.add_argument("--backup", action="store_true", help="keep each previous file as NAME.bak.xlsm")
+    p.add_argument("--backup", action="store_true", help=BACKUP_HELP.format(which="each"))
     p.set_defaults(func=cmd_recalc)
 
     p = sub.add_parser(
@@ -306,8 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("book", help=book_help + "; only the data sheets it fills change")
     p.add_argument("--overwrite", action="store_true", help="replace non-empty cells")
-    p.add_argument("-o", "--output", help="write to this file instead of replacing BOOK")
-    p.add_argument("--backup", action="store_true", help="keep the previous file as NAME.bak.xlsm")
+    _add_saving_options(p)
     p.set_defaults(func=cmd_import)
     return parser
 

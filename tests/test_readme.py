@@ -24,3 +24,23 @@ def test_readme_python_example_prints_what_it_says():
     assert len(claimed) == len(printed) == 2
     for want, got in zip(claimed, printed):
         assert got == pytest.approx(want, abs=0.005)
+
+
+def test_readme_lists_every_worksheet_function():
+    source = (README.parent / "yangtze_udf.py").read_text(encoding="utf-8")
+    functions = re.findall(r"^def ([A-Z][A-Z_]+)\(", source, re.M)
+    table = next(
+        line
+        for line in README.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| worksheet functions |")
+    )
+    assert "ATKINSON_INDEX" in functions
+    assert [f for f in functions if f"`{f}`" not in table] == []
+
+
+def test_every_disparity_kernel_is_exported_at_the_top():
+    import addin
+    from addin.core import disparity
+
+    for name in ("weighted_cv", "theil", "gini", "atkinson"):
+        assert getattr(addin, name) is getattr(disparity, name) and name in addin.__all__

@@ -58,7 +58,7 @@ def test_building_twice_gives_the_same_bytes():
 
 def test_committed_template_is_a_fresh_build(fresh):
     assert TEMPLATE.read_bytes() == fresh.read_bytes(), (
-        "run `yangtze template --force` and commit templates/yangtze_template.xlsm"
+        "run `python -m addin.cli template --force templates/yangtze_template.xlsm` and commit it"
     )
 
 

@@ -7,6 +7,9 @@
 - ``xl/calcChain.xml`` lists formula cells; an entry pointing at a cell that no longer
   holds a formula makes Excel report the file as damaged. Entries of the rewritten sheets
   are dropped (the tool writes no formulas there); Excel rebuilds the chain.
+- Formulas on the other sheets (the user's own) that refer to an output sheet are
+  counted (:func:`cells_referring`), never rewritten: their cached values stay old until
+  the book is recalculated, and the command says so.
 
 Examples
 --------
@@ -16,11 +19,16 @@ b'<workbook><sheets/><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
 True
 >>> drop_chain_entries(b'<calcChain><c r="A1" i="3"/><c r="A2"/><c r="B1" i="1"/></calcChain>', {3})
 b'<calcChain><c r="B1" i="1"/></calcChain>'
+>>> cells_referring(b'<c r="A1"><f>Table1!D5*2</f><v>4</v></c><c r="A2"><f>MyTable1!D5</f></c>'
+...     b'<c r="A3"><f>&apos;My Table1&apos;!D5</f></c><c r="A4"><f>&apos;table1&apos;!D6</f></c>',
+...     ["Table1"])
+['A1', 'A4']
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 #: Children of ``<workbook>`` that come after ``<calcPr>`` (CT_Workbook's order).
 _AFTER_CALC_PR = (
@@ -85,3 +93,45 @@ def drop_chain_entries(calc_chain: bytes, sheet_ids: set[int]) -> bytes | None:
 
     out = re.sub(rb"<(?:\w+:)?c\b[^>]*/>", keep, calc_chain)
     return out if kept[0] else None
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
+
+
+def _reference_pattern(sheets: Iterable[str]) -> re.Pattern[bytes]:
+    """``Name!`` or ``'Name'!`` (names as XML text, any case) of one of ``sheets``."""
+    names = b"|".join(re.escape(n.replace("'", "''").encode()) for n in sheets)
+    quote = rb"(?:'|&apos;|&#39;)"
+    return re.compile(
+        rb"(?:" + quote + rb"(?:" + names + rb")" + quote + rb"|(?<![\w.'])(?:" + names + rb"))!",
+        re.IGNORECASE,
+    )
+
+
+def cells_referring(sheet_xml: bytes, sheets: Iterable[str]) -> list[str]:
+    """Cells of a worksheet part whose formula refers to one of ``sheets`` (``"D5"``).
+
+    A shared formula's cells count with its first cell. A worksheet with no formula is
+    passed over after one search, so data sheets cost next to nothing.
+    """
+    # every formula has a closing </f> (or </x:f>) somewhere: a plain byte search first
+    if b"</f>" not in sheet_xml and b":f>" not in sheet_xml:
+        return []
+    refers = _reference_pattern(sheets)
+    shared: set[bytes] = set()
+    found = []
+    for cell in _CELL.finditer(sheet_xml):
+        formula = _FORMULA.search(cell.group(2) or b"")
+        if formula is None:
+            continue
+        attrs, text = formula.group(1), formula.group(2) or b""
+        si = re.search(rb'\bsi="(\d+)"', attrs)
+        if refers.search(text):
+            if si:
+                shared.add(si.group(1))
+        elif not (si and si.group(1) in shared and not text):
+            continue
+        ref = re.search(rb'\br="([A-Z]+[0-9]+)"', cell.group(1))
+        found.append(ref.group(1).decode() if ref else "?")
+    return found

@@ -24,16 +24,26 @@ from pathlib import Path
 
 from ..errors import FileRejected
 from . import layout
-from .calc import drop_chain_entries, full_calc_on_load
+from .calc import cells_referring, drop_chain_entries, full_calc_on_load
 from .chart_parts import add_chart
 from .charts import update_chart
-from .package import DOC_REL, WORKBOOK, WORKSHEET_TYPE, Package, SheetEntry, quoteattr
+from .package import (
+    CONTENT_TYPES,
+    DOC_REL,
+    WORKBOOK,
+    WORKSHEET_TYPE,
+    Package,
+    SheetEntry,
+    quoteattr,
+)
 from .render import ChartRanges, SheetBlock
 from .safety import check_workbook_file
 from .saving import (  # noqa: F401 - part of this module's interface
     STALE_TEMP_SECONDS,
     atomic_write,
     backup_path,
+    check_extension,
+    extension_mismatch,
     remove_stale_temps,
     temp_pattern,
 )
@@ -224,6 +234,7 @@ class FileEngine:
         """Full calculation on load, and no calcChain entry on a rewritten sheet."""
         if not self._written:
             return
+        self._note_stale_formulas()
         workbook = full_calc_on_load(self.package.read(WORKBOOK))
         if workbook is not None:
             self.package.put(WORKBOOK, workbook)
@@ -239,10 +250,39 @@ class FileEngine:
         elif kept != self.package.read(chain):
             self.package.put(chain, kept)
 
+    def stale_formulas(self) -> list[str]:
+        """Cells on the other sheets (``Mine!B2``) whose formula refers to a rewritten sheet."""
+        return [
+            f"{layout.quote_sheet(name)}!{ref}"
+            for name, entry in self._sheets.items()
+            if name not in self._written and entry.part and self.package.exists(entry.part)
+            for ref in cells_referring(self.package.read(entry.part), self._written)
+        ]
+
+    def _note_stale_formulas(self) -> None:
+        stale = self.stale_formulas()
+        if stale:
+            shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            self.messages.append(
+                f"{len(stale)} formula(s) on other sheets refer to the output sheets ({shown}) "
+                "and show their old values until the workbook is recalculated: Excel does it "
+                "when it opens the file (full calculation on load is set); in LibreOffice "
+                "choose Data → Calculate → Recalculate Hard (Ctrl+Shift+F9), or set Tools → "
+                "Options → LibreOffice Calc → Formula → Recalculation on file load: Always"
+            )
+
+    def macro_enabled(self) -> bool:
+        """Whether the package is a macro-enabled workbook (what .xlsm names)."""
+        return b"sheet.macroEnabled.main+xml" in self.package.read(CONTENT_TYPES)
+
     def save(self, target: str | os.PathLike | None = None, backup: bool = False) -> Path:
         """Write the workbook to ``target`` (default: the file itself) atomically; see
         :mod:`.saving` for what is refused (read-only, open elsewhere) and kept (mode, links)."""
         target = Path(target) if target else self.path
+        if target != self.path:  # a copy keeps the input's kind (.xlsm with macros, else .xlsx)
+            check_extension(target, self.macro_enabled())
+        elif problem := extension_mismatch(target, self.macro_enabled()):
+            self.messages.append(f"{problem}: rename it")  # it came so; replaced, not renamed
         self._settle_calculation()
         return atomic_write(target, self.package.write, backup=backup)
 

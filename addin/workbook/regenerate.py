@@ -49,7 +49,7 @@ class Result:
         counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no data-quality notes"
         years = panel.years
         line = (
-            f"{len(panel.provinces)} provinces, {years[0]}–{years[-1]}, index unit {panel.index_unit}; "
+            f"{len(panel.provinces)} regions, {years[0]}–{years[-1]}, index unit {panel.index_unit}; "
             f"quality: {counts}"
         )
         warnings = kinds.get("plausibility", 0)
@@ -134,7 +134,7 @@ def regenerate_file(
     ----------
     path : the .xlsx/.xlsm workbook made from the template.
     output : write here instead of replacing ``path``.
-    backup : keep the previous file as ``NAME.bak.xlsm``.
+    backup : keep the previous file as ``NAME.bak.xlsm`` (``.xlsx``: the extension is kept).
 
     Returns
     -------
@@ -148,7 +148,7 @@ def regenerate_file(
     --------
     >>> from addin import regenerate_file  # doctest: +SKIP
     >>> regenerate_file("yangtze_demo.xlsm").summary()  # doctest: +SKIP
-    '11 provinces, 1993–2022, index unit 亿元; quality: 2 converted, 2 filled'
+    '11 regions, 1993–2022, index unit 亿元; quality: 2 converted, 2 filled'
     """
     from .file_engine import FileEngine
 

@@ -36,7 +36,7 @@ _DTD_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le
 def check_workbook_file(path: str | os.PathLike) -> None:
     """Raise :class:`FileRejected` with a clear message unless ``path`` looks like a safe .xlsx/.xlsm."""
     path = Path(path)
-    name = path.name
+    name = path.name or str(path)  # "." has no name
     if not path.exists():
         raise FileRejected(f"{name}: no such file")
     if path.is_dir():

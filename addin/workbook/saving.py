@@ -4,13 +4,16 @@
   could write it anyway): the user marked it so.
 - A workbook open in Excel (an owner file ``~$NAME`` beside it) or in LibreOffice
   (``.~lock.NAME#``) is refused: saving under an open program loses one side's work.
+- A name whose extension does not match the package's kind is refused (Excel will not
+  open a macro-enabled package named .xlsx, nor a macro-free one named .xlsm), and so
+  is a folder that does not exist (it is never created).
 - A symlink stays a link: the file it points to is replaced (the temporary file is made
   in the target's folder, so the replace stays atomic).
 - The content goes to a temporary file beside the target, is flushed to disk, and is
   moved over the target in one step (``os.replace``): a crash leaves the old file or the
   new one, never half of one. The target's permission bits are kept. ``backup`` first
-  copies the previous file to ``NAME.bak.xlsm``. A temporary file left by a killed save
-  is removed by a later save of the same target.
+  copies the previous file to ``NAME.bak.xlsm`` (``.xlsx``: the extension is kept). A
+  temporary file left by a killed save is removed by a later save of the same target.
 """
 
 from __future__ import annotations
@@ -38,18 +41,69 @@ def backup_path(target: Path) -> Path:
 def owner_files(target: Path) -> list[Path]:
     """Files that say ``target`` is open: Excel's owner file and LibreOffice's lock file.
 
-    Excel names its owner file ``~$`` + the name, with the first two characters dropped
-    when the name is long (``~$okname.xlsx`` for ``bookname.xlsx``); both forms are checked.
+    Excel's owner file is ``~$`` + the whole name, however long: only Word shortens it
+    (drops the first two characters of a name of 8 or more, the first of a name of 7).
+    That is the rule LibreOffice follows to read and write Office's owner files
+    (``svl/source/misc/msodocumentlockfile.cxx``, ``GenerateMSOLockFileURL``).
 
     >>> [p.name for p in owner_files(Path("/x/Book1.xlsm"))]
-    ['~$Book1.xlsm', '~$ok1.xlsm', '.~lock.Book1.xlsm#']
+    ['~$Book1.xlsm', '.~lock.Book1.xlsm#']
+    >>> [p.name for p in owner_files(Path("/x/regional_opening.xlsx"))]
+    ['~$regional_opening.xlsx', '.~lock.regional_opening.xlsx#']
     """
     name = target.name
-    return [
-        target.with_name(f"~${name}"),
-        target.with_name(f"~${name[2:]}"),
-        target.with_name(f".~lock.{name}#"),
-    ]
+    return [target.with_name(f"~${name}"), target.with_name(f".~lock.{name}#")]
+
+
+def shown(path: Path) -> str:
+    """The name to show for ``path`` in a message (the path itself when it has none: ``.``)."""
+    return path.name or str(path)
+
+
+def extension_mismatch(target: Path, macro_enabled: bool) -> str | None:
+    """Why ``target``'s extension does not fit the workbook's kind; None when it does.
+
+    Excel refuses to open a macro-enabled package (``…sheet.macroEnabled.main+xml`` and a
+    VBA project) named .xlsx, and a macro-free one named .xlsm.
+
+    >>> extension_mismatch(Path("out.XLSM"), macro_enabled=True) is None
+    True
+    >>> extension_mismatch(Path("mine"), macro_enabled=True)  # doctest: +ELLIPSIS
+    'mine: this workbook has macros ... (e.g. mine.xlsm); ... workbook without an extension'
+    """
+    suffix = target.suffix.lower()
+    wanted = ".xlsm" if macro_enabled else ".xlsx"
+    if suffix == wanted:
+        return None
+    kind = (
+        "has macros (the Regenerate tables button)"
+        if macro_enabled
+        else "has no macros (no VBA project)"
+    )
+    named = f"named {suffix}" if suffix else "without an extension"
+    example = f"{target.stem if suffix else target.name}{wanted}"
+    return (
+        f"{shown(target)}: this workbook {kind}, so its name must end in {wanted} "
+        f"(e.g. {example}); Excel refuses a {'macro-enabled' if macro_enabled else 'macro-free'} "
+        f"workbook {named}"
+    )
+
+
+def check_extension(target: Path, macro_enabled: bool) -> None:
+    """Refuse a new file whose extension does not match the workbook's kind."""
+    problem = extension_mismatch(target, macro_enabled)
+    if problem:
+        raise FileRejected(problem)
+
+
+def check_folder(target: Path) -> None:
+    """Refuse a target whose folder does not exist (no command creates folders)."""
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileRejected(
+            f"{shown(target)}: the folder {folder} does not exist; nothing was written. "
+            "Create it first, or give a path in an existing folder"
+        )
 
 
 def check_replaceable(target: Path) -> None:
@@ -118,7 +172,8 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], None], backup: bool 
     Returns the path given (a symlink stays the link; its target file was replaced).
     """
     if target.is_dir():
-        raise FileRejected(f"{target.name}: is a folder; give a file name to write to")
+        raise FileRejected(f"{shown(target)}: is a folder; give a file name to write to")
+    check_folder(target)
     check_replaceable(target)
     real = Path(os.path.realpath(target)) if target.is_symlink() else target
     if real != target:
