@@ -12,7 +12,6 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import __version__
@@ -175,6 +174,8 @@ def _recalc_files(books: list[str], jobs: int, backup: bool) -> Iterator[tuple[s
             except YangtzeError as exc:
                 yield path, False, str(exc)
         return
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only for --jobs > 1
+
     # imported before the workers start, so each forked worker has it already
     from .workbook import regenerate  # noqa: F401
 

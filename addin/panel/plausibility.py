@@ -183,14 +183,16 @@ def _off_median(panel: Panel, key: str, ratio: pd.DataFrame) -> list[QualityReco
     with np.errstate(all="ignore"):
         off = np.abs(np.log(ratio.where(ratio > 0) / ratio.median(axis=0)))
     limit = np.log(panel.options.outlier_ratio)
+    off_values = off.to_numpy()
+    flagged = off_values > limit  # NaN compares False
     records = []
-    for prov in ratio.index:
-        years = [int(y) for y in ratio.columns[(off.loc[prov] > limit).to_numpy()]]
-        if years:
-            factor = float(np.exp(off.loc[prov, years].max()))
-            what = f"{SERIES_LABELS[key][1]} / GDP is ×{factor:.3g} off the median of the provinces"
-            hint = "check the unit of these cells (a power of ten?)"
-            records.append(_warning(panel, key, [(prov, y) for y in years], what, hint))
+    for i in np.flatnonzero(flagged.any(axis=1)):
+        prov, row = ratio.index[i], flagged[i]
+        years = [int(y) for y in ratio.columns[row]]
+        factor = float(np.exp(off_values[i, row].max()))
+        what = f"{SERIES_LABELS[key][1]} / GDP is ×{factor:.3g} off the median of the provinces"
+        hint = "check the unit of these cells (a power of ten?)"
+        records.append(_warning(panel, key, [(prov, y) for y in years], what, hint))
     return records
 
 

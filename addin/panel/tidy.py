@@ -432,8 +432,9 @@ def _note_gaps(frames: dict[str, pd.DataFrame], series: Mapping[str, SeriesData]
         if key == "population" and not values.notna().to_numpy().any():
             continue  # no population at all: said once, by the tables
         missing = values.isna().to_numpy()
+        provinces, years = values.index.to_numpy(), values.columns.to_numpy()
         for i in np.flatnonzero(missing.any(axis=1)):
-            prov, gaps = values.index[i], [int(y) for y in values.columns[missing[i]]]
+            prov, gaps = provinces[i], years[missing[i]].astype(int).tolist()
             if gaps:
                 where = series[key].where(prov, gaps[0]) or series[key].sheet
                 detail = f"{SERIES_LABELS[key][1]}: no value for {prov} in {year_ranges(gaps)}"

@@ -7,8 +7,7 @@ and the writers (:mod:`.render`). Rows and columns here are 1-based, as in Excel
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
+from functools import cache
 
 from ..core.disparity import CENTRES
 from ..core.growth import BASES, METHODS, PAPER_STAGES
@@ -243,14 +242,43 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
 SETTINGS_FIRST_ROW = 4  # header on row 3
 
 
+#: Largest column the letters name (ZZZ; Excel itself stops at XFD = 16384).
+MAX_COLUMN = 18278
+
+
+@cache
 def column_letter(col: int) -> str:
-    """1 → A, 27 → AA."""
-    return get_column_letter(col)
+    """Column letters in bijective base 26: 1 → A, 26 → Z, 27 → AA, up to 18278 → ZZZ.
+
+    Examples
+    --------
+    >>> column_letter(1), column_letter(28), column_letter(16384)
+    ('A', 'AB', 'XFD')
+    """
+    if not 1 <= col <= MAX_COLUMN:
+        raise ValueError(f"Invalid column index {col}")
+    letters = ""
+    while col:
+        col, digit = divmod(col - 1, 26)
+        letters = chr(65 + digit) + letters
+    return letters
 
 
 def column_index(letters: str) -> int:
-    """A → 1, AA → 27."""
-    return column_index_from_string(letters)
+    """Column letters (any case) → number: A → 1, AA → 27, ZZZ → 18278.
+
+    Examples
+    --------
+    >>> column_index("A"), column_index("xfd")
+    (1, 16384)
+    """
+    text = letters.upper()
+    if not (1 <= len(text) <= 3 and text.isascii() and text.isalpha()):
+        raise ValueError(f"{letters} is not a valid column name")
+    col = 0
+    for char in text:
+        col = col * 26 + ord(char) - 64
+    return col
 
 
 def address(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:

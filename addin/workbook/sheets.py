@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..core import cells
@@ -149,15 +150,42 @@ _CELL_KINDS = {
 }
 
 
-def _read_cell(key, name, year, raw, where, issues, errors) -> float:
-    """One data cell by the one cell rule; noted when it is not a plain number or blank."""
+def _read_cell(key, name, year, raw, r, col, sheet, issues, errors) -> float:
+    """One data cell by the one cell rule; noted (with its address) when it is not a plain
+    number or blank."""
     number, kind = classify_cell(raw)
     if kind in _CELL_NOTES:
         detail = _CELL_NOTES[kind].format(raw=raw, number=cells.number_text(number))
+        where = layout.address(r, col, sheet)
         issues.append(QualityRecord(_CELL_KINDS[kind], key, name, year, where, detail))
     if kind in (cells.TEXT, cells.ERROR_VALUE) and name is not None:
         errors.add((name, year))
     return number
+
+
+#: Cell types that :func:`~addin.core.cells.classify_cell` reads without a note (exact
+#: types: ``bool`` is a subclass of ``int`` but reads as text).
+_PLAIN_TYPES = frozenset({float, int, type(None)})
+
+
+def _read_row(key, name, row, r, year_cols, sheet, issues, errors) -> list[float]:
+    """The year cells of one sheet row as floats, by the one cell rule.
+
+    A row of plain numbers and blanks (the usual case) is converted by numpy in one step;
+    only a row holding anything else is read cell by cell, and only the cells that are
+    noted get an address.
+    """
+    width = len(row)
+    raw = [row[col - 1] if col <= width else None for _, col in year_cols]
+    if {type(v) for v in raw} <= _PLAIN_TYPES:
+        try:
+            return np.array(raw, dtype=float).tolist()  # None → NaN
+        except OverflowError:  # an int too large for a float: the cell rule makes it ±inf
+            pass
+    return [
+        _read_cell(key, name, year, value, r, col, sheet, issues, errors)
+        for value, (year, col) in zip(raw, year_cols, strict=True)
+    ]
 
 
 def _row_label(value: object) -> str | None:
@@ -209,12 +237,8 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
                 )
             )
             continue
-        values = [
-            _read_cell(
-                key, name, year, cell(block, r, col), layout.address(r, col, sheet), issues, errors
-            )
-            for year, col in year_cols
-        ]
+        row = block[r - 1] if r <= len(block) else ()
+        values = _read_row(key, name, row, r, year_cols, sheet, issues, errors)
         if name is None:
             if any(not math.isnan(v) for v in values):
                 issues.append(
@@ -236,10 +260,6 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     frame = pd.DataFrame(
         rows, index=pd.Index(labels, dtype=object), columns=[y for y, _ in year_cols], dtype=float
     )
-    positions = {
-        (label, year): (r, col) for label, r in zip(labels, row_numbers) for year, col in year_cols
-    }
-
     column_of = dict(year_cols)
     rows_of = dict(zip(labels, row_numbers, strict=True))
     header_cols = set(column_of.values())
@@ -247,9 +267,8 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     def locate(label: str, year: int) -> str | None:
         """The cell of a province-year; for a year without a header (a blank or malformed
         one), the cell where that year's column would be, between its neighbours."""
-        pos = positions.get((label, year))
-        if pos:
-            return layout.address(*pos, sheet)
+        if label in rows_of and year in column_of:
+            return layout.address(rows_of[label], column_of[year], sheet)
         guesses = (column_of.get(year - 1, -1) + 1, column_of.get(year + 1, 0) - 1)
         col = next((c for c in guesses if c >= layout.FIRST_YEAR_COL), None)
         if label not in rows_of or col is None or col in header_cols:
