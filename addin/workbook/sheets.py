@@ -310,40 +310,16 @@ def is_read_cell(ref: str) -> bool:
 
 
 def layout_notes(
-    key: str,
-    sheet: str,
-    hidden_rows: Sequence[int],
-    merged: Sequence[str],
-    n_rows: int,
-    uncomputed: Sequence[str] = (),
+    key: str, sheet: str, hidden_rows: Sequence[int], merged: Sequence[str], n_rows: int
 ) -> list[QualityRecord]:
-    """Quality notes on a data sheet's hidden rows, merged cells and formulas without a stored
-    result (from an engine that knows them).
+    """Quality notes on a data sheet's hidden rows and merged cells.
 
     Hidden rows within the data are used as they are; in a merged range only the top-left
-    cell holds a value, the others read as blank; so does a formula whose result the file
-    does not store (``uncomputed``: cell references such as ``"D5"``). Each is noted so the
-    user can check.
+    cell holds a value, the others read as blank. Each is noted so the user can check.
+    (Formulas without a stored result are refused before this, by
+    :func:`addin.workbook.regenerate.refuse_uncomputed`.)
     """
     notes: list[QualityRecord] = []
-    uncomputed = [ref for ref in uncomputed if is_read_cell(ref)]
-    if uncomputed:
-        shown = ", ".join(uncomputed[:5]) + (
-            f" and {len(uncomputed) - 5} more" if len(uncomputed) > 5 else ""
-        )
-        notes.append(
-            QualityRecord(
-                "note",
-                key,
-                None,
-                None,
-                f"{layout.quote_sheet(sheet)}!{uncomputed[0]}",
-                f"{len(uncomputed)} formula cell(s) on sheet {sheet} have no stored result "
-                f"({shown}) "
-                "and read as blank: the workbook was last saved by a program that does not "
-                "calculate; open it in Excel or LibreOffice, save, and regenerate",
-            )
-        )
     rows = sorted(r for r in set(hidden_rows) if layout.FIRST_DATA_ROW <= r <= n_rows)
     runs: list[list[int]] = []
     for r in rows:
