@@ -109,14 +109,29 @@ def _reference_pattern(sheets: Iterable[str]) -> re.Pattern[bytes]:
     )
 
 
+def _names_any(sheet_xml: bytes, sheets: list[str]) -> bool:
+    """Whether ``Name!``, ``Name'!`` or ``Name&apos;!`` of one of ``sheets`` occurs anywhere
+    (any case): plain byte searches, a cheap superset of what :func:`_reference_pattern`
+    matches."""
+    low = sheet_xml.lower()
+    ends = (b"!", b"'!", b"&apos;!", b"&#39;!")
+    return any(
+        name.replace("'", "''").lower().encode() + end in low for name in sheets for end in ends
+    )
+
+
 def cells_referring(sheet_xml: bytes, sheets: Iterable[str]) -> list[str]:
     """Cells of a worksheet part whose formula refers to one of ``sheets`` (``"D5"``).
 
-    A shared formula's cells count with its first cell. A worksheet with no formula is
-    passed over after one search, so data sheets cost next to nothing.
+    A shared formula's cells count with its first cell. A worksheet with no formula, or
+    whose text names none of ``sheets``, is passed over after plain byte searches, so data
+    sheets cost next to nothing.
     """
     # every formula has a closing </f> (or </x:f>) somewhere: a plain byte search first
     if b"</f>" not in sheet_xml and b":f>" not in sheet_xml:
+        return []
+    sheets = list(sheets)
+    if not _names_any(sheet_xml, sheets):
         return []
     refers = _reference_pattern(sheets)
     shared: set[bytes] = set()
