@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.core import disparity, growth
-from addin.core.cells import classify_cell
+from addin.core.cells import COM_ERROR_BASE, classify_cell
 from addin.core.gaps import fill_interior
 from addin.core.indices import trade_index
 from addin.core.problems import MARKERS, Problem
@@ -120,7 +120,7 @@ def test_yearbook_no_data_marks_are_blanks(cell):
         "#CALC!",
         NA_COM,
         SPILL_COM,
-        ea.COM_ERROR_BASE + 2050,
+        COM_ERROR_BASE + 2050,
     ],
 )
 def test_error_values_are_error_cells(cell):
@@ -318,7 +318,7 @@ markers = st.sampled_from([m for m in ea.MARKER_TABLE if m] + sorted(ea.ERROR_TE
 cell = st.one_of(
     st.floats(allow_nan=True, allow_infinity=False, width=64),
     st.integers(min_value=-(10**12), max_value=10**12),
-    st.integers(min_value=ea.COM_ERROR_BASE - 2, max_value=ea.COM_ERROR_BASE + 0xFFFF + 2),
+    st.integers(min_value=COM_ERROR_BASE - 2, max_value=COM_ERROR_BASE + 0xFFFF + 2),
     st.none(),
     st.text(max_size=6),
     st.text(alphabet="0123456789,.-+e ３，．　", max_size=8),

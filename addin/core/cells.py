@@ -51,9 +51,10 @@ EXCEL_ERRORS: dict[int, str] = {
 ERROR_TEXTS: frozenset[str] = frozenset(EXCEL_ERRORS.values()) | {"#BUSY!", "#PYTHON!"}
 
 
-def is_com_error(value: int) -> bool:
-    """Whether an int is a COM VT_ERROR code (``0x800A0000`` to ``0x800AFFFF``)."""
-    return COM_ERROR_BASE <= value <= COM_ERROR_BASE + 0xFFFF
+def is_com_error(value):
+    """Whether a number (or, element by element, an array) lies in the COM VT_ERROR range
+    ``0x800A0000`` to ``0x800AFFFF``."""
+    return (value >= COM_ERROR_BASE) & (value <= COM_ERROR_BASE + 0xFFFF)
 
 
 def error_text(code: int) -> str:

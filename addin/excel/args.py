@@ -42,7 +42,7 @@ from itertools import chain
 import numpy as np
 
 from ..core import cells
-from ..core.cells import COM_ERROR_BASE, ERROR_TEXTS, classify_cell
+from ..core.cells import ERROR_TEXTS, classify_cell, is_com_error
 from ..core.problems import MARKERS, Problem, Result, worst
 from ..errors import InputError
 
@@ -197,11 +197,7 @@ def _all_floats(rows) -> np.ndarray | None:
     values = np.array(rows)
     if values.dtype != np.float64 or values.ndim != 2 or values.size == 0:
         return None
-    suspicious = (
-        (values == 0)
-        | (values == 1)
-        | (values >= COM_ERROR_BASE) & (values <= COM_ERROR_BASE + 0xFFFF)
-    )
+    suspicious = (values == 0) | (values == 1) | is_com_error(values)
     if suspicious.any() and not set(map(type, chain.from_iterable(rows))) <= _FLOAT_TYPES:
         return None
     return values
@@ -369,7 +365,7 @@ def _numbers(objs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         problems = np.array([p for _, p in pairs], dtype=np.int8).reshape(objs.shape)
     else:
         problems = np.zeros(objs.shape, dtype=np.int8)
-    is_error = (values >= COM_ERROR_BASE) & (values <= COM_ERROR_BASE + 0xFFFF)
+    is_error = is_com_error(values)
     if is_error.any():  # COM hands error values as ints and numbers as floats
         is_error[is_error] = [_TYPE_CATEGORY.get(type(v)) == _INT for v in objs[is_error]]
         values = np.where(is_error, np.nan, values)
