@@ -184,3 +184,50 @@ def test_off_median_matches_the_per_province_loop(seed, monkeypatch):
     for (pairs, what), (prov, years, factor) in zip(captured, expected, strict=True):
         assert pairs == [(prov, y) for y in years]
         assert f"×{factor:.3g} off the median" in what
+
+
+#: Formula texts and attributes a user's sheet may hold: references to output sheets in each
+#: spelling, to other sheets, a raw ">" in the text, shared formulas and their children.
+FORMULA_PIECES = [
+    "Table1!D5*2",
+    "'Index'!C5+1",
+    "&apos;Disparity&apos;!B2",
+    "&#39;Stages&#39;!B2",
+    "SUM(factors!A1:A2)",
+    "MyTable1!D5",
+    "'My Table1'!D5",
+    "Trade!C5",
+    "Quality!B3>A1",
+    "IF(Index!B2>0,Index!B2,0)",
+    "1+1",
+    "",
+]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_stale_formula_prefilter_matches_the_cell_by_cell_pass(seed, monkeypatch):
+    """cells_referring with its byte prefilter (formula elements only) finds what the
+    regex pass over every cell finds."""
+    from addin.workbook import calc
+
+    rng = np.random.default_rng(seed)
+    prefix = "x:" if rng.random() < 0.2 else ""
+    cells = []
+    for i in range(int(rng.integers(0, 5))):
+        ref = f"{layout.column_letter(int(rng.integers(1, 5)))}{i + 1}"
+        text = FORMULA_PIECES[rng.integers(len(FORMULA_PIECES))]
+        draw = rng.random()
+        if draw < 0.2:
+            formula = f'<{prefix}f t="shared" ref="A1:A9" si="{i % 3}">{text}</{prefix}f>'
+        elif draw < 0.35:
+            formula = f'<{prefix}f t="shared" si="{i % 3}"/>'
+        elif draw < 0.45:
+            formula = ""  # a plain value
+        else:
+            formula = f"<{prefix}f>{text}</{prefix}f>"
+        cells.append(f'<{prefix}c r="{ref}">{formula}<{prefix}v>1</{prefix}v></{prefix}c>')
+    sheet = f"<{prefix}worksheet><{prefix}sheetData>{''.join(cells)}</{prefix}sheetData>"
+    sheet = (sheet + f"</{prefix}worksheet>").encode()
+    fast = calc.cells_referring(sheet, layout.OUTPUT_SHEETS)
+    monkeypatch.setattr(calc, "_names_any", lambda *_: True)  # every cell through the regex
+    assert fast == calc.cells_referring(sheet, layout.OUTPUT_SHEETS)

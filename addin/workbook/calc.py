@@ -109,11 +109,30 @@ def _reference_pattern(sheets: Iterable[str]) -> re.Pattern[bytes]:
     )
 
 
+def _formula_elements(sheet_xml: bytes) -> bytes:
+    """The formula elements of a worksheet part (each from ``<f`` to its ``</f>``), joined:
+    every formula's text with its attributes. A part whose formulas carry a namespace
+    prefix (``</x:f>``) is returned whole.
+
+    >>> _formula_elements(b'<c r="A1"><f>Table1!D5</f><v>4</v></c><c r="B1"><v>2</v></c>')
+    b'<f>Table1!D5'
+    """
+    if b":f>" in sheet_xml:
+        return sheet_xml
+    pieces = []
+    close = sheet_xml.find(b"</f>")
+    while close >= 0:
+        # a formula's text holds no "<": the nearest "<f" before its end is its start tag
+        pieces.append(sheet_xml[max(sheet_xml.rfind(b"<f", 0, close), 0) : close])
+        close = sheet_xml.find(b"</f>", close + 4)
+    return b"\n".join(pieces)
+
+
 def _names_any(sheet_xml: bytes, sheets: list[str]) -> bool:
-    """Whether ``Name!``, ``Name'!`` or ``Name&apos;!`` of one of ``sheets`` occurs anywhere
-    (any case): plain byte searches, a cheap superset of what :func:`_reference_pattern`
-    matches."""
-    low = sheet_xml.lower()
+    """Whether ``Name!``, ``Name'!`` or ``Name&apos;!`` of one of ``sheets`` occurs in a
+    formula (any case): plain byte searches over the formula elements only, a cheap
+    superset of what :func:`_reference_pattern` matches."""
+    low = _formula_elements(sheet_xml).lower()
     ends = (b"!", b"'!", b"&apos;!", b"&#39;!")
     return any(
         name.replace("'", "''").lower().encode() + end in low for name in sheets for end in ends

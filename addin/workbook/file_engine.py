@@ -93,6 +93,7 @@ class FileEngine:
         self._shared: list[str] | None = None
         self._values = CalamineReader(self.path)
         self._content: dict[str, SheetContent] = {}
+        self._unpacked: dict[str, bytes] = {}  # input sheets' parts, unzipped once
         self._written: dict[str, SheetBlock] = {}
         self._styles: OutputStyles | None = None
         self.messages: list[str] = []
@@ -122,13 +123,22 @@ class FileEngine:
                     self._shared = read_shared_strings(stream, self.path)
         return self._shared
 
+    def _sheet_xml(self, part: str) -> bytes:
+        """The bytes of worksheet ``part``: as changed in this session, or as unzipped once
+        (kept for the stale-formula scan at saving)."""
+        if part in self.package.changed():
+            return self.package.read(part)
+        if part not in self._unpacked:
+            self._unpacked[part] = self.package.read(part)
+        return self._unpacked[part]
+
     def content(self, sheet: str) -> SheetContent:
         """Everything read from ``sheet`` (values, hidden rows, merges, uncomputed formulas)."""
         if sheet not in self._content:
             part = self._part(sheet)
             fresh = part in self.package.changed()
             self._content[sheet] = self._values.read(
-                self.package.read(part), self._shared_strings, sheet, part, fresh
+                self._sheet_xml(part), self._shared_strings, sheet, part, fresh
             )
         return self._content[sheet]
 
@@ -257,7 +267,7 @@ class FileEngine:
             f"{layout.quote_sheet(name)}!{ref}"
             for name, entry in self._sheets.items()
             if name not in self._written and entry.part and self.package.exists(entry.part)
-            for ref in cells_referring(self.package.read(entry.part), self._written)
+            for ref in cells_referring(self._sheet_xml(entry.part), self._written)
         ]
 
     def _note_stale_formulas(self) -> None:
