@@ -17,6 +17,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from addin.core.cells import classify_cell
 from addin.workbook import layout, sheets
+from addin.workbook.package import MAIN_NS
 
 #: Cell contents that are not plain numbers: each is noted or read by the cell rule.
 ODD_CELLS = [
@@ -231,3 +232,99 @@ def test_stale_formula_prefilter_matches_the_cell_by_cell_pass(seed, monkeypatch
     fast = calc.cells_referring(sheet, layout.OUTPUT_SHEETS)
     monkeypatch.setattr(calc, "_names_any", lambda *_: True)  # every cell through the regex
     assert fast == calc.cells_referring(sheet, layout.OUTPUT_SHEETS)
+
+
+def random_sheet_xml(seed: int) -> bytes:
+    """A worksheet part with the cells the byte scan looks for: formulas with and without a
+    stored result (empty results, text results, shared formulas and their children), error
+    cells, hidden rows and merged ranges, between plain numbers and text."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in range(1, int(rng.integers(1, 30))):
+        cells = []
+        for c in range(1, int(rng.integers(1, 8))):
+            ref = f"{layout.column_letter(c)}{r}"
+            formula = [
+                "",
+                "<f>A1*2</f>",
+                '<f t="shared" ref="A1:A9" si="0">B1+1</f>',
+                '<f t="shared" si="0"/>',
+                "<f>IF(A1&gt;0,&quot;x&quot;,&quot;&quot;)</f>",
+                "<f/>",
+            ][rng.integers(6)]
+            kind, value = [
+                ("", "<v>1.5</v>"),
+                ("", "<v></v>"),
+                ("", ""),
+                (' t="str"', "<v></v>"),
+                (' t="str"', "<v>group 1</v>"),
+                (' t="e"', "<v>#N/A</v>"),
+                (' t="b"', "<v>1</v>"),
+            ][rng.integers(7)]
+            if rng.random() < 0.5:
+                formula = ""  # most cells are plain values
+            cells.append(f'<c r="{ref}" s="1"{kind}>{formula}{value}</c>')
+        hidden = ' hidden="1"' if rng.random() < 0.1 else ""
+        rows.append(f'<row r="{r}"{hidden}>{"".join(cells)}</row>')
+    merges = ""
+    if rng.random() < 0.3:
+        merges = (
+            '<mergeCells count="2"><mergeCell ref="A1:B1"/><mergeCell ref="C3:C4"/></mergeCells>'
+        )
+    return (
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData>{"".join(rows)}</sheetData>{merges}</worksheet>'
+    ).encode()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_byte_scan_finds_what_the_xml_reader_finds(seed, monkeypatch):
+    """scan_sheet (byte searches, with its fast path for formulas followed by a result)
+    against read_sheet (lxml): the same formulas without a result, error cells, hidden
+    rows and merged ranges."""
+    import io
+
+    from addin.workbook import sheet_scan
+    from addin.workbook.sheet_reader import read_sheet
+
+    data = random_sheet_xml(seed)
+    scan = sheet_scan.scan_sheet(data, "book.xlsx")
+    parsed = read_sheet(io.BytesIO(data), [], "book.xlsx", "Trade", "sheet1.xml")
+    assert not scan.needs_parse
+    assert scan.uncomputed == parsed.uncomputed
+    assert scan.hidden_rows == parsed.hidden_rows and scan.merged == parsed.merged
+    errors = {
+        (r, c): value
+        for r, row in enumerate(parsed.rows, start=1)
+        for c, value in enumerate(row, start=1)
+        if isinstance(value, str) and value.startswith("#")
+    }
+    assert scan.errors == errors
+    monkeypatch.setattr(sheet_scan, "_value_follows", lambda *_: False)  # every formula's cell
+    assert sheet_scan.scan_sheet(data, "book.xlsx") == scan
+
+
+def _trimmed_loop(rows: list[list[object]]) -> list[list[object]]:
+    """The simple version of sheet_values.trimmed: every cell looked at."""
+    rows = [[None if v == "" else v for v in row] for row in rows]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = max(
+        (max((i + 1 for i, v in enumerate(row) if v is not None), default=0) for row in rows),
+        default=0,
+    )
+    return [row[:width] + [None] * (width - len(row[:width])) for row in rows]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_trimmed_matches_the_per_cell_loop(seed):
+    from addin.workbook.sheet_values import trimmed
+
+    rng = np.random.default_rng(seed)
+    pool = ["", None, 1.5, 0.0, "text", " ", False, dt.date(2020, 1, 1), "#N/A"]
+    rows = [
+        [pool[rng.integers(len(pool))] if rng.random() < 0.4 else float(j) for j in range(n)]
+        for n in rng.integers(0, 9, int(rng.integers(0, 12)))
+    ]
+    for _ in range(int(rng.integers(0, 3))):  # blank rows and blank ends, as calamine gives
+        rows.append([""] * int(rng.integers(0, 6)))
+    assert trimmed([list(r) for r in rows]) == _trimmed_loop([list(r) for r in rows])

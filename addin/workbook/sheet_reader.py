@@ -103,7 +103,8 @@ def _cell_value(c, shared: list[str]) -> tuple[object, bool]:
         inline = c.find(_IS)
         return (_rich_text(inline) if inline is not None else None), True
     if text is None or (text == "" and kind != "str"):
-        return None, c.find(_F) is None
+        # a text formula's empty <v></v> stores its result, the empty string (read as blank)
+        return None, c.find(_F) is None or (v is not None and kind == "str")
     if kind == "s":
         return shared[int(text)], True
     if kind == "b":

@@ -84,9 +84,8 @@ def _cell_around(data: bytes, pos: int) -> bytes:
 def _extent(data: bytes, scan: SheetScan) -> None:
     """Last row number and widest row (the last cell of each row: cells are in order)."""
     for end in _finds(data, b"</row>"):
-        head = data[max(0, end - _WINDOW) : end]
-        ref = head.rfind(b' r="')
-        found = _REF.match(head, ref) if ref >= 0 else None
+        ref = data.rfind(b' r="', max(0, end - _WINDOW), end)
+        found = _REF.match(data, ref, end) if ref >= 0 else None
         if found:
             scan.width = max(scan.width, _column(found.group(1)))
             scan.height = max(scan.height, int(found.group(2)))
@@ -104,10 +103,25 @@ def _cell(data: bytes, pos: int) -> tuple[bytes, re.Match | None, bytes]:
     return cell, _REF.search(head), kind.group(1) if kind else b"n"
 
 
+def _value_follows(data: bytes, pos: int) -> bool:
+    """Whether the formula element starting at ``pos`` is followed at once by a non-empty
+    ``<v>`` (the usual formula cell: it stores its result, of whatever type).
+
+    >>> _value_follows(b'<f>A1*2</f><v>4</v>', 0), _value_follows(b'<f>A1*2</f><v></v>', 0)
+    (True, False)
+    """
+    end = data.find(b"</f>", pos)
+    if end < 0 or data.find(b"/>", pos, end) >= 0:  # no text, or <f .../> (shared child)
+        return False
+    return data.startswith(b"<v>", end + 4) and data[end + 7 : end + 8] not in (b"<", b"")
+
+
 def _formulas_and_errors(data: bytes, scan: SheetScan) -> None:
     for pos in _finds(data, b"<f"):
         if data[pos + 2 : pos + 3] not in (b">", b" ", b"/"):
             continue  # another element whose name starts with f
+        if _value_follows(data, pos):
+            continue
         cell, ref, kind = _cell(data, pos)
         value = _VALUE.search(cell)
         if ref and (value is None or (not value.group(1) and kind != b"str")):

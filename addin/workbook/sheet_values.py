@@ -30,14 +30,16 @@ def trimmed(rows: list[list[object]]) -> list[list[object]]:
     >>> trimmed([[1.0, ""], ["", ""], ["", None]])
     [[1.0]]
     """
-    rows = [[None if v == "" else v for v in row] for row in rows]
+    rows = [[None if v == "" else v for v in row] if "" in row else row for row in rows]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
-    width = max(
-        (max((i + 1 for i, v in enumerate(row) if v is not None), default=0) for row in rows),
-        default=0,
-    )
-    return [row[:width] + [None] * (width - len(row[:width])) for row in rows]
+    width = 0
+    for row in rows:  # a row's last value, looked for only beyond the widest so far
+        end = len(row)
+        while end > width and row[end - 1] is None:
+            end -= 1
+        width = max(width, end)
+    return [row[:width] + [None] * (width - len(row)) for row in rows]
 
 
 class CalamineReader:
