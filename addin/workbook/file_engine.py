@@ -25,7 +25,6 @@ from pathlib import Path
 from ..errors import FileRejected
 from . import layout
 from .calc import cells_referring, drop_chain_entries, full_calc_on_load
-from .chart_parts import add_chart
 from .charts import update_chart
 from .package import (
     CONTENT_TYPES,
@@ -47,7 +46,6 @@ from .saving import (  # noqa: F401 - part of this module's interface
     remove_stale_temps,
     temp_pattern,
 )
-from .sheet_cells import set_cells
 from .sheet_reader import (  # noqa: F401 - the limits are part of this module's interface
     MAX_CELLS_READ,
     MAX_ROWS_READ,
@@ -208,6 +206,8 @@ class FileEngine:
         """Set individual cells (1-based row, column) of ``sheet``; used by ``yangtze import``.
 
         Only that sheet's part changes; each cell keeps its format."""
+        from .sheet_cells import set_cells  # only `yangtze import` writes cells
+
         part = self._part(sheet)
         self.package.put(part, set_cells(self.package.read(part), cells, self.path, part))
         self._content.pop(sheet, None)
@@ -230,6 +230,8 @@ class FileEngine:
                     "no chart was added"
                 )
                 return
+            from .chart_parts import add_chart  # only for a chart the user deleted
+
             charts = [add_chart(self.package, part, spec, block.n_data_rows)]
             self.messages.append(
                 f"the chart on sheet {ranges.sheet} was missing; it was added again"
