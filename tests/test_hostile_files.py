@@ -203,7 +203,7 @@ def test_without_the_prescan_defusedxml_still_refuses_entities(base, tmp_path, m
     name = sheet_part(base, "Trade")
     content[name] = _with_doctype(content[name], BILLION_LAUGHS, "lol9")
     path = write_zip(tmp_path / "laughs.xlsm", content)
-    monkeypatch.setattr(file_engine, "check_workbook_file", lambda path: None)
+    monkeypatch.setattr(file_engine, "check_workbook_file", lambda path, keep: {})
     with pytest.raises(
         FileRejected,
         match=r"^laughs\.xlsm: refused: its XML declares entities, as a 'billion laughs'",
@@ -418,6 +418,49 @@ def test_rows_beyond_a_wrong_dimension_are_still_read(base, tmp_path):
     engine.close()
     assert len(rows) == 16 and rows[15][:3] == ["Atlantis", None, 42]
     assert len({len(r) for r in rows}) == 1  # rows of equal length, as before
+
+
+def _outcome(path: Path, keep) -> tuple:
+    """What the XML count gives for ``path``: its figures and parts kept, or its refusal."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = [i for i in zf.infolist() if i.filename.endswith(".xml")]
+        kept: dict[str, bytes] = {}
+        return safety._count_xml(path, infos, keep, kept), sorted(kept)
+    except FileRejected as exc:
+        return ("refused", str(exc))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_parts_kept_whole_are_counted_and_refused_as_streamed_ones(seed, tmp_path, monkeypatch):
+    """The check unzips the worksheets the engine reads next whole (to hand them over) and
+    streams the rest in chunks: with small limits and chunks, on parts with rows, a DTD at
+    the start or past the point where a limit is passed, both give the same figures and the
+    same refusals."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    monkeypatch.setattr(safety, "MAX_SHEET_ROWS", int(rng.integers(20, 200)))
+    monkeypatch.setattr(safety, "MAX_XML_TAGS", int(rng.integers(300, 3000)))
+    monkeypatch.setattr(safety, "MAX_KEPT_BYTES", int(rng.integers(500, 20000)))
+    monkeypatch.setattr(safety, "CHUNK_BYTES", int(rng.integers(19, 400)))
+    content = {}
+    for i in range(int(rng.integers(1, 6))):
+        rows = b"".join(
+            b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r)
+            for r in range(1, int(rng.integers(0, 120)))
+        )
+        head = BILLION_LAUGHS.encode() if rng.random() < 0.08 else b""
+        tail = b"<!DOCTYPE x>" if rng.random() < 0.15 else b""
+        content[f"xl/worksheets/sheet{i + 1}.xml"] = (
+            head + b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>" + tail
+        )
+    path = write_zip(tmp_path / "book.xlsx", content)
+    whole = _outcome(path, lambda name: True)
+    streamed = _outcome(path, lambda name: False)
+    assert whole[0] == streamed[0]
+    if whole[0] != "refused":
+        assert streamed[1] == [] and set(whole[1]) <= set(content)
 
 
 def test_limits_leave_room_for_a_county_level_workbook():

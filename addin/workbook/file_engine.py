@@ -70,6 +70,11 @@ EMPTY_SHEET = (
 )
 
 
+def _is_worksheet(part: str) -> bool:
+    """Whether zip member ``part`` is named as worksheets are (``xl/worksheets/sheet1.xml``)."""
+    return part.startswith("xl/worksheets/") and part.endswith(".xml")
+
+
 class FileEngine:
     """A workbook file opened for regeneration, by parts; a context manager (closes on exit).
 
@@ -80,7 +85,8 @@ class FileEngine:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        check_workbook_file(self.path)
+        # the worksheets, unzipped once by the check: read, and scanned for stale formulas
+        unpacked = check_workbook_file(self.path, keep=_is_worksheet)
         self.package = Package(self.path)
         try:
             self._sheets = {s.name: s for s in self.package.sheets()}
@@ -91,7 +97,8 @@ class FileEngine:
         self._shared: list[str] | None = None
         self._values = CalamineReader(self.path)
         self._content: dict[str, SheetContent] = {}
-        self._unpacked: dict[str, bytes] = {}  # input sheets' parts, unzipped once
+        rewritten = {s.part for name, s in self._sheets.items() if name in layout.OUTPUT_SHEETS}
+        self._unpacked = {p: data for p, data in unpacked.items() if p not in rewritten}
         self._written: dict[str, SheetBlock] = {}
         self._styles: OutputStyles | None = None
         self.messages: list[str] = []
@@ -123,7 +130,7 @@ class FileEngine:
 
     def _sheet_xml(self, part: str) -> bytes:
         """The bytes of worksheet ``part``: as changed in this session, or as unzipped once
-        (kept for the stale-formula scan at saving)."""
+        (by the check at opening, or at the first read; kept for the stale-formula scan)."""
         if part in self.package.changed():
             return self.package.read(part)
         if part not in self._unpacked:
