@@ -124,6 +124,31 @@ def test_read_data_sheet_reads_each_cell_by_the_cell_rule(seed):
     assert expected_noted == noted
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_values_come_from_their_year_column_when_headers_have_gaps(seed):
+    """With a blank, malformed or repeated year header between the others (the year columns
+    are not side by side), each value is still the cell under its own year's first header."""
+    block = random_block(seed)
+    rng = np.random.default_rng(seed + 100)
+    header = block[layout.HEADER_ROW - 1]
+    for _ in range(2):
+        col = int(rng.integers(layout.FIRST_YEAR_COL + 1, len(header) + 1))
+        header[col - 1] = ["", "n/a", header[layout.FIRST_YEAR_COL - 1]][rng.integers(3)]
+    data = sheets.read_data_sheet("trade", block, "Trade")
+    first_col: dict[int, int] = {}
+    for col in range(layout.FIRST_YEAR_COL, len(header) + 1):
+        year = sheets.parse_year(header[col - 1])
+        if year is not None:
+            first_col.setdefault(year, col)
+    assert list(data.values.columns) == list(first_col)
+    for label in data.values.index:
+        row = block[int(data.label_cells[label].split("!A")[1]) - 1]
+        for year, col in first_col.items():
+            number, _ = classify_cell(row[col - 1] if col <= len(row) else None)
+            got = data.values.loc[label, year]
+            assert (math.isnan(got) and math.isnan(number)) or got == number
+
+
 def test_column_letters_match_openpyxl():
     for col in range(1, 20001):
         try:

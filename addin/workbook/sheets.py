@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -168,16 +168,40 @@ def _read_cell(key, name, year, raw, r, col, sheet, issues, errors) -> float:
 _PLAIN_TYPES = frozenset({float, int, type(None)})
 
 
-def _read_row(key, name, row, r, year_cols, sheet, issues, errors) -> list[float]:
-    """The year cells of one sheet row as floats, by the one cell rule.
+def _year_cells(year_cols) -> Callable[[Sequence[object]], list[object]]:
+    """A function giving a sheet row's cells under the year headers (None beyond its end):
+    a slice when the year columns are side by side (the usual case).
+
+    >>> _year_cells([(2000, 3), (2001, 4)])(["a", "b", 1.0])
+    [1.0, None]
+    >>> _year_cells([(2000, 3), (2001, 5)])(["a", "b", 1.0, "x", 2.0])
+    [1.0, 2.0]
+    """
+    cols = [col for _, col in year_cols]
+    start, stop = (cols[0] - 1, cols[-1]) if cols else (0, 0)
+    if cols != list(range(start + 1, stop + 1)):
+
+        def pick(row: Sequence[object]) -> list[object]:
+            width = len(row)
+            return [row[col - 1] if col <= width else None for col in cols]
+
+        return pick
+
+    def pick_slice(row: Sequence[object]) -> list[object]:
+        raw = list(row[start:stop])
+        return raw + [None] * (stop - start - len(raw)) if len(raw) < stop - start else raw
+
+    return pick_slice
+
+
+def _read_row(key, name, raw, r, year_cols, sheet, issues, errors) -> list[float]:
+    """The year cells ``raw`` of one sheet row as floats, by the one cell rule.
 
     A row of plain numbers and blanks (the usual case) is converted by numpy in one step;
     only a row holding anything else is read cell by cell, and only the cells that are
     noted get an address.
     """
-    width = len(row)
-    raw = [row[col - 1] if col <= width else None for _, col in year_cols]
-    if {type(v) for v in raw} <= _PLAIN_TYPES:
+    if set(map(type, raw)) <= _PLAIN_TYPES:
         try:
             return np.array(raw, dtype=float).tolist()  # None → NaN
         except OverflowError:  # an int too large for a float: the cell rule makes it ±inf
@@ -222,6 +246,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     labels, rows, row_numbers = [], [], []
     first_row: dict[str, int] = {}
     last_row = layout.FIRST_DATA_ROW if key == "fx" else len(block)
+    year_cells = _year_cells(year_cols)
     for r in range(layout.FIRST_DATA_ROW, last_row + 1):
         name = "CNY/USD" if key == "fx" else _row_label(cell(block, r, 1))
         if name is not None and name in first_row:
@@ -238,7 +263,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
             )
             continue
         row = block[r - 1] if r <= len(block) else ()
-        values = _read_row(key, name, row, r, year_cols, sheet, issues, errors)
+        values = _read_row(key, name, year_cells(row), r, year_cols, sheet, issues, errors)
         if name is None:
             if any(not math.isnan(v) for v in values):
                 issues.append(
