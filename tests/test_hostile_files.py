@@ -397,9 +397,12 @@ def test_a_stray_last_row_is_refused_when_reached_not_after_filling_the_gap(base
     wb["Regions"]["A1048576"] = "上海"
     wb.save(tmp_path / "stray.xlsm")
     engine = FileEngine(tmp_path / "stray.xlsm")
-    with pytest.raises(FileRejected, match="sheet Regions spans 1,048,576 rows"):
-        engine.read("Regions")
+    for ask in (engine.formulas_without_value, engine.read):
+        with pytest.raises(FileRejected, match="sheet Regions spans 1,048,576 rows"):
+            ask("Regions")
     assert "Regions" not in engine._content  # nothing half-read is kept
+    # refused by the scan before calamine (which would allocate every row) was started
+    assert engine._values._worker is None
     engine.close()
 
 

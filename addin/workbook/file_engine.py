@@ -147,6 +147,11 @@ class FileEngine:
             )
         return self._content[sheet]
 
+    def _forget(self, sheet: str) -> None:
+        """Drop what was read from ``sheet``: its part changes."""
+        self._content.pop(sheet, None)
+        self._values.forget(sheet)
+
     def read(self, sheet: str) -> list[list[object]]:
         """Raw values of ``sheet`` from A1 to its last used cell, as rows of equal length."""
         return self.content(sheet).rows
@@ -158,7 +163,13 @@ class FileEngine:
 
     def formulas_without_value(self, sheet: str) -> list[str]:
         """Cells of ``sheet`` (e.g. ``"D5"``) holding a formula whose result the file does not
-        store."""
+        store (from the scan, while calamine reads the values)."""
+        if sheet not in self._content:
+            part = self._part(sheet)
+            fresh = part in self.package.changed()
+            scan = self._values.start(self._sheet_xml(part), sheet, fresh)
+            if scan is not None:
+                return scan.uncomputed
         return self.content(sheet).uncomputed
 
     # --- writing ------------------------------------------------------------------------
@@ -190,7 +201,7 @@ class FileEngine:
         styles = self._output_styles({f for f in block.formats if f})
         self.package.put(part, rewrite_sheet(self.package.read(part), block, styles))
         self._written[block.sheet] = block
-        self._content.pop(block.sheet, None)
+        self._forget(block.sheet)
 
     def _add_sheet(self, name: str) -> None:
         """Recreate output sheet ``name`` (deleted by the user) at the end of the tabs."""
@@ -217,7 +228,7 @@ class FileEngine:
 
         part = self._part(sheet)
         self.package.put(part, set_cells(self.package.read(part), cells, self.path, part))
-        self._content.pop(sheet, None)
+        self._forget(sheet)
 
     def set_chart(self, ranges: ChartRanges) -> None:
         """Point the first chart on ``ranges.sheet`` at the rows written there."""

@@ -11,6 +11,7 @@ so calamine never allocates the rectangle of a sheet with a stray far-away cell.
 from __future__ import annotations
 
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import FileRejected
@@ -21,7 +22,7 @@ from .sheet_reader import (
     read_sheet,
     too_large,
 )
-from .sheet_scan import scan_sheet
+from .sheet_scan import SheetScan, scan_sheet
 
 
 def trimmed(rows: list[list[object]]) -> list[list[object]]:
@@ -43,11 +44,19 @@ def trimmed(rows: list[list[object]]) -> list[list[object]]:
 
 
 class CalamineReader:
-    """Values of a workbook file's sheets, one calamine workbook opened on first use."""
+    """Values of a workbook file's sheets, one calamine workbook opened on first use.
+
+    calamine parses a sheet in a worker thread (it releases the GIL while it parses), started
+    as soon as the sheet's scan has passed the reading limits: the next sheet is scanned, or
+    the last one's values checked, meanwhile. Only that thread uses the calamine workbook
+    until it is closed.
+    """
 
     def __init__(self, path: Path):
         self.path = path
         self._book = None
+        self._worker: ThreadPoolExecutor | None = None
+        self._started: dict[str, tuple[SheetScan, Future | None]] = {}
 
     def _sheet(self, sheet: str):
         from python_calamine import CalamineWorkbook
@@ -63,17 +72,32 @@ class CalamineReader:
                 f"({type(exc).__name__}{': ' + text if text else ''})"
             ) from None
 
-    def read(self, data: bytes, shared, sheet: str, part: str, fresh: bool) -> SheetContent:
-        """Everything read from ``sheet`` whose part holds ``data``.
+    def start(self, data: bytes, sheet: str, fresh: bool) -> SheetScan | None:
+        """Scan ``sheet`` (whose part holds ``data``), refuse it when larger than the reading
+        limits, and start calamine on it. Returns the scan, or None when the XML reader
+        (:func:`~.sheet_reader.read_sheet`) reads the sheet instead: a part the scan cannot
+        read (``needs_parse``) or one changed in this session (``fresh``: calamine reads
+        the file on disk)."""
+        if sheet not in self._started:
+            scan = scan_sheet(data, self.path)
+            if scan.height > MAX_ROWS_READ or scan.height * scan.width > MAX_CELLS_READ:
+                raise too_large(self.path, sheet, scan.height, scan.width)
+            job = None
+            if not (fresh or scan.needs_parse):
+                if self._worker is None:
+                    self._worker = ThreadPoolExecutor(1, thread_name_prefix="calamine")
+                job = self._worker.submit(self._sheet, sheet)
+            self._started[sheet] = (scan, job)
+        scan, job = self._started[sheet]
+        return scan if job is not None else None
 
-        ``fresh``: the part was changed in this session (calamine reads the file on
-        disk), so it is parsed by :func:`~.sheet_reader.read_sheet` instead."""
-        scan = scan_sheet(data, self.path)
-        if scan.height > MAX_ROWS_READ or scan.height * scan.width > MAX_CELLS_READ:
-            raise too_large(self.path, sheet, scan.height, scan.width)
-        if fresh or scan.needs_parse:
+    def read(self, data: bytes, shared, sheet: str, part: str, fresh: bool) -> SheetContent:
+        """Everything read from ``sheet`` whose part holds ``data`` (see :meth:`start`)."""
+        self.start(data, sheet, fresh)
+        scan, job = self._started.pop(sheet)
+        if job is None:
             return read_sheet(io.BytesIO(data), shared(), self.path, sheet, part)
-        rows = self._sheet(sheet)
+        rows = job.result()
         for (r, c), text in scan.errors.items():
             while len(rows) < r:
                 rows.append([])
@@ -82,7 +106,17 @@ class CalamineReader:
             row[c - 1] = text
         return SheetContent(trimmed(rows), scan.hidden_rows, scan.merged, scan.uncomputed)
 
+    def forget(self, sheet: str) -> None:
+        """Drop what was started on ``sheet`` (its part is being changed)."""
+        _, job = self._started.pop(sheet, (None, None))
+        if job is not None:
+            job.cancel()
+
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
+        self._started.clear()
         if self._book is not None:
             self._book.close()
             self._book = None
