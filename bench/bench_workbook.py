@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = parser.parse_args()
     big_regions, n_books = (300, 10) if args.quick else (2850, 50)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         office = LibreOffice(folder)
@@ -190,6 +191,10 @@ def main() -> None:
         t_jobs2 = time_batch(folder, books, 2)
 
     print("Workbook benchmark (file engine by parts; LibreOffice = headless open + save as .xlsm)")
+    print(
+        f"  load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end "
+        f"on {os.cpu_count()} cores (other jobs make LibreOffice slower than the tool)"
+    )
     if reason:
         print(f"  LibreOffice comparison skipped: {reason}")
     print(
