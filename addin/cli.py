@@ -174,11 +174,15 @@ def _recalc_files(books: list[str], jobs: int, backup: bool) -> Iterator[tuple[s
             except YangtzeError as exc:
                 yield path, False, str(exc)
         return
+    import gc
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only for --jobs > 1
 
     # imported before the workers start, so each forked worker has it already
     from .workbook import regenerate  # noqa: F401
 
+    # the imported modules' objects leave the collector's view: a worker's collections no
+    # longer touch (and so copy) the memory pages it shares with this process
+    gc.freeze()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_recalc_file, b, backup): b for b in books}
         for future in as_completed(futures):
