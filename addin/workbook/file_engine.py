@@ -5,9 +5,11 @@ Owned: the output sheets' worksheet parts (:mod:`.sheet_writer`), their charts
 (:mod:`.charts`), formats appended to ``xl/styles.xml`` (:mod:`.styles`), the calculation
 settings and ``xl/calcChain.xml`` entries of rewritten sheets (:mod:`.calc`), and for a
 recreated output sheet its entries in ``xl/workbook.xml``, its relationships and
-``[Content_Types].xml``. Input sheets are read by streaming (:mod:`.sheet_reader`) and
-written only by ``yangtze import`` (:mod:`.sheet_cells`). Saving is atomic
-(:mod:`.saving`).
+``[Content_Types].xml``. Input sheets are read from the worksheets the safety check
+unzipped (:mod:`.safety`): a byte scan (:mod:`.sheet_scan`), then their values by
+python-calamine in a worker thread (:mod:`.sheet_values`), or by the XML reader
+(:mod:`.sheet_reader`) for a part calamine cannot serve; they are written only by
+``yangtze import`` (:mod:`.sheet_cells`). Saving is atomic (:mod:`.saving`).
 
 Examples
 --------

@@ -8,8 +8,10 @@ sheet's extent (to refuse a stray cell in row 1,048,576 before anything is alloc
 hidden rows, merged ranges, error cells with their text, formula cells with no stored
 result, and a document type declaration (refused as hostile). It looks at the few places
 where a rare marker occurs (``<f``, ``t="e"``, ``hidden=``, ``<mergeCell``) and at the end
-of each row. A part it cannot scan reliably (cells without their ``r`` reference, or
-namespace prefixes) is marked ``needs_parse`` and read by :mod:`.sheet_reader` instead.
+of each row; a formula followed at once by a non-empty ``<v>`` (the usual formula cell,
+such as the region column of the data sheets) is passed over without a look at its cell.
+A part it cannot scan reliably (cells without their ``r`` reference, or namespace
+prefixes) is marked ``needs_parse`` and read by :mod:`.sheet_reader` instead.
 
 Examples
 --------
