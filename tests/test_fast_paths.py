@@ -289,7 +289,9 @@ def random_sheet_xml(seed: int) -> bytes:
             if rng.random() < 0.5:
                 formula = ""  # most cells are plain values
             cells.append(f'<c r="{ref}" s="1"{kind}>{formula}{value}</c>')
-        hidden = ' hidden="1"' if rng.random() < 0.1 else ""
+        hidden = ["", "", "", "", "", "", ' hidden="1"', ' hidden="true"', ' hidden="0"'][
+            rng.integers(9)
+        ]
         rows.append(f'<row r="{r}"{hidden}>{"".join(cells)}</row>')
     merges = ""
     if rng.random() < 0.3:

@@ -139,8 +139,8 @@ def _formulas_and_errors(data: bytes, scan: SheetScan) -> None:
 
 def _hidden_rows(data: bytes) -> list[int]:
     rows = []
-    for marker in (b' hidden="1"', b' hidden="true"'):
-        for pos in _finds(data, marker):
+    for pos in _finds(data, b' hidden="'):  # one search for hidden="1" and hidden="true"
+        if data.startswith((b'1"', b'true"'), pos + 9):
             start = data.rfind(b"<", max(0, pos - _WINDOW), pos)
             if data[start : start + 5] == b"<row ":
                 number = _ROW_NUMBER.search(data, start, pos)
