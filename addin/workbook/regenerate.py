@@ -75,10 +75,11 @@ def compute(engine: WorkbookEngine) -> Tables:
     refuse_uncomputed(engine, [s for s in layout.INPUT_SHEETS if s in present])
     options = read_settings(engine.read(layout.SETTINGS))
     regions = read_regions(engine.read(layout.REGIONS))
-    blocks = {key: engine.read(name) for key, name in layout.DATA_SHEETS.items() if name in present}
-    series = {
-        key: read_data_sheet(key, block, layout.DATA_SHEETS[key]) for key, block in blocks.items()
-    }
+    blocks, series = {}, {}
+    for key, sheet in layout.DATA_SHEETS.items():  # each one checked while the next is read
+        if sheet in present:
+            blocks[key] = engine.read(sheet)
+            series[key] = read_data_sheet(key, blocks[key], sheet)
     engine.status("Yangtze: computing 计算中…")
     panel = build_panel(series, regions, options)
     for key, data in series.items():  # hidden rows and merged cells: noted, not refused
