@@ -355,3 +355,24 @@ def test_trimmed_matches_the_per_cell_loop(seed):
     for _ in range(int(rng.integers(0, 3))):  # blank rows and blank ends, as calamine gives
         rows.append([""] * int(rng.integers(0, 6)))
     assert trimmed([list(r) for r in rows]) == _trimmed_loop([list(r) for r in rows])
+
+
+def test_values_read_in_the_worker_thread_equal_those_read_at_once(tmp_path, monkeypatch):
+    """Large sheets are parsed by calamine in a worker thread, small ones at once: the same
+    content either way, and the thread is gone when the engine closes."""
+    from addin.workbook import sheet_values
+    from addin.workbook.file_engine import FileEngine
+
+    from workbooks import make_book
+
+    book = make_book(tmp_path / "book.xlsm")
+    found = []
+    # all in the thread; the small sheets before the first large one at once; none
+    for threshold in (0, 10_000, 2**40):
+        monkeypatch.setattr(sheet_values, "THREAD_BYTES", threshold)
+        with FileEngine(book) as engine:
+            uncomputed = {s: engine.formulas_without_value(s) for s in layout.INPUT_SHEETS}
+            found.append((uncomputed, {s: engine.content(s) for s in layout.INPUT_SHEETS}))
+            assert (engine._values._worker is not None) == (threshold < 2**40)
+        assert engine._values._worker is None
+    assert found[0] == found[1] == found[2]

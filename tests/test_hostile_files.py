@@ -222,7 +222,13 @@ def test_utf16_doctype_is_refused_too(base, tmp_path, capsys):
     assert "declares a DTD or entities" in message
 
 
-def test_broken_sheet_xml_is_reported_with_its_sheet(base, tmp_path, capsys):
+@pytest.mark.parametrize("in_thread", [False, True], ids=["at once", "worker thread"])
+def test_broken_sheet_xml_is_reported_with_its_sheet(
+    in_thread, base, tmp_path, capsys, monkeypatch
+):
+    from addin.workbook import sheet_values
+
+    monkeypatch.setattr(sheet_values, "THREAD_BYTES", 0 if in_thread else 2**40)
     content = parts(base)
     name = sheet_part(base, "Trade")
     content[name] = content[name][: len(content[name]) // 2]
@@ -397,12 +403,14 @@ def test_a_stray_last_row_is_refused_when_reached_not_after_filling_the_gap(base
     wb["Regions"]["A1048576"] = "上海"
     wb.save(tmp_path / "stray.xlsm")
     engine = FileEngine(tmp_path / "stray.xlsm")
+    calamine = []
+    engine._values._sheet = calamine.append  # it would allocate every row up to the stray one
     for ask in (engine.formulas_without_value, engine.read):
         with pytest.raises(FileRejected, match="sheet Regions spans 1,048,576 rows"):
             ask("Regions")
     assert "Regions" not in engine._content  # nothing half-read is kept
-    # refused by the scan before calamine (which would allocate every row) was started
-    assert engine._values._worker is None
+    # refused by the scan before calamine was asked, at once or in its worker thread
+    assert calamine == [] and engine._values._worker is None
     engine.close()
 
 

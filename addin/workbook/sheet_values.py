@@ -43,13 +43,18 @@ def trimmed(rows: list[list[object]]) -> list[list[object]]:
     return [row[:width] + [None] * (width - len(row)) for row in rows]
 
 
+#: Worksheet parts from this size on are parsed in the worker thread (smaller ones at once:
+#: handing the interpreter lock between threads costs up to a few milliseconds each time).
+THREAD_BYTES = 2**20
+
+
 class CalamineReader:
     """Values of a workbook file's sheets, one calamine workbook opened on first use.
 
-    calamine parses a sheet in a worker thread (it releases the GIL while it parses), started
-    as soon as the sheet's scan has passed the reading limits: the next sheet is scanned, or
-    the last one's values checked, meanwhile. Only that thread uses the calamine workbook
-    until it is closed.
+    calamine parses a large sheet in a worker thread (it releases the GIL while it parses),
+    started as soon as the sheet's scan has passed the reading limits: the next sheet is
+    scanned, or the last one's values checked, meanwhile. Only that thread uses the calamine
+    workbook until it is closed.
     """
 
     def __init__(self, path: Path):
@@ -83,7 +88,12 @@ class CalamineReader:
             if scan.height > MAX_ROWS_READ or scan.height * scan.width > MAX_CELLS_READ:
                 raise too_large(self.path, sheet, scan.height, scan.width)
             job = None
-            if not (fresh or scan.needs_parse):
+            if fresh or scan.needs_parse:
+                pass
+            elif self._worker is None and len(data) < THREAD_BYTES:
+                job = Future()  # a small sheet is read at once: a thread's hand-offs cost more
+                job.set_result(self._sheet(sheet))
+            else:  # once the worker has started, only the worker uses the calamine workbook
                 if self._worker is None:
                     self._worker = ThreadPoolExecutor(1, thread_name_prefix="calamine")
                 job = self._worker.submit(self._sheet, sheet)
