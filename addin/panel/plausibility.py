@@ -54,9 +54,7 @@ def _in_yuan(panel: Panel, key: str) -> pd.DataFrame:
     factor = conversion_factor(unit, YUAN, panel.frame["fx"])
     if _entered_in_dollars(panel, key):
         factor = np.where(_fx_outside(panel), np.nan, factor)
-    values = panel.frame[key] * factor
-    frame = panel.frame.assign(value=values)
-    return frame.pivot(index="province", columns="year", values="value").reindex(panel.provinces)
+    return panel.grid(panel.frame[key] * factor)
 
 
 def _cells(panel: Panel, key: str, pairs: list[tuple[str, int]]) -> list[str]:
@@ -114,7 +112,7 @@ def fx_warnings(panel: Panel) -> list[QualityRecord]:
 
 def gdp_per_person_warnings(panel: Panel) -> list[QualityRecord]:
     """GDP per person in 元 outside the band (when population is there)."""
-    persons = panel.wide("population").reindex(columns=panel.years) * 1e4
+    persons = panel.wide("population") * 1e4
     if not np.isfinite(persons.to_numpy()).any():
         return []
     per_person = _in_yuan(panel, "gdp") / persons
@@ -164,17 +162,40 @@ def _trade_against_fie(panel: Panel, trade: pd.DataFrame, fie: pd.DataFrame) -> 
         gap = np.log(positive_t / positive_t.median(axis=0)) - np.log(
             positive_f / positive_f.median(axis=0)
         )
-    limit = np.log(panel.options.series_ratio)
+    gaps = gap.to_numpy()
     records = []
-    for prov in gap.index:
-        years = [int(y) for y in gap.columns[(gap.loc[prov].abs() > limit).to_numpy()]]
-        if years:
-            factor = float(np.exp(gap.loc[prov, years].abs().max()))
-            higher = "trade" if gap.loc[prov, years[0]] > 0 else "fie"
-            what = f"trade/GDP and FIE/GDP disagree by ×{factor:.3g} against the median provinces"
-            hint = f"check the {SERIES_LABELS[higher][1]} row and the other row for a power of ten"
-            records.append(_warning(panel, higher, [(prov, y) for y in years], what, hint))
+    for i, flagged, years, factor in _rows_beyond(
+        np.abs(gaps), gap.columns, panel.options.series_ratio
+    ):
+        prov = gap.index[i]
+        higher = "trade" if gaps[i, flagged][0] > 0 else "fie"
+        what = f"trade/GDP and FIE/GDP disagree by ×{factor:.3g} against the median provinces"
+        hint = f"check the {SERIES_LABELS[higher][1]} row and the other row for a power of ten"
+        records.append(_warning(panel, higher, [(prov, y) for y in years], what, hint))
     return records
+
+
+def _rows_beyond(off: np.ndarray, years: pd.Index, ratio: float):
+    """The rows of a provinces × years block of absolute log-factors with an element beyond
+    ``ln(ratio)`` (NaN never is), one at a time.
+
+    Yields
+    ------
+    row : int
+        The row's position.
+    flagged : ndarray of bool
+        Its elements beyond the limit.
+    years : list of int
+        Their years.
+    factor : float
+        The largest of them as a factor, exp(max |ln f|).
+    """
+    limit = np.log(ratio)
+    with np.errstate(invalid="ignore"):
+        beyond = off > limit  # NaN compares False
+    for i in np.flatnonzero(beyond.any(axis=1)):
+        flagged = beyond[i]
+        yield i, flagged, [int(y) for y in years[flagged]], float(np.exp(off[i, flagged].max()))
 
 
 def _off_median(panel: Panel, key: str, ratio: pd.DataFrame) -> list[QualityRecord]:
@@ -182,14 +203,10 @@ def _off_median(panel: Panel, key: str, ratio: pd.DataFrame) -> list[QualityReco
     over the provinces (a power of ten typed into one row)."""
     with np.errstate(all="ignore"):
         off = np.abs(np.log(ratio.where(ratio > 0) / ratio.median(axis=0)))
-    limit = np.log(panel.options.outlier_ratio)
-    off_values = off.to_numpy()
-    flagged = off_values > limit  # NaN compares False
     records = []
-    for i in np.flatnonzero(flagged.any(axis=1)):
-        prov, row = ratio.index[i], flagged[i]
-        years = [int(y) for y in ratio.columns[row]]
-        factor = float(np.exp(off_values[i, row].max()))
+    off_values = off.to_numpy()
+    for i, _, years, factor in _rows_beyond(off_values, ratio.columns, panel.options.outlier_ratio):
+        prov = ratio.index[i]
         what = f"{SERIES_LABELS[key][1]} / GDP is ×{factor:.3g} off the median of the provinces"
         hint = "check the unit of these cells (a power of ten?)"
         records.append(_warning(panel, key, [(prov, y) for y in years], what, hint))
@@ -200,7 +217,7 @@ def zero_warnings(panel: Panel) -> list[QualityRecord]:
     """Zero trade or FIE: Z is 0 and pulls the means down; a no-data mark would leave it out."""
     records = []
     for key in ("trade", "fie"):
-        wide = panel.wide(key).reindex(columns=panel.years)
+        wide = panel.wide(key)
         pairs = [
             (wide.index[i], int(wide.columns[j]))
             for i, j in zip(*np.nonzero((wide == 0).to_numpy()))

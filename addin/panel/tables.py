@@ -54,10 +54,14 @@ def index_table(panel: Panel) -> pd.DataFrame:
             "trade_index": t.values,
             "invest_index": i.values,
             "open_index": z.values,
-            "problem": [DESCRIPTIONS[Problem(c)] for c in z.problems],
+            "problem": [_DESCRIBED[c] for c in z.problems.tolist()],
         }
     )
     return _with_notes(out, _notes(panel, "T = trade²/GDP, I = FIE²/GDP, Z = √(T·I)"))
+
+
+#: Problem code (int) → its description, for one dictionary look-up per province-year.
+_DESCRIBED = {int(code): text for code, text in DESCRIPTIONS.items()}
 
 
 def _english(name: str) -> str:
@@ -76,12 +80,12 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     one ``n_<year>`` column per year (empty on province rows).
     """
     years = [y for y in panel.options.table1_years if y in set(panel.years)]
-    z = idx.pivot(index="province", columns="year", values="open_index").reindex(panel.provinces)
-    z = z.reindex(columns=years)
+    z = panel.grid(idx["open_index"]).reindex(columns=years)
     none = np.full(len(years), np.nan)
+    by_province = z.to_numpy()
     rows = [
-        ("province", p, _english(p), panel.regions[p], z.loc[p].to_numpy(), none)
-        for p in panel.provinces
+        ("province", p, _english(p), panel.regions[p], values, none)
+        for p, values in zip(panel.provinces, by_province, strict=True)
     ]
     for region in dict.fromkeys(panel.regions.values()):
         block = z.loc[[p for p in panel.provinces if panel.regions[p] == region]].to_numpy()
@@ -166,10 +170,8 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """
     years = panel.years
     if panel.options.belt == "mean":
-        wide = {
-            c: idx.pivot(index="province", columns="year", values=c)
-            .reindex(columns=years)
-            .to_numpy()
+        wide = {  # provinces by name: the means add them in that order
+            c: panel.grid(idx[c]).sort_index().to_numpy()
             for c in ("trade_index", "invest_index", "open_index")
         }
         has_z = ~np.isnan(wide["open_index"])
@@ -222,12 +224,8 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     provinces with both a value and a population; with no population data at all the
     weighted measures are empty (never silently unweighted).
     """
-    z = (
-        idx.pivot(index="province", columns="year", values="open_index")
-        .reindex(panel.provinces)
-        .to_numpy()
-    )
-    pop = panel.wide("population").reindex(columns=panel.years).to_numpy()
+    z = panel.grid(idx["open_index"]).to_numpy()
+    pop = panel.wide("population").to_numpy()
     groups = [panel.regions[p] for p in panel.provinces]
     inputs = measures.DisparityInput(z, pop, groups, panel.options)
     out = pd.DataFrame(

@@ -90,9 +90,12 @@ class Panel:
 
     ``frame`` has columns ``province, region, year`` and one float column per series in
     :data:`SERIES` (converted amounts in the converted mode; exactly as typed otherwise),
-    plus ``filled_<series>`` booleans. ``units`` gives each column's unit after
-    conversion; ``index_unit`` the unit of T, I and Z. ``locate`` finds a series' input
-    cell, ``unit_cells`` and ``units_entered`` give each series' unit cell and its text.
+    plus ``filled_<series>`` booleans. Its rows are the full grid: one per province (in
+    mapping order) and, within each, one per year of the span, ascending, so any column
+    is a provinces × years block in row order (:meth:`grid`). ``units`` gives each
+    column's unit after conversion; ``index_unit`` the unit of T, I and Z. ``locate``
+    finds a series' input cell, ``unit_cells`` and ``units_entered`` give each series'
+    unit cell and its text.
     """
 
     frame: pd.DataFrame
@@ -120,9 +123,16 @@ class Panel:
 
     def wide(self, column: str) -> pd.DataFrame:
         """``column`` as provinces × years, provinces in mapping order."""
-        return self.frame.pivot(index="province", columns="year", values=column).reindex(
-            self.provinces
-        )
+        return self.grid(self.frame[column])
+
+    def grid(self, values) -> pd.DataFrame:
+        """Values in the row order of :attr:`frame` (one per province-year, such as a column
+        of :func:`~addin.panel.tables.index_table`) as provinces × years floats."""
+        years = self.years
+        block = np.array(values, dtype=float).reshape(len(self.regions), len(years))
+        # copy=False keeps the block row-major, as a pivot makes it: sums over provinces
+        # (region and belt means) then add in the same order, to the last bit
+        return pd.DataFrame(block, index=pd.Index(self.provinces), columns=years, copy=False)
 
 
 def year_ranges(years: list[int]) -> str:
