@@ -142,3 +142,121 @@ def test_trade_against_fie_matches_the_per_province_loop(seed, shape, monkeypatc
         assert f"disagree by ×{factor:.3g} against" in what
     if shape == (80, 15):
         assert expected  # the powers of ten sprinkled in are found
+
+
+def _flag_values_pandas(series, values: pd.DataFrame, ratio: float, quality: list) -> None:
+    """The plain version (what ``_flag_values`` did): pandas ``where``, ``ffill``, ``shift``."""
+    from addin.core.cells import number_text
+    from addin.panel.tidy import SERIES_LABELS, QualityRecord
+
+    strict = series.key in ("gdp", "population", "fx")
+    bad = values <= 0 if strict else values < 0
+    name = SERIES_LABELS[series.key][1]
+    for label, year in zip(*np.nonzero(bad.to_numpy())):
+        prov, yr = values.index[label], int(values.columns[year])
+        what = "zero or negative" if strict else "negative"
+        detail = f"{name} is {what} ({number_text(values.iat[label, year])})"
+        quality.append(
+            QualityRecord("non-positive", series.key, prov, yr, series.where(prov, yr), detail)
+        )
+    positive = values.where(values > 0)
+    years = np.broadcast_to(values.columns.to_numpy(dtype=float), values.shape)
+    seen_years = pd.DataFrame(np.where(positive.notna(), years, np.nan), index=values.index)
+    before = positive.ffill(axis=1).shift(1, axis=1).to_numpy()
+    before_year = seen_years.ffill(axis=1).shift(1, axis=1).to_numpy()
+    with np.errstate(all="ignore"):
+        steps = positive.to_numpy() / before
+    for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
+        prov, y0, y1 = values.index[i], int(before_year[i, j]), int(values.columns[j])
+        detail = (
+            f"{name} changes ×{steps[i, j]:.3g} from {y0} ({number_text(before[i, j])}) "
+            f"to {y1} ({number_text(positive.iat[i, j])}); check the unit of these cells"
+        )
+        quality.append(QualityRecord("jump", series.key, prov, y1, series.where(prov, y1), detail))
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(0, 12), st.integers(1, 12)),
+    key=st.sampled_from(["trade", "gdp", "fx"]),
+)
+def test_flag_values_matches_the_pandas_version(seed, shape, key) -> None:
+    from addin.panel.tidy import _flag_values
+
+    rng = np.random.default_rng(seed)
+    provinces, years = [f"P{i}" for i in range(shape[0])], list(range(1990, 1990 + shape[1]))
+    data = _series(
+        key, "万美元", _awkward(rng, shape) if shape[0] else np.empty(shape), provinces, years
+    )
+    fast, plain = [], []
+    _flag_values(data, data.values, 10.0, fast)
+    _flag_values_pandas(data, data.values, 10.0, plain)
+    assert fast == plain
+
+
+def _long_frame_stack(frames, filled, regions, fx_row, fx_filled) -> pd.DataFrame:
+    """The plain version (what ``_long_frame`` did): ``stack`` each frame, ``map`` the years."""
+    from addin.panel.tidy import SERIES
+
+    frame = pd.DataFrame({key: values.stack(future_stack=True) for key, values in frames.items()})
+    frame.index.names = ["province", "year"]
+    frame = frame.reset_index()
+    frame.insert(1, "region", frame["province"].map(regions))
+    frame["fx"] = frame["year"].map(fx_row)
+    if "population" not in frame:
+        frame["population"] = np.nan
+    for key in SERIES:
+        if key == "fx":
+            frame["filled_fx"] = frame["year"].map(fx_filled).astype(bool)
+        elif key in filled:
+            frame[f"filled_{key}"] = filled[key].stack(future_stack=True).to_numpy()
+        else:
+            frame[f"filled_{key}"] = False
+    frame["year"] = frame["year"].astype(int)
+    return frame
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(1, 12), st.integers(1, 12)),
+    keys=st.sampled_from([("trade", "fie", "gdp"), ("trade", "fie", "gdp", "population")]),
+)
+def test_long_frame_matches_stacking(seed, shape, keys) -> None:
+    from addin.panel.tidy import _long_frame
+
+    rng = np.random.default_rng(seed)
+    provinces = [f"省{i}" for i in rng.permutation(shape[0])]
+    years = list(range(2000, 2000 + shape[1]))
+
+    def frame(values):
+        return pd.DataFrame(values, index=provinces, columns=years)
+
+    frames = {k: frame(_awkward(rng, shape)) for k in keys}
+    filled = {k: frame(rng.random(shape) < 0.2) for k in keys}
+    regions = {p: f"区{rng.integers(3)}" for p in provinces}
+    fx_row = pd.Series(_awkward(rng, (1, shape[1]))[0], index=years)
+    fx_filled = pd.Series(rng.random(shape[1]) < 0.3, index=years)
+    pd.testing.assert_frame_equal(
+        _long_frame(frames, filled, regions, fx_row, fx_filled),
+        _long_frame_stack(frames, filled, regions, fx_row, fx_filled),
+        check_exact=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {2000: [1.5, np.nan, 0.0], 2001: [-2.0, 3.0, np.nan]},  # floats, as the reader gives
+        {2000: [1, 2, 3], 2001: [True, False, True]},  # ints and booleans
+        {2000: [1.0, "—", None], 2001: ["12", 3.0, "x"]},  # text: converted where it reads
+    ],
+)
+def test_clean_converts_as_to_numeric_does(columns) -> None:
+    from addin.panel.tidy import _clean
+
+    values = pd.DataFrame(columns, index=["a", "b", "c"])
+    data = SeriesData("trade", "万美元", values, sheet="Trade")
+    expected = values.apply(pd.to_numeric, errors="coerce").astype(float)
+    pd.testing.assert_frame_equal(_clean(data, []), expected, check_exact=True)

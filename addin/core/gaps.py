@@ -87,10 +87,21 @@ def interior_gaps(x: np.ndarray, stop: np.ndarray) -> np.ndarray:
     if not gap.any():
         return gap
     n = x.shape[-1]
-    positions = np.arange(n)
-    left = np.maximum.accumulate(np.where(gap, -1, positions), axis=-1)
-    right = np.minimum.accumulate(np.where(gap, n, positions)[:, ::-1], axis=-1)[:, ::-1]
+    left = last_true(~gap)
+    right = n - 1 - last_true(~gap[:, ::-1])[:, ::-1]  # the first non-gap at or after
     value = ~gap & ~stop
     fill = gap & (left >= 0) & (right < n)
     fill &= np.take_along_axis(value, left.clip(0, n - 1), axis=-1)
     return fill & np.take_along_axis(value, right.clip(0, n - 1), axis=-1)
+
+
+def last_true(mask: np.ndarray) -> np.ndarray:
+    """Position of the last True at or before each element along the last axis (−1: none).
+
+    Examples
+    --------
+    >>> last_true(np.array([[False, True, False, False, True]])).tolist()
+    [[-1, 1, 1, 1, 4]]
+    """
+    positions = np.arange(mask.shape[-1])
+    return np.maximum.accumulate(np.where(mask, positions, -1), axis=-1)
