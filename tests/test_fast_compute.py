@@ -133,8 +133,10 @@ def test_trade_against_fie_matches_the_per_province_loop(seed, shape, monkeypatc
         "_warning",
         lambda panel, key, pairs, what, hint: captured.append((key, pairs, what)),
     )
-    panel = SimpleNamespace(options=SimpleNamespace(series_ratio=4.0))
-    records = plausibility._trade_against_fie(panel, trade, fie)
+    panel = SimpleNamespace(
+        options=SimpleNamespace(series_ratio=4.0), provinces=index, years=list(columns)
+    )
+    records = plausibility._trade_against_fie(panel, trade.to_numpy(), fie.to_numpy())
     expected = _trade_against_fie_loop(trade, fie, 4.0)
     assert len(records) == len(captured) == len(expected)
     for (key, pairs, what), (higher, pairs_loop, factor) in zip(captured, expected, strict=True):

@@ -463,9 +463,8 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     keys = ["trade", "fie", "gdp"]
     codes = {text: code for code, text in DESCRIPTIONS.items()}
     records = []
-    lacking = idx.loc[idx["problem"] != "", ["province", "year", "problem"]].merge(
-        panel.frame[["province", "year", *keys]], on=["province", "year"]
-    )
+    rows = idx[["province", "year", "problem"]].assign(**_inputs(panel, keys))
+    lacking = rows[rows["problem"] != ""]
     for prov, rows in lacking.sort_values("year").groupby("province", sort=False):
         lost = [
             (int(y), why, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), codes[why]))
@@ -482,12 +481,17 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     return records + _weight_coverage(panel, idx)
 
 
+def _inputs(panel: Panel, keys: list[str]) -> dict[str, np.ndarray]:
+    """Input columns of the panel for the rows of ``index_table(panel)`` (the same rows)."""
+    return {key: panel.frame[key].to_numpy() for key in keys}
+
+
 def _weight_coverage(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     """Provinces with Z but without a positive population: out of the weighted measures."""
     if not has_population(panel):
         return []
-    merged = idx.merge(panel.frame[["province", "year", "population"]], on=["province", "year"])
-    unweighted = merged[merged["open_index"].notna() & merged["population"].isna()]
+    rows = idx[["province", "year", "open_index"]].assign(**_inputs(panel, ["population"]))
+    unweighted = rows[rows["open_index"].notna() & rows["population"].isna()]
     records = []
     for prov, rows in unweighted.sort_values("year").groupby("province", sort=False):
         years = [int(y) for y in rows["year"]]
