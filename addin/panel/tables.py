@@ -8,6 +8,7 @@ units and options that produced it (the workbook writes them under the table).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,7 @@ def index_table(panel: Panel) -> pd.DataFrame:
 _DESCRIBED = {int(code): text for code, text in DESCRIPTIONS.items()}
 
 
+@cache
 def _english(name: str) -> str:
     """English name of a province or region; other names (cities, custom groups) as they are."""
     return english_name(name) if match_province(name) else REGION_ENGLISH.get(name, name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -112,8 +113,9 @@ class Panel:
     def provinces(self) -> list[str]:
         return list(self.regions)
 
-    @property
+    @cached_property
     def years(self) -> list[int]:
+        """Every year of the span, ascending (the frame is not changed once built)."""
         return sorted(self.frame["year"].unique().tolist())
 
     def where(self, key: str, province: str, year: int) -> str | None:
@@ -259,11 +261,12 @@ def _fill(
     """Fill interior gaps linearly in the year, except cells that held text or an error value
     (the one cell rule: an error in the data is never filled); record every filled cell."""
     filled, mask = fill_interior(values.to_numpy(), values.columns.to_numpy())
-    rows, cols = {p: i for i, p in enumerate(values.index)}, list(values.columns)
-    for label, year in series.errors:
-        if label in rows and year in cols:
-            i, j = rows[label], cols.index(year)
-            filled[i, j], mask[i, j] = np.nan, False
+    if series.errors:
+        rows, cols = {p: i for i, p in enumerate(values.index)}, list(values.columns)
+        for label, year in series.errors:
+            if label in rows and year in cols:
+                i, j = rows[label], cols.index(year)
+                filled[i, j], mask[i, j] = np.nan, False
     out = pd.DataFrame(filled, index=values.index, columns=values.columns)
     for i, j in zip(*np.nonzero(mask)):
         prov, yr = values.index[i], int(values.columns[j])
