@@ -49,20 +49,22 @@ def index_table(panel: Panel) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "province": f["province"],
-            "province_en": f["province"].map({p: _english(p) for p in f["province"].unique()}),
+            "province_en": np.repeat(
+                np.array([_english(p) for p in panel.provinces], dtype=object), len(panel.years)
+            ),  # the frame's rows: province by province, every year
             "region": f["region"],
             "year": f["year"],
             "trade_index": t.values,
             "invest_index": i.values,
             "open_index": z.values,
-            "problem": [_DESCRIBED[c] for c in z.problems.tolist()],
+            "problem": _DESCRIBED[z.problems],
         }
     )
     return _with_notes(out, _notes(panel, "T = trade²/GDP, I = FIE²/GDP, Z = √(T·I)"))
 
 
-#: Problem code (int) → its description, for one dictionary look-up per province-year.
-_DESCRIBED = {int(code): text for code, text in DESCRIPTIONS.items()}
+#: Each problem's description at the position of its code (one look-up for the whole table).
+_DESCRIBED = np.array([DESCRIPTIONS[Problem(c)] for c in range(max(Problem) + 1)], dtype=object)
 
 
 @cache
@@ -83,26 +85,30 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """
     years = [y for y in panel.options.table1_years if y in set(panel.years)]
     z = panel.grid(idx["open_index"]).reindex(columns=years)
-    none = np.full(len(years), np.nan)
     by_province = z.to_numpy()
-    rows = [
-        ("province", p, _english(p), panel.regions[p], values, none)
-        for p, values in zip(panel.provinces, by_province, strict=True)
-    ]
+    labels = [("province", p, _english(p), panel.regions[p]) for p in panel.provinces]
+    values, counts = [by_province], [np.full(by_province.shape, np.nan)]
     for region in dict.fromkeys(panel.regions.values()):
         block = z.loc[[p for p in panel.provinces if panel.regions[p] == region]].to_numpy()
-        rows.append(("region", region, _english(region), region, _nanmean(block), _count(block)))
+        labels.append(("region", region, _english(region), region))
+        values.append(_nanmean(block)[np.newaxis])
+        counts.append(_count(block)[np.newaxis])
     if panel.options.belt == "sum":
         t_i_z, n = _indices_of_sums(panel)
         belt = pd.Series(t_i_z[2], index=panel.years).reindex(years).to_numpy()
         belt_n = pd.Series(n, index=panel.years).reindex(years).to_numpy()
     else:
         belt, belt_n = _nanmean(z.to_numpy()), _count(z.to_numpy())
-    rows.append(("belt", BELT, BELT_EN, "", belt, belt_n))
+    labels.append(("belt", BELT, BELT_EN, ""))
+    values.append(belt[np.newaxis])
+    counts.append(np.asarray(belt_n, dtype=float)[np.newaxis])
     n_columns = [f"n_{y}" for y in years]
     out = pd.DataFrame(
-        [[k, name, e, r, *v, *n] for k, name, e, r, v, n in rows],
-        columns=["kind", "name", "name_en", "region", *years, *n_columns],
+        {
+            **dict(zip(("kind", "name", "name_en", "region"), map(list, zip(*labels)))),
+            **dict(zip(years, np.vstack(values).T)),
+            **dict(zip(n_columns, np.vstack(counts).T)),
+        }
     )
     out.insert(
         4 + len(years),
