@@ -262,3 +262,74 @@ def test_clean_converts_as_to_numeric_does(columns) -> None:
     data = SeriesData("trade", "万美元", values, sheet="Trade")
     expected = values.apply(pd.to_numeric, errors="coerce").astype(float)
     pd.testing.assert_frame_equal(_clean(data, []), expected, check_exact=True)
+
+
+def _plausibility_pandas(panel) -> list[tuple]:
+    """The plain version of the band, median and zero checks (what plausibility did before
+    it worked on numpy blocks): pivots of the long frame and DataFrame arithmetic. One
+    (series, pairs, factor or None) per warning, in the order the checks give them."""
+    from addin.core.units import conversion_factor, parse_money_unit
+
+    f, options, calls = panel.frame, panel.options, []
+
+    def wide(values):
+        frame = f.assign(value=values)
+        pivot = frame.pivot(index="province", columns="year", values="value")
+        return pivot.reindex(panel.provinces)
+
+    def outside(key, frame, band):
+        mask = ((frame < band[0]) | (frame > band[1])).to_numpy()
+        pairs = [(frame.index[i], int(frame.columns[j])) for i, j in zip(*np.nonzero(mask))]
+        calls.extend([(key, pairs, None)] if pairs else [])
+
+    def in_yuan(key):
+        factor = conversion_factor(parse_money_unit(panel.units[key]), plausibility.YUAN, f["fx"])
+        if plausibility._entered_in_dollars(panel, key):
+            lo, hi = options.fx_band
+            factor = np.where((f["fx"] < lo) | (f["fx"] > hi), np.nan, factor)
+        return wide(f[key] * factor)
+
+    outside("fx", f.groupby("year")["fx"].first().to_frame("CNY/USD").T, options.fx_band)
+    persons = wide(f["population"]) * 1e4
+    if np.isfinite(persons.to_numpy()).any():
+        outside("gdp", in_yuan("gdp") / persons, options.gdp_per_person_band)
+    gdp = in_yuan("gdp")
+    for key, band in (("trade", options.trade_gdp_band), ("fie", options.fie_gdp_band)):
+        with np.errstate(all="ignore"):
+            ratio = in_yuan(key) / gdp.where(gdp > 0)
+            outside(key, ratio.where(ratio != 0), band)
+            off = np.abs(np.log(ratio.where(ratio > 0) / ratio.median(axis=0)))
+        for prov in ratio.index:
+            beyond = (off.loc[prov] > np.log(options.outlier_ratio)).to_numpy()
+            years = [int(y) for y in ratio.columns[beyond]]
+            if years:
+                factor = float(np.exp(off.loc[prov, years].max()))
+                calls.append((key, [(prov, y) for y in years], f"{factor:.3g}"))
+    for key in ("trade", "fie"):
+        zero = wide(f[key]) == 0
+        outside(key, zero.astype(float), (-0.5, 0.5))  # True (1.0) is outside
+    return calls
+
+
+@settings(deadline=None, max_examples=30)
+@given(panels, st.booleans())
+def test_plausibility_checks_match_the_pandas_version(panel, rates_per_100) -> None:
+    if rates_per_100:  # 元/100美元 typed as 元/美元: every rate is out of its band
+        panel.frame["fx"] = panel.frame["fx"] * 100
+    found = []
+
+    def capture(panel, key, pairs, what, hint):
+        if "disagree" not in what:  # trade against FIE: compared on its own above
+            factor = what.split("×")[1].split(" ")[0] if "off the median" in what else None
+            found.append((key, pairs, factor))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plausibility, "_warning", capture)
+        for check in (
+            plausibility.fx_warnings,
+            plausibility.gdp_per_person_warnings,
+            plausibility.ratio_warnings,
+            plausibility.zero_warnings,
+        ):
+            check(panel)
+    assert found == _plausibility_pandas(panel)
