@@ -490,7 +490,8 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
 
 
 def _inputs(panel: Panel, keys: list[str]) -> dict[str, np.ndarray]:
-    """Input columns of the panel for the rows of ``index_table(panel)`` (the same rows)."""
+    """The panel's input columns ``keys`` by name, as arrays for the rows of
+    :func:`index_table` (which are the panel frame's rows, in the same order)."""
     return {key: panel.frame[key].to_numpy() for key in keys}
 
 

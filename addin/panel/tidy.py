@@ -128,8 +128,20 @@ class Panel:
         return self.grid(self.frame[column])
 
     def grid(self, values) -> pd.DataFrame:
-        """Values in the row order of :attr:`frame` (one per province-year, such as a column
-        of :func:`~addin.panel.tables.index_table`) as provinces × years floats."""
+        """Values in the row order of :attr:`frame` as a provinces × years block.
+
+        Parameters
+        ----------
+        values : array_like, shape (n_provinces · n_years,)
+            One value per row of :attr:`frame` (a column of it, or of
+            :func:`~addin.panel.tables.index_table`, whose rows are the same).
+
+        Returns
+        -------
+        DataFrame
+            Floats, provinces (mapping order) × :attr:`years`: what a pivot of the long
+            frame gives, made by a reshape.
+        """
         years = self.years
         block = np.array(values, dtype=float).reshape(len(self.regions), len(years))
         # copy=False keeps the block row-major, as a pivot makes it: sums over provinces
