@@ -336,3 +336,34 @@ def test_plausibility_checks_match_the_pandas_version(panel, rates_per_100) -> N
         ):
             check(panel)
     assert found == _plausibility_pandas(panel)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["上海", "江苏", "A", "b", "区1"]), st.integers(1990, 1996)),
+        unique=True,
+        max_size=30,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_by_province_groups_as_groupby_does(province_years, random) -> None:
+    from addin.panel.tables import _by_province
+
+    random.shuffle(province_years)  # years tie across provinces; rows in any order
+    rows = pd.DataFrame(
+        {
+            "province": [p for p, _ in province_years],
+            "year": np.array([y for _, y in province_years], dtype=int),
+            "problem": [random.choice(["", "missing input 缺少数据"]) for _ in province_years],
+            "trade": [random.choice([np.nan, 0.0, -1.5, 2.25]) for _ in province_years],
+        }
+    )
+    expected = {
+        province: list(group[["year", "problem", "trade"]].itertuples(index=False, name=None))
+        for province, group in rows.sort_values("year").groupby("province", sort=False)
+    }
+    found = _by_province(rows, ["year", "problem", "trade"])
+    assert list(found) == list(expected)  # the same province order
+    for province, values in expected.items():
+        assert [tuple(map(str, v)) for v in found[province]] == [tuple(map(str, v)) for v in values]

@@ -473,20 +473,43 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     records = []
     rows = idx[["province", "year", "problem"]].assign(**_inputs(panel, keys))
     lacking = rows[rows["problem"] != ""]
-    for prov, rows in lacking.sort_values("year").groupby("province", sort=False):
+    for prov, found in _by_province(lacking, ["year", "problem", *keys]).items():
         lost = [
             (int(y), why, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), codes[why]))
-            for y, why, *amounts in rows[["year", "problem", *keys]].itertuples(
-                index=False, name=None
-            )
+            for y, why, *amounts in found
         ]
-        for years, why, where in _runs(lost, list(panel.years)):
+        for years, why, where in _runs(lost, panel.years):
             detail = (
                 f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
                 f"disparity measures in {year_ranges(years)}: {why}"
             )
             records.append(QualityRecord("coverage", "open_index", prov, years[0], where, detail))
     return records + _weight_coverage(panel, idx)
+
+
+def _by_province(rows: pd.DataFrame, columns: list[str]) -> dict[str, list[tuple]]:
+    """The ``columns`` of each row, grouped by province, rows in year order.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Province-year rows with ``province``, ``year`` and ``columns``.
+    columns : list of str
+
+    Returns
+    -------
+    dict
+        Province → its rows' values of ``columns`` (tuples), in year order; provinces in
+        the order they first appear when the rows are sorted by year (what a
+        ``groupby("province", sort=False)`` of ``rows.sort_values("year")`` gives).
+    """
+    ordered = rows.sort_values("year")
+    found: dict[str, list[tuple]] = {}
+    for province, *values in zip(
+        ordered["province"].tolist(), *(ordered[c].tolist() for c in columns), strict=True
+    ):
+        found.setdefault(province, []).append(tuple(values))
+    return found
 
 
 def _inputs(panel: Panel, keys: list[str]) -> dict[str, np.ndarray]:
@@ -502,8 +525,8 @@ def _weight_coverage(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     rows = idx[["province", "year", "open_index"]].assign(**_inputs(panel, ["population"]))
     unweighted = rows[rows["open_index"].notna() & rows["population"].isna()]
     records = []
-    for prov, rows in unweighted.sort_values("year").groupby("province", sort=False):
-        years = [int(y) for y in rows["year"]]
+    for prov, found in _by_province(unweighted, ["year"]).items():
+        years = [int(y) for (y,) in found]
         detail = (
             f"{prov} has no population (blank, zero or negative) in {year_ranges(years)}: it is "
             "left out of the population-weighted measures (n_weighted)"
