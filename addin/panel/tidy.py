@@ -209,11 +209,11 @@ def _flag_values(
     A jump compares each positive value with the row's previous positive value (gaps and
     non-positive values are stepped over): ×ratio or more up or down is recorded.
     """
-    array = values.to_numpy()
+    array, labels, years = values.to_numpy(), values.index.tolist(), _years_of(values)
     strict = series.key in ("gdp", "population", "fx")
     name = SERIES_LABELS[series.key][1]
     for label, year in zip(*np.nonzero(array <= 0 if strict else array < 0)):
-        prov, yr = values.index[label], int(values.columns[year])
+        prov, yr = labels[label], years[year]
         quality.append(
             QualityRecord(
                 "non-positive",
@@ -230,11 +230,7 @@ def _flag_values(
     with np.errstate(all="ignore"):
         steps = positive / before
     for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
-        prov, y0, y1 = (
-            values.index[i],
-            int(values.columns[before_col[i, j]]),
-            int(values.columns[j]),
-        )
+        prov, y0, y1 = labels[i], years[before_col[i, j]], years[j]
         quality.append(
             QualityRecord(
                 "jump",
@@ -248,6 +244,11 @@ def _flag_values(
                 "check the unit of these cells",
             )
         )
+
+
+def _years_of(values: pd.DataFrame) -> list[int]:
+    """The year columns of a provinces × years frame as ints."""
+    return [int(y) for y in values.columns]
 
 
 def _previous_value(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -280,8 +281,9 @@ def _fill(
                 i, j = rows[label], cols.index(year)
                 filled[i, j], mask[i, j] = np.nan, False
     out = pd.DataFrame(filled, index=values.index, columns=values.columns)
+    labels, years = values.index.tolist(), _years_of(values)
     for i, j in zip(*np.nonzero(mask)):
-        prov, yr = values.index[i], int(values.columns[j])
+        prov, yr = labels[i], years[j]
         quality.append(
             QualityRecord(
                 "filled",
