@@ -87,19 +87,21 @@ class CalamineReader:
             scan = scan_sheet(data, self.path)
             if scan.height > MAX_ROWS_READ or scan.height * scan.width > MAX_CELLS_READ:
                 raise too_large(self.path, sheet, scan.height, scan.width)
-            job = None
-            if fresh or scan.needs_parse:
-                pass
-            elif self._worker is None and len(data) < THREAD_BYTES:
-                job = Future()  # a small sheet is read at once: a thread's hand-offs cost more
-                job.set_result(self._sheet(sheet))
-            else:  # once the worker has started, only the worker uses the calamine workbook
-                if self._worker is None:
-                    self._worker = ThreadPoolExecutor(1, thread_name_prefix="calamine")
-                job = self._worker.submit(self._sheet, sheet)
+            job = None if fresh or scan.needs_parse else self._calamine(sheet, len(data))
             self._started[sheet] = (scan, job)
         scan, job = self._started[sheet]
         return scan if job is not None else None
+
+    def _calamine(self, sheet: str, size: int) -> Future:
+        """calamine's rows of ``sheet`` (a part of ``size`` bytes), read at once when it is
+        small (a thread's hand-offs would cost more) or by the worker thread."""
+        if self._worker is None and size < THREAD_BYTES:
+            job: Future = Future()
+            job.set_result(self._sheet(sheet))
+            return job
+        if self._worker is None:  # from now on only the worker uses the calamine workbook
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="calamine")
+        return self._worker.submit(self._sheet, sheet)
 
     def read(self, data: bytes, shared, sheet: str, part: str, fresh: bool) -> SheetContent:
         """Everything read from ``sheet`` whose part holds ``data`` (see :meth:`start`)."""
