@@ -2,7 +2,8 @@
 
 Pure: the same blocks are written by the file engine and the Excel engine, so the two
 give identical sheets. Numbers are written unrounded (formats round on screen); a
-missing value is an empty cell.
+missing value is an empty cell. Table columns are converted a column at a time
+(:func:`_cells`), not cell by cell.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..panel import measures
@@ -46,6 +48,7 @@ class ChartRanges:
 
 
 def _value(v: object) -> object:
+    """A cell's value: a Python scalar, None where missing (NaN, None)."""
     if v is None:
         return None
     if isinstance(v, float) and math.isnan(v):
@@ -55,6 +58,21 @@ def _value(v: object) -> object:
         if isinstance(v, float) and math.isnan(v):
             return None
     return v
+
+
+def _cells(column: pd.Series) -> list[object]:
+    """:func:`_value` of each value of ``column``, converted a column at a time where its
+    dtype allows (numpy numbers and booleans, text with NaN for missing)."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        values = column.tolist()  # Python scalars
+        if dtype.kind == "f":
+            for i in np.flatnonzero(np.isnan(column.to_numpy())).tolist():
+                values[i] = None
+        return values
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:  # "str": NaN missing
+        return column.to_numpy(dtype=object, na_value=None).tolist()
+    return [_value(v) for v in column]
 
 
 def _block(
@@ -70,10 +88,9 @@ def _block(
         [],
         [layout.label(c, language) for c in columns],
     ]
-    rows += [
-        [_value(v) for v in record]
-        for record in frame[list(columns)].itertuples(index=False, name=None)
-    ]
+    data = frame[list(columns)]
+    cells = [_cells(data.iloc[:, j]) for j in range(len(columns))]
+    rows += map(list, zip(*cells)) if cells else [[] for _ in range(len(frame))]
     rows.append([])
     rows += [[f"• {n}"] for n in notes]
     return SheetBlock(sheet, rows, len(frame), columns)
