@@ -190,7 +190,7 @@ def rewrite_sheet(
         batch: list[str] = []
         for row in rows_xml(block, styles):
             batch.append(row)
-            if len(batch) == 1000:
+            if len(batch) == _DATA_BATCH:
                 yield "".join(batch).encode()
                 batch = []
         yield "".join(batch).encode() + b"</sheetData>" + tail
