@@ -9,6 +9,7 @@ missing value is an empty cell. Table columns are converted a column at a time
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +26,12 @@ class SheetBlock:
 
     Rows 1 (title) and :data:`layout.OUT_HEADER_ROW` (column headers) are styled by the
     engines; ``formats`` gives each column's number format over the data rows, from the
-    registry (None: leave as is).
+    registry (None: leave as is). A row is a list or a tuple (the data rows: tuples, made
+    at once from the table's columns).
     """
 
     sheet: str
-    rows: list[list[object]]
+    rows: list[Sequence[object]]
     n_data_rows: int
     columns: tuple[str, ...]
 
@@ -82,7 +84,7 @@ def _block(
     language: str,
 ) -> SheetBlock:
     notes = frame.attrs.get("notes", [])
-    rows: list[list[object]] = [
+    rows: list[Sequence[object]] = [
         [layout.title(sheet, language)],
         [notes[0] if notes else ""],
         [],
@@ -90,7 +92,7 @@ def _block(
     ]
     data = frame[list(columns)]
     cells = [_cells(data.iloc[:, j]) for j in range(len(columns))]
-    rows += map(list, zip(*cells)) if cells else [[] for _ in range(len(frame))]
+    rows += zip(*cells) if cells else [() for _ in range(len(frame))]
     rows.append([])
     rows += [[f"• {n}"] for n in notes]
     return SheetBlock(sheet, rows, len(frame), columns)

@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from . import layout
 from .package import MAIN_NS, xml_text
@@ -137,7 +137,7 @@ def rows_xml(block: SheetBlock, styles: OutputStyles) -> Iterator[str]:
 _DATA_BATCH = 4096
 
 
-def _rows(first: int, rows: list[list], letters: list[str], styles: list[str]) -> list[str]:
+def _rows(first: int, rows: list[Sequence], letters: list[str], styles: list[str]) -> list[str]:
     """The ``<row>`` elements of ``rows`` (the first is row ``first``), empty ones left out;
     made column by column (rows of unequal length one by one)."""
     if len(set(map(len, rows))) > 1:
