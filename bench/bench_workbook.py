@@ -32,11 +32,6 @@ from addin.workbook import layout
 from addin.workbook.build import build_workbook
 from addin.workbook.file_engine import FileEngine
 
-RSS_CODE = (
-    "import resource, sys; from addin.cli import main; rc = main(['regenerate', sys.argv[1]]); "
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)"
-)
-
 
 def synthetic(
     n_regions: int, n_years: int, seed: int = 1
@@ -59,17 +54,21 @@ def synthetic(
 
 def time_regenerate(path: Path, repeats: int) -> tuple[float, float]:
     """Median wall seconds of ``yangtze regenerate`` (read, compute, write, atomic save) in a
-    fresh process, and the largest peak resident memory (MiB) of those processes."""
+    fresh process started as the command is (``python -m addin.cli``), and the largest peak
+    resident memory (MiB) of those processes."""
     times, peak = [], 0.0
     for i in range(repeats):
         copy = path.with_name(f"run{i}{path.suffix}")
         shutil.copy(path, copy)
         start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", RSS_CODE, str(copy)], check=True, capture_output=True, text=True
-        )
+        command = [sys.executable, "-m", "addin.cli", "regenerate", str(copy)]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory
         times.append(time.perf_counter() - start)
-        peak = max(peak, int(done.stderr.strip().splitlines()[-1]) / 1024)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command)
+        peak = max(peak, usage.ru_maxrss / 1024)
     return statistics.median(times), peak
 
 
@@ -161,6 +160,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = parser.parse_args()
     big_regions, n_books = (300, 10) if args.quick else (2850, 50)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         office = LibreOffice(folder)
@@ -190,6 +190,10 @@ def main() -> None:
         t_jobs2 = time_batch(folder, books, 2)
 
     print("Workbook benchmark (file engine by parts; LibreOffice = headless open + save as .xlsm)")
+    print(
+        f"  load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end "
+        f"on {os.cpu_count()} cores (other jobs make LibreOffice slower than the tool)"
+    )
     if reason:
         print(f"  LibreOffice comparison skipped: {reason}")
     print(

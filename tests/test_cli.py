@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+import subprocess
+import sys
+import textwrap
 
 import openpyxl
 import pytest
@@ -79,6 +83,42 @@ def test_recalc_batch_continues_past_a_corrupt_book(tmp_path, capsys):
     for book, inputs in before.items():
         assert sheet_values(book, layout.INPUT_SHEETS) == inputs
         assert read_table(book, layout.TABLE1).shape[0] == 15
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_recalc_turns_the_collector_on_and_leaves_nothing_frozen(tmp_path, jobs):
+    """The command process runs with the collector off (entry_point); a batch, which runs
+    long, turns it back on, and the freeze before the workers fork is undone after them."""
+    books = [make_book(tmp_path / "a.xlsm")]
+    books.append(shutil.copy(books[0], tmp_path / "b.xlsm"))
+    frozen_before = gc.get_freeze_count()
+    gc.disable()
+    try:
+        assert main(["recalc", "--engine", "file", "--jobs", jobs, *map(str, books)]) == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+    assert gc.get_freeze_count() == frozen_before
+    assert all(read_table(b, layout.TABLE1).shape[0] == 15 for b in books)
+
+
+def test_entry_point_runs_the_command_without_the_collector_and_exits_with_its_code():
+    code = textwrap.dedent(
+        """
+        import atexit, gc
+        import addin.cli as cli
+        seen = {}
+        def fake_main():
+            seen["collecting"] = gc.isenabled()
+            return 7
+        cli.main = fake_main
+        atexit.register(lambda: print(seen["collecting"], gc.get_freeze_count() > 0))
+        cli.entry_point()
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 7, done.stderr
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_recalc_with_excel_engine_without_excel_is_a_usage_error(tmp_path, capsys):
