@@ -7,9 +7,7 @@ once). The per-cell versions they replaced are kept here as the reference; rando
 with the awkward values sprinkled in (NaN, infinities, None, empty text, text with
 ``<&>`` and surrounding spaces, booleans, numpy scalars, ragged and empty rows, one row)
 must give the same values and the same XML text. A written sheet is also read back with
-openpyxl. The pieces of a sheet are compressed in a second thread while the next are
-made (:func:`~addin.workbook.package._write_behind`): in order, and an error on either
-side stops both.
+openpyxl.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import threading
 import zipfile
 
 import numpy as np
@@ -28,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.panel.example import example_dataset
-from addin.workbook import layout, package, render, sheet_writer
+from addin.workbook import layout, render, sheet_writer
 from addin.workbook.package import xml_text
 from addin.workbook.render import SheetBlock
 from addin.workbook.styles import OutputStyles
@@ -294,44 +291,3 @@ def test_a_written_sheet_reads_back_with_openpyxl():
     expected = [[as_read(v) for v in row] for row in block.rows]
     width = max(len(r) for r in got)
     assert [list(r) for r in got] == [r + [None] * (width - len(r)) for r in expected]
-
-
-# ----------------------------------------------------------------- writing behind
-
-
-def test_write_behind_writes_every_piece_in_order():
-    written: list[bytes] = []
-    pieces = [str(i).encode() * (i % 7) for i in range(500)]
-    package._write_behind(written.append, iter(pieces))
-    assert written == pieces
-
-
-def test_a_failed_write_stops_the_maker_and_is_raised():
-    made = []
-
-    def pieces():
-        for i in range(10_000):
-            made.append(i)
-            yield b"x"
-
-    def write(piece: bytes) -> None:
-        raise OSError("disk full")
-
-    with pytest.raises(OSError, match="disk full"):
-        package._write_behind(write, pieces())
-    assert len(made) < 100  # stopped soon, not run to the end
-    assert not [t for t in threading.enumerate() if t.name == "write-behind"]
-
-
-def test_a_failed_maker_is_raised_after_the_pieces_before_it_are_written():
-    written: list[bytes] = []
-
-    def pieces():
-        yield b"a"
-        yield b"b"
-        raise ValueError("bad block")
-
-    with pytest.raises(ValueError, match="bad block"):
-        package._write_behind(written.append, pieces())
-    assert written == [b"a", b"b"]
-    assert not [t for t in threading.enumerate() if t.name == "write-behind"]

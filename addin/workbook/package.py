@@ -25,11 +25,9 @@ import io
 import posixpath
 import re
 import struct
-import threading
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from queue import Queue
 from typing import IO
 
 from .xmlparse import parse_part
@@ -258,47 +256,14 @@ def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 
 def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
-    """Write a new member from bytes or from a function giving its pieces (compressed and
-    written in a second thread while the next pieces are made: :func:`_write_behind`)."""
+    """Write a new member from bytes or from a function giving its pieces."""
     if isinstance(data, bytes):
         out.writestr(info, data)
         return
     info._compresslevel = 1  # a large generated sheet: fast deflate (zipfile reads this field)
     with out.open(info, "w", force_zip64=True) as dst:
-        _write_behind(dst.write, data())
-
-
-def _write_behind(write: Callable[[bytes], object], pieces: Iterable[bytes]) -> None:
-    """``write`` each of ``pieces`` in a second thread while this one makes the next.
-
-    Deflate, CRC and file writes release the GIL, so on two cores the compression of a
-    large sheet overlaps with making its rows. An error on either side stops both and is
-    raised here; the pieces are written in order.
-    """
-    queue: Queue[bytes | None] = Queue(maxsize=4)
-    failed: list[BaseException] = []
-
-    def drain() -> None:
-        try:
-            while (piece := queue.get()) is not None:
-                write(piece)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
-            failed.append(exc)
-            while queue.get() is not None:  # let the maker finish its current put
-                pass
-
-    worker = threading.Thread(target=drain, name="write-behind", daemon=True)
-    worker.start()
-    try:
-        for piece in pieces:
-            if failed:
-                break
-            queue.put(piece)
-    finally:
-        queue.put(None)
-        worker.join()
-    if failed:
-        raise failed[0]
+        for chunk in data():
+            dst.write(chunk)
 
 
 def _copy_member(source: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
