@@ -7,7 +7,8 @@ once). The per-cell versions they replaced are kept here as the reference; rando
 with the awkward values sprinkled in (NaN, infinities, None, empty text, text with
 ``<&>`` and surrounding spaces, booleans, numpy scalars, ragged and empty rows, one row)
 must give the same values and the same XML text. A written sheet is also read back with
-openpyxl.
+openpyxl. A part put with the bytes it replaces (``Package.put(..., stored=)``) is copied
+as it is stored when the new bytes are the same, and written exactly when they are not.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from addin import regenerate_file
 from addin.panel.example import example_dataset
-from addin.workbook import layout, render, sheet_writer
+from addin.workbook import layout, package, render, sheet_writer
 from addin.workbook.package import xml_text
 from addin.workbook.render import SheetBlock
 from addin.workbook.styles import OutputStyles
 
-from workbooks import engine_tables
+from workbooks import engine_tables, make_book
 
 # ----------------------------------------------------------------- the references
 
@@ -291,3 +293,86 @@ def test_a_written_sheet_reads_back_with_openpyxl():
     expected = [[as_read(v) for v in row] for row in block.rows]
     width = max(len(r) for r in got)
     assert [list(r) for r in got] == [r + [None] * (width - len(r)) for r in expected]
+
+
+# ----------------------------------------------------------------- unchanged parts
+
+
+def stored_book(path, content: bytes) -> None:
+    """A zip with part ``a.xml`` deflated at level 9 (a fresh write would use level 1)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        out.writestr("[Content_Types].xml", b"<Types/>")
+        out.writestr("a.xml", content)
+        out.writestr("b.xml", b"<b/>")
+
+
+def in_pieces(data: bytes, cuts: list[int]):
+    """A function giving ``data`` in pieces cut at ``cuts`` (empty pieces included)."""
+    bounds = [0, *sorted(min(c, len(data)) for c in cuts), len(data)]
+    return lambda: iter([data[a:b] for a, b in zip(bounds, bounds[1:])])
+
+
+ORIGINAL = b"<a>" + b"".join(b"<r>%d</r>" % (i * i) for i in range(3000)) + b"</a>"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    edit=st.sampled_from(["same", "first", "middle", "last", "longer", "shorter", "empty"]),
+    cuts=st.lists(st.integers(0, len(ORIGINAL) + 10), max_size=6),
+    where=st.integers(0, len(ORIGINAL) - 1),
+)
+def test_a_part_put_with_its_stored_bytes_is_written_or_copied_exactly(
+    tmp_path_factory, edit, cuts, where
+):
+    folder = tmp_path_factory.mktemp("stored")
+    stored_book(folder / "in.zip", ORIGINAL)
+    new = {
+        "same": ORIGINAL,
+        "first": b"<b" + ORIGINAL[2:],
+        "middle": ORIGINAL[:where] + b"#" + ORIGINAL[where + 1 :],
+        "last": ORIGINAL[:-1] + b"!",
+        "longer": ORIGINAL + b"<more/>",
+        "shorter": ORIGINAL[:where],
+        "empty": b"",
+    }[edit]
+    pack = package.Package(folder / "in.zip")
+    stored = pack.read("a.xml")
+    pack.put("a.xml", in_pieces(new, cuts), stored=stored)
+    with open(folder / "out.zip", "wb") as file:
+        pack.write(file)
+    pack.close()
+    with zipfile.ZipFile(folder / "in.zip") as before, zipfile.ZipFile(folder / "out.zip") as after:
+        assert after.namelist() == before.namelist()
+        assert after.read("a.xml") == new
+        assert after.read("b.xml") == b"<b/>"
+        copied = after.getinfo("a.xml").compress_size == before.getinfo("a.xml").compress_size
+        assert copied == (new == ORIGINAL)  # copied as stored (level 9) only when unchanged
+
+
+def test_stored_bytes_count_only_for_a_part_not_replaced_before(tmp_path):
+    stored_book(tmp_path / "in.zip", ORIGINAL)
+    pack = package.Package(tmp_path / "in.zip")
+    pack.put("a.xml", b"<first/>")
+    pack.put("a.xml", in_pieces(ORIGINAL, []), stored=pack.read("a.xml"))  # b"<first/>"
+    pack.put("b.xml", in_pieces(b"<b/>", [2]), stored=b"<b/>")
+    with open(tmp_path / "out.zip", "wb") as file:
+        pack.write(file)
+    pack.close()
+    with zipfile.ZipFile(tmp_path / "out.zip") as after:
+        assert after.read("a.xml") == ORIGINAL
+        assert after.read("b.xml") == b"<b/>"
+
+
+def test_a_second_regeneration_copies_the_unchanged_output_sheets(tmp_path):
+    book = make_book(tmp_path / "demo.xlsm")
+    regenerate_file(book)
+    with zipfile.ZipFile(book) as first:  # stored again at level 9, as another tool might
+        parts = [(info, first.read(info)) for info in first.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as again:
+        for info, data in parts:
+            again.writestr(info, data, compresslevel=9)
+    with zipfile.ZipFile(book) as before:
+        stored = {i.filename: (i.CRC, i.compress_size) for i in before.infolist()}
+    regenerate_file(book)  # the same data: every member copied, none deflated again
+    with zipfile.ZipFile(book) as after:
+        assert {i.filename: (i.CRC, i.compress_size) for i in after.infolist()} == stored
