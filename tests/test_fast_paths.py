@@ -177,8 +177,12 @@ def test_off_median_matches_the_per_province_loop(seed, monkeypatch):
         "_warning",
         lambda panel, key, pairs, what, hint: captured.append((pairs, what)),
     )
-    panel = SimpleNamespace(options=SimpleNamespace(outlier_ratio=10.0))
-    records = plausibility._off_median(panel, "trade", ratio)
+    panel = SimpleNamespace(
+        options=SimpleNamespace(outlier_ratio=10.0),
+        provinces=list(ratio.index),
+        years=list(ratio.columns),
+    )
+    records = plausibility._off_median(panel, "trade", ratio.to_numpy())
     expected = _off_median_loop(ratio, 10.0)
     assert len(records) == len(captured) == len(expected) > 0
     for (pairs, what), (prov, years, factor) in zip(captured, expected, strict=True):

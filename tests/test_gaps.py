@@ -94,3 +94,45 @@ def test_fill_keeps_observations_and_fills_exactly_the_interior(data) -> None:
         expected = x[lo] + (x[hi] - x[lo]) * (years[k] - years[lo]) / (years[hi] - years[lo])
         assert filled[k] == pytest.approx(expected, rel=1e-9, abs=1e-6)
         assert min(x[lo], x[hi]) - 1e-6 <= filled[k] <= max(x[lo], x[hi]) + 1e-6
+
+
+def _fill_one_row_at_a_time(x: np.ndarray, years: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Reference: each row on its own, scanning for the nearest non-gap cell on each side."""
+    out = x.copy()
+    for row, blocked in zip(out, stop, strict=True):
+        gaps = [k for k in range(row.size) if np.isnan(row[k]) and not blocked[k]]
+        seen = ~np.isnan(row) & ~blocked
+        for k in gaps:  # between the nearest non-gap cells, if both are values
+            lo = next((j for j in range(k - 1, -1, -1) if j not in gaps), None)
+            hi = next((j for j in range(k + 1, row.size) if j not in gaps), None)
+            if lo is not None and hi is not None and seen[lo] and seen[hi]:
+                row[k] = np.interp(years[k], years[[lo, hi]], row[[lo, hi]])
+    return out
+
+
+@st.composite
+def gappy_blocks(draw):
+    rows = draw(st.integers(1, 6))
+    width = draw(st.integers(1, 12))
+    cells = st.one_of(st.none(), st.just(0.0), st.floats(-1e9, 1e9, allow_nan=False))
+    x = np.array(
+        [
+            [nan if c is None else c for c in draw(st.lists(cells, min_size=width, max_size=width))]
+            for _ in range(rows)
+        ]
+    )
+    stop = np.array(draw(st.lists(st.booleans(), min_size=x.size, max_size=x.size))).reshape(
+        x.shape
+    )
+    steps = draw(st.lists(st.integers(1, 4), min_size=width, max_size=width))
+    return x, np.cumsum(steps) + 1990, stop & draw(st.booleans())
+
+
+@settings(deadline=None, max_examples=200)
+@given(gappy_blocks())
+def test_block_fill_equals_filling_row_by_row(data) -> None:
+    x, years, stop = data
+    filled, mask = fill_interior(x, years, stop)
+    expected = _fill_one_row_at_a_time(x, years.astype(float), stop)
+    np.testing.assert_array_equal(filled, expected)  # bit for bit, NaN where NaN
+    np.testing.assert_array_equal(mask, np.isnan(x) & ~np.isnan(expected))

@@ -51,21 +51,57 @@ def fill_interior(
     x, yrs = as_series(x, years)
     blocked = np.zeros(x.shape, bool) if barriers is None else np.asarray(barriers, bool)
     flat = x.reshape(-1, x.shape[-1]).copy()
-    for row, stop in zip(flat, np.broadcast_to(blocked, x.shape).reshape(flat.shape)):
-        _fill_row(row, yrs, stop)
+    stop = np.broadcast_to(blocked, x.shape).reshape(flat.shape)
+    fill = interior_gaps(flat, stop)
+    for i in np.flatnonzero(fill.any(axis=1)):  # only the rows that have something to fill
+        seen = ~np.isnan(flat[i]) & ~stop[i]
+        flat[i, fill[i]] = np.interp(yrs[fill[i]], yrs[seen], flat[i, seen])
     filled = flat.reshape(x.shape)
     return filled, np.isnan(x) & ~np.isnan(filled)
 
 
-def _fill_row(row: np.ndarray, yrs: np.ndarray, stop: np.ndarray) -> None:
-    """Fill, in place, the gaps of ``row`` whose nearest neighbours are both values."""
-    seen = ~np.isnan(row) & ~stop
-    n = row.size
-    positions = np.arange(n)
-    kind = np.where(stop, 2, np.where(seen, 1, 0))  # 0 gap, 1 value, 2 barrier
-    left = np.maximum.accumulate(np.where(kind != 0, positions, -1))
-    right = np.minimum.accumulate(np.where(kind != 0, positions, n)[::-1])[::-1]
-    fill = (kind == 0) & (left >= 0) & (right < n)
-    fill &= (kind[np.clip(left, 0, n - 1)] == 1) & (kind[np.clip(right, 0, n - 1)] == 1)
-    if fill.any():
-        row[fill] = np.interp(yrs[fill], yrs[seen], row[seen])
+def interior_gaps(x: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Which elements of each row of ``x`` are gaps whose nearest neighbours are both values.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_rows, n_years)
+        Series along the last axis; NaN is a gap.
+    stop : ndarray of bool, like ``x``
+        Barriers: neither a value nor a gap.
+
+    Returns
+    -------
+    ndarray of bool, like ``x``
+        True at a NaN that is not a barrier and has a value (not a barrier) as its nearest
+        non-gap element on each side in its row.
+
+    Examples
+    --------
+    >>> nan = np.nan
+    >>> x = np.array([[nan, 1.0, nan, 3.0, nan], [1.0, nan, nan, nan, 2.0]])
+    >>> interior_gaps(x, x == 2.0).astype(int).tolist()  # the 2.0 is a barrier
+    [[0, 0, 1, 0, 0], [0, 0, 0, 0, 0]]
+    """
+    gap = np.isnan(x) & ~stop
+    if not gap.any():
+        return gap
+    n = x.shape[-1]
+    left = last_true(~gap)
+    right = n - 1 - last_true(~gap[:, ::-1])[:, ::-1]  # the first non-gap at or after
+    value = ~gap & ~stop
+    fill = gap & (left >= 0) & (right < n)
+    fill &= np.take_along_axis(value, left.clip(0, n - 1), axis=-1)
+    return fill & np.take_along_axis(value, right.clip(0, n - 1), axis=-1)
+
+
+def last_true(mask: np.ndarray) -> np.ndarray:
+    """Position of the last True at or before each element along the last axis (−1: none).
+
+    Examples
+    --------
+    >>> last_true(np.array([[False, True, False, False, True]])).tolist()
+    [[-1, 1, 1, 1, 4]]
+    """
+    positions = np.arange(mask.shape[-1])
+    return np.maximum.accumulate(np.where(mask, positions, -1), axis=-1)

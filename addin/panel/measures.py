@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -80,13 +81,22 @@ class DisparityInput:
         """The weights of the chosen CV (None when the options ask for a plain CV)."""
         return self.weights if self.options.cv_weighted else None
 
-    @property
+    @cached_property
     def weighted_values(self) -> np.ndarray:
         """The values of the provinces that also have a weight: a weighted measure uses
         only these (its simple-mean centre too), so its ``n_weighted`` says what it used."""
         if self.weights is None:
             return self.values
         return np.where(np.isnan(self.weights), np.nan, self.values)
+
+    @cached_property
+    def theil(self) -> dict[str, disparity.TheilResult]:
+        """Theil T and Theil L of the weighted values with their decompositions, each
+        computed once for its three columns (total, between, within)."""
+        return {
+            kind: disparity.theil(self.weighted_values, self.weights, self.groups, kind)
+            for kind in ("T", "L")
+        }
 
 
 @dataclass(frozen=True)
@@ -200,7 +210,7 @@ def _cv_plain(x: DisparityInput) -> np.ndarray:
 
 def _theil(kind: str, part: str) -> Callable[[DisparityInput], np.ndarray]:
     def compute(x: DisparityInput) -> np.ndarray:
-        return getattr(disparity.theil(x.weighted_values, x.weights, x.groups, kind), part)
+        return getattr(x.theil[kind], part)
 
     return compute
 

@@ -32,10 +32,11 @@ YUAN = parse_money_unit("元")
 SHOWN = 5  # cells listed in one warning's detail
 
 
-def _fx_outside(panel: Panel) -> pd.Series:
+def _fx_outside(panel: Panel) -> np.ndarray:
     """Per row of ``panel.frame``: the year's exchange rate is outside the band."""
     lo, hi = panel.options.fx_band
-    return (panel.frame["fx"] < lo) | (panel.frame["fx"] > hi)
+    fx = panel.frame["fx"].to_numpy()
+    return (fx < lo) | (fx > hi)
 
 
 def _entered_in_dollars(panel: Panel, key: str) -> bool:
@@ -47,20 +48,25 @@ def _entered_in_dollars(panel: Panel, key: str) -> bool:
     return entered.currency == "USD"
 
 
-def _in_yuan(panel: Panel, key: str) -> pd.DataFrame:
+def _in_yuan(panel: Panel, key: str) -> np.ndarray:
     """A money series as provinces × years in 元 (NaN where no rate converts it, and, for a
     dollar series, where the rate is itself outside its band: the fx warning covers those)."""
     unit = parse_money_unit(panel.units[key])
-    factor = conversion_factor(unit, YUAN, panel.frame["fx"])
+    factor = conversion_factor(unit, YUAN, panel.frame["fx"].to_numpy())
     if _entered_in_dollars(panel, key):
         factor = np.where(_fx_outside(panel), np.nan, factor)
-    values = panel.frame[key] * factor
-    frame = panel.frame.assign(value=values)
-    return frame.pivot(index="province", columns="year", values="value").reindex(panel.provinces)
+    return panel.grid(panel.frame[key].to_numpy() * factor).to_numpy()
+
+
+def _by_year_median(values: np.ndarray) -> np.ndarray:
+    """Median over the provinces (rows) for each year, NaN skipped; NaN for a year without
+    values. pandas' median, which does not warn about those years."""
+    return pd.DataFrame(values).median(axis=0).to_numpy()
 
 
 def _cells(panel: Panel, key: str, pairs: list[tuple[str, int]]) -> list[str]:
-    return [c for c in (panel.where(key, p, y) for p, y in pairs) if c]
+    locate = panel.locate.get(key)
+    return [c for c in (locate(p, y) for p, y in pairs) if c] if locate else []
 
 
 def _warning(panel, key, pairs, what, suspect) -> QualityRecord:
@@ -82,10 +88,12 @@ def _warning(panel, key, pairs, what, suspect) -> QualityRecord:
     return QualityRecord("plausibility", key, province, pairs[0][1], first, detail)
 
 
-def _outside(frame: pd.DataFrame, band: tuple[float, float]) -> list[tuple[str, int]]:
+def _outside(
+    values: np.ndarray, band: tuple[float, float], rows: list[str], years: list[int]
+) -> list[tuple[str, int]]:
+    """(row, year) of the elements of a rows × years block outside ``band`` (NaN is not)."""
     lo, hi = band
-    mask = (frame < lo) | (frame > hi)
-    return [(frame.index[i], int(frame.columns[j])) for i, j in zip(*np.nonzero(mask.to_numpy()))]
+    return [(rows[i], years[j]) for i, j in zip(*np.nonzero((values < lo) | (values > hi)))]
 
 
 def _unit_of(key: str, panel: Panel) -> str:
@@ -100,8 +108,8 @@ def _unit_hint(key: str, panel: Panel) -> str:
 
 def fx_warnings(panel: Panel) -> list[QualityRecord]:
     """Exchange rates outside the band for CNY per USD (元/美元 near 680 means 元/100美元)."""
-    rates = panel.frame.groupby("year")["fx"].first().to_frame("CNY/USD").T
-    pairs = _outside(rates, panel.options.fx_band)
+    rates = panel.wide("fx").to_numpy()[:1]  # the same in every province's rows
+    pairs = _outside(rates, panel.options.fx_band, ["CNY/USD"], panel.years)
     if not pairs:
         return []
     lo, hi = panel.options.fx_band
@@ -114,11 +122,12 @@ def fx_warnings(panel: Panel) -> list[QualityRecord]:
 
 def gdp_per_person_warnings(panel: Panel) -> list[QualityRecord]:
     """GDP per person in 元 outside the band (when population is there)."""
-    persons = panel.wide("population").reindex(columns=panel.years) * 1e4
-    if not np.isfinite(persons.to_numpy()).any():
+    persons = panel.wide("population").to_numpy() * 1e4
+    if not np.isfinite(persons).any():
         return []
-    per_person = _in_yuan(panel, "gdp") / persons
-    pairs = _outside(per_person, panel.options.gdp_per_person_band)
+    with np.errstate(all="ignore"):
+        per_person = _in_yuan(panel, "gdp") / persons
+    pairs = _outside(per_person, panel.options.gdp_per_person_band, panel.provinces, panel.years)
     if not pairs:
         return []
     lo, hi = panel.options.gdp_per_person_band
@@ -137,9 +146,10 @@ def ratio_warnings(panel: Panel) -> list[QualityRecord]:
     bands = {"trade": panel.options.trade_gdp_band, "fie": panel.options.fie_gdp_band}
     for key, band in bands.items():
         with np.errstate(all="ignore"):
-            ratio = _in_yuan(panel, key) / gdp.where(gdp > 0)
+            ratio = _in_yuan(panel, key) / np.where(gdp > 0, gdp, np.nan)
         name = SERIES_LABELS[key][1]
-        pairs = _outside(ratio.where(ratio != 0), band)  # zero amounts: zero_warnings
+        nonzero = np.where(ratio != 0, ratio, np.nan)  # zero amounts: zero_warnings
+        pairs = _outside(nonzero, band, panel.provinces, panel.years)
         if pairs:
             what = f"{name} / GDP outside {band[0]:g}–{band[1]:g}"
             records.append(_warning(panel, key, pairs, what, _unit_hint(key, panel)))
@@ -148,7 +158,7 @@ def ratio_warnings(panel: Panel) -> list[QualityRecord]:
     return records + _trade_against_fie(panel, ratios["trade"], ratios["fie"])
 
 
-def _trade_against_fie(panel: Panel, trade: pd.DataFrame, fie: pd.DataFrame) -> list[QualityRecord]:
+def _trade_against_fie(panel: Panel, trade: np.ndarray, fie: np.ndarray) -> list[QualityRecord]:
     """Province-years whose trade/GDP, relative to that year's median province, differs from
     their FIE/GDP relative to its median by more than ``series_ratio`` (either way).
 
@@ -160,51 +170,63 @@ def _trade_against_fie(panel: Panel, trade: pd.DataFrame, fie: pd.DataFrame) -> 
     most, so ×10 in one row gives at least ×4.
     """
     with np.errstate(all="ignore"):
-        positive_t, positive_f = trade.where(trade > 0), fie.where(fie > 0)
-        gap = np.log(positive_t / positive_t.median(axis=0)) - np.log(
-            positive_f / positive_f.median(axis=0)
+        positive_t, positive_f = np.where(trade > 0, trade, np.nan), np.where(fie > 0, fie, np.nan)
+        gaps = np.log(positive_t / _by_year_median(positive_t)) - np.log(
+            positive_f / _by_year_median(positive_f)
         )
-    limit = np.log(panel.options.series_ratio)
     records = []
-    for prov in gap.index:
-        years = [int(y) for y in gap.columns[(gap.loc[prov].abs() > limit).to_numpy()]]
-        if years:
-            factor = float(np.exp(gap.loc[prov, years].abs().max()))
-            higher = "trade" if gap.loc[prov, years[0]] > 0 else "fie"
-            what = f"trade/GDP and FIE/GDP disagree by ×{factor:.3g} against the median provinces"
-            hint = f"check the {SERIES_LABELS[higher][1]} row and the other row for a power of ten"
-            records.append(_warning(panel, higher, [(prov, y) for y in years], what, hint))
+    for i, flagged, pairs, factor in _rows_beyond(np.abs(gaps), panel, panel.options.series_ratio):
+        higher = "trade" if gaps[i, flagged][0] > 0 else "fie"
+        what = f"trade/GDP and FIE/GDP disagree by ×{factor:.3g} against the median provinces"
+        hint = f"check the {SERIES_LABELS[higher][1]} row and the other row for a power of ten"
+        records.append(_warning(panel, higher, pairs, what, hint))
     return records
 
 
-def _off_median(panel: Panel, key: str, ratio: pd.DataFrame) -> list[QualityRecord]:
+def _rows_beyond(off: np.ndarray, panel: Panel, ratio: float):
+    """The rows of a provinces × years block of absolute log-factors with an element beyond
+    ``ln(ratio)`` (NaN never is), one at a time (rows are ``panel.provinces``).
+
+    Yields
+    ------
+    row : int
+        The row's position.
+    flagged : ndarray of bool
+        Its elements beyond the limit.
+    pairs : list of (str, int)
+        Their province and year.
+    factor : float
+        The largest of them as a factor, exp(max |ln f|).
+    """
+    limit = np.log(ratio)
+    with np.errstate(invalid="ignore"):
+        beyond = off > limit  # NaN compares False
+    provinces, years = panel.provinces, np.asarray(panel.years)
+    for i in np.flatnonzero(beyond.any(axis=1)):
+        flagged, province = beyond[i], provinces[i]
+        pairs = [(province, year) for year in years[flagged].tolist()]
+        yield i, flagged, pairs, float(np.exp(off[i, flagged].max()))
+
+
+def _off_median(panel: Panel, key: str, ratio: np.ndarray) -> list[QualityRecord]:
     """Provinces whose ratio to GDP is more than ``outlier_ratio`` times off that year's median
     over the provinces (a power of ten typed into one row)."""
     with np.errstate(all="ignore"):
-        off = np.abs(np.log(ratio.where(ratio > 0) / ratio.median(axis=0)))
-    limit = np.log(panel.options.outlier_ratio)
-    off_values = off.to_numpy()
-    flagged = off_values > limit  # NaN compares False
+        off = np.abs(np.log(np.where(ratio > 0, ratio, np.nan) / _by_year_median(ratio)))
     records = []
-    for i in np.flatnonzero(flagged.any(axis=1)):
-        prov, row = ratio.index[i], flagged[i]
-        years = [int(y) for y in ratio.columns[row]]
-        factor = float(np.exp(off_values[i, row].max()))
+    for _, _, pairs, factor in _rows_beyond(off, panel, panel.options.outlier_ratio):
         what = f"{SERIES_LABELS[key][1]} / GDP is ×{factor:.3g} off the median of the provinces"
         hint = "check the unit of these cells (a power of ten?)"
-        records.append(_warning(panel, key, [(prov, y) for y in years], what, hint))
+        records.append(_warning(panel, key, pairs, what, hint))
     return records
 
 
 def zero_warnings(panel: Panel) -> list[QualityRecord]:
     """Zero trade or FIE: Z is 0 and pulls the means down; a no-data mark would leave it out."""
-    records = []
+    records, provinces, years = [], panel.provinces, panel.years
     for key in ("trade", "fie"):
-        wide = panel.wide(key).reindex(columns=panel.years)
-        pairs = [
-            (wide.index[i], int(wide.columns[j]))
-            for i, j in zip(*np.nonzero((wide == 0).to_numpy()))
-        ]
+        zero = panel.wide(key).to_numpy() == 0
+        pairs = [(provinces[i], years[j]) for i, j in zip(*np.nonzero(zero))]
         if pairs:
             what = f"{SERIES_LABELS[key][1]} is zero, so Z is 0 and counts in the means"
             hint = "if the yearbook has no data there, leave the cell blank or type —"

@@ -8,6 +8,7 @@ units and options that produced it (the workbook writes them under the table).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -48,18 +49,25 @@ def index_table(panel: Panel) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "province": f["province"],
-            "province_en": f["province"].map({p: _english(p) for p in f["province"].unique()}),
+            "province_en": np.repeat(
+                np.array([_english(p) for p in panel.provinces], dtype=object), len(panel.years)
+            ),  # the frame's rows: province by province, every year
             "region": f["region"],
             "year": f["year"],
             "trade_index": t.values,
             "invest_index": i.values,
             "open_index": z.values,
-            "problem": [DESCRIPTIONS[Problem(c)] for c in z.problems],
+            "problem": _DESCRIBED[z.problems],
         }
     )
     return _with_notes(out, _notes(panel, "T = trade²/GDP, I = FIE²/GDP, Z = √(T·I)"))
 
 
+#: Each problem's description at the position of its code (one look-up for the whole table).
+_DESCRIBED = np.array([DESCRIPTIONS[Problem(c)] for c in range(max(Problem) + 1)], dtype=object)
+
+
+@cache
 def _english(name: str) -> str:
     """English name of a province or region; other names (cities, custom groups) as they are."""
     return english_name(name) if match_province(name) else REGION_ENGLISH.get(name, name)
@@ -76,27 +84,31 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     one ``n_<year>`` column per year (empty on province rows).
     """
     years = [y for y in panel.options.table1_years if y in set(panel.years)]
-    z = idx.pivot(index="province", columns="year", values="open_index").reindex(panel.provinces)
-    z = z.reindex(columns=years)
-    none = np.full(len(years), np.nan)
-    rows = [
-        ("province", p, _english(p), panel.regions[p], z.loc[p].to_numpy(), none)
-        for p in panel.provinces
-    ]
+    z = panel.grid(idx["open_index"]).reindex(columns=years)
+    by_province = z.to_numpy()
+    labels = [("province", p, _english(p), panel.regions[p]) for p in panel.provinces]
+    values, counts = [by_province], [np.full(by_province.shape, np.nan)]
     for region in dict.fromkeys(panel.regions.values()):
         block = z.loc[[p for p in panel.provinces if panel.regions[p] == region]].to_numpy()
-        rows.append(("region", region, _english(region), region, _nanmean(block), _count(block)))
+        labels.append(("region", region, _english(region), region))
+        values.append(_nanmean(block)[np.newaxis])
+        counts.append(_count(block)[np.newaxis])
     if panel.options.belt == "sum":
         t_i_z, n = _indices_of_sums(panel)
         belt = pd.Series(t_i_z[2], index=panel.years).reindex(years).to_numpy()
         belt_n = pd.Series(n, index=panel.years).reindex(years).to_numpy()
     else:
         belt, belt_n = _nanmean(z.to_numpy()), _count(z.to_numpy())
-    rows.append(("belt", BELT, BELT_EN, "", belt, belt_n))
+    labels.append(("belt", BELT, BELT_EN, ""))
+    values.append(belt[np.newaxis])
+    counts.append(np.asarray(belt_n, dtype=float)[np.newaxis])
     n_columns = [f"n_{y}" for y in years]
     out = pd.DataFrame(
-        [[k, name, e, r, *v, *n] for k, name, e, r, v, n in rows],
-        columns=["kind", "name", "name_en", "region", *years, *n_columns],
+        {
+            **dict(zip(("kind", "name", "name_en", "region"), map(list, zip(*labels)))),
+            **dict(zip(years, np.vstack(values).T)),
+            **dict(zip(n_columns, np.vstack(counts).T)),
+        }
     )
     out.insert(
         4 + len(years),
@@ -166,10 +178,8 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """
     years = panel.years
     if panel.options.belt == "mean":
-        wide = {
-            c: idx.pivot(index="province", columns="year", values=c)
-            .reindex(columns=years)
-            .to_numpy()
+        wide = {  # provinces by name: the means add them in that order
+            c: panel.grid(idx[c]).sort_index().to_numpy()
             for c in ("trade_index", "invest_index", "open_index")
         }
         has_z = ~np.isnan(wide["open_index"])
@@ -222,12 +232,8 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     provinces with both a value and a population; with no population data at all the
     weighted measures are empty (never silently unweighted).
     """
-    z = (
-        idx.pivot(index="province", columns="year", values="open_index")
-        .reindex(panel.provinces)
-        .to_numpy()
-    )
-    pop = panel.wide("population").reindex(columns=panel.years).to_numpy()
+    z = panel.grid(idx["open_index"]).to_numpy()
+    pop = panel.wide("population").to_numpy()
     groups = [panel.regions[p] for p in panel.provinces]
     inputs = measures.DisparityInput(z, pop, groups, panel.options)
     out = pd.DataFrame(
@@ -465,17 +471,14 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     keys = ["trade", "fie", "gdp"]
     codes = {text: code for code, text in DESCRIPTIONS.items()}
     records = []
-    lacking = idx.loc[idx["problem"] != "", ["province", "year", "problem"]].merge(
-        panel.frame[["province", "year", *keys]], on=["province", "year"]
-    )
-    for prov, rows in lacking.sort_values("year").groupby("province", sort=False):
+    rows = idx[["province", "year", "problem"]].assign(**_inputs(panel, keys))
+    lacking = rows[rows["problem"] != ""]
+    for prov, found in _by_province(lacking, ["year", "problem", *keys]).items():
         lost = [
             (int(y), why, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), codes[why]))
-            for y, why, *amounts in rows[["year", "problem", *keys]].itertuples(
-                index=False, name=None
-            )
+            for y, why, *amounts in found
         ]
-        for years, why, where in _runs(lost, list(panel.years)):
+        for years, why, where in _runs(lost, panel.years):
             detail = (
                 f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
                 f"disparity measures in {year_ranges(years)}: {why}"
@@ -484,15 +487,46 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     return records + _weight_coverage(panel, idx)
 
 
+def _by_province(rows: pd.DataFrame, columns: list[str]) -> dict[str, list[tuple]]:
+    """The ``columns`` of each row, grouped by province, rows in year order.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Province-year rows with ``province``, ``year`` and ``columns``.
+    columns : list of str
+
+    Returns
+    -------
+    dict
+        Province → its rows' values of ``columns`` (tuples), in year order; provinces in
+        the order they first appear when the rows are sorted by year (what a
+        ``groupby("province", sort=False)`` of ``rows.sort_values("year")`` gives).
+    """
+    ordered = rows.sort_values("year")
+    found: dict[str, list[tuple]] = {}
+    for province, *values in zip(
+        ordered["province"].tolist(), *(ordered[c].tolist() for c in columns), strict=True
+    ):
+        found.setdefault(province, []).append(tuple(values))
+    return found
+
+
+def _inputs(panel: Panel, keys: list[str]) -> dict[str, np.ndarray]:
+    """The panel's input columns ``keys`` by name, as arrays for the rows of
+    :func:`index_table` (which are the panel frame's rows, in the same order)."""
+    return {key: panel.frame[key].to_numpy() for key in keys}
+
+
 def _weight_coverage(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     """Provinces with Z but without a positive population: out of the weighted measures."""
     if not has_population(panel):
         return []
-    merged = idx.merge(panel.frame[["province", "year", "population"]], on=["province", "year"])
-    unweighted = merged[merged["open_index"].notna() & merged["population"].isna()]
+    rows = idx[["province", "year", "open_index"]].assign(**_inputs(panel, ["population"]))
+    unweighted = rows[rows["open_index"].notna() & rows["population"].isna()]
     records = []
-    for prov, rows in unweighted.sort_values("year").groupby("province", sort=False):
-        years = [int(y) for y in rows["year"]]
+    for prov, found in _by_province(unweighted, ["year"]).items():
+        years = [int(y) for (y,) in found]
         detail = (
             f"{prov} has no population (blank, zero or negative) in {year_ranges(years)}: it is "
             "left out of the population-weighted measures (n_weighted)"

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ..core.cells import number_text
-from ..core.gaps import fill_interior
+from ..core.gaps import fill_interior, last_true
 from ..core.units import conversion_factor, parse_fx_unit, parse_money_unit, parse_population_unit
 from ..errors import InputError, UnitError
 from .options import Options
@@ -90,9 +91,12 @@ class Panel:
 
     ``frame`` has columns ``province, region, year`` and one float column per series in
     :data:`SERIES` (converted amounts in the converted mode; exactly as typed otherwise),
-    plus ``filled_<series>`` booleans. ``units`` gives each column's unit after
-    conversion; ``index_unit`` the unit of T, I and Z. ``locate`` finds a series' input
-    cell, ``unit_cells`` and ``units_entered`` give each series' unit cell and its text.
+    plus ``filled_<series>`` booleans. Its rows are the full grid: one per province (in
+    mapping order) and, within each, one per year of the span, ascending, so any column
+    is a provinces × years block in row order (:meth:`grid`). ``units`` gives each
+    column's unit after conversion; ``index_unit`` the unit of T, I and Z. ``locate``
+    finds a series' input cell, ``unit_cells`` and ``units_entered`` give each series'
+    unit cell and its text.
     """
 
     frame: pd.DataFrame
@@ -109,8 +113,9 @@ class Panel:
     def provinces(self) -> list[str]:
         return list(self.regions)
 
-    @property
+    @cached_property
     def years(self) -> list[int]:
+        """Every year of the span, ascending (the frame is not changed once built)."""
         return sorted(self.frame["year"].unique().tolist())
 
     def where(self, key: str, province: str, year: int) -> str | None:
@@ -120,9 +125,28 @@ class Panel:
 
     def wide(self, column: str) -> pd.DataFrame:
         """``column`` as provinces × years, provinces in mapping order."""
-        return self.frame.pivot(index="province", columns="year", values=column).reindex(
-            self.provinces
-        )
+        return self.grid(self.frame[column])
+
+    def grid(self, values) -> pd.DataFrame:
+        """Values in the row order of :attr:`frame` as a provinces × years block.
+
+        Parameters
+        ----------
+        values : array_like, shape (n_provinces · n_years,)
+            One value per row of :attr:`frame` (a column of it, or of
+            :func:`~addin.panel.tables.index_table`, whose rows are the same).
+
+        Returns
+        -------
+        DataFrame
+            Floats, provinces (mapping order) × :attr:`years`: what a pivot of the long
+            frame gives, made by a reshape.
+        """
+        years = self.years
+        block = np.array(values, dtype=float).reshape(len(self.regions), len(years))
+        # copy=False keeps the block row-major, as a pivot makes it: sums over provinces
+        # (region and belt means) then add in the same order, to the last bit
+        return pd.DataFrame(block, index=pd.Index(self.provinces), columns=years, copy=False)
 
 
 def year_ranges(years: list[int]) -> str:
@@ -145,7 +169,10 @@ def year_ranges(years: list[int]) -> str:
 
 def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
     """Numeric frame with duplicated rows/years dropped (first kept) and recorded."""
-    values = series.values.apply(pd.to_numeric, errors="coerce").astype(float)
+    values = series.values
+    if not all(pd.api.types.is_numeric_dtype(t) for t in values.dtypes):
+        values = values.apply(pd.to_numeric, errors="coerce")  # the reader gives floats
+    values = values.astype(float)
     values.columns = [int(c) for c in values.columns]
     for label in values.index[values.index.duplicated()].unique():
         quality.append(
@@ -177,11 +204,16 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
 def _flag_values(
     series: SeriesData, values: pd.DataFrame, ratio: float, quality: list[QualityRecord]
 ) -> None:
-    """Record non-positive values and year-on-year jumps by more than ``ratio``."""
-    bad = values <= 0 if series.key in ("gdp", "population", "fx") else values < 0
-    for label, year in zip(*np.nonzero(bad.to_numpy())):
-        prov, yr = values.index[label], int(values.columns[year])
-        what = "zero or negative" if series.key in ("gdp", "population", "fx") else "negative"
+    """Record non-positive values and year-on-year jumps by more than ``ratio``.
+
+    A jump compares each positive value with the row's previous positive value (gaps and
+    non-positive values are stepped over): ×ratio or more up or down is recorded.
+    """
+    array, labels, years = values.to_numpy(), values.index.tolist(), _years_of(values)
+    strict = series.key in ("gdp", "population", "fx")
+    name = SERIES_LABELS[series.key][1]
+    for label, year in zip(*np.nonzero(array <= 0 if strict else array < 0)):
+        prov, yr = labels[label], years[year]
         quality.append(
             QualityRecord(
                 "non-positive",
@@ -189,19 +221,16 @@ def _flag_values(
                 prov,
                 yr,
                 series.where(prov, yr),
-                f"{SERIES_LABELS[series.key][1]} is {what} "
-                f"({number_text(values.iat[label, year])})",
+                f"{name} is {'zero or negative' if strict else 'negative'} "
+                f"({number_text(array[label, year])})",
             )
         )
-    positive = values.where(values > 0)
-    years = np.broadcast_to(values.columns.to_numpy(dtype=float), values.shape)
-    seen_years = pd.DataFrame(np.where(positive.notna(), years, np.nan), index=values.index)
-    before = positive.ffill(axis=1).shift(1, axis=1).to_numpy()  # the previous observed value
-    before_year = seen_years.ffill(axis=1).shift(1, axis=1).to_numpy()
+    positive = np.where(array > 0, array, np.nan)
+    before, before_col = _previous_value(positive)
     with np.errstate(all="ignore"):
-        steps = positive.to_numpy() / before
+        steps = positive / before
     for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
-        prov, y0, y1 = values.index[i], int(before_year[i, j]), int(values.columns[j])
+        prov, y0, y1 = labels[i], years[before_col[i, j]], years[j]
         quality.append(
             QualityRecord(
                 "jump",
@@ -209,12 +238,34 @@ def _flag_values(
                 prov,
                 y1,
                 series.where(prov, y1),
-                f"{SERIES_LABELS[series.key][1]} changes ×{steps[i, j]:.3g} "
+                f"{name} changes ×{steps[i, j]:.3g} "
                 f"from {y0} ({number_text(before[i, j])}) "
-                f"to {y1} ({number_text(positive.iat[i, j])}); "
+                f"to {y1} ({number_text(positive[i, j])}); "
                 "check the unit of these cells",
             )
         )
+
+
+def _years_of(values: pd.DataFrame) -> list[int]:
+    """The year columns of a provinces × years frame as ints."""
+    return [int(y) for y in values.columns]
+
+
+def _previous_value(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per element of a 2-D array: the row's last non-NaN value strictly before it (NaN if
+    none) and that value's column (−1 if none).
+
+    Examples
+    --------
+    >>> before, where = _previous_value(np.array([[np.nan, 2.0, np.nan, 5.0]]))
+    >>> before.tolist(), where.tolist()
+    ([[nan, nan, 2.0, 2.0]], [[-1, -1, 1, 1]])
+    """
+    last = last_true(~np.isnan(x))
+    previous = np.full_like(last, -1)
+    previous[:, 1:] = last[:, :-1]
+    found = np.take_along_axis(x, previous.clip(0), axis=-1)
+    return np.where(previous >= 0, found, np.nan), previous
 
 
 def _fill(
@@ -223,14 +274,16 @@ def _fill(
     """Fill interior gaps linearly in the year, except cells that held text or an error value
     (the one cell rule: an error in the data is never filled); record every filled cell."""
     filled, mask = fill_interior(values.to_numpy(), values.columns.to_numpy())
-    rows, cols = {p: i for i, p in enumerate(values.index)}, list(values.columns)
-    for label, year in series.errors:
-        if label in rows and year in cols:
-            i, j = rows[label], cols.index(year)
-            filled[i, j], mask[i, j] = np.nan, False
+    if series.errors:
+        rows, cols = {p: i for i, p in enumerate(values.index)}, list(values.columns)
+        for label, year in series.errors:
+            if label in rows and year in cols:
+                i, j = rows[label], cols.index(year)
+                filled[i, j], mask[i, j] = np.nan, False
     out = pd.DataFrame(filled, index=values.index, columns=values.columns)
+    labels, years = values.index.tolist(), _years_of(values)
     for i, j in zip(*np.nonzero(mask)):
-        prov, yr = values.index[i], int(values.columns[j])
+        prov, yr = labels[i], years[j]
         quality.append(
             QualityRecord(
                 "filled",
@@ -442,23 +495,35 @@ def _note_gaps(frames: dict[str, pd.DataFrame], series: Mapping[str, SeriesData]
 
 
 def _long_frame(frames, filled, regions, fx_row, fx_filled) -> pd.DataFrame:
-    """The provinces × years frames as one row per province-year."""
-    frame = pd.DataFrame({key: values.stack(future_stack=True) for key, values in frames.items()})
-    frame.index.names = ["province", "year"]
-    frame = frame.reset_index()
-    frame.insert(1, "region", frame["province"].map(regions))
-    frame["fx"] = frame["year"].map(fx_row)
-    if "population" not in frame:
-        frame["population"] = np.nan
+    """The provinces × years frames as one row per province-year, province by province (the
+    order :meth:`Panel.grid` relies on)."""
+    first = next(iter(frames.values()))
+    provinces, years = list(first.index), list(first.columns)
+
+    def by_year(row: pd.Series) -> np.ndarray:
+        return np.tile(row.reindex(years).to_numpy(), len(provinces))
+
+    def by_province(values: list) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=object), len(years))
+
+    columns = {
+        "province": by_province(provinces),
+        "region": by_province([regions[p] for p in provinces]),
+        "year": np.tile(np.array(years, dtype=int), len(provinces)),
+        **{key: values.to_numpy().ravel() for key, values in frames.items()},
+        "fx": by_year(fx_row),
+    }
+    columns.setdefault("population", np.full(len(provinces) * len(years), np.nan))
     for key in SERIES:
         if key == "fx":
-            frame["filled_fx"] = frame["year"].map(fx_filled).astype(bool)
-        elif key in filled:
-            frame[f"filled_{key}"] = filled[key].stack(future_stack=True).to_numpy()
+            columns["filled_fx"] = by_year(fx_filled).astype(bool)
         else:
-            frame[f"filled_{key}"] = False
-    frame["year"] = frame["year"].astype(int)
-    return frame
+            columns[f"filled_{key}"] = (
+                filled[key].to_numpy().ravel()
+                if key in filled
+                else np.zeros(len(provinces) * len(years), bool)
+            )
+    return pd.DataFrame(columns)
 
 
 def build_panel(
