@@ -201,7 +201,8 @@ class FileEngine:
             self._add_sheet(block.sheet)
         part = self._part(block.sheet)
         styles = self._output_styles({f for f in block.formats if f})
-        self.package.put(part, rewrite_sheet(self.package.read(part), block, styles))
+        stored = self.package.read(part)  # unchanged data: the member is copied, not deflated
+        self.package.put(part, rewrite_sheet(stored, block, styles), stored=stored)
         self._written[block.sheet] = block
         self._forget(block.sheet)
 
@@ -256,8 +257,9 @@ class FileEngine:
             self.messages.append(
                 f"the chart on sheet {ranges.sheet} was missing; it was added again"
             )
-        data = update_chart(self.package.read(charts[0]), ranges, block, self.path, charts[0])
-        self.package.put(charts[0], data)
+        stored = self.package.read(charts[0])
+        data = update_chart(stored, ranges, block, self.path, charts[0])
+        self.package.put(charts[0], data, stored=stored)
 
     def status(self, text: str) -> None:
         self.messages.append(text)

@@ -3,6 +3,7 @@
 Only the parts a caller replaces (:meth:`Package.put`) or removes (:meth:`Package.remove`)
 change when the package is written (:meth:`Package.write`); every other part is copied
 with the same name, the same bytes and in the same order, ``[Content_Types].xml`` first.
+A part replaced by the bytes it already held is copied too (see ``stored`` in ``put``).
 Relationship targets may be relative (``worksheets/sheet3.xml``, as Excel writes them) or
 absolute (``/xl/worksheets/sheet3.xml``, as XlsxWriter and LibreOffice do): both resolve
 to the part's name in the zip.
@@ -22,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import io
+import itertools
 import posixpath
 import re
 import struct
@@ -87,6 +89,7 @@ class Package:
         self._infos = {i.filename: i for i in self._zip.infolist()}
         self._order = list(self._infos)
         self._new: dict[str, bytes] = {}
+        self._stored: dict[str, bytes] = {}  # what a replaced part held (see put)
         self._removed: set[str] = set()
 
     # --- reading ------------------------------------------------------------------------
@@ -153,18 +156,34 @@ class Package:
         return found[0] if found and self.exists(found[0]) else None
 
     # --- changing -----------------------------------------------------------------------
-    def put(self, name: str, data: bytes | Callable[[], Iterable[bytes]]) -> None:
+    def put(
+        self,
+        name: str,
+        data: bytes | Callable[[], Iterable[bytes]],
+        stored: bytes | None = None,
+    ) -> None:
         """Replace (or add) part ``name``: its bytes, or a function giving them in pieces
-        (written straight into the zip at :meth:`write`, never held whole)."""
+        (written straight into the zip at :meth:`write`, never held whole).
+
+        ``stored``: the part's bytes as :meth:`read` gave them before any change. When the
+        new content turns out to be these same bytes, :meth:`write` copies the member as
+        it is stored instead of compressing it again (a regeneration of unchanged data).
+        """
+        original = name in self._infos and name not in self._new and name not in self._removed
+        self._stored.pop(name, None)
+        if stored is not None and original:
+            self._stored[name] = stored
         self._new[name] = data
         self._removed.discard(name)
 
     def remove(self, name: str) -> None:
         self._removed.add(name)
         self._new.pop(name, None)
+        self._stored.pop(name, None)
 
     def changed(self) -> list[str]:
-        """Names of the parts that :meth:`write` will not copy as they were."""
+        """Names of the parts replaced or removed (one put with ``stored`` bytes that it
+        turns out to equal is still copied as it was by :meth:`write`)."""
         return sorted(set(self._new) | self._removed)
 
     def add_override(self, part: str, content_type: str) -> None:
@@ -238,9 +257,12 @@ class Package:
             order.insert(0, CONTENT_TYPES)
         with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
             for name in order:
-                if name in self._new:
+                data = self._new.get(name)
+                if name in self._stored:
+                    data = _unless_stored(data, self._stored[name])
+                if data is not None:
                     info = self._infos.get(name) or zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-                    _write_member(out, _fresh_info(info), self._new[name])
+                    _write_member(out, _fresh_info(info), data)
                 else:
                     _copy_member(self._zip, self._infos[name], out)
 
@@ -264,6 +286,24 @@ def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
     with out.open(info, "w", force_zip64=True) as dst:
         for chunk in data():
             dst.write(chunk)
+
+
+def _unless_stored(data, stored: bytes):
+    """``data`` (bytes, or a function giving pieces) as it is to be written; None when it
+    gives exactly the ``stored`` bytes (the pieces are compared as they come, and written
+    from the first difference on, after the stored bytes before it)."""
+    if isinstance(data, bytes):
+        return None if data == stored else data
+    pieces = iter(data())
+    position = 0
+    for piece in pieces:
+        if not stored.startswith(piece, position):
+            rest = itertools.chain([memoryview(stored)[:position], piece], pieces)
+            return lambda: rest
+        position += len(piece)
+    if position == len(stored):
+        return None
+    return lambda: [memoryview(stored)[:position]]  # the new part is shorter
 
 
 def _copy_member(source: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:

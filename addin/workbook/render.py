@@ -2,14 +2,17 @@
 
 Pure: the same blocks are written by the file engine and the Excel engine, so the two
 give identical sheets. Numbers are written unrounded (formats round on screen); a
-missing value is an empty cell.
+missing value is an empty cell. Table columns are converted a column at a time
+(:func:`_cells`), not cell by cell.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..panel import measures
@@ -23,11 +26,12 @@ class SheetBlock:
 
     Rows 1 (title) and :data:`layout.OUT_HEADER_ROW` (column headers) are styled by the
     engines; ``formats`` gives each column's number format over the data rows, from the
-    registry (None: leave as is).
+    registry (None: leave as is). A row is a list or a tuple (the data rows: tuples, made
+    at once from the table's columns).
     """
 
     sheet: str
-    rows: list[list[object]]
+    rows: list[Sequence[object]]
     n_data_rows: int
     columns: tuple[str, ...]
 
@@ -46,6 +50,7 @@ class ChartRanges:
 
 
 def _value(v: object) -> object:
+    """A cell's value: a Python scalar, None where missing (NaN, None)."""
     if v is None:
         return None
     if isinstance(v, float) and math.isnan(v):
@@ -57,6 +62,21 @@ def _value(v: object) -> object:
     return v
 
 
+def _cells(column: pd.Series) -> list[object]:
+    """:func:`_value` of each value of ``column``, converted a column at a time where its
+    dtype allows (numpy numbers and booleans, text with NaN for missing)."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        values = column.tolist()  # Python scalars
+        if dtype.kind == "f":
+            for i in np.flatnonzero(np.isnan(column.to_numpy())).tolist():
+                values[i] = None
+        return values
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:  # "str": NaN missing
+        return column.to_numpy(dtype=object, na_value=None).tolist()
+    return [_value(v) for v in column]
+
+
 def _block(
     sheet: str,
     frame: pd.DataFrame,
@@ -64,16 +84,15 @@ def _block(
     language: str,
 ) -> SheetBlock:
     notes = frame.attrs.get("notes", [])
-    rows: list[list[object]] = [
+    rows: list[Sequence[object]] = [
         [layout.title(sheet, language)],
         [notes[0] if notes else ""],
         [],
         [layout.label(c, language) for c in columns],
     ]
-    rows += [
-        [_value(v) for v in record]
-        for record in frame[list(columns)].itertuples(index=False, name=None)
-    ]
+    data = frame[list(columns)]
+    cells = [_cells(data.iloc[:, j]) for j in range(len(columns))]
+    rows += zip(*cells) if cells else [() for _ in range(len(frame))]
     rows.append([])
     rows += [[f"• {n}"] for n in notes]
     return SheetBlock(sheet, rows, len(frame), columns)
