@@ -280,6 +280,25 @@ def _add_saving_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backup", action="store_true", help=BACKUP_HELP.format(which="the"))
 
 
+def _add_new_book_command(sub, name: str, summary: str, what: str, default: str, func) -> None:
+    """A command that writes a new workbook at an optional PATH (refused if it exists,
+    unless --force)."""
+    p = sub.add_parser(name, help=summary)
+    p.add_argument(
+        "path",
+        nargs="?",
+        default=default,
+        help=f"where to write {what}, an .xlsm in an existing folder "
+        "(default: %(default)s in the current folder)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace PATH if it exists (without it an existing file is never overwritten)",
+    )
+    p.set_defaults(func=func)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yangtze",
@@ -289,30 +308,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     book_help = "the workbook file (.xlsm or .xlsx) made from the template"
-    force_help = "replace PATH if it exists (without it an existing file is never overwritten)"
-    p = sub.add_parser(
-        "demo", help="write a workbook with built-in example data, regenerated, ready to open"
+    _add_new_book_command(
+        sub,
+        "demo",
+        "write a workbook with built-in example data, regenerated, ready to open",
+        "the demo workbook",
+        "yangtze_demo.xlsm",
+        cmd_demo,
     )
-    p.add_argument(
-        "path",
-        nargs="?",
-        default="yangtze_demo.xlsm",
-        help="where to write the demo workbook, an .xlsm in an existing folder "
-        "(default: %(default)s in the current folder)",
+    _add_new_book_command(
+        sub,
+        "template",
+        "build the empty template workbook",
+        "the template",
+        str(DEFAULT_TEMPLATE),
+        cmd_template,
     )
-    p.add_argument("--force", action="store_true", help=force_help)
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("template", help="build the empty template workbook")
-    p.add_argument(
-        "path",
-        nargs="?",
-        default=str(DEFAULT_TEMPLATE),
-        help="where to write the template, an .xlsm in an existing folder "
-        "(default: %(default)s in the current folder)",
-    )
-    p.add_argument("--force", action="store_true", help=force_help)
-    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser(
         "regenerate",
