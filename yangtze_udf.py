@@ -14,7 +14,7 @@ reach the cell as a traceback). Functions that can take large ranges are not run
 Excel's Function Arguments dialog (``call_in_wizard=False``). UDF parameters carry no
 type annotations: xlwings would take them as converters. The docstring of each function
 is its description in Excel's Insert Function dialog (at most 255 characters, one line);
-``addin/workbook/vba/xlwings_udfs.bas`` is generated from this module by
+``addin/workbook/template/vba/xlwings_udfs.bas`` is generated from this module by
 ``python -m addin.excel.registration``.
 """
 

@@ -36,7 +36,7 @@ def _refuse_existing(path: Path, force: bool) -> None:
     """Stop before writing a new workbook where it cannot go: a name other than .xlsm (the
     builder's workbook has macros), a folder that does not exist, or an existing file
     (unless ``--force`` was given)."""
-    from .workbook.saving import check_extension, check_folder
+    from .workbook.parts.saving import check_extension, check_folder
 
     check_extension(path, macro_enabled=True)
     check_folder(path)
@@ -51,7 +51,7 @@ def _built(**kwargs) -> bytes:
     """A workbook from the builder, as bytes."""
     import io
 
-    from .workbook.build import build_workbook
+    from .workbook.template.build import build_workbook
 
     buffer = io.BytesIO()
     build_workbook(buffer, **kwargs)
@@ -60,7 +60,7 @@ def _built(**kwargs) -> bytes:
 
 def _write_new_book(path: Path, force: bool, **kwargs) -> None:
     """Build a workbook at ``path`` through the atomic save (refusing an existing file)."""
-    from .workbook.saving import atomic_write
+    from .workbook.parts.saving import atomic_write
 
     _refuse_existing(path, force)
     data = _built(**kwargs)

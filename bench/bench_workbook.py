@@ -30,8 +30,8 @@ import pandas as pd
 
 from addin.panel.example import example_dataset
 from addin.workbook import layout
-from addin.workbook.build import build_workbook
 from addin.workbook.file_engine import FileEngine
+from addin.workbook.template.build import build_workbook
 
 
 def synthetic(
@@ -119,13 +119,13 @@ def time_batch(folder: Path, books: list[Path], jobs: int) -> float:
 
 def time_readers(path: Path) -> dict[str, float]:
     """Seconds to read the input sheets of ``path``: lxml ``iterparse`` (the streaming
-    reader, :func:`~addin.workbook.sheet_reader.read_sheet`), python-calamine alone, and
+    reader, :func:`~addin.workbook.parts.sheet_reader.read_sheet`), python-calamine alone, and
     the engine's read (calamine completed by the byte scan)."""
     import io
 
     from python_calamine import CalamineWorkbook
 
-    from addin.workbook.sheet_reader import read_sheet
+    from addin.workbook.parts.sheet_reader import read_sheet
 
     out = {}
     with FileEngine(path) as engine:

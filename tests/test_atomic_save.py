@@ -96,7 +96,7 @@ def regenerated(path: Path) -> bool:
 PAUSED_SAVE = """
 import sys, time
 from pathlib import Path
-from addin.workbook import package
+from addin.workbook.parts import package
 
 marker, argv = Path(sys.argv[1]), sys.argv[2:]
 original = package._copy_member
@@ -202,7 +202,7 @@ def test_killed_at_any_moment_the_target_is_old_or_new_never_half(book, tmp_path
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 def test_interrupt_during_save_removes_the_temporary_file(book, monkeypatch, capsys):
-    from addin.workbook import package
+    from addin.workbook.parts import package
 
     original = package._copy_member
     calls = []

@@ -21,14 +21,14 @@ MODULES = [
     "addin.core.problems",
     "addin.panel.fx",
     "addin.panel.tidy",
-    "addin.workbook.calc",
-    "addin.workbook.charts",
-    "addin.workbook.package",
-    "addin.workbook.saving",
-    "addin.workbook.sheet_reader",
-    "addin.workbook.sheet_scan",
-    "addin.workbook.sheet_values",
-    "addin.workbook.sheet_writer",
+    "addin.workbook.parts.calc",
+    "addin.workbook.parts.charts",
+    "addin.workbook.parts.package",
+    "addin.workbook.parts.saving",
+    "addin.workbook.parts.sheet_reader",
+    "addin.workbook.parts.sheet_scan",
+    "addin.workbook.parts.sheet_values",
+    "addin.workbook.parts.sheet_writer",
 ]
 
 

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from addin.excel.registration import register
-from addin.workbook.vbaproject import read_module_source
+from addin.workbook.template.vbaproject import read_module_source
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "yangtze_template.xlsm"

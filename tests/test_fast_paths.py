@@ -17,7 +17,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from addin.core.cells import classify_cell
 from addin.workbook import layout, sheets
-from addin.workbook.package import MAIN_NS
+from addin.workbook.parts.package import MAIN_NS
 
 #: Cell contents that are not plain numbers: each is noted or read by the cell rule.
 ODD_CELLS = [
@@ -238,7 +238,7 @@ FORMULA_PIECES = [
 def test_stale_formula_prefilter_matches_the_cell_by_cell_pass(seed, monkeypatch):
     """cells_referring with its byte prefilter (formula elements only) finds what the
     regex pass over every cell finds."""
-    from addin.workbook import calc
+    from addin.workbook.parts import calc
 
     rng = np.random.default_rng(seed)
     prefix = "x:" if rng.random() < 0.2 else ""
@@ -314,8 +314,8 @@ def test_the_byte_scan_finds_what_the_xml_reader_finds(seed, monkeypatch):
     rows and merged ranges."""
     import io
 
-    from addin.workbook import sheet_scan
-    from addin.workbook.sheet_reader import read_sheet
+    from addin.workbook.parts import sheet_scan
+    from addin.workbook.parts.sheet_reader import read_sheet
 
     data = random_sheet_xml(seed)
     scan = sheet_scan.scan_sheet(data, "book.xlsx")
@@ -348,7 +348,7 @@ def _trimmed_loop(rows: list[list[object]]) -> list[list[object]]:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_trimmed_matches_the_per_cell_loop(seed):
-    from addin.workbook.sheet_values import trimmed
+    from addin.workbook.parts.sheet_values import trimmed
 
     rng = np.random.default_rng(seed)
     pool = ["", None, 1.5, 0.0, "text", " ", False, dt.date(2020, 1, 1), "#N/A"]
@@ -364,8 +364,8 @@ def test_trimmed_matches_the_per_cell_loop(seed):
 def test_values_read_in_the_worker_thread_equal_those_read_at_once(tmp_path, monkeypatch):
     """Large sheets are parsed by calamine in a worker thread, small ones at once: the same
     content either way, and the thread is gone when the engine closes."""
-    from addin.workbook import sheet_values
     from addin.workbook.file_engine import FileEngine
+    from addin.workbook.parts import sheet_values
 
     from workbooks import make_book
 

@@ -14,8 +14,8 @@ import pytest
 
 from addin.cli import main
 from addin.workbook import layout
-from addin.workbook.calc import cells_referring
-from addin.workbook.saving import owner_files
+from addin.workbook.parts.calc import cells_referring
+from addin.workbook.parts.saving import owner_files
 
 from workbooks import USER_SHEET, make_book, make_user_book, read_table, zip_bytes
 

@@ -25,7 +25,7 @@ from addin.cli import main
 from addin.panel.example import example_dataset
 from addin.workbook import layout
 from addin.workbook.file_engine import FileEngine
-from addin.workbook.package import Package
+from addin.workbook.parts.package import Package
 
 from workbooks import (
     HIDDEN_SHEET,

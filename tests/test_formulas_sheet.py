@@ -45,7 +45,8 @@ import yangtze_udf
 from addin.core import growth
 from addin.core.gaps import fill_interior
 from addin.panel.example import example_dataset
-from addin.workbook import formulas_sheet, layout
+from addin.workbook import layout
+from addin.workbook.template import formulas_sheet
 
 from workbooks import REGIONS, engine_tables, make_book
 

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 
 from addin.errors import YangtzeError
 from addin.workbook import layout
-from addin.workbook.build import build_workbook
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.regenerate import regenerate
+from addin.workbook.template.build import build_workbook
 
 from workbooks import exact_numbers
 

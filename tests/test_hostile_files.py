@@ -21,8 +21,9 @@ import pytest
 
 from addin.cli import main
 from addin.errors import FileRejected
-from addin.workbook import file_engine, safety
+from addin.workbook import file_engine
 from addin.workbook.file_engine import FileEngine
+from addin.workbook.parts import safety
 
 from workbooks import make_book
 
@@ -226,7 +227,7 @@ def test_utf16_doctype_is_refused_too(base, tmp_path, capsys):
 def test_broken_sheet_xml_is_reported_with_its_sheet(
     in_thread, base, tmp_path, capsys, monkeypatch
 ):
-    from addin.workbook import sheet_values
+    from addin.workbook.parts import sheet_values
 
     monkeypatch.setattr(sheet_values, "THREAD_BYTES", 0 if in_thread else 2**40)
     content = parts(base)
@@ -494,7 +495,7 @@ def _encrypted(base: Path, path: Path) -> Path:
 
 
 def _old_xls(path: Path) -> Path:
-    from addin.workbook.vbaproject.compound_file import write_compound_file
+    from addin.workbook.template.vbaproject.compound_file import write_compound_file
 
     bof = struct.pack("<HHHH", 0x0809, 16, 0x0600, 0x0005) + bytes(
         12

@@ -33,11 +33,17 @@ from test_file_parts import owned_parts
 from addin.cli import main as yangtze
 from addin.core.units import conversion_factor, parse_money_unit
 from addin.panel import measures
-from addin.workbook import formulas_sheet, layout
-from addin.workbook.build import BUTTON_CAPTION, BUTTON_MACRO, RUNPYTHON_COMMAND, build_workbook
+from addin.workbook import layout
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.regenerate import compute
 from addin.workbook.render import chart_ranges, render
+from addin.workbook.template import formulas_sheet
+from addin.workbook.template.build import (
+    BUTTON_CAPTION,
+    BUTTON_MACRO,
+    RUNPYTHON_COMMAND,
+    build_workbook,
+)
 
 from libreoffice import Office, dark_fraction, pdf_pages, pdf_to_png, require_libreoffice
 from workbooks import HIDDEN_SHEET, USER_SHEET, make_user_book, zip_parts

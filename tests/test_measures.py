@@ -12,8 +12,9 @@ from addin.excel.registration import register
 from addin.panel import measures
 from addin.panel.example import example_dataset
 from addin.panel.options import Options
-from addin.workbook import formulas_sheet, layout
+from addin.workbook import layout
 from addin.workbook.render import render
+from addin.workbook.template import formulas_sheet
 
 from workbooks import engine_tables
 

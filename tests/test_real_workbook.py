@@ -12,9 +12,9 @@ from addin.panel.options import Options
 from addin.panel.tables import compute_all
 from addin.panel.tidy import SeriesData, build_panel
 from addin.workbook import layout
-from addin.workbook.build import build_workbook
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.regenerate import regenerate
+from addin.workbook.template.build import build_workbook
 
 from workbooks import REGIONS, read_table
 

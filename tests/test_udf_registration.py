@@ -3,7 +3,7 @@
 ``addin.excel.registration.register()`` runs ``xlwings.udfs.import_udfs`` (decorators,
 ``generate_vba_wrapper`` and the ``Application.MacroOptions`` calls) against a
 recording stand-in workbook; these tests check what it recorded and that the module
-the template ships, ``addin/workbook/vba/xlwings_udfs.bas``, is exactly that text.
+the template ships, ``addin/workbook/template/vba/xlwings_udfs.bas``, is exactly that text.
 """
 
 from __future__ import annotations

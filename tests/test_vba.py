@@ -1,4 +1,4 @@
-"""Tests of the VBA project writer (addin/workbook/vbaproject/).
+"""Tests of the VBA project writer (addin/workbook/template/vbaproject/).
 
 Every check that matters is made by an independent reader as well: oletools'
 ``decompress_stream`` and ``VBA_Parser`` for the compression and the project,
@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from addin.workbook.vbaproject import (
+from addin.workbook.template.vbaproject import (
     VbaModule,
     build_vba_project,
     compress,

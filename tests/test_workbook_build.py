@@ -14,7 +14,7 @@ import xlwings
 from oletools.olevba import VBA_Parser
 
 from addin.workbook import layout
-from addin.workbook.build import (
+from addin.workbook.template.build import (
     BUTTON_CAPTION,
     BUTTON_MACRO,
     RUNPYTHON_COMMAND,

@@ -1,7 +1,7 @@
 """The write path, made a column at a time, gives what the simple per-cell code gives.
 
 :func:`~addin.workbook.render.render` converts each table column at once (``tolist``,
-NaN → None by a mask) and :func:`~addin.workbook.sheet_writer.rows_xml` makes the cells
+NaN → None by a mask) and :func:`~addin.workbook.parts.sheet_writer.rows_xml` makes the cells
 of a column at once (numbers through one ``repr`` of the list, each distinct text escaped
 once). The per-cell versions they replaced are kept here as the reference; random blocks
 with the awkward values sprinkled in (NaN, infinities, None, empty text, text with
@@ -27,10 +27,11 @@ from hypothesis import strategies as st
 
 from addin import regenerate_file
 from addin.panel.example import example_dataset
-from addin.workbook import layout, package, render, sheet_writer
-from addin.workbook.package import xml_text
+from addin.workbook import layout, render
+from addin.workbook.parts import package, sheet_writer
+from addin.workbook.parts.package import xml_text
+from addin.workbook.parts.styles import OutputStyles
 from addin.workbook.render import SheetBlock
-from addin.workbook.styles import OutputStyles
 
 from workbooks import engine_tables, make_book
 

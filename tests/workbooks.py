@@ -20,7 +20,7 @@ from addin.panel.provinces import YANGTZE_REGIONS
 from addin.panel.tables import compute_all
 from addin.panel.tidy import SeriesData, build_panel
 from addin.workbook import layout
-from addin.workbook.build import build_workbook
+from addin.workbook.template.build import build_workbook
 
 REGIONS = {p: r for r, members in YANGTZE_REGIONS.items() for p in members}
 
@@ -198,7 +198,7 @@ def make_user_book(path: Path, as_formulas: bool = True) -> Path:
     add: sparklines, an x14 data bar, a text box, a comment, a picture, a chart on a data
     sheet, a sheet of their own with formulas and cached values, defined names, a data
     validation, a hyperlink, a hidden sheet, and (``as_formulas``) FIE data typed as formulas."""
-    from addin.workbook import build
+    from addin.workbook.template import build
 
     data = example_dataset()
     original = build.xlsxwriter
@@ -225,7 +225,7 @@ def zip_parts(path: Path) -> dict[str, bytes]:
 def owned_parts(path: Path) -> set[str]:
     """The parts regeneration may change: output sheets, their drawings' charts, and the
     shared entries (styles, workbook, content types, calcChain, docProps)."""
-    from addin.workbook.package import Package
+    from addin.workbook.parts.package import Package
 
     package = Package(path)
     try:

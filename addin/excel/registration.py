@@ -17,7 +17,7 @@ workbook that records what it is given:
 The tests drive the call path itself (``xlwings.com_server`` → ``udfs.call_udf``) with
 the same stand-ins: ``tests/xlwings_com.py``.
 
-``python -m addin.excel.registration`` rewrites ``addin/workbook/vba/xlwings_udfs.bas`` and
+``python -m addin.excel.registration`` rewrites ``addin/workbook/template/vba/xlwings_udfs.bas`` and
 ``FunctionHelp.bas`` (the same MacroOptions calls as VBA, run by the button's macro so the
 help appears without "Import Functions"); ``--check`` only compares. The add-in never
 imports this module at run time.
@@ -39,7 +39,9 @@ from pathlib import Path
 PROGRAM = "python -m addin.excel.registration"
 UDF_MODULE = "yangtze_udf"
 WORKBOOK_NAME = "yangtze_template.xlsm"
-BAS_PATH = Path(__file__).resolve().parents[1] / "workbook" / "vba" / "xlwings_udfs.bas"
+BAS_PATH = (
+    Path(__file__).resolve().parents[1] / "workbook" / "template" / "vba" / "xlwings_udfs.bas"
+)
 HELP_PATH = BAS_PATH.with_name("FunctionHelp.bas")
 DECORATORS = {"func": "xlfunc", "arg": "xlarg", "ret": "xlret", "script": "xlsub", "sub": "xlsub"}
 
@@ -289,7 +291,7 @@ def function_help_vba(registration: Registration) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write (or with ``--check`` compare) ``addin/workbook/vba/xlwings_udfs.bas``."""
+    """Write (or with ``--check`` compare) ``addin/workbook/template/vba/xlwings_udfs.bas``."""
     parser = argparse.ArgumentParser(prog=PROGRAM, description=main.__doc__)
     parser.add_argument(
         "--check", action="store_true", help="only compare; exit 1 if the file differs"

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from ..errors import FileRejected
 from . import layout
-from .calc import cells_referring, drop_chain_entries, full_calc_on_load
-from .charts import update_chart
-from .package import (
+from .parts.calc import cells_referring, drop_chain_entries, full_calc_on_load
+from .parts.charts import update_chart
+from .parts.package import (
     CONTENT_TYPES,
     DOC_REL,
     WORKBOOK,
@@ -37,9 +37,8 @@ from .package import (
     SheetEntry,
     quoteattr,
 )
-from .render import ChartRanges, SheetBlock
-from .safety import check_workbook_file
-from .saving import (  # noqa: F401 - part of this module's interface
+from .parts.safety import check_workbook_file
+from .parts.saving import (  # noqa: F401 - part of this module's interface
     STALE_TEMP_SECONDS,
     atomic_write,
     backup_path,
@@ -48,16 +47,17 @@ from .saving import (  # noqa: F401 - part of this module's interface
     remove_stale_temps,
     temp_pattern,
 )
-from .sheet_reader import (  # noqa: F401 - the limits are part of this module's interface
+from .parts.sheet_reader import (  # noqa: F401 - the limits are part of this module's interface
     MAX_CELLS_READ,
     MAX_ROWS_READ,
     SheetContent,
     read_shared_strings,
 )
-from .sheet_values import CalamineReader
-from .sheet_writer import rewrite_sheet
-from .styles import OutputStyles, output_styles
-from .xmlparse import parse_part
+from .parts.sheet_values import CalamineReader
+from .parts.sheet_writer import rewrite_sheet
+from .parts.styles import OutputStyles, output_styles
+from .parts.xmlparse import parse_part
+from .render import ChartRanges, SheetBlock
 
 #: A new worksheet part for an output sheet the user deleted (settings as the template's).
 EMPTY_SHEET = (
@@ -227,7 +227,7 @@ class FileEngine:
         """Set individual cells (1-based row, column) of ``sheet``; used by ``yangtze import``.
 
         Only that sheet's part changes; each cell keeps its format."""
-        from .sheet_cells import set_cells  # only `yangtze import` writes cells
+        from .parts.sheet_cells import set_cells  # only `yangtze import` writes cells
 
         part = self._part(sheet)
         self.package.put(part, set_cells(self.package.read(part), cells, self.path, part))
@@ -251,7 +251,7 @@ class FileEngine:
                     "no chart was added"
                 )
                 return
-            from .chart_parts import add_chart  # only for a chart the user deleted
+            from .parts.chart_parts import add_chart  # only for a chart the user deleted
 
             charts = [add_chart(self.package, part, spec, block.n_data_rows)]
             self.messages.append(

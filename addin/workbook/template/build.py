@@ -1,7 +1,7 @@
 """Write the template workbook (.xlsm) from source with XlsxWriter.
 
 Sheets, labels, dropdowns, charts, the Regenerate button and the VBA project all come
-from :mod:`.layout` and the VBA sources in ``addin/workbook/vba`` plus xlwings' own
+from :mod:`.layout` and the VBA sources in ``addin/workbook/template/vba`` plus xlwings' own
 standalone modules from the pinned xlwings package. The output is byte-reproducible:
 building twice gives the same file.
 """
@@ -18,11 +18,12 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from ..core.units import FX_UNITS, MONEY_UNITS, POPULATION_UNITS
-from ..panel import measures
-from ..panel.fx import official_fx
-from ..panel.provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name, match_province
-from . import formulas_sheet, layout
+from ...core.units import FX_UNITS, MONEY_UNITS, POPULATION_UNITS
+from ...panel import measures
+from ...panel.fx import official_fx
+from ...panel.provinces import REGION_ENGLISH, YANGTZE_REGIONS, english_name, match_province
+from .. import layout
+from . import formulas_sheet
 from .vbaproject import VbaModule, build_vba_project, document_modules
 
 XLWINGS_VERSION = "0.37.8"
@@ -117,7 +118,11 @@ GUIDE_TEXT = [
 
 
 def _vba_source(name: str) -> str:
-    return resources.files("addin.workbook").joinpath(f"vba/{name}").read_text(encoding="utf-8")
+    return (
+        resources.files("addin.workbook.template")
+        .joinpath(f"vba/{name}")
+        .read_text(encoding="utf-8")
+    )
 
 
 def xlwings_module_sources() -> dict[str, str]:

@@ -14,7 +14,7 @@ import io
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from ..errors import FileRejected
+from ...errors import FileRejected
 from .sheet_reader import (
     MAX_CELLS_READ,
     MAX_ROWS_READ,

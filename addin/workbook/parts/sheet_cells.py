@@ -12,7 +12,7 @@ import math
 
 from lxml import etree
 
-from . import layout
+from .. import layout
 from .package import MAIN_NS
 from .sheet_reader import _REF, column_number
 from .xmlparse import parse_part, serialize

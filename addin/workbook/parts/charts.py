@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from .render import ChartRanges, SheetBlock
+from ..render import ChartRanges, SheetBlock
 from .sheet_reader import column_number
 from .xmlparse import parse_part, serialize
 

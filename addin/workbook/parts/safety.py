@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import FileRejected
+from ...errors import FileRejected
 
 MAX_FILE_BYTES = 200 * 2**20
 MAX_UNCOMPRESSED_BYTES = 1 * 2**30

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from ..errors import FileRejected
+from ...errors import FileRejected
 
 #: A temporary file of the same target older than this is a leftover of a killed save.
 STALE_TEMP_SECONDS = 600

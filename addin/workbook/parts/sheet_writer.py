@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from . import layout
+from .. import layout
+from ..render import SheetBlock
 from .package import MAIN_NS, xml_text
-from .render import SheetBlock
 from .styles import OutputStyles
 
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import FileRejected
+from ...errors import FileRejected
 from .package import MAIN_NS
 from .xmlparse import check_no_dtd, iterparse, unreadable
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import FileRejected
+from ...errors import FileRejected
 
 _PARSER_OPTIONS = dict(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..core.units import FX_UNITS, MONEY_UNITS
-from ..panel import measures
-from . import layout
+from ...core.units import FX_UNITS, MONEY_UNITS
+from ...panel import measures
+from .. import layout
 
 SHEET = layout.FORMULAS
 YEAR_ROW = 5

@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 
-from . import layout
+from .. import layout
 from .package import DOC_REL, Package
 
 DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -35,7 +35,7 @@ def _scratch_parts(spec: layout.ChartSpec, n_rows: int) -> dict[str, bytes]:
     """The drawing, its relationships and the chart of ``spec`` from a scratch workbook."""
     import xlsxwriter  # only when a chart is recreated
 
-    from .build import _add_chart  # the builder's one definition of the chart
+    from ..template.build import _add_chart  # the builder's one definition of the chart
 
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
