@@ -46,7 +46,8 @@ def call(name, args):
     return asyncio.run(server.custom_functions_call(body, main))
 
 json.dump({
-    "from": [yangtze_udf.__file__, addin.__file__],
+    "from": [m.__file__ for n, m in sys.modules.items()
+             if n.split(".")[0] in ("addin", "yangtze_udf")],
     "archive": str(main._PATH),
     "meta": server.custom_functions_meta(main),
     "open_index": call("OPEN_INDEX", [[[36895065.2]], [[200670]], [[17165.98]],
@@ -90,6 +91,8 @@ def test_main_py_runs_on_its_own_as_lite_runs_it(lite_folder):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout)
+    # every module of the add-in came from the archive in main.py, none from elsewhere
+    assert len(out["from"]) > 10
     assert all(path.startswith(out["archive"]) for path in out["from"]), out["from"]
     import yangtze_udf
 

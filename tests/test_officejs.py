@@ -165,6 +165,12 @@ def _cases() -> dict[str, tuple[str, list, str | None]]:
         "one cell series": ("GROWTH_RATE", [[[1.0]], "cgar"], None),
         "ragged": ("FILL_GAPS", [[[1.0], [2.0, 3.0]]], None),
         "large block": ("TRADE_INDEX", [big_trade, big_gdp.tolist(), 0.5], None),
+        # #N/A's COM code as a number: an int from Office.js is a number, never an error
+        "a number equal to a COM error code": (
+            "ANNUAL_CHANGE",
+            [[[float(com_error_value("#N/A")), 0.0, float(com_error_value("#REF!"))]]],
+            None,
+        ),
     }
     for name, (required, optional) in SIGNATURES.items():
         cases[f"{name} options omitted"] = (name, [BLOCK] * required + [OMIT] * optional, None)
