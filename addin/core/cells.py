@@ -115,8 +115,9 @@ def error_of(value: object) -> str | None:
         if isinstance(text, str) and is_error_text(text):
             return text.strip().upper()
         return OFFICE_JS_ERROR_TYPES.get(value.get("errorType"), "#ERROR")
-    if is_error_text(value):
-        return value.strip().upper()
+    if isinstance(value, str):
+        text = value.translate(_HALF_WIDTH).strip().upper()  # as classify_cell reads text
+        return text if text in ERROR_TEXTS else None
     if isinstance(value, int) and not isinstance(value, bool) and is_com_error(value):
         return error_text(value)
     return None
