@@ -60,7 +60,14 @@ from itertools import chain
 import numpy as np
 
 from ..core import cells
-from ..core.cells import ERROR_TEXTS, EXCEL_ERRORS, classify_cell, error_of, is_com_error
+from ..core.cells import (
+    ERROR_TEXTS,
+    EXCEL_ERRORS,
+    OFFICE_JS_ERROR_TYPES,
+    classify_cell,
+    error_of,
+    is_com_error,
+)
 from ..core.problems import MARKERS, Problem, Result, worst
 from ..errors import InputError
 
@@ -90,16 +97,13 @@ def _office_js_error(text: str) -> dict:
     return {"type": "Error", "errorType": _OFFICE_JS_ERROR_TYPE[text], "basicValue": text}
 
 
+#: The errors a custom function can return: not #REF!, #NAME? or the newer errors
+#: (#SPILL!, #CALC!, ...); an input holding one of those gives #VALUE!.
+RETURNABLE_ERRORS = frozenset({"#N/A", "#VALUE!", "#NUM!", "#DIV/0!", "#NULL!"})
 _OFFICE_JS_ERROR_TYPE = {
-    "#DIV/0!": "Div0",
-    "#N/A": "NotAvailable",
-    "#NULL!": "Null",
-    "#NUM!": "Num",
-    "#VALUE!": "Value",
+    text: kind for kind, text in OFFICE_JS_ERROR_TYPES.items() if text in RETURNABLE_ERRORS
 }
-#: The Excel error of each problem on the Office.js route. Custom functions can return
-#: #N/A, #VALUE!, #NUM!, #DIV/0! and #NULL! but not #REF!, #NAME? or the newer errors
-#: (#SPILL!, #CALC!, ...): an input holding one of those gives #VALUE!.
+#: The Excel error of each problem on the Office.js route.
 OFFICE_JS_ERROR_TEXT: dict[int, str] = {
     Problem.MISSING: "#N/A",
     Problem.NEGATIVE: "#VALUE!",
@@ -110,7 +114,7 @@ OFFICE_JS_ERROR_TEXT: dict[int, str] = {
     Problem.UNDEFINED: "#NUM!",
     Problem.OVERFLOW: "#NUM!",
     **{
-        code: text if text in _OFFICE_JS_ERROR_TYPE else "#VALUE!"
+        code: text if text in RETURNABLE_ERRORS else "#VALUE!"
         for code, text in ERROR_OF_CODE.items()
     },
 }
@@ -205,7 +209,8 @@ class Cells:
     values : ndarray of float, 2-D
         The numbers; NaN for blanks and wherever ``problems`` is not OK.
     problems : ndarray of int8, same shape
-        What a cell held instead of a number: ``TEXT``, ``ERROR_CELL``, or the code of
+        What a cell held instead of a number: ``TEXT``, an error value's
+        :data:`ERROR_CODES` code (``ERROR_CELL`` for an error of no known kind), or the code of
         an upstream marker. Blanks are ``OK`` (NaN value).
     name : str
         The argument's name, for messages.
