@@ -340,3 +340,31 @@ def test_office_js_registers_what_the_classic_route_registers(routes):
         assert "volatile" not in function["options"]
     # Office.js hands error cells to the functions (they pass them on)
     assert out["meta"]["allowErrorForDataTypeAny"] is True
+
+
+def test_the_route_decides_how_a_whole_call_problem_is_shown(monkeypatch, tmp_path):
+    """Classic: the line is the cell's text. Office.js: the line is raised as XlwingsError,
+    which xlwings Lite and Server show as #VALUE! with the line as its message; an
+    unexpected failure too."""
+    import xlwings
+
+    import yangtze_udf
+    from addin.excel import args as excel_args
+
+    line = 'argument method: unknown method "cgar"; use cagr, mean_yoy, loglinear or change'
+    assert yangtze_udf.GROWTH_RATE([[1.0, 2.0]], "cgar") == line
+    monkeypatch.setattr(excel_args, "office_js", lambda: True)
+    with pytest.raises(xlwings.XlwingsError) as raised:
+        yangtze_udf.GROWTH_RATE([[1.0, 2.0]], "cgar")
+    assert str(raised.value) == line
+
+    def broken(*args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(yangtze_udf, "LOG_FILE", tmp_path / "yangtze_udf.log")
+    monkeypatch.setattr(yangtze_udf.indices, "trade_index", broken)
+    with pytest.raises(xlwings.XlwingsError, match=r"^internal error \(ZeroDivisionError\)"):
+        yangtze_udf.TRADE_INDEX(1.0, 1.0)
+    for handler in list(yangtze_udf.logger.handlers):
+        handler.close()
+        yangtze_udf.logger.removeHandler(handler)
