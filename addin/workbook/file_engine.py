@@ -2,7 +2,8 @@
 the tool owns and copies every other part byte for byte.
 
 Owned: the output sheets' worksheet parts (:mod:`.sheet_writer`), their charts
-(:mod:`.charts`), formats appended to ``xl/styles.xml`` (:mod:`.styles`), the calculation
+(:mod:`.charts`), the extent and column names of a user's table over an output table
+(:mod:`.tables`), formats appended to ``xl/styles.xml`` (:mod:`.styles`), the calculation
 settings and ``xl/calcChain.xml`` entries of rewritten sheets (:mod:`.calc`), and for a
 recreated output sheet its entries in ``xl/workbook.xml``, its relationships and
 ``[Content_Types].xml``. Input sheets are read from the worksheets the safety check
@@ -203,6 +204,10 @@ class FileEngine:
         styles = self._output_styles({f for f in block.formats if f})
         stored = self.package.read(part)  # unchanged data: the member is copied, not deflated
         self.package.put(part, rewrite_sheet(stored, block, styles), stored=stored)
+        if self.package.related(part, "table"):
+            from .parts.tables import update_tables  # only for a sheet with a user's table
+
+            self.messages += update_tables(self.package, part, block, stored, self.path)
         self._written[block.sheet] = block
         self._forget(block.sheet)
 
@@ -258,7 +263,8 @@ class FileEngine:
                 f"the chart on sheet {ranges.sheet} was missing; it was added again"
             )
         stored = self.package.read(charts[0])
-        data = update_chart(stored, ranges, block, self.path, charts[0])
+        data, notices = update_chart(stored, ranges, block, self.path, charts[0])
+        self.messages += notices
         self.package.put(charts[0], data, stored=stored)
 
     def status(self, text: str) -> None:

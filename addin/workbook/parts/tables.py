@@ -1,0 +1,221 @@
+"""A user's table ("Format as Table", ``xl/tables/tableN.xml``) on an output sheet, kept
+consistent with the cells just written.
+
+Excel requires of a table (ECMA-376 Part 1 §18.5, and Excel's own repair on opening):
+``ref`` covers the header row and the data, one ``tableColumn`` per column of ``ref``
+(``tableColumns count``), each ``tableColumn name`` equal to its header cell's text and
+unique ignoring case, ``autoFilter ref`` (and a ``sortState``) inside the table.
+
+Regeneration rewrites every cell of an output sheet, so a table over it either follows
+the new cells or would be repaired away by Excel. What happens to each table related
+from the sheet:
+
+- **updated** (the tool then owns its ``ref``, ``autoFilter``/``sortState`` refs and
+  ``tableColumns``; ids, names of the table, style and every other attribute stay): a table
+  whose header row is the output table's header row (row 4). Its rows follow the data
+  (row 5 to the last data row); its columns keep their first column and end at the last
+  header cell when they did before (so Table 1 grows and shrinks with its years), else
+  where they ended (cut at the last header cell). Each column is renamed to its new header
+  text; columns beyond are dropped, new ones added with fresh ids.
+- **left exactly as it was**, with a notice: a table without a header row (no cell must
+  match it).
+- **refused before anything is written** (the file unchanged; one line naming the table
+  and what to do): a table whose header row is elsewhere (its header cells would be
+  emptied), one with a totals row, a calculated column, a query or XML mapping, a filter
+  or sort on a column that would be dropped, or new header texts that are empty or not
+  unique.
+
+Examples
+--------
+>>> header_width(b'<sheetData><row r="4"><c r="A4" t="inlineStr"><is><t>x</t></is></c>'
+...              b'<c r="C4" t="inlineStr"><is><t>y</t></is></c><c r="D4" s="1"/></row>')
+3
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ...errors import FileRejected
+from .. import layout
+from ..render import SheetBlock
+from .package import MAIN_NS, Package
+from .sheet_reader import column_number
+from .xmlparse import parse_part, serialize
+
+_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+_ROW = re.compile(
+    rb"<(?:\w+:)?row\b[^>]*?\br=\"" + str(layout.OUT_HEADER_ROW).encode() + rb"\"[^>]*>(.*?)"
+    rb"</(?:\w+:)?row>",
+    re.S,
+)
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)\d+\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FIX = (
+    "; nothing was written. Convert the table to a range (Table Design ▸ Convert to Range) "
+    "or move it to a sheet of your own, and run this again"
+)
+
+
+def _m(tag: str) -> str:
+    return f"{{{MAIN_NS}}}{tag}"
+
+
+def header_width(sheet_xml: bytes) -> int:
+    """The last column holding a value in the header row (row 4) of a worksheet part."""
+    row = _ROW.search(sheet_xml)
+    if row is None:
+        return 0
+    return max(
+        (column_number(c.group(1).decode()) for c in _CELL.finditer(row.group(1)) if c.group(2)),
+        default=0,
+    )
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int]:
+    """(first column, first row, last column, last row) of ``A4:H15``."""
+    m = _REF.match(ref)
+    if m is None:
+        raise ValueError(ref)
+    c1, r1 = column_number(m.group(1)), int(m.group(2))
+    return c1, r1, column_number(m.group(3) or m.group(1)), int(m.group(4) or m.group(2))
+
+
+def _ref(c1: int, r1: int, c2: int, r2: int) -> str:
+    return f"{layout.column_letter(c1)}{r1}:{layout.column_letter(c2)}{r2}"
+
+
+def _obstacle(root, first_col: int, first_row: int, width: int) -> str | None:
+    """Why the table cannot follow the output sheet's cells (None: it can)."""
+    if first_row != layout.OUT_HEADER_ROW or first_col > width:
+        return (
+            f"has its header row outside the tool's header cells (A{layout.OUT_HEADER_ROW}:"
+            f"{layout.column_letter(width)}{layout.OUT_HEADER_ROW}), which regeneration rewrites"
+        )
+    if int(root.get("totalsRowCount", "0")) > 0:
+        return "has a totals row, which regeneration cannot keep under new rows"
+    if root.get("tableType", "worksheet") != "worksheet":
+        return f"is linked to a {root.get('tableType')} source"
+    if (
+        root.find(f"{_m('tableColumns')}/{_m('tableColumn')}/{_m('calculatedColumnFormula')}")
+        is not None
+    ):
+        return "has a calculated column, which regeneration would overwrite"
+    return None
+
+
+def _names(block: SheetBlock, first: int, last: int) -> list[str]:
+    """The header texts of columns ``first``..``last`` (1-based) as written."""
+    header = (
+        block.rows[layout.OUT_HEADER_ROW - 1] if len(block.rows) >= layout.OUT_HEADER_ROW else []
+    )
+    return [
+        str(header[c - 1]) if c <= len(header) and header[c - 1] is not None else ""
+        for c in range(first, last + 1)
+    ]
+
+
+def _names_problem(names: list[str], first: int) -> str | None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        cell = f"{layout.column_letter(first + i)}{layout.OUT_HEADER_ROW}"
+        if not name.strip():
+            return f"would get an empty header cell {cell}"
+        if name.casefold() in seen:
+            other = f"{layout.column_letter(first + seen[name.casefold()])}{layout.OUT_HEADER_ROW}"
+            return f"would get the header '{name}' twice ({other} and {cell})"
+        seen[name.casefold()] = i
+    return None
+
+
+def _move_rows(element, first: int, last: int, first_row: int, last_row: int) -> str | None:
+    """Give ``element``'s ``ref`` (a sort state or condition) the rows ``first_row``..
+    ``last_row``; a problem when one of its columns is beyond ``last``."""
+    c1, _, c2, _ = _bounds(element.get("ref"))
+    if c2 > last or c1 < first:
+        return "is sorted by a column that regeneration removes"
+    element.set("ref", _ref(c1, first_row, c2, last_row))
+    return None
+
+
+def _follow_filters(root, first: int, last: int, last_row: int) -> str | None:
+    """Point the autoFilter and sort state at the new extent; a problem if they cannot."""
+    count = last - first + 1
+    auto = root.find(_m("autoFilter"))
+    if auto is not None:
+        if any(int(f.get("colId", "0")) >= count for f in auto.findall(_m("filterColumn"))):
+            return "is filtered by a column that regeneration removes"
+        auto.set("ref", _ref(first, layout.OUT_HEADER_ROW, last, last_row))
+    for holder in (root, auto):
+        state = holder.find(_m("sortState")) if holder is not None else None
+        if state is None:
+            continue
+        for element in (state, *state.findall(_m("sortCondition"))):
+            problem = _move_rows(element, first, last, layout.OUT_FIRST_ROW, last_row)
+            if problem:
+                return problem
+    return None
+
+
+def _rename_columns(root, names: list[str]) -> None:
+    """One ``tableColumn`` per name: the first ones renamed (their ids and formats kept),
+    extra ones dropped, missing ones added with ids not yet used."""
+    holder = root.find(_m("tableColumns"))
+    columns = holder.findall(_m("tableColumn"))
+    for column in columns[len(names) :]:
+        holder.remove(column)
+    next_id = max((int(c.get("id", "0")) for c in columns), default=0) + 1
+    for i, name in enumerate(names):
+        if i < len(columns):
+            columns[i].set("name", name)
+        else:
+            new = holder.makeelement(_m("tableColumn"), {"id": str(next_id), "name": name})
+            holder.append(new)
+            next_id += 1
+    holder.set("count", str(len(names)))
+
+
+def updated_table(data: bytes, block: SheetBlock, old_width: int, path, part: str):
+    """Table part ``data`` made consistent with ``block`` (its bytes, and a notice or None);
+    :class:`FileRejected` when it cannot be (see the module's docstring).
+
+    ``old_width``: the header width of the sheet before this regeneration
+    (:func:`header_width`), to tell a table that spanned the whole header row.
+    """
+    root = parse_part(data, path, part)
+    where = f"sheet {block.sheet}: the table {root.get('displayName') or root.get('name')}"
+    where += f" ({root.get('ref')})"
+    if root.get("headerRowCount") == "0":
+        return data, f"{where} has no header row; it was left as it was"
+    c1, r1, c2, _ = _bounds(root.get("ref", ""))
+    width = len(block.columns)
+    last = width if c2 >= old_width else min(c2, width)
+    names = _names(block, c1, last) if c1 <= width else []
+    last_row = layout.OUT_FIRST_ROW + max(block.n_data_rows, 1) - 1
+    problem = (
+        _obstacle(root, c1, r1, width)
+        or _names_problem(names, c1)
+        or (_follow_filters(root, c1, last, last_row))
+    )
+    if problem:
+        raise FileRejected(f"{Path(path).name}: {where} {problem}{_FIX}")
+    root.set("ref", _ref(c1, layout.OUT_HEADER_ROW, last, last_row))
+    _rename_columns(root, names)
+    return serialize(root), None
+
+
+def update_tables(package: Package, sheet_part: str, block: SheetBlock, old_sheet: bytes, path):
+    """Make every table of ``sheet_part`` follow ``block`` (just written over the sheet whose
+    bytes were ``old_sheet``); the notices for the user. Refuses as :func:`updated_table`."""
+    notices = []
+    old_width = header_width(old_sheet)
+    for part in package.related(sheet_part, "table"):
+        if not package.exists(part):
+            continue
+        stored = package.read(part)
+        data, notice = updated_table(stored, block, old_width, path, part)
+        if notice:
+            notices.append(notice)
+        elif data != stored:
+            package.put(part, data, stored=stored)
+    return notices

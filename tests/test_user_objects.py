@@ -1,0 +1,335 @@
+"""Users' objects on output sheets after regeneration (issue 17, items 2 and 3).
+
+A table over an output table (``xl/tables/tableN.xml``, made by XlsxWriter's ``add_table``
+on a scratch book and carried into a template-made book as Excel would hold it) must
+follow the new header cells and rows, or stop regeneration with the file unchanged. A
+chart the user changed to another type must only get the series children its type
+allows (ECMA-376 Part 1 §21.2.2, written out below independently of the code), or be
+left as it was with a notice. Every part the tool does not own stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+from lxml import etree
+
+from addin.cli import main
+from addin.workbook import layout
+from addin.workbook.file_engine import FileEngine
+from addin.workbook.parts.package import DOC_REL, Package
+from addin.workbook.parts.tables import updated_table
+from addin.workbook.render import SheetBlock
+
+from workbooks import make_book, owned_parts, zip_parts
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+
+#: Children of each series type in schema order (ECMA-376 Part 1, §21.2.2: CT_LineSer,
+#: CT_BarSer, CT_AreaSer, CT_PieSer, CT_RadarSer, CT_ScatterSer, CT_BubbleSer).
+_HEAD = ("idx", "order", "tx", "spPr")
+SERIES_CHILDREN = {
+    "lineChart": (*_HEAD, "marker", "dPt", "dLbls", "trendline", "errBars", "cat", "val",
+                  "smooth", "extLst"),
+    "barChart": (*_HEAD, "invertIfNegative", "pictureOptions", "dPt", "dLbls", "trendline",
+                 "errBars", "cat", "val", "shape", "extLst"),
+    "areaChart": (*_HEAD, "pictureOptions", "dPt", "dLbls", "trendline", "errBars", "cat",
+                  "val", "extLst"),
+    "pieChart": (*_HEAD, "explosion", "dPt", "dLbls", "cat", "val", "extLst"),
+    "radarChart": (*_HEAD, "marker", "dPt", "dLbls", "cat", "val", "extLst"),
+    "scatterChart": (*_HEAD, "marker", "dPt", "dLbls", "trendline", "errBars", "xVal", "yVal",
+                     "smooth", "extLst"),
+}  # fmt: skip
+SERIES_CHILDREN["doughnutChart"] = SERIES_CHILDREN["pieChart"]
+SERIES_CHILDREN["stockChart"] = SERIES_CHILDREN["lineChart"]
+
+
+# --- books -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """A template-made book with the example data, regenerated once (headers written)."""
+    path = make_book(tmp_path_factory.mktemp("base") / "book.xlsm", formulas=False)
+    assert main(["regenerate", str(path)]) == 0
+    return path
+
+
+def copy_of(base: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "book.xlsm"
+    shutil.copy(base, path)
+    return path
+
+
+def replace_parts(path: Path, change) -> None:
+    """Rewrite ``path`` through ``change(package)`` (the package's own writer)."""
+    package = Package(path)
+    try:
+        change(package)
+        buffer = io.BytesIO()
+        package.write(buffer)
+    finally:
+        package.close()
+    path.write_bytes(buffer.getvalue())
+
+
+def set_settings(path: Path, **values) -> None:
+    """Set Settings values (column C) by key, as a user types them."""
+    with FileEngine(path) as engine:
+        rows = engine.read(layout.SETTINGS)
+        where = {row[0]: r for r, row in enumerate(rows, start=1) if row and row[0]}
+        engine.write_cells(layout.SETTINGS, {(where[k], 3): v for k, v in values.items()})
+        engine.save()
+
+
+def header_texts(path: Path, sheet: str) -> list[str]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    row = next(wb[sheet].iter_rows(min_row=4, max_row=4, values_only=True))
+    wb.close()
+    return [str(v) for v in row if v is not None]
+
+
+def last_data_row(path: Path, sheet: str) -> int:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb[sheet].iter_rows(min_row=5, max_col=1, values_only=True))
+    wb.close()
+    return 4 + next(i for i, (v,) in enumerate(rows) if v is None)
+
+
+def sheet_part(package: Package, sheet: str) -> str:
+    return next(s.part for s in package.sheets() if s.name == sheet)
+
+
+def scratch_table(ref: str, names: list[str], **options) -> bytes:
+    """``xl/tables/table1.xml`` as XlsxWriter's ``add_table`` writes it."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.add_table(ref, {"columns": [{"header": n} for n in names], "name": "Mine", **options})
+    wb.close()
+    with zipfile.ZipFile(buffer) as zf:
+        return zf.read("xl/tables/table1.xml")
+
+
+def add_table(path: Path, sheet: str, table_xml: bytes) -> str:
+    """Carry a table part into ``path`` over ``sheet``: the part, its relationship, its
+    content type and the sheet's ``<tableParts>``; the part's name."""
+    name = "xl/tables/table1.xml"
+
+    def change(package: Package) -> None:
+        part = sheet_part(package, sheet)
+        package.put(name, table_xml)
+        rel = package.add_relationship(part, f"{DOC_REL}/table", name)
+        package.add_override(name, TABLE_TYPE)
+        xml = package.read(part)
+        element = f'<tableParts count="1"><tablePart r:id="{rel}"/></tableParts>'.encode()
+        at = xml.find(b"<extLst")
+        at = at if at >= 0 else xml.rindex(b"</worksheet>")
+        package.put(part, xml[:at] + element + xml[at:])
+
+    replace_parts(path, change)
+    return name
+
+
+def table_of(path: Path, sheet: str):
+    wb = openpyxl.load_workbook(path)
+    (table,) = wb[sheet].tables.values()
+    wb.close()
+    return table
+
+
+def regenerate(path: Path, capsys) -> tuple[int, str, str]:
+    code = main(["regenerate", str(path)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_only_owned_changed(before: dict[str, bytes], path: Path, also=()) -> None:
+    after = zip_parts(path)
+    owned = owned_parts(path) | set(also)
+    shared = {"xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml"}
+    assert set(after) == set(before)
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed <= owned | shared, changed - owned - shared
+
+
+def assert_table_matches_its_cells(path: Path, sheet: str) -> None:
+    """Excel's rules for a table, checked on the file as openpyxl reads it."""
+    table = table_of(path, sheet)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    cells = ws[table.ref]
+    header = [str(c.value) for c in cells[0]]
+    wb.close()
+    names = [c.name for c in table.tableColumns]
+    assert names == header
+    assert len({n.casefold() for n in names}) == len(names)
+    (part,) = [n for n in zip_parts(path) if n.startswith("xl/tables/")]
+    count = etree.fromstring(zip_parts(path)[part]).find(f"{M}tableColumns").get("count")
+    assert int(count) == len(names) == len(cells[0])
+    assert table.autoFilter.ref == table.ref
+
+
+# --- tables ----------------------------------------------------------------------------
+def test_a_table_over_table1_follows_new_years_and_language(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
+    ref = f"A4:{layout.column_letter(len(names))}{last}"
+    table_part = add_table(path, layout.TABLE1, scratch_table(ref, names))
+    assert_table_matches_its_cells(path, layout.TABLE1)  # the book as the user made it
+    set_settings(path, table1_years="1993, 1995, 2000, 2005, 2010, 2015, 2020, 2022", language="en")
+    before = zip_parts(path)
+
+    code, out, err = regenerate(path, capsys)
+
+    assert code == 0, err
+    new_names = header_texts(path, layout.TABLE1)
+    assert new_names != names and len(new_names) > len(names)  # years and language changed
+    table = table_of(path, layout.TABLE1)
+    assert table.ref == f"A4:{layout.column_letter(len(new_names))}{last}"
+    assert [c.name for c in table.tableColumns] == new_names
+    assert [c.id for c in table.tableColumns] == list(range(1, len(new_names) + 1))
+    assert table.tableStyleInfo.name == "TableStyleMedium9" and table.displayName == "Mine"
+    assert_table_matches_its_cells(path, layout.TABLE1)
+    assert_only_owned_changed(before, path, also={table_part})
+    assert "note:" not in out  # updated silently: nothing for the user to do
+
+
+def test_a_table_shrinks_with_fewer_years_and_rows(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
+    add_table(
+        path, layout.TABLE1, scratch_table(f"A4:{layout.column_letter(len(names))}{last}", names)
+    )
+    set_settings(path, table1_years="2000, 2010")
+    assert regenerate(path, capsys)[0] == 0
+    new_names = header_texts(path, layout.TABLE1)
+    assert len(new_names) < len(names)
+    assert table_of(path, layout.TABLE1).ref.startswith(
+        f"A4:{layout.column_letter(len(new_names))}"
+    )
+    assert_table_matches_its_cells(path, layout.TABLE1)
+
+
+def test_a_table_over_some_columns_keeps_them_and_follows_the_rows(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    names = header_texts(path, layout.FACTORS)
+    add_table(path, layout.FACTORS, scratch_table("A4:C12", names[:3]))  # 8 of 30 years
+    assert regenerate(path, capsys)[0] == 0
+    table = table_of(path, layout.FACTORS)
+    assert table.ref == f"A4:C{last_data_row(path, layout.FACTORS)}"
+    assert [c.name for c in table.tableColumns] == names[:3]
+    assert_table_matches_its_cells(path, layout.FACTORS)
+
+
+def test_regenerating_again_leaves_the_table_part_byte_identical(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
+    part = add_table(
+        path, layout.TABLE1, scratch_table(f"A4:{layout.column_letter(len(names))}{last}", names)
+    )
+    set_settings(path, language="en")
+    assert regenerate(path, capsys)[0] == 0
+    first = zip_parts(path)[part]
+    assert regenerate(path, capsys)[0] == 0
+    assert zip_parts(path)[part] == first
+
+
+def _hand_edit(xml: bytes, old: str, new: str) -> bytes:
+    assert old.encode() in xml
+    return xml.replace(old.encode(), new.encode(), 1)
+
+
+def _refusal_cases(names: list[str], last: int) -> dict[str, tuple[str, bytes]]:
+    width = layout.column_letter(len(names))
+    whole = scratch_table(f"A4:{width}{last}", names)
+    return {
+        "totals row": (
+            "totals row",
+            scratch_table(f"A4:{width}{last + 1}", names, total_row=True),
+        ),
+        "calculated column": (
+            "calculated column",
+            _hand_edit(
+                whole,
+                f'name="{names[-1]}"/>',
+                f'name="{names[-1]}"><calculatedColumnFormula>1+1</calculatedColumnFormula>'
+                "</tableColumn>",
+            ),
+        ),
+        "header on the subtitle row": (
+            "header row outside",
+            scratch_table(f"A2:{width}{last}", [f"c{i}" for i in range(len(names))]),
+        ),
+        "filter on a column that goes": (
+            "filtered by a column",
+            re.sub(
+                rb'<autoFilter ref="([^"]+)"/>',
+                lambda m: (
+                    b'<autoFilter ref="'
+                    + m.group(1)
+                    + b'"><filterColumn colId="'
+                    + str(len(names) - 1).encode()
+                    + b'"><filters><filter val="1"/></filters></filterColumn></autoFilter>'
+                ),
+                whole,
+            ),
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "totals row",
+        "calculated column",
+        "header on the subtitle row",
+        "filter on a column that goes",
+    ],
+)
+def test_a_table_that_cannot_follow_stops_regeneration_with_the_file_unchanged(
+    base, tmp_path, capsys, case
+):
+    path = copy_of(base, tmp_path)
+    names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
+    expected, table_xml = _refusal_cases(names, last)[case]
+    add_table(path, layout.TABLE1, table_xml)
+    set_settings(path, table1_years="2000, 2010")  # fewer columns: the last one goes
+    before = path.read_bytes()
+
+    code, out, err = regenerate(path, capsys)
+
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1, err
+    assert "the table Mine" in err and expected in err and "Convert" in err
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_table_without_a_header_row_is_left_as_it_was_and_said(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    names = header_texts(path, layout.TABLE1)
+    part = add_table(path, layout.TABLE1, scratch_table("A5:C8", names[:3], header_row=False))
+    stored = zip_parts(path)[part]
+    code, out, _ = regenerate(path, capsys)
+    assert code == 0
+    assert zip_parts(path)[part] == stored
+    assert "the table Mine (A5:C8) has no header row; it was left as it was" in out
+
+
+def test_duplicate_or_empty_header_texts_are_refused():
+    table = scratch_table("A4:C6", ["a", "b", "c"])
+    rows = [["t"], [], [], ["Name", "NAME", "x"], [1, 2, 3]]
+    block = SheetBlock("S", rows, 1, ("a", "b", "x"))
+    with pytest.raises(Exception, match=r"the header 'NAME' twice \(A4 and B4\)"):
+        updated_table(table, block, 3, "book.xlsm", "xl/tables/table1.xml")
+    rows[3] = ["Name", "", "x"]
+    with pytest.raises(Exception, match="empty header cell B4"):
+        updated_table(table, block, 3, "book.xlsm", "xl/tables/table1.xml")
