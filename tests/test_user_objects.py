@@ -333,3 +333,232 @@ def test_duplicate_or_empty_header_texts_are_refused():
     rows[3] = ["Name", "", "x"]
     with pytest.raises(Exception, match="empty header cell B4"):
         updated_table(table, block, 3, "book.xlsm", "xl/tables/table1.xml")
+
+
+# --- charts ----------------------------------------------------------------------------
+def chart_part(package: Package, sheet: str) -> str:
+    part = sheet_part(package, sheet)
+    (drawing,) = package.related(part, "drawing")
+    return package.related(drawing, "chart")[0]
+
+
+def read_chart(path: Path, sheet: str) -> tuple[str, bytes]:
+    package = Package(path)
+    try:
+        part = chart_part(package, sheet)
+        return part, package.read(part)
+    finally:
+        package.close()
+
+
+def put_chart(path: Path, sheet: str, xml: bytes) -> None:
+    replace_parts(path, lambda package: package.put(chart_part(package, sheet), xml))
+
+
+def plotted(xml: bytes) -> list[tuple[str, etree._Element]]:
+    """(chart type, series) in plot order."""
+    plot = etree.fromstring(xml).find(f"{C}chart/{C}plotArea")
+    return [
+        (etree.QName(kind).localname, ser)
+        for kind in plot
+        if etree.QName(kind).localname.endswith("Chart")
+        for ser in kind.findall(f"{C}ser")
+    ]
+
+
+def reference(ser, tag: str) -> tuple[str, list[tuple[str, str]], int]:
+    """The formula, the cached points and ptCount of ``ser``'s child ``tag``."""
+    holder = ser.find(tag)
+    f = holder.find(f".//{C}f").text
+    points = [(p.get("idx"), p.find(f"{C}v").text) for p in holder.iter(f"{C}pt")]
+    return f, points, int(holder.find(f".//{C}ptCount").get("val"))
+
+
+def expected_series(base: Path, sheet: str) -> list[dict]:
+    """What the builder's line chart holds after regeneration: the reference."""
+    _, xml = read_chart(base, sheet)
+    return [
+        {
+            "name": reference(ser, f"{C}tx")[0],
+            "x": reference(ser, f"{C}cat"),
+            "y": reference(ser, f"{C}val"),
+        }
+        for _, ser in plotted(xml)
+    ]
+
+
+def assert_series_children_in_schema_order(kind: str, ser) -> None:
+    allowed = SERIES_CHILDREN[kind]
+    children = [etree.QName(c).localname for c in ser]
+    assert set(children) <= set(allowed), (kind, children)
+    positions = [allowed.index(c) for c in children]
+    assert positions == sorted(positions), (kind, children)
+
+
+def scratch_chart(kind: str, n_series: int, subtype=None, sheet="Factors") -> bytes:
+    """``xl/charts/chart1.xml`` of an XlsxWriter chart of ``kind`` with ``n_series``
+    series over stale ranges (rows 5 to 10) of ``sheet``; ``kind`` "combined" is a
+    column chart with a line chart in the same plot area."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet(sheet)
+
+    def series(chart, columns):
+        for col in columns:
+            chart.add_series(
+                {
+                    "name": [sheet, 3, col],
+                    "categories": [sheet, 4, 0, 9, 0],
+                    "values": [sheet, 4, col, 9, col],
+                }
+            )
+
+    if kind == "combined":
+        chart = wb.add_chart({"type": "column"})
+        series(chart, range(1, n_series))
+        line = wb.add_chart({"type": "line"})
+        series(line, [n_series])
+        chart.combine(line)
+    else:
+        chart = wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+        series(chart, range(1, n_series + 1))
+    ws.insert_chart("K4", chart)
+    wb.close()
+    with zipfile.ZipFile(buffer) as zf:
+        return zf.read("xl/charts/chart1.xml")
+
+
+CHART_KINDS = [
+    ("line", None),
+    ("column", None),
+    ("bar", "stacked"),
+    ("area", None),
+    ("pie", None),
+    ("doughnut", None),
+    ("radar", "filled"),
+    ("scatter", "straight_with_markers"),
+    ("stock", None),
+    ("combined", None),
+]
+
+
+@pytest.mark.parametrize("kind, subtype", CHART_KINDS, ids=[k for k, _ in CHART_KINDS])
+def test_a_chart_of_any_type_gets_the_series_children_its_type_allows(
+    base, tmp_path, capsys, kind, subtype
+):
+    path = copy_of(base, tmp_path)
+    want = expected_series(base, layout.FACTORS)
+    put_chart(path, layout.FACTORS, scratch_chart(kind, len(want), subtype))
+    before = zip_parts(path)
+
+    code, out, err = regenerate(path, capsys)
+
+    assert code == 0, err
+    assert "note:" not in out
+    _, xml = read_chart(path, layout.FACTORS)
+    series = plotted(xml)
+    assert len(series) == len(want)
+    if kind == "combined":
+        assert [k for k, _ in series] == ["barChart"] * (len(want) - 1) + ["lineChart"]
+    for (chart_type, ser), expected in zip(series, want):
+        assert_series_children_in_schema_order(chart_type, ser)
+        x, y = ("xVal", "yVal") if chart_type == "scatterChart" else ("cat", "val")
+        assert reference(ser, f"{C}tx")[0] == expected["name"]
+        assert reference(ser, f"{C}{x}") == expected["x"]
+        assert reference(ser, f"{C}{y}") == expected["y"]
+    assert_only_owned_changed(before, path)
+
+
+def hand_made_scatter(line_chart: bytes) -> bytes:
+    """The builder's line chart changed by hand into an XY scatter (as Excel holds one:
+    ``c:scatterChart`` with ``c:scatterStyle``, series with ``c:xVal``/``c:yVal``), its
+    ranges stale (rows 5 to 20)."""
+    xml = line_chart.decode()
+    xml = xml.replace(
+        '<c:lineChart><c:grouping val="standard"/>',
+        '<c:scatterChart><c:scatterStyle val="lineMarker"/><c:varyColors val="0"/>',
+    )
+    xml = xml.replace("</c:lineChart>", "</c:scatterChart>").replace('<c:marker val="1"/>', "")
+    for old, new in (("cat", "xVal"), ("val", "yVal")):
+        xml = xml.replace(f"<c:{old}>", f"<c:{new}>").replace(f"</c:{old}>", f"</c:{new}>")
+    xml = re.sub(r"\$34</c:f>", "$20</c:f>", xml)
+    assert "<c:cat>" not in xml and "xVal" in xml
+    return xml.encode()
+
+
+def test_a_chart_changed_by_hand_to_a_scatter_gets_x_and_y_values_only(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    want = expected_series(base, layout.FACTORS)
+    _, line_chart = read_chart(path, layout.FACTORS)
+    put_chart(path, layout.FACTORS, hand_made_scatter(line_chart))
+
+    assert regenerate(path, capsys)[0] == 0
+
+    _, xml = read_chart(path, layout.FACTORS)
+    assert b"<c:cat>" not in xml and b"<c:val>" not in xml
+    for (chart_type, ser), expected in zip(plotted(xml), want, strict=True):
+        assert chart_type == "scatterChart"
+        assert_series_children_in_schema_order(chart_type, ser)
+        assert reference(ser, f"{C}xVal") == expected["x"]
+        assert reference(ser, f"{C}yVal") == expected["y"]
+
+
+def hand_made_bubble(scatter: bytes) -> bytes:
+    """An XY scatter changed by hand into a bubble chart: each series gets its sizes."""
+    xml = re.sub(r"<c:scatterStyle [^>]*/>", "", scatter.decode())
+    xml = xml.replace("c:scatterChart>", "c:bubbleChart>")
+    xml = re.sub(r"<c:marker>.*?</c:marker>|<c:smooth [^>]*/>", "", xml)
+    size = "<c:bubbleSize><c:numRef><c:f>Factors!$D$5:$D$10</c:f></c:numRef></c:bubbleSize>"
+    xml = xml.replace("</c:yVal></c:ser>", f"</c:yVal>{size}</c:ser>")
+    assert "bubbleSize" in xml and "scatter" not in xml
+    return xml.encode()
+
+
+def test_a_bubble_chart_is_left_as_it_was_and_said(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    bubble = hand_made_bubble(scratch_chart("scatter", 2))
+    put_chart(path, layout.FACTORS, bubble)
+    code, out, _ = regenerate(path, capsys)
+    assert code == 0
+    assert read_chart(path, layout.FACTORS)[1] == bubble
+    assert "note: the Factors chart is a bubble chart: its ranges are not updated" in out
+
+
+def test_a_chart_with_fewer_series_than_measures_names_those_left_out(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    want = expected_series(base, layout.DISPARITY)
+    put_chart(path, layout.DISPARITY, scratch_chart("line", 2, sheet=layout.DISPARITY))
+    code, out, _ = regenerate(path, capsys)
+    assert code == 0
+    series = plotted(read_chart(path, layout.DISPARITY)[1])
+    assert [reference(s, f"{C}val") for _, s in series] == [w["y"] for w in want[:2]]
+    headers = header_texts(path, layout.DISPARITY)
+    left_out = [
+        h for h in headers if any(w["name"].endswith(f"${_col(headers, h)}$4") for w in want[2:])
+    ]
+    assert len(left_out) == len(want) - 2
+    assert (
+        f"note: the Disparity chart has 2 series for {len(want)} measures: "
+        f"{', '.join(left_out)} not drawn" in out
+    )
+
+
+def _col(headers: list[str], header: str) -> str:
+    return layout.column_letter(headers.index(header) + 1)
+
+
+def test_a_chart_with_more_series_than_measures_keeps_the_extra_ones(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    want = expected_series(base, layout.FACTORS)
+    put_chart(path, layout.FACTORS, scratch_chart("line", len(want) + 1))
+    (_, extra) = plotted(read_chart(path, layout.FACTORS)[1])[-1]
+    extra_xml = etree.tostring(extra)
+    code, out, _ = regenerate(path, capsys)
+    assert code == 0
+    series = plotted(read_chart(path, layout.FACTORS)[1])
+    assert [reference(s, f"{C}val") for _, s in series[:-1]] == [w["y"] for w in want]
+    assert etree.tostring(series[-1][1]) == extra_xml
+    assert (
+        f"note: the Factors chart has {len(want) + 1} series for {len(want)} measures: "
+        "the last 1 series were left as they were" in out
+    )
