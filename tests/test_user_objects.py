@@ -28,6 +28,7 @@ from addin.workbook.parts.package import DOC_REL, Package
 from addin.workbook.parts.tables import updated_table
 from addin.workbook.render import SheetBlock
 
+from excel_rules import excel_rule_violations
 from workbooks import make_book, owned_parts, zip_parts
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -146,8 +147,11 @@ def table_of(path: Path, sheet: str):
 
 
 def regenerate(path: Path, capsys) -> tuple[int, str, str]:
+    """``yangtze regenerate`` on ``path``; a book it writes must keep Excel's rules."""
     code = main(["regenerate", str(path)])
     out, err = capsys.readouterr()
+    if code == 0:
+        assert excel_rule_violations(path) == []
     return code, out, err
 
 
@@ -562,3 +566,39 @@ def test_a_chart_with_more_series_than_measures_keeps_the_extra_ones(base, tmp_p
         f"note: the Factors chart has {len(want) + 1} series for {len(want)} measures: "
         "the last 1 series were left as they were" in out
     )
+
+
+# --- LibreOffice -----------------------------------------------------------------------
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_opens_a_book_with_a_followed_table_and_a_scatter(base, tmp_path, capsys):
+    from libreoffice import Office, require_libreoffice
+
+    path = copy_of(base, tmp_path)
+    names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
+    add_table(
+        path,
+        layout.TABLE1,
+        scratch_table(f"A4:{layout.column_letter(len(names))}{last}", names),
+    )
+    _, line_chart = read_chart(path, layout.FACTORS)
+    put_chart(path, layout.FACTORS, hand_made_scatter(line_chart))
+    set_settings(path, table1_years="1993, 1995, 2000, 2005, 2010, 2015, 2020, 2022")
+    assert regenerate(path, capsys)[0] == 0
+    new_names = header_texts(path, layout.TABLE1)
+    want = expected_series(base, layout.FACTORS)
+
+    with Office(require_libreoffice(), tmp_path / "soffice") as office:
+        ranges = office.run("database_ranges", {"path": str(path)})["ranges"]
+        charts = office.run("open_and_render", {"path": str(path)})["charts"]
+
+    (table,) = [r for r in ranges if r["sheet"] == layout.TABLE1]
+    assert table["area"] == [0, 3, len(new_names) - 1, last - 1]
+    assert table["header"] == new_names and table["has_header"]
+    (chart,) = charts[layout.FACTORS]
+    assert [s["chart_type"] for s in chart["series"]] == [
+        "com.sun.star.chart2.ScatterChartType"
+    ] * len(want)
+    for series, expected in zip(chart["series"], want, strict=True):
+        assert series["values-x"]["data"] == [float(v) for _, v in expected["x"][1]]
+        assert series["values-y"]["data"] == [float(v) for _, v in expected["y"][1]]
