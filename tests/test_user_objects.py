@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import sys
+import types
 import zipfile
 from pathlib import Path
 
@@ -20,9 +22,11 @@ import openpyxl
 import pytest
 import xlsxwriter
 from lxml import etree
+from test_excel_engine import FakeChart, fake_book
 
 from addin.cli import main
 from addin.workbook import layout
+from addin.workbook.excel_engine import regenerate_caller
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.parts.package import DOC_REL, Package
 from addin.workbook.parts.tables import updated_table
@@ -602,3 +606,20 @@ def test_libreoffice_opens_a_book_with_a_followed_table_and_a_scatter(base, tmp_
     for series, expected in zip(chart["series"], want, strict=True):
         assert series["values-x"]["data"] == [float(v) for _, v in expected["x"][1]]
         assert series["values-y"]["data"] == [float(v) for _, v in expected["y"][1]]
+
+
+# --- the Excel button --------------------------------------------------------------------
+def test_the_button_shows_the_chart_notices_in_a_message_box(base, monkeypatch):
+    book = fake_book(base)
+    book.sheets[layout.DISPARITY].charts = [FakeChart(2)]  # one measure fewer than drawn
+    monkeypatch.setitem(
+        sys.modules,
+        "xlwings",
+        types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: book)),
+    )
+    regenerate_caller()
+    ((title, message),) = book.app.alerts
+    assert "notes" in title
+    n = len(next(s for s in layout.CHARTS if s.sheet == layout.DISPARITY).series)
+    assert message.startswith(f"the Disparity chart has 2 series for {n} measures: ")
+    assert book.sheets[layout.DISPARITY].charts[0].series[1].Values.startswith("=Disparity!")
