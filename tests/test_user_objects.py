@@ -343,6 +343,35 @@ def test_duplicate_or_empty_header_texts_are_refused():
         updated_table(table, block, 3, "book.xlsm", "xl/tables/table1.xml")
 
 
+SHEET_OBJECTS = (
+    b'<autoFilter ref="A4:D34"/>',
+    b'<conditionalFormatting sqref="B5:B34"><cfRule type="cellIs" priority="1" '
+    b'operator="greaterThan"><formula>100</formula></cfRule></conditionalFormatting>',
+    b'<dataValidations count="1"><dataValidation type="decimal" operator="greaterThan" '
+    b'allowBlank="1" sqref="C5:C34"><formula1>0</formula1></dataValidation></dataValidations>',
+)
+
+
+def test_filters_conditional_formats_and_validation_stay_merged_cells_go(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    merged = b'<mergeCells count="1"><mergeCell ref="A2:D2"/></mergeCells>'
+    filter_, formats, validation = SHEET_OBJECTS
+
+    def change(package: Package) -> None:
+        part = sheet_part(package, layout.FACTORS)
+        xml = package.read(part)
+        objects = filter_ + merged + formats + validation  # CT_Worksheet's order
+        package.put(part, xml.replace(b"</sheetData>", b"</sheetData>" + objects, 1))
+
+    replace_parts(path, change)
+    assert regenerate(path, capsys)[0] == 0
+    package = Package(path)
+    xml = package.read(sheet_part(package, layout.FACTORS))
+    package.close()
+    assert all(element in xml for element in SHEET_OBJECTS)
+    assert b"mergeCell" not in xml
+
+
 # --- charts ----------------------------------------------------------------------------
 def chart_part(package: Package, sheet: str) -> str:
     part = sheet_part(package, sheet)
