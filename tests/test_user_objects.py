@@ -321,6 +321,45 @@ def test_a_table_that_cannot_follow_stops_regeneration_with_the_file_unchanged(
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def add_defined_name(path: Path, name: str, formula: str) -> None:
+    def change(package: Package) -> None:
+        xml = package.read("xl/workbook.xml")
+        entry = f'<definedName name="{name}">{formula}</definedName>'.encode()
+        if b"<definedNames>" in xml:
+            xml = xml.replace(b"<definedNames>", b"<definedNames>" + entry, 1)
+        else:
+            xml = xml.replace(b"<calcPr", b"<definedNames>" + entry + b"</definedNames><calcPr", 1)
+        package.put("xl/workbook.xml", xml)
+
+    replace_parts(path, change)
+
+
+@pytest.mark.parametrize(
+    "years, refused",
+    [("1993, 2000, 2022", False), ("2000, 2010, 2022", True)],
+    ids=["the column stays", "the column goes"],
+)
+def test_a_formula_naming_a_table_column_that_goes_is_refused(
+    base, tmp_path, capsys, years, refused
+):
+    path = copy_of(base, tmp_path)
+    names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
+    width = layout.column_letter(len(names))
+    add_table(path, layout.TABLE1, scratch_table(f"A4:{width}{last}", names))
+    add_defined_name(path, "first_year", "SUM(Mine[1993])")
+    set_settings(path, table1_years=years, language="en")  # every text column renamed
+    before = path.read_bytes()
+
+    code, _, err = regenerate(path, capsys)
+
+    if refused:
+        assert code == 1 and path.read_bytes() == before
+        assert "is named by a formula in a defined name (Mine[1993])" in err
+    else:
+        assert code == 0, err
+        assert "1993" in [c.name for c in table_of(path, layout.TABLE1).tableColumns]
+
+
 def test_a_table_without_a_header_row_is_left_as_it_was_and_said(base, tmp_path, capsys):
     path = copy_of(base, tmp_path)
     names = header_texts(path, layout.TABLE1)

@@ -22,8 +22,9 @@ from the sheet:
 - **refused before anything is written** (the file unchanged; one line naming the table
   and what to do): a table whose header row is elsewhere (its header cells would be
   emptied), one with a totals row, a calculated column, a query or XML mapping, a filter
-  or sort on a column that would be dropped, or new header texts that are empty or not
-  unique.
+  or sort on a column that would be dropped, new header texts that are empty or not
+  unique, or a column renamed away that a formula names (``Mine[1993]`` on any sheet or
+  in a defined name: Excel would drop that formula as corrupt).
 
 Examples
 --------
@@ -40,7 +41,7 @@ from pathlib import Path
 from ...errors import FileRejected
 from .. import layout
 from ..render import SheetBlock
-from .package import MAIN_NS, Package
+from .package import MAIN_NS, WORKBOOK, Package
 from .sheet_reader import column_number
 from .xmlparse import parse_part, serialize
 
@@ -175,12 +176,73 @@ def _rename_columns(root, names: list[str]) -> None:
     holder.set("count", str(len(names)))
 
 
-def updated_table(data: bytes, block: SheetBlock, old_width: int, path, part: str):
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
+_DEFINED_NAME = re.compile(rb"<(?:\w+:)?definedName\b[^>]*>([^<]*)</(?:\w+:)?definedName>")
+_ITEM = re.compile(r"\[((?:'.|[^\]'])*)\]")
+
+
+def referenced_columns(formula: str, table: str) -> list[str]:
+    """The column names a formula's structured references to ``table`` use (``#All``,
+    ``#Headers`` … are not columns; ``'`` escapes ``[ ] # '``).
+
+    >>> referenced_columns("SUM(Mine[1993])+Mine[@[Z index]]+mine[[#Headers],[a'#b]]", "Mine")
+    ['1993', 'Z index', 'a#b']
+    """
+    found = []
+    for start in re.finditer(re.escape(table) + r"\[", formula, re.I):
+        depth, i = 0, start.end() - 1
+        while i < len(formula):  # the reference runs to its matching bracket
+            ch = formula[i]
+            if ch == "'":
+                i += 1
+            elif ch in "[]":
+                depth += 1 if ch == "[" else -1
+                if depth == 0:
+                    break
+            i += 1
+        inner = formula[start.end() : i].lstrip("@")
+        items = _ITEM.findall(inner) if inner.startswith("[") else [inner]
+        found += [re.sub(r"'(.)", r"\1", x.lstrip("@")) for x in items if x and x[0] != "#"]
+    return found
+
+
+def _formulas(package: Package):
+    """(where, formula text) of every worksheet formula and defined name of the package."""
+    from xml.sax.saxutils import unescape
+
+    for entry in package.sheets():
+        if entry.part and package.exists(entry.part):
+            for text in _FORMULA_TEXT.findall(package.read(entry.part)):
+                yield f"on sheet {entry.name}", unescape(text.decode())
+    for text in _DEFINED_NAME.findall(package.read(WORKBOOK)):
+        yield "in a defined name", unescape(text.decode())
+
+
+def _dangling_reference(package: Package, root, names: list[str]) -> str | None:
+    """A formula that names a column of the table that the new names no longer have."""
+    table = root.get("displayName") or root.get("name") or ""
+    kept = {n.casefold() for n in names}
+    old = [c.get("name", "") for c in root.iter(_m("tableColumn"))]
+    if all(n.casefold() in kept for n in old):
+        return None  # no column renamed away: nothing to look for
+    for where, formula in _formulas(package):
+        for column in referenced_columns(formula, table):
+            if column.casefold() not in kept:
+                return (
+                    f"is named by a formula {where} ({table}[{column}]), and regeneration "
+                    "renames or removes that column"
+                )
+    return None
+
+
+def updated_table(data: bytes, block: SheetBlock, old_width: int, path, part: str, package=None):
     """Table part ``data`` made consistent with ``block`` (its bytes, and a notice or None);
     :class:`FileRejected` when it cannot be (see the module's docstring).
 
     ``old_width``: the header width of the sheet before this regeneration
     (:func:`header_width`), to tell a table that spanned the whole header row.
+    ``package``: where to look for formulas naming a column that goes (not looked for
+    without it).
     """
     root = parse_part(data, path, part)
     where = f"sheet {block.sheet}: the table {root.get('displayName') or root.get('name')}"
@@ -195,7 +257,8 @@ def updated_table(data: bytes, block: SheetBlock, old_width: int, path, part: st
     problem = (
         _obstacle(root, c1, r1, width)
         or _names_problem(names, c1)
-        or (_follow_filters(root, c1, last, last_row))
+        or _follow_filters(root, c1, last, last_row)
+        or (package and _dangling_reference(package, root, names))
     )
     if problem:
         raise FileRejected(f"{Path(path).name}: {where} {problem}{_FIX}")
@@ -213,7 +276,7 @@ def update_tables(package: Package, sheet_part: str, block: SheetBlock, old_shee
         if not package.exists(part):
             continue
         stored = package.read(part)
-        data, notice = updated_table(stored, block, old_width, path, part)
+        data, notice = updated_table(stored, block, old_width, path, part, package)
         if notice:
             notices.append(notice)
         elif data != stored:
