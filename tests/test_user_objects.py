@@ -640,6 +640,47 @@ def test_a_chart_with_more_series_than_measures_keeps_the_extra_ones(base, tmp_p
     )
 
 
+def add_chart_behind(path: Path, sheet: str, chart_xml: bytes) -> str:
+    """A user's chart sent behind the sheet's chart: first in the drawing and first in
+    its relationships, as Excel saves it; the part's name."""
+    name = "xl/charts/chart9.xml"
+
+    def change(package: Package) -> None:
+        (drawing,) = package.related(sheet_part(package, sheet), "drawing")
+        rels = f"{drawing.rsplit('/', 1)[0]}/_rels/{drawing.rsplit('/', 1)[1]}.rels"
+        package.put(name, chart_xml)
+        package.add_override(
+            name, "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+        )
+        entry = (
+            f'<Relationship Id="rId9" Type="{DOC_REL}/chart" Target="../charts/chart9.xml"/>'
+        ).encode()
+        xml = package.read(rels)
+        at = xml.index(b"<Relationship ")
+        package.put(rels, xml[:at] + entry + xml[at:])
+        xml = package.read(drawing)
+        anchor = re.search(rb"<xdr:twoCellAnchor>.*?</xdr:twoCellAnchor>", xml, re.S).group(0)
+        behind = anchor.replace(b'r:id="rId1"', b'r:id="rId9"').replace(b'id="2"', b'id="9"')
+        package.put(drawing, xml.replace(anchor, behind + anchor, 1))
+
+    replace_parts(path, change)
+    return name
+
+
+def test_a_users_chart_behind_the_tools_chart_is_left_alone(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    want = expected_series(base, layout.FACTORS)
+    stale = scratch_chart("line", len(want))  # the tool's chart, its ranges stale
+    put_chart(path, layout.FACTORS, stale)
+    tool_part, _ = read_chart(path, layout.FACTORS)
+    users = scratch_chart("column", 2, sheet="Mine")
+    part = add_chart_behind(path, layout.FACTORS, users)
+    assert regenerate(path, capsys)[0] == 0
+    assert zip_parts(path)[part] == users
+    xml = zip_parts(path)[tool_part]
+    assert [reference(s, f"{C}val") for _, s in plotted(xml)] == [w["y"] for w in want]
+
+
 # --- LibreOffice -----------------------------------------------------------------------
 @pytest.mark.libreoffice
 @pytest.mark.slow

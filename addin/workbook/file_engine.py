@@ -28,7 +28,7 @@ from pathlib import Path
 from ..errors import FileRejected
 from . import layout
 from .parts.calc import cells_referring, drop_chain_entries, full_calc_on_load
-from .parts.charts import update_chart
+from .parts.charts import tool_chart, update_chart
 from .parts.package import (
     CONTENT_TYPES,
     DOC_REL,
@@ -239,7 +239,8 @@ class FileEngine:
         self._forget(sheet)
 
     def set_chart(self, ranges: ChartRanges) -> None:
-        """Point the first chart on ``ranges.sheet`` at the rows written there."""
+        """Point the chart on ``ranges.sheet`` that draws its measures (:func:`.tool_chart`)
+        at the rows written there."""
         block = self._written[ranges.sheet]
         part = self._part(ranges.sheet)
         charts = [
@@ -262,10 +263,11 @@ class FileEngine:
             self.messages.append(
                 f"the chart on sheet {ranges.sheet} was missing; it was added again"
             )
-        stored = self.package.read(charts[0])
-        data, notices = update_chart(stored, ranges, block, self.path, charts[0])
+        chart = tool_chart([(c, self.package.read(c)) for c in charts], ranges)
+        stored = self.package.read(chart)
+        data, notices = update_chart(stored, ranges, block, self.path, chart)
         self.messages += notices
-        self.package.put(charts[0], data, stored=stored)
+        self.package.put(chart, data, stored=stored)
 
     def status(self, text: str) -> None:
         self.messages.append(text)

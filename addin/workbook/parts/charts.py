@@ -205,6 +205,31 @@ def count_notice(chart: str, n_series: int, measures: list[str]) -> str | None:
     return None
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f>([^<]*)</(?:\w+:)?f>")
+
+
+def _plain(ref: str) -> str:
+    return ref.replace("$", "").replace("'", "")
+
+
+def tool_chart(charts: list[tuple[str, bytes]], ranges: ChartRanges) -> str:
+    """Of the charts on an output sheet (part name, bytes), the one that draws its measures:
+    the most series references naming the measures' cells, the first one on a tie (a
+    user's chart sent behind the tool's comes first in the drawing, and is not taken).
+
+    >>> ranges = ChartRanges("S", "S!$A$5:$A$6", [("S!$B$4", "S!$B$5:$B$6")])
+    >>> mine = b"<c:f>Sheet1!$A$1:$A$5</c:f>"
+    >>> tool_chart([("chart2.xml", mine), ("chart1.xml", b"<c:f>S!$B$4</c:f>")], ranges)
+    'chart1.xml'
+    """
+    wanted = {_plain(ref) for pair in ranges.series for ref in pair}
+
+    def score(data: bytes) -> int:
+        return sum(_plain(f.decode()) in wanted for f in _FORMULA.findall(data))
+
+    return max(charts, key=lambda chart: score(chart[1]))[0]
+
+
 def update_chart(
     data: bytes, ranges: ChartRanges, block: SheetBlock, path, part: str
 ) -> tuple[bytes, list[str]]:
