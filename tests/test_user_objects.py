@@ -186,11 +186,44 @@ def assert_table_matches_its_cells(path: Path, sheet: str) -> None:
 
 
 # --- tables ----------------------------------------------------------------------------
-def test_a_table_over_table1_follows_new_years_and_language(base, tmp_path, capsys):
+XR = "http://schemas.microsoft.com/office/spreadsheetml/2014/revision"
+XR3 = "http://schemas.microsoft.com/office/spreadsheetml/2016/revision3"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def as_excel_365_saves_it(table_xml: bytes) -> bytes:
+    """A table part with what Excel 365 adds: revision ids on the table and its columns
+    (``xr:uid``, ``xr3:uid``, declared ignorable) and a sort state."""
+    xml = table_xml.decode().replace(
+        "<table ",
+        f'<table xmlns:mc="{MC}" mc:Ignorable="xr xr3" xmlns:xr="{XR}" xmlns:xr3="{XR3}" '
+        'xr:uid="{00000000-000C-0000-FFFF-FFFF00000000}" ',
+        1,
+    )
+    n = iter(range(1, 1000))
+    xml = re.sub(
+        r"<tableColumn ",
+        lambda _: f'<tableColumn xr3:uid="{{00000000-0010-0000-0000-{next(n):012d}}}" ',
+        xml,
+    )
+    ref = re.search(r'<autoFilter ref="[A-Z]+4:([A-Z]+)(\d+)"', xml)
+    last_column, last_row = ref.group(1), ref.group(2)
+    state = (
+        f'<sortState ref="A5:{last_column}{last_row}">'
+        f'<sortCondition ref="B5:B{last_row}"/></sortState>'
+    )
+    return re.sub(r"(<autoFilter [^>]*/>)", lambda m: m.group(1) + state, xml, count=1).encode()
+
+
+TABLE_SOURCES = {"XlsxWriter": lambda xml: xml, "Excel 365": as_excel_365_saves_it}
+
+
+@pytest.mark.parametrize("source", TABLE_SOURCES)
+def test_a_table_over_table1_follows_new_years_and_language(base, tmp_path, capsys, source):
     path = copy_of(base, tmp_path)
     names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
     ref = f"A4:{layout.column_letter(len(names))}{last}"
-    table_part = add_table(path, layout.TABLE1, scratch_table(ref, names))
+    table_part = add_table(path, layout.TABLE1, TABLE_SOURCES[source](scratch_table(ref, names)))
     assert_table_matches_its_cells(path, layout.TABLE1)  # the book as the user made it
     set_settings(path, table1_years="1993, 1995, 2000, 2005, 2010, 2015, 2020, 2022", language="en")
     before = zip_parts(path)
@@ -208,6 +241,16 @@ def test_a_table_over_table1_follows_new_years_and_language(base, tmp_path, caps
     assert_table_matches_its_cells(path, layout.TABLE1)
     assert_only_owned_changed(before, path, also={table_part})
     assert "note:" not in out  # updated silently: nothing for the user to do
+    if source == "Excel 365":
+        root = etree.fromstring(zip_parts(path)[table_part])
+        uids = [c.get(f"{{{XR3}}}uid") for c in root.iter(f"{M}tableColumn")]
+        assert uids[: len(names)] == [
+            f"{{00000000-0010-0000-0000-{i:012d}}}" for i in range(1, len(names) + 1)
+        ]
+        assert root.get(f"{{{XR}}}uid") and root.get(f"{{{MC}}}Ignorable") == "xr xr3"
+        state = root.find(f"{M}sortState")
+        assert state.get("ref") == f"A5:{layout.column_letter(len(new_names))}{last}"
+        assert state.find(f"{M}sortCondition").get("ref") == f"B5:B{last}"
 
 
 def test_a_table_shrinks_with_fewer_years_and_rows(base, tmp_path, capsys):

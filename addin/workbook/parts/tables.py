@@ -130,7 +130,7 @@ def _names_problem(names: list[str], first: int) -> str | None:
 
 
 def _move_rows(element, first: int, last: int, first_row: int, last_row: int) -> str | None:
-    """Give ``element``'s ``ref`` (a sort state or condition) the rows ``first_row``..
+    """Give ``element``'s ``ref`` (a sort condition) the rows ``first_row``..
     ``last_row``; a problem when one of its columns is beyond ``last``."""
     c1, _, c2, _ = _bounds(element.get("ref"))
     if c2 > last or c1 < first:
@@ -151,8 +151,9 @@ def _follow_filters(root, first: int, last: int, last_row: int) -> str | None:
         state = holder.find(_m("sortState")) if holder is not None else None
         if state is None:
             continue
-        for element in (state, *state.findall(_m("sortCondition"))):
-            problem = _move_rows(element, first, last, layout.OUT_FIRST_ROW, last_row)
+        state.set("ref", _ref(first, layout.OUT_FIRST_ROW, last, last_row))  # the data
+        for condition in state.findall(_m("sortCondition")):
+            problem = _move_rows(condition, first, last, layout.OUT_FIRST_ROW, last_row)
             if problem:
                 return problem
     return None
