@@ -25,6 +25,7 @@ from lxml import etree
 from test_excel_engine import FakeChart, fake_book
 
 from addin.cli import main
+from addin.errors import FileRejected
 from addin.workbook import layout
 from addin.workbook.excel_engine import regenerate_caller
 from addin.workbook.file_engine import FileEngine
@@ -418,11 +419,14 @@ def test_duplicate_or_empty_header_texts_are_refused():
     table = scratch_table("A4:C6", ["a", "b", "c"])
     rows = [["t"], [], [], ["Name", "NAME", "x"], [1, 2, 3]]
     block = SheetBlock("S", rows, 1, ("a", "b", "x"))
-    with pytest.raises(Exception, match=r"the header 'NAME' twice \(A4 and B4\)"):
+    with pytest.raises(FileRejected, match=r"the header 'NAME' twice \(A4 and B4\)"):
         updated_table(table, block, 3, "book.xlsm", "xl/tables/table1.xml")
     rows[3] = ["Name", "", "x"]
-    with pytest.raises(Exception, match="empty header cell B4"):
+    with pytest.raises(FileRejected, match="empty header cell B4"):
         updated_table(table, block, 3, "book.xlsm", "xl/tables/table1.xml")
+    broken = table.replace(b'ref="A4:C6"', b'ref="A4:C"', 1)
+    with pytest.raises(FileRejected, match=r"^book.xlsm: .*has a range that cannot be read"):
+        updated_table(broken, block, 3, "book.xlsm", "xl/tables/table1.xml")
 
 
 SHEET_OBJECTS = (

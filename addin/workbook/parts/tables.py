@@ -75,7 +75,7 @@ def header_width(sheet_xml: bytes) -> int:
 
 def _bounds(ref: str) -> tuple[int, int, int, int]:
     """(first column, first row, last column, last row) of ``A4:H15``."""
-    m = _REF.match(ref)
+    m = _REF.match(ref or "")
     if m is None:
         raise ValueError(ref)
     c1, r1 = column_number(m.group(1)), int(m.group(2))
@@ -95,6 +95,8 @@ def _obstacle(root, first_col: int, first_row: int, width: int) -> str | None:
         )
     if int(root.get("totalsRowCount", "0")) > 0:
         return "has a totals row, which regeneration cannot keep under new rows"
+    if root.find(_m("tableColumns")) is None:
+        return "has no columns"
     if root.get("tableType", "worksheet") != "worksheet":
         return f"is linked to a {root.get('tableType')} source"
     if (
@@ -250,17 +252,20 @@ def updated_table(data: bytes, block: SheetBlock, old_width: int, path, part: st
     where += f" ({root.get('ref')})"
     if root.get("headerRowCount") == "0":
         return data, f"{where} has no header row; it was left as it was"
-    c1, r1, c2, _ = _bounds(root.get("ref", ""))
     width = len(block.columns)
-    last = width if c2 >= old_width else min(c2, width)
-    names = _names(block, c1, last) if c1 <= width else []
     last_row = layout.OUT_FIRST_ROW + max(block.n_data_rows, 1) - 1
-    problem = (
-        _obstacle(root, c1, r1, width)
-        or _names_problem(names, c1)
-        or _follow_filters(root, c1, last, last_row)
-        or (package and _dangling_reference(package, root, names))
-    )
+    try:
+        c1, r1, c2, _ = _bounds(root.get("ref", ""))
+        last = width if c2 >= old_width else min(c2, width)
+        names = _names(block, c1, last) if c1 <= width else []
+        problem = (
+            _obstacle(root, c1, r1, width)
+            or _names_problem(names, c1)
+            or _follow_filters(root, c1, last, last_row)
+            or (package and _dangling_reference(package, root, names))
+        )
+    except ValueError:  # a range that is not A1:B2
+        problem = "has a range that cannot be read"
     if problem:
         raise FileRejected(f"{Path(path).name}: {where} {problem}{_FIX}")
     root.set("ref", _ref(c1, layout.OUT_HEADER_ROW, last, last_row))
