@@ -15,6 +15,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from addin.cli import main
+from addin.panel.example import example_dataset
 from addin.workbook import file_engine, layout
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.parts import package as package_module
@@ -370,3 +371,20 @@ def test_a_streamed_part_past_the_zip64_limit_is_written_again_with_zip64(tmp_pa
         assert zf.read("big.xml") == b"".join(big)
         assert zf.read("small.xml") == b"<x/>" and zf.read("after.xml") == b"<y/>"
         assert zf.testzip() is None
+
+
+# --- absurdly small inputs --------------------------------------------------------------
+def test_an_index_too_small_for_a_number_is_a_stated_problem_not_a_subnormal(tmp_path, capsys):
+    """Trade of 1e-155 (万美元) gives T = (1e-155 · 6.7e-4)² / 2147.62 ≈ 2e-320, a subnormal
+    number Excel repairs: the index is blank with the OVERFLOW problem, which says the
+    result is too small, and no subnormal number is written anywhere."""
+    data = example_dataset()
+    data["trade"].iloc[0, 3] = 1e-155  # 上海 1996
+    path = make_book(tmp_path / "small.xlsm", data)
+    regenerate(path, capsys)
+    assert excel_rule_violations(path) == []
+    index = read_table(path, layout.INDEX)
+    row = index.iloc[3]
+    assert row.iloc[0] == "上海" and row.iloc[3] == 1996
+    assert row.isna().iloc[4] and row.isna().iloc[6]  # T and Z blank, I computed
+    assert row.iloc[5] > 0 and "too small for a number" in row.iloc[-1]
