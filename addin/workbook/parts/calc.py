@@ -37,18 +37,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-#: Children of ``<workbook>`` that come after ``<calcPr>`` (CT_Workbook's order).
-_AFTER_CALC_PR = (
-    "oleSize",
-    "customWorkbookViews",
-    "pivotCaches",
-    "smartTagPr",
-    "smartTagTypes",
-    "webPublishing",
-    "fileRecoveryPr",
-    "webPublishObjects",
-    "extLst",
-)
+from .schema import after
+
 _CALC_PR = re.compile(rb"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>")
 
 
@@ -73,7 +63,7 @@ def full_calc_on_load(workbook_xml: bytes) -> bytes | None:
     prefix = re.match(rb"(?:<\?xml[^>]*\?>\s*)?<((?:\w+:)?)workbook\b", workbook_xml)
     p = prefix.group(1) if prefix else b""
     element = b"<" + p + b'calcPr fullCalcOnLoad="1"/>'
-    for name in _AFTER_CALC_PR:
+    for name in after("workbook", "calcPr"):
         at = re.search(rb"<" + re.escape(p) + name.encode() + rb"\b", workbook_xml)
         if at:
             return workbook_xml[: at.start()] + element + workbook_xml[at.start() :]
