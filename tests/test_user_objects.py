@@ -299,7 +299,7 @@ def _hand_edit(xml: bytes, old: str, new: str) -> bytes:
     return xml.replace(old.encode(), new.encode(), 1)
 
 
-def _refusal_cases(names: list[str], last: int) -> dict[str, tuple[str, bytes]]:
+def _refusal_cases(names: list[str], last: int, title: str) -> dict[str, tuple[str, bytes]]:
     width = layout.column_letter(len(names))
     whole = scratch_table(f"A4:{width}{last}", names)
     return {
@@ -316,9 +316,9 @@ def _refusal_cases(names: list[str], last: int) -> dict[str, tuple[str, bytes]]:
                 "</tableColumn>",
             ),
         ),
-        "header on the subtitle row": (
-            "header row outside",
-            scratch_table(f"A2:{width}{last}", [f"c{i}" for i in range(len(names))]),
+        "header on the title row": (
+            "header row outside the tool's header cells (A4:",
+            scratch_table(f"A1:A{last}", [title]),
         ),
         "filter on a column that goes": (
             "filtered by a column",
@@ -342,7 +342,7 @@ def _refusal_cases(names: list[str], last: int) -> dict[str, tuple[str, bytes]]:
     [
         "totals row",
         "calculated column",
-        "header on the subtitle row",
+        "header on the title row",
         "filter on a column that goes",
     ],
 )
@@ -351,9 +351,11 @@ def test_a_table_that_cannot_follow_stops_regeneration_with_the_file_unchanged(
 ):
     path = copy_of(base, tmp_path)
     names, last = header_texts(path, layout.TABLE1), last_data_row(path, layout.TABLE1)
-    expected, table_xml = _refusal_cases(names, last)[case]
+    title = first_cell(path, layout.TABLE1)
+    expected, table_xml = _refusal_cases(names, last, title)[case]
     add_table(path, layout.TABLE1, table_xml)
-    set_settings(path, table1_years="2000, 2010")  # fewer columns: the last one goes
+    # fewer columns (the last one goes), another title
+    set_settings(path, table1_years="2000, 2010", language="en")
     before = path.read_bytes()
 
     code, out, err = regenerate(path, capsys)
@@ -402,6 +404,27 @@ def test_a_formula_naming_a_table_column_that_goes_is_refused(
     else:
         assert code == 0, err
         assert "1993" in [c.name for c in table_of(path, layout.TABLE1).tableColumns]
+
+
+def first_cell(path: Path, sheet: str) -> str:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    value = wb[sheet]["A1"].value
+    wb.close()
+    return value
+
+
+def test_a_table_whose_header_cells_keep_their_text_is_left_as_it_was(base, tmp_path, capsys):
+    path = copy_of(base, tmp_path)
+    last = last_data_row(path, layout.TABLE1)
+    part = add_table(
+        path, layout.TABLE1, scratch_table(f"A1:A{last}", [first_cell(path, layout.TABLE1)])
+    )
+    set_settings(path, table1_years="2000, 2010")  # the title stays
+    stored = zip_parts(path)[part]
+    code, out, err = regenerate(path, capsys)
+    assert code == 0, err
+    assert zip_parts(path)[part] == stored
+    assert f"the table Mine (A1:A{last}) is not on the tool's header row; it was left" in out
 
 
 def test_a_table_without_a_header_row_is_left_as_it_was_and_said(base, tmp_path, capsys):

@@ -18,13 +18,15 @@ from the sheet:
   where they ended (cut at the last header cell). Each column is renamed to its new header
   text; columns beyond are dropped, new ones added with fresh ids.
 - **left exactly as it was**, with a notice: a table without a header row (no cell must
-  match it).
+  match it), and one elsewhere on the sheet whose header cells regeneration writes with its
+  column names again (a one-column table under the title, with the language unchanged).
 - **refused before anything is written** (the file unchanged; one line naming the table
-  and what to do): a table whose header row is elsewhere (its header cells would be
-  emptied), one with a totals row, a calculated column, a query or XML mapping, a filter
-  or sort on a column that would be dropped, new header texts that are empty or not
-  unique, or a column renamed away that a formula names (``Mine[1993]`` on any sheet or
-  in a defined name: Excel would drop that formula as corrupt).
+  and what to do): a table whose header row is elsewhere and whose header cells would
+  change (emptied, or given another text), one with a totals row, a calculated column, a
+  query or XML mapping, a filter or sort on a column that would be dropped, new header
+  texts that are empty or not unique, or a column renamed away that a formula names
+  (``Mine[1993]`` on any sheet or in a defined name: Excel would drop that formula as
+  corrupt).
 
 Examples
 --------
@@ -86,13 +88,9 @@ def _ref(c1: int, r1: int, c2: int, r2: int) -> str:
     return f"{layout.column_letter(c1)}{r1}:{layout.column_letter(c2)}{r2}"
 
 
-def _obstacle(root, first_col: int, first_row: int, width: int) -> str | None:
-    """Why the table cannot follow the output sheet's cells (None: it can)."""
-    if first_row != layout.OUT_HEADER_ROW or first_col > width:
-        return (
-            f"has its header row outside the tool's header cells (A{layout.OUT_HEADER_ROW}:"
-            f"{layout.column_letter(width)}{layout.OUT_HEADER_ROW}), which regeneration rewrites"
-        )
+def _obstacle(root) -> str | None:
+    """Why the table cannot follow the output sheet's cells, whatever its place (None:
+    nothing in the table itself stands in the way)."""
     if int(root.get("totalsRowCount", "0")) > 0:
         return "has a totals row, which regeneration cannot keep under new rows"
     if root.find(_m("tableColumns")) is None:
@@ -107,15 +105,28 @@ def _obstacle(root, first_col: int, first_row: int, width: int) -> str | None:
     return None
 
 
-def _names(block: SheetBlock, first: int, last: int) -> list[str]:
-    """The header texts of columns ``first``..``last`` (1-based) as written."""
-    header = (
-        block.rows[layout.OUT_HEADER_ROW - 1] if len(block.rows) >= layout.OUT_HEADER_ROW else []
-    )
+def _names(block: SheetBlock, first: int, last: int, row: int = layout.OUT_HEADER_ROW) -> list[str]:
+    """The texts of columns ``first``..``last`` (1-based) of ``row`` as written."""
+    cells = block.rows[row - 1] if len(block.rows) >= row else []
     return [
-        str(header[c - 1]) if c <= len(header) and header[c - 1] is not None else ""
+        str(cells[c - 1]) if c <= len(cells) and cells[c - 1] is not None else ""
         for c in range(first, last + 1)
     ]
+
+
+def _elsewhere(root, block: SheetBlock, bounds: tuple[int, int, int, int]) -> str | None:
+    """For a table whose header row is not the tool's: None when regeneration writes its
+    names into its header cells again (it is then left as it was), else the problem."""
+    c1, r1, c2, _ = bounds
+    names = [c.get("name", "") for c in root.iter(_m("tableColumn"))]
+    if _names(block, c1, c2, r1) == names:
+        return None
+    width = len(block.columns)
+    return (
+        f"has its header row outside the tool's header cells (A{layout.OUT_HEADER_ROW}:"
+        f"{layout.column_letter(width)}{layout.OUT_HEADER_ROW}), and regeneration changes "
+        "its header cells"
+    )
 
 
 def _names_problem(names: list[str], first: int) -> str | None:
@@ -255,15 +266,20 @@ def updated_table(data: bytes, block: SheetBlock, old_width: int, path, part: st
     width = len(block.columns)
     last_row = layout.OUT_FIRST_ROW + max(block.n_data_rows, 1) - 1
     try:
-        c1, r1, c2, _ = _bounds(root.get("ref", ""))
-        last = width if c2 >= old_width else min(c2, width)
-        names = _names(block, c1, last) if c1 <= width else []
-        problem = (
-            _obstacle(root, c1, r1, width)
-            or _names_problem(names, c1)
-            or _follow_filters(root, c1, last, last_row)
-            or (package and _dangling_reference(package, root, names))
-        )
+        c1, r1, c2, r2 = _bounds(root.get("ref", ""))
+        if r1 != layout.OUT_HEADER_ROW or c1 > width:  # not over the tool's header cells
+            problem = _obstacle(root) or _elsewhere(root, block, (c1, r1, c2, r2))
+            if problem is None:
+                return data, f"{where} is not on the tool's header row; it was left as it was"
+        else:
+            last = width if c2 >= old_width else min(c2, width)
+            names = _names(block, c1, last)
+            problem = (
+                _obstacle(root)
+                or _names_problem(names, c1)
+                or _follow_filters(root, c1, last, last_row)
+                or (package and _dangling_reference(package, root, names))
+            )
     except ValueError:  # a range that is not A1:B2
         problem = "has a range that cannot be read"
     if problem:
