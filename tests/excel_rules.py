@@ -28,8 +28,10 @@ Rules:
   sheet groups list exactly the workbook's sheets.
 - zip: no ZIP64 extra field nor version 45 where no size or offset needs it.
 - worksheets: children in CT_Worksheet's order, rows and cells ascending; no subnormal
-  number in a ``<v>``; in a book with a VBA project each worksheet has a unique
-  ``<sheetPr codeName>``.
+  number in a ``<v>``; in a book with a VBA project whose sheets have code names (Excel
+  gives every sheet one; LibreOffice none) each worksheet has a unique
+  ``<sheetPr codeName>``. Elements of other namespaces (``mc:AlternateContent``) are
+  passed over in the order checks.
 
 Examples
 --------
@@ -440,7 +442,7 @@ def chart_rules(book: Book) -> list[str]:
                 last = -1
                 for child in ser:
                     name = _local(child.tag)
-                    if not name:
+                    if not name or not child.tag.startswith(CHART):  # mc:AlternateContent
                         continue
                     if name not in order:
                         out.append(f"{chart}: {label}: unexpected <c:{name}>")
@@ -535,7 +537,7 @@ def _worksheet_order(part: str, root) -> list[str]:
     out, last = [], -1
     for child in root:
         name = _local(child.tag)
-        if not name:
+        if not name or not child.tag.startswith(MAIN):  # mc:AlternateContent and the like
             continue
         if name not in WORKSHEET_ORDER:
             out.append(f"{part}: unexpected <{name}> in <worksheet>")
@@ -576,6 +578,7 @@ def _subnormals(part: str, values) -> list[str]:
 def worksheet_rules(book: Book) -> list[str]:
     out = []
     vba = any(n.lower().endswith("vbaproject.bin") for n in book.names)
+    vba = vba and _any_code_name(book)  # LibreOffice writes none: then none is expected
     code_names: dict[str, str] = {}
     for sheet, _, part in book.sheets():
         if not part or not book.exists(part) or "worksheets/" not in part:
@@ -601,6 +604,16 @@ def worksheet_rules(book: Book) -> list[str]:
         if root is not None:
             out += _subnormals(chart, root.iter(f"{CHART}v"))
     return out
+
+
+def _any_code_name(book: Book) -> bool:
+    """Whether any worksheet of ``book`` has a VBA code name."""
+    for _, _, part in book.sheets():
+        root = book.xml(part) if part and book.exists(part) else None
+        props = root.find(f"{MAIN}sheetPr") if root is not None else None
+        if props is not None and props.get("codeName"):
+            return True
+    return False
 
 
 def _subnormal(text: str | None) -> bool:
