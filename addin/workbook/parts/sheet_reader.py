@@ -50,7 +50,11 @@ class SheetContent:
 
 
 def _unescape(text: str) -> str:
-    """Excel's ``_xHHHH_`` escapes of control characters back to the characters."""
+    """Excel's ``_xHHHH_`` escapes of control characters back to the characters.
+
+    >>> _unescape("A_x0041_A")  # _x0041_ is "A"
+    'AAA'
+    """
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
