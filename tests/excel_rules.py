@@ -17,7 +17,8 @@ Rules:
   of ``[]:*?/\\``, not starting or ending with ``'``, not ``History``) and unique as Excel
   compares them (case-insensitive, Unicode), sheetIds unique.
 - ``xl/calcChain.xml``: not empty; each entry's ``i`` (carried over from the previous entry
-  when absent) is a sheetId of the workbook, and its cell holds a formula ``<f>``.
+  when absent) is a sheetId of the workbook, and its cell holds a formula ``<f>`` (or lies
+  in an array formula's range).
 - tables: ``ref`` covers the header row, the number of ``tableColumn`` equals the ref's
   width, each column's name equals its header cell's text; table ids and names unique.
 - charts: each ``c:ser`` has only the children of its chart type's series, in schema order
@@ -25,11 +26,14 @@ Rules:
   and bubble); each cache's ``ptCount`` is at least the number of points listed and every
   point's ``idx`` lies below it.
 - ``docProps/app.xml``: ``HeadingPairs`` counts add up to ``TitlesOfParts``' size and its
-  sheet groups list exactly the workbook's sheets.
+  sheet groups list exactly the workbook's sheets (very hidden ones may be left out, as
+  Excel leaves them).
 - zip: no ZIP64 extra field nor version 45 where no size or offset needs it.
 - worksheets: children in CT_Worksheet's order, rows and cells ascending; no subnormal
-  number in a ``<v>``; in a book with a VBA project each worksheet has a unique
-  ``<sheetPr codeName>``.
+  number in a ``<v>``; in a book with a VBA project whose sheets have code names (Excel
+  gives every sheet one; LibreOffice none) each worksheet has a unique
+  ``<sheetPr codeName>``. Elements of other namespaces (``mc:AlternateContent``) are
+  passed over in the order checks.
 
 Examples
 --------
@@ -127,8 +131,11 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _resolve(source: str, target: str) -> str:
+def _resolve(source: str, target: str) -> str | None:
+    """The part ``target`` names (None for a place in the book itself, ``#Sheet1!A1``)."""
     target = target.split("#", 1)[0]
+    if not target:
+        return None
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
@@ -188,6 +195,16 @@ class Book:
     def workbook(self) -> str | None:
         found = self.related("", "officeDocument")
         return self.lower[found[0].lower()] if found else None
+
+    def very_hidden(self) -> set[str]:
+        """Names of the sheets hidden so that only VBA shows them (not in app.xml's list)."""
+        workbook = self.workbook()
+        root = self.xml(workbook) if workbook else None
+        if root is None:
+            return set()
+        return {
+            s.get("name", "") for s in root.iter(f"{MAIN}sheet") if s.get("state") == "veryHidden"
+        }
 
     def sheets(self) -> list[tuple[str, int, str | None]]:
         """(name, sheetId, part) of each ``<sheet>`` in tab order."""
@@ -308,11 +325,19 @@ def workbook_rules(book: Book) -> list[str]:
 
 
 def _formula_cells(root) -> set[str]:
-    return {
-        c.get("r", "")
-        for c in root.iter(f"{MAIN}c")
-        if c.find(f"{MAIN}f") is not None and c.get("r")
-    }
+    """The cells holding a formula, and every cell an array formula spans (``ref``)."""
+    found = set()
+    for formula in root.iter(f"{MAIN}f"):
+        cell = formula.getparent().get("r", "")
+        found.add(cell)
+        if formula.get("t") == "array" and ":" in formula.get("ref", ""):
+            (top, left), (bottom, right) = (split_ref(r) for r in formula.get("ref").split(":"))
+            found.update(
+                f"{_letters(col)}{row}"
+                for row in range(top, bottom + 1)
+                for col in range(left, right + 1)
+            )
+    return found
 
 
 def calc_chain_rules(book: Book) -> list[str]:
@@ -440,7 +465,7 @@ def chart_rules(book: Book) -> list[str]:
                 last = -1
                 for child in ser:
                     name = _local(child.tag)
-                    if not name:
+                    if not name or not child.tag.startswith(CHART):  # mc:AlternateContent
                         continue
                     if name not in order:
                         out.append(f"{chart}: {label}: unexpected <c:{name}>")
@@ -486,8 +511,8 @@ def app_rules(book: Book) -> list[str]:
             break
         listed += group
         start += count
-    if sorted(listed) != sheets:
-        missing = sorted(set(sheets) - set(listed))
+    if sorted(listed) != sorted(set(sheets) - book.very_hidden() | set(listed)):
+        missing = sorted(set(sheets) - set(listed) - book.very_hidden())
         extra = sorted(set(names) - set(listed) - set(sheets))
         return [
             f"docProps/app.xml: TitlesOfParts does not list the workbook's sheets "
@@ -535,7 +560,7 @@ def _worksheet_order(part: str, root) -> list[str]:
     out, last = [], -1
     for child in root:
         name = _local(child.tag)
-        if not name:
+        if not name or not child.tag.startswith(MAIN):  # mc:AlternateContent and the like
             continue
         if name not in WORKSHEET_ORDER:
             out.append(f"{part}: unexpected <{name}> in <worksheet>")
@@ -576,6 +601,7 @@ def _subnormals(part: str, values) -> list[str]:
 def worksheet_rules(book: Book) -> list[str]:
     out = []
     vba = any(n.lower().endswith("vbaproject.bin") for n in book.names)
+    vba = vba and _any_code_name(book)  # LibreOffice writes none: then none is expected
     code_names: dict[str, str] = {}
     for sheet, _, part in book.sheets():
         if not part or not book.exists(part) or "worksheets/" not in part:
@@ -601,6 +627,16 @@ def worksheet_rules(book: Book) -> list[str]:
         if root is not None:
             out += _subnormals(chart, root.iter(f"{CHART}v"))
     return out
+
+
+def _any_code_name(book: Book) -> bool:
+    """Whether any worksheet of ``book`` has a VBA code name."""
+    for _, _, part in book.sheets():
+        root = book.xml(part) if part and book.exists(part) else None
+        props = root.find(f"{MAIN}sheetPr") if root is not None else None
+        if props is not None and props.get("codeName"):
+            return True
+    return False
 
 
 def _subnormal(text: str | None) -> bool:

@@ -311,7 +311,8 @@ def _only_chain_on(parts: dict, path: Path, sheet: str) -> None:
 
 
 def _delete_sheet(parts: dict, path: Path, sheet: str) -> None:
-    """``sheet`` deleted as Excel deletes it: its entry, part, relationship and type gone."""
+    """``sheet`` deleted: its entry, part, relationship and type gone (docProps/app.xml
+    still lists it, so recreating it leaves that list right)."""
     sheet_id, part = sheet_parts(path)[sheet]
     parts["xl/workbook.xml"] = re.sub(
         rb'<sheet name="' + sheet.encode() + rb'"[^>]*/>', b"", parts["xl/workbook.xml"]
@@ -328,7 +329,6 @@ def _delete_sheet(parts: dict, path: Path, sheet: str) -> None:
     )
     parts.pop(part)
     parts.pop(part.replace("worksheets/", "worksheets/_rels/") + ".rels", None)
-    parts["docProps/app.xml"] = parts["docProps/app.xml"]  # kept: see test_app_xml_*
 
 
 # --- ZIP64 only where needed ------------------------------------------------------------

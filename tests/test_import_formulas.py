@@ -142,3 +142,27 @@ def test_a_calc_chain_emptied_by_import_goes_with_its_relationship_and_type(book
     assert b"calcChain" not in parts["xl/_rels/workbook.xml.rels"]
     assert b"calcChain" not in parts["[Content_Types].xml"]
     assert excel_rule_violations(book) == []
+
+
+def test_a_unit_cell_holding_a_formula_is_kept_without_overwrite(book, tmp_path, capsys):
+    """B2 (the money unit) as a formula whose result is blank: not written over without
+    --overwrite, and named among the cells kept."""
+    part = sheet_parts(book)[GDP][1]
+
+    def formula_unit(parts):
+        parts[part] = re.sub(
+            rb'<c r="B2"([^>]*?)(?: t="\w+")?>.*?</c>',
+            rb'<c r="B2"\1 t="str"><f>IF(TRUE,"")</f><v></v></c>',
+            parts[part],
+            count=1,
+        )
+
+    rewritten(book, formula_unit)
+    assert b'<c r="B2"' in zip_parts(book)[part] and b"IF(TRUE" in zip_parts(book)[part]
+    assert main(["import", export(tmp_path), str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "GDP!B2" in out and "3 non-empty cells kept" in out
+    assert (
+        b"IF(TRUE,&quot;&quot;)" in zip_parts(book)[part]
+        or b'IF(TRUE,"")' in zip_parts(book)[part].split(b'<c r="B2"')[1][:80]
+    )

@@ -224,13 +224,13 @@ class FileEngine:
 
     def _add_sheet(self, name: str) -> None:
         """Recreate output sheet ``name`` (deleted by the user) at the end of the tabs; in a
-        book with a VBA project it gets a code name of its own, as Excel gives one; the
-        sheet list of ``docProps/app.xml`` names it too."""
+        book with a VBA project whose sheets have code names it gets one of its own, as
+        Excel gives one; the sheet list of ``docProps/app.xml`` names it too."""
         part = self.package.free_name("xl/worksheets/sheet{}.xml")
         sheet = EMPTY_SHEET
-        if self.macro_enabled():
-            code = f'<sheetPr codeName="{self._free_code_name()}"/>'.encode()
-            sheet = sheet.replace(b"<dimension ", code + b"<dimension ", 1)
+        if code := self._free_code_name():
+            element = f'<sheetPr codeName="{code}"/>'.encode()
+            sheet = sheet.replace(b"<dimension ", element + b"<dimension ", 1)
         self.package.put(part, sheet)
         self.package.add_override(part, WORKSHEET_TYPE)
         rel = self.package.add_relationship(WORKBOOK, f"{DOC_REL}/worksheet", part)
@@ -249,17 +249,24 @@ class FileEngine:
         self._sheets[name] = SheetEntry(name, sheet_id, rel, part)
         self.messages.append(f"sheet {name} was missing; it was added again at the end")
 
-    def _free_code_name(self) -> str:
+    def _free_code_name(self) -> str | None:
         """``Sheet<n>``, the first that no sheet nor the workbook uses as its VBA code name
-        (compared without case, as VBA does)."""
-        heads = [self.package.read(WORKBOOK)] + [
-            self._sheet_xml(s.part)[:65536]  # sheetPr is a worksheet's first child
+        (compared without case, as VBA does); None in a book without a VBA project, or
+        whose sheets carry no code names (LibreOffice saves none: a recreated sheet then
+        matches the others)."""
+        if not self.macro_enabled():
+            return None
+        sheets = [
+            found.group(1).decode().casefold()
             for s in self._sheets.values()
             if s.part and self.package.exists(s.part)
+            # sheetPr is a worksheet's first child
+            for found in _CODE_NAME.finditer(self._sheet_xml(s.part)[:65536])
         ]
-        taken = {
-            found.group(1).decode().casefold() for h in heads for found in _CODE_NAME.finditer(h)
-        }
+        if not sheets:
+            return None
+        book = _CODE_NAME.search(self.package.read(WORKBOOK))
+        taken = set(sheets) | ({book.group(1).decode().casefold()} if book else set())
         n = 1
         while f"sheet{n}" in taken:
             n += 1

@@ -167,5 +167,10 @@ def plan_import(
 
     _plan_units(export, block, sheet, rows, year_col, report, writes)
 
-    _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes, set(formulas))
+    formulas = set(formulas)
+    _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes, formulas)
+    if not overwrite:  # a unit or year header over a formula whose result is blank
+        for at in sorted(set(writes) & formulas):
+            del writes[at]
+            report.kept.append(layout.address(*at, sheet))
     return report, writes

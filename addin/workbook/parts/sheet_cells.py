@@ -15,7 +15,7 @@ from lxml import etree
 
 from .. import layout
 from .package import MAIN_NS
-from .sheet_reader import _REF, column_number
+from .sheet_reader import _REF
 from .xmlparse import parse_part, serialize
 
 
@@ -54,7 +54,7 @@ def _row_number(row) -> int:
 
 def _col_number(c) -> int:
     m = _REF.match(c.get("r", ""))
-    return column_number(m.group(1)) if m else 0
+    return layout.column_index(m.group(1)) if m else 0
 
 
 def set_cells(
