@@ -44,7 +44,6 @@ from ...errors import FileRejected
 from .. import layout
 from ..render import SheetBlock
 from .package import MAIN_NS, WORKBOOK, Package
-from .sheet_reader import column_number
 from .xmlparse import parse_part, serialize
 
 _REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
@@ -70,7 +69,11 @@ def header_width(sheet_xml: bytes) -> int:
     if row is None:
         return 0
     return max(
-        (column_number(c.group(1).decode()) for c in _CELL.finditer(row.group(1)) if c.group(2)),
+        (
+            layout.column_index(cell.group(1).decode())
+            for cell in _CELL.finditer(row.group(1))
+            if cell.group(2)
+        ),
         default=0,
     )
 
@@ -80,8 +83,8 @@ def _bounds(ref: str) -> tuple[int, int, int, int]:
     m = _REF.match(ref or "")
     if m is None:
         raise ValueError(ref)
-    c1, r1 = column_number(m.group(1)), int(m.group(2))
-    return c1, r1, column_number(m.group(3) or m.group(1)), int(m.group(4) or m.group(2))
+    c1, r1 = layout.column_index(m.group(1)), int(m.group(2))
+    return c1, r1, layout.column_index(m.group(3) or m.group(1)), int(m.group(4) or m.group(2))
 
 
 def _ref(c1: int, r1: int, c2: int, r2: int) -> str:
