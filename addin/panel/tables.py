@@ -361,11 +361,10 @@ def _mixed_provinces(frame: pd.DataFrame, label: str, start: str, end: str) -> l
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Everything filled, skipped, converted or suspicious, one row each.
 
-    Columns: kind, series, province, year, cell, detail, level (:data:`LEVELS`: error,
-    warning or info). Province-years whose Z could
-    not be computed for a reason other than missing input are listed as kind "index";
-    provinces left out of a mean or a weighted measure as kind "coverage"
-    (:func:`coverage_records`).
+    Columns: kind, level (:data:`LEVELS`: error, warning or info), series, province, year,
+    cell, detail (the registry's order). Province-years whose Z could not be computed for a
+    reason other than missing input are listed as kind "index"; provinces left out of a mean
+    or a weighted measure as kind "coverage" (:func:`coverage_records`).
     """
     records = list(panel.quality)
     bad = idx[(idx["problem"] != "") & (idx["problem"] != DESCRIPTIONS[Problem.MISSING])]
@@ -389,7 +388,7 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
             for r in records
         ],
         columns=["kind", "series", "province", "year", "cell", "detail", "level"],
-    )
+    )[list(measures.table_columns("quality"))]  # the registry's order: the detail last
     counts = out["level"].value_counts()
     summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
     return _with_notes(

@@ -77,6 +77,17 @@ def _cells(column: pd.Series) -> list[object]:
     return [_value(v) for v in column]
 
 
+def _header(key: object, language: str) -> object:
+    """A column's header cell: a year column's header is the year as a number (so
+    ``=MATCH(2010, Table1!4:4, 0)`` finds it, as on the sheets with a year column), any
+    other column its label in ``language``.
+
+    >>> _header(2010, "both"), _header("annual_change", "en")
+    (2010, 'Average annual change')
+    """
+    return key if isinstance(key, int) else layout.label(key, language)
+
+
 def _block(
     sheet: str,
     frame: pd.DataFrame,
@@ -88,7 +99,7 @@ def _block(
         [layout.title(sheet, language)],
         [notes[0] if notes else ""],
         [],
-        [layout.label(c, language) for c in columns],
+        [_header(c, language) for c in columns],
     ]
     data = frame[list(columns)]
     cells = [_cells(data.iloc[:, j]) for j in range(len(columns))]
