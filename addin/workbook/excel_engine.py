@@ -15,6 +15,9 @@ from . import layout
 from .regenerate import regenerate
 from .render import ChartRanges, SheetBlock
 
+#: Excel's xlHAlign.xlHAlignCenter and xlVAlign.xlVAlignTop.
+XL_CENTER, XL_TOP = -4108, -4160
+
 
 class ExcelEngine:
     """A workbook open in Excel (an ``xlwings.Book``); a context manager (closing it
@@ -65,6 +68,9 @@ class ExcelEngine:
         )
         header.font.bold = True
         header.color = (220, 230, 241)
+        header.api.HorizontalAlignment = XL_CENTER  # as the file engine's header cells
+        header.api.VerticalAlignment = XL_TOP
+        header.api.WrapText = True
         first, last = layout.OUT_FIRST_ROW, layout.OUT_FIRST_ROW + block.n_data_rows - 1
         for c, fmt in enumerate(block.formats, start=1):
             if fmt and block.n_data_rows:
