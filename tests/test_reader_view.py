@@ -7,7 +7,9 @@ through the public commands; a formula of a user's own is evaluated by LibreOffi
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +67,15 @@ def test_table1_year_headers_are_numbers_and_every_header_names_its_year(demo):
         [h for h in header if isinstance(h, int)] == years == [1993, 2000, 2005, 2010, 2014, 2022]
     )
     assert [h for h in header if "省份数" in str(h)] == [f"省份数 {y} Provinces {y}" for y in years]
+    book = openpyxl.load_workbook(demo)
+    alignment = book[layout.TABLE1].cell(layout.OUT_HEADER_ROW, 9).alignment  # 2022
+    book.close()
+    # centred: "2022" does not run into "年均变化 Average annual change" beside it
+    assert (alignment.horizontal, alignment.vertical, alignment.wrap_text) == (
+        "center",
+        "top",
+        True,
+    )
     disparity = _header(demo, layout.DISPARITY)
     assert "阿特金森指数 ε=0.5 Atkinson ε=0.5" in disparity
 
@@ -186,3 +197,45 @@ def test_a_new_book_on_a_folder_says_it_is_a_folder(tmp_path, capsys, command, n
             f"written. Give a file name, e.g. {folder / name}\n"
         )
     assert list(folder.iterdir()) == []
+
+
+# ------------------------------------------------------------------ docs match behaviour
+
+
+def test_regenerating_again_is_byte_identical_from_the_second_run_on(tmp_path, capsys):
+    """docs/reliability.md: a second run gives every part the first run's bytes; the file
+    as a whole is the same from the second run on (the first run streams the parts it
+    rewrites, the second copies them as stored)."""
+    path = make_book(tmp_path / "b.xlsm")
+    runs = []
+    for _ in range(3):
+        assert main(["regenerate", str(path)]) == 0
+        runs.append(path.read_bytes())
+    capsys.readouterr()
+    first, second, third = (_parts(data) for data in runs)
+    assert first == second == third
+    assert runs[2] == runs[1]
+
+
+def _parts(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [(info.filename, zf.read(info)) for info in zf.infolist()]
+
+
+def test_a_table1_year_in_the_data_without_any_z_is_named(tmp_path, capsys):
+    """docs/method.md: a year of the data in which no province has Z (here: no trade in
+    1993, which gap filling never extrapolates) keeps its empty column and is named."""
+    data = example_dataset()
+    data["trade"][1993] = np.nan
+    path = make_book(tmp_path / "b.xlsm", data)
+    assert main(["regenerate", str(path)]) == 0
+    capsys.readouterr()
+    table = read_table(path, layout.TABLE1)
+    assert table[1993].isna().all() and table[2000].notna().all()
+    book = openpyxl.load_workbook(path, read_only=True)
+    notes = [row[0] for row in book[layout.TABLE1].iter_rows(values_only=True) if row]
+    book.close()
+    assert (
+        "• years without Z in any province, left empty 无综合指数年份: 1993 "
+        "(Z needs trade, FIE and GDP; see Quality)"
+    ) in notes
