@@ -7,8 +7,7 @@ file engine), opens it in a headless LibreOffice (the same driver as the tests,
 ``tests/libreoffice.py``) and writes
 
 - ``docs/img/guide.png``: the Guide sheet with the Regenerate button,
-- ``docs/img/table1.png``, ``docs/img/disparity.png`` and ``docs/img/quality.png``: the
-  Table1, Disparity and Quality sheets,
+- ``docs/img/table1.png`` and ``docs/img/quality.png``: the Table1 and Quality sheets,
 - ``docs/img/factors_chart.png`` and ``docs/img/disparity_chart.png``: the two charts.
 
 Sheets are exported to PDF one page per sheet, then rendered by poppler's
@@ -41,7 +40,6 @@ OUT = ROOT / "docs" / "img"
 SHEETS = {
     layout.GUIDE: "guide.png",
     layout.TABLE1: "table1.png",
-    layout.DISPARITY: "disparity.png",
     layout.QUALITY: "quality.png",
 }
 CHARTS = {layout.FACTORS: "factors_chart.png", layout.DISPARITY: "disparity_chart.png"}

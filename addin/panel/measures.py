@@ -282,7 +282,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("n_last", "末年省份数", "Provinces at last year", ("stages",), **_TEXT),
     Column(
         "cv",
-        "变异系数 CV",
+        "变异系数",  # "变异系数 CV (chosen)": the CV is said once
         "CV (chosen)",
         ("disparity",),
         charts=("disparity",),

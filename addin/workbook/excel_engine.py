@@ -15,8 +15,8 @@ from . import layout
 from .regenerate import regenerate
 from .render import ChartRanges, SheetBlock
 
-#: Excel's xlHAlign.xlHAlignCenter and xlVAlign.xlVAlignTop.
-XL_CENTER, XL_TOP = -4108, -4160
+#: Excel's xlHAlign.xlHAlignLeft and xlVAlign.xlVAlignTop.
+XL_LEFT, XL_TOP = -4131, -4160
 
 
 class ExcelEngine:
@@ -68,7 +68,7 @@ class ExcelEngine:
         )
         header.font.bold = True
         header.color = (220, 230, 241)
-        header.api.HorizontalAlignment = XL_CENTER  # as the file engine's header cells
+        header.api.HorizontalAlignment = XL_LEFT  # as the file engine's header cells
         header.api.VerticalAlignment = XL_TOP
         header.api.WrapText = True
         first, last = layout.OUT_FIRST_ROW, layout.OUT_FIRST_ROW + block.n_data_rows - 1

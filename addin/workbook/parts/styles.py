@@ -116,8 +116,8 @@ class _Styles:
         return new_id
 
     def xf(self, font: int = 0, fill: int = 0, num_fmt: int = 0, heading: bool = False) -> int:
-        """A ``cellXfs`` entry's index; ``heading``: wrapped, at the top, centred (a header
-        over numbers, such as a year, then stays apart from the text header beside it)."""
+        """A ``cellXfs`` entry's index; ``heading``: wrapped, at the top left (a header that
+        is a number, a year, then stays apart from the text header right of it)."""
         xfs = self.section("cellXfs", ("cellStyles", "dxfs", "tableStyles", "colors", "extLst"))
         attrs = {"numFmtId": str(num_fmt), "fontId": str(font), "fillId": str(fill)}
         attrs |= {"borderId": "0", "xfId": "0"}
@@ -130,7 +130,7 @@ class _Styles:
         xf = etree.Element(_q("xf"), attrs)
         if heading:
             xf.set("applyAlignment", "1")
-            etree.SubElement(xf, _q("alignment"), horizontal="center", vertical="top", wrapText="1")
+            etree.SubElement(xf, _q("alignment"), horizontal="left", vertical="top", wrapText="1")
         return self.index_of(xfs, xf)
 
 
