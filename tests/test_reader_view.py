@@ -80,6 +80,24 @@ def test_table1_year_headers_are_numbers_and_every_header_names_its_year(demo):
     assert "阿特金森指数 ε=0.5 Atkinson ε=0.5" in disparity
 
 
+def test_the_header_row_is_tall_enough_for_its_wrapped_headers(demo):
+    """Headless LibreOffice (and any program that does not fit rows to wrapped text when
+    opening) showed one line of each header: "阿特金森指数" without its ε, "省份数" without its
+    year. The row's height now holds every line: 3 on Disparity ("阿特金森指数" /
+    "ε=0.5 Atkinson" / "ε=0.5" in 14 characters, as LibreOffice wraps it), 2 or more on
+    Table 1 ("省份数 2010" / "Provinces 2010"), 1 on Quality."""
+    book = openpyxl.load_workbook(demo)
+    try:
+        heights = {
+            sheet: book[sheet].row_dimensions[layout.OUT_HEADER_ROW].height
+            for sheet in (layout.DISPARITY, layout.TABLE1, layout.QUALITY)
+        }
+    finally:
+        book.close()
+    assert heights[layout.DISPARITY] >= 3 * 15 and heights[layout.TABLE1] >= 2 * 15
+    assert heights[layout.QUALITY] == 15
+
+
 def test_every_table1_column_is_as_wide_as_the_first(demo):
     """Columns past M had Excel's default width (8.43), so "省份数 2010 Provinces 2010"
     broke into "Province" / "s 2010"."""

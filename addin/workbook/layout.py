@@ -308,7 +308,7 @@ SHEET_TABLES: dict[str, str] = dict(zip(OUTPUT_SHEETS, measures.TABLES))
 OUT_WIDTH = 14
 #: Columns of another width, by key: the English names, the short level, and Quality's
 #: detail, whose long text runs on into the empty columns after it.
-OUT_WIDTHS: dict[str, float] = {"name_en": 28, "province_en": 20, "level": 9, "detail": 100}
+OUT_WIDTHS: dict[str, float] = {"name_en": 28, "province_en": 20, "level": 11, "detail": 100}
 #: How many columns of each output sheet the template gives a width: Table 1 grows by two
 #: columns per year (the year's Z and its count of provinces).
 OUT_WIDTH_COLUMNS = 64
@@ -319,9 +319,10 @@ def column_widths(sheet: str) -> list[tuple[int, int, float]]:
     registry's columns under the default options.
 
     >>> column_widths(QUALITY)
-    [(1, 1, 14), (2, 2, 9), (3, 6, 14), (7, 7, 100), (8, 64, 14)]
+    [(1, 1, 14), (2, 2, 11), (3, 6, 14), (7, 7, 100), (8, 64, 14)]
     """
-    columns = measures.table_columns(SHEET_TABLES[sheet])
+    table = SHEET_TABLES.get(sheet)
+    columns = measures.table_columns(table) if table else ()
     widths = [OUT_WIDTHS.get(key, OUT_WIDTH) for key in columns]
     widths += [OUT_WIDTH] * (OUT_WIDTH_COLUMNS - len(widths))
     runs: list[tuple[int, int, float]] = []
@@ -331,6 +332,15 @@ def column_widths(sheet: str) -> list[tuple[int, int, float]]:
         else:
             runs.append((col, col, width))
     return runs
+
+
+def column_width(sheet: str, col: int) -> float:
+    """The template's width of column ``col`` (1-based) of an output sheet, in characters.
+
+    >>> column_width(TABLE1, 3), column_width(TABLE1, 40), column_width(QUALITY, 7)
+    (28, 14, 100)
+    """
+    return next((w for first, last, w in column_widths(sheet) if first <= col <= last), OUT_WIDTH)
 
 
 @dataclass(frozen=True)
