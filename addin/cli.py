@@ -2,7 +2,8 @@
 
 Every command reports problems as one clear line per file (no traceback) and exits
 non-zero when anything failed: 1 for a failed book or bad data, 2 for bad usage, 3 for an
-internal error (a bug; ``YANGTZE_DEBUG=1`` shows its traceback).
+internal error (a bug; ``YANGTZE_DEBUG=1`` shows its traceback). ``check`` also exits 1
+when the data hold an error-level Quality entry (:data:`CHECK_EXIT_CODES`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ from .errors import FileRejected, YangtzeError
 #: The committed template is rebuilt with ``python -m addin.cli template --force
 #: templates/yangtze_template.xlsm`` (README, Development).
 DEFAULT_TEMPLATE = Path("yangtze_template.xlsm")
+#: Where ``yangtze demo`` writes by default.
+DEFAULT_DEMO = Path("yangtze_demo.xlsm")
+
+#: What ``yangtze check`` exits with (its ``--help`` and the README show this).
+CHECK_EXIT_CODES = (
+    "exit status: 0 no error-level entry (warnings and info may be listed); "
+    "1 an error-level entry (a value in the data that is not used), or the book could not "
+    "be read; 2 wrong usage; 3 an internal error"
+)
 
 
 def _say(text: str = "") -> None:
@@ -32,12 +42,18 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _refuse_existing(path: Path, force: bool) -> None:
-    """Stop before writing a new workbook where it cannot go: a name other than .xlsm (the
+def _refuse_existing(path: Path, force: bool, default: Path) -> None:
+    """Stop before writing a new workbook where it cannot go: an existing folder (said so,
+    with a file name in it to use instead: ``default``'s name), a name other than .xlsm (the
     builder's workbook has macros), a folder that does not exist, or an existing file
     (unless ``--force`` was given)."""
-    from .workbook.parts.saving import check_extension, check_folder
+    from .workbook.parts.saving import check_extension, check_folder, shown
 
+    if path.is_dir():
+        raise FileRejected(
+            f"{shown(path)}: is a folder, not a workbook file; nothing was written. Give a "
+            f"file name, e.g. {path / default.name}"
+        )
     check_extension(path, macro_enabled=True)
     check_folder(path)
     if path.exists() and not force:
@@ -59,10 +75,10 @@ def _built(**kwargs) -> bytes:
 
 
 def _write_new_book(path: Path, force: bool, **kwargs) -> None:
-    """Build a workbook at ``path`` through the atomic save (refusing an existing file)."""
+    """Build a template at ``path`` through the atomic save (refusing an existing file)."""
     from .workbook.parts.saving import atomic_write
 
-    _refuse_existing(path, force)
+    _refuse_existing(path, force, DEFAULT_TEMPLATE)
     data = _built(**kwargs)
     atomic_write(path, lambda f: f.write(data))
 
@@ -88,7 +104,7 @@ def cmd_demo(args) -> int:
     from .panel.example import NOTICE, example_dataset
 
     path = Path(args.path)
-    _refuse_existing(path, args.force)
+    _refuse_existing(path, args.force, DEFAULT_DEMO)
     # built beside the target, regenerated into it: a failure leaves no half-made demo
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".yangtze-demo-") as tmp:
         built = Path(tmp) / path.name
@@ -117,24 +133,38 @@ def cmd_regenerate(args) -> int:
     return 0
 
 
+#: The Quality levels, most serious first (an entry's level: :func:`_level`).
+LEVEL_ORDER = ("error", "warning", "info")
+
+
+def _level(entry) -> str:
+    """The level of a Quality entry (a row of the Quality table): error, warning or info."""
+    return entry.level
+
+
 def cmd_check(args) -> int:
+    """Print each Quality entry with its level, kind, detail and cell; exit 1 when any is
+    an error (:data:`CHECK_EXIT_CODES`)."""
     from .workbook.file_engine import FileEngine
     from .workbook.regenerate import compute
 
     with FileEngine(args.book) as engine:
         tables = compute(engine)
-    quality = tables.quality
+    entries = list(tables.quality.itertuples(index=False))
     _say(
         f"{args.book}: {len(tables.panel.provinces)} regions, "
         f"years {tables.panel.years[0]}–{tables.panel.years[-1]}, "
         f"index unit {tables.panel.index_unit}"
     )
-    if quality.empty:
+    if not entries:
         _say("  no problems found 未发现问题")
-    for row in quality.itertuples(index=False):
-        where = f" [{row.cell}]" if row.cell else ""
-        _say(f"  {row.kind:<12} {row.detail}{where}")
-    return 0
+    for entry in entries:
+        where = f" [{entry.cell}]" if entry.cell else ""
+        _say(f"  {_level(entry):<8}{entry.kind:<13}{entry.detail}{where}")
+    levels = [_level(entry) for entry in entries]
+    counts = ", ".join(f"{levels.count(level)} {level}" for level in LEVEL_ORDER)
+    _say(f"  {len(entries)} entries: {counts}")
+    return 1 if "error" in levels else 0
 
 
 def _recalc_file(path: str, backup: bool) -> str:
@@ -337,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         "write a workbook with built-in example data, regenerated, ready to open",
         "the demo workbook",
-        "yangtze_demo.xlsm",
+        str(DEFAULT_DEMO),
         cmd_demo,
     )
     _add_new_book_command(
@@ -359,7 +389,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_saving_options(p)
     p.set_defaults(func=cmd_regenerate)
 
-    p = sub.add_parser("check", help="validate a workbook's data and print the data-quality report")
+    p = sub.add_parser(
+        "check",
+        help="validate a workbook's data and print the data-quality report",
+        description="Read a workbook's data and print every Quality entry with its level "
+        "(error: a value that is not used; warning: used but doubtful; info: what was done). "
+        "Nothing is written.",
+        epilog=CHECK_EXIT_CODES,
+    )
     p.add_argument("book", help=book_help + "; only read, never changed")
     p.set_defaults(func=cmd_check)
 

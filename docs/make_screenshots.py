@@ -7,7 +7,7 @@ file engine), opens it in a headless LibreOffice (the same driver as the tests,
 ``tests/libreoffice.py``) and writes
 
 - ``docs/img/guide.png``: the Guide sheet with the Regenerate button,
-- ``docs/img/table1.png``: the Table1 sheet,
+- ``docs/img/table1.png`` and ``docs/img/quality.png``: the Table1 and Quality sheets,
 - ``docs/img/factors_chart.png`` and ``docs/img/disparity_chart.png``: the two charts.
 
 Sheets are exported to PDF one page per sheet, then rendered by poppler's
@@ -37,7 +37,11 @@ from addin.workbook import layout  # noqa: E402
 from libreoffice import Office, missing_parts  # noqa: E402
 
 OUT = ROOT / "docs" / "img"
-SHEETS = {layout.GUIDE: "guide.png", layout.TABLE1: "table1.png"}
+SHEETS = {
+    layout.GUIDE: "guide.png",
+    layout.TABLE1: "table1.png",
+    layout.QUALITY: "quality.png",
+}
 CHARTS = {layout.FACTORS: "factors_chart.png", layout.DISPARITY: "disparity_chart.png"}
 MAX_BYTES = 300_000
 

@@ -26,7 +26,7 @@ from addin.workbook import layout
 from workbooks import edited, engine_tables, make_book
 
 N_PROVINCES, N_YEARS = 11, 30
-QUALITY_COLUMNS = ["kind", "series", "province", "year", "cell", "detail"]
+QUALITY_COLUMNS = ["kind", "level", "series", "province", "year", "cell", "detail"]
 
 
 @pytest.fixture(scope="module")
@@ -304,7 +304,7 @@ def test_check_prints_each_problem_with_its_cell(base, tmp_path, capsys):
 
     path = edited(base, tmp_path, change)
     before = sha256(path)
-    assert main(["check", str(path)]) == 0
+    assert main(["check", str(path)]) == 1  # error-level entries
     out = capsys.readouterr().out
     assert "'#N/A' is not a number: an error in the data, never filled [Trade!D7]" in out
     assert "'abc' is not a number: an error in the data, never filled" in out

@@ -22,6 +22,7 @@ class FakeRange:
         self.sheet, self.first, self.last = sheet, first, last or first
         self.opts = {}
         self.font = types.SimpleNamespace(bold=False)
+        self.api = types.SimpleNamespace()  # alignment and wrapping of the header row
 
     @property
     def number_format(self):

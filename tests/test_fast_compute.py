@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from addin.core.cells import number_text
 from addin.core.problems import DESCRIPTIONS, Problem
 from addin.panel import plausibility
 from addin.panel.options import Options
@@ -144,14 +145,13 @@ def test_trade_against_fie_matches_the_per_province_loop(seed, shape, monkeypatc
     assert len(records) == len(captured) == len(expected)
     for (key, pairs, what), (higher, pairs_loop, factor) in zip(captured, expected, strict=True):
         assert (key, pairs) == (higher, pairs_loop)
-        assert f"disagree by ×{factor:.3g} against" in what
+        assert f"disagree by ×{number_text(factor, 3)} against" in what
     if shape == (80, 15):
         assert expected  # the powers of ten sprinkled in are found
 
 
 def _flag_values_pandas(series, values: pd.DataFrame, ratio: float, quality: list) -> None:
     """The plain version (what ``_flag_values`` did): pandas ``where``, ``ffill``, ``shift``."""
-    from addin.core.cells import number_text
     from addin.panel.tidy import SERIES_LABELS, QualityRecord
 
     strict = series.key in ("gdp", "population", "fx")
@@ -174,7 +174,8 @@ def _flag_values_pandas(series, values: pd.DataFrame, ratio: float, quality: lis
     for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
         prov, y0, y1 = values.index[i], int(before_year[i, j]), int(values.columns[j])
         detail = (
-            f"{name} changes ×{steps[i, j]:.3g} from {y0} ({number_text(before[i, j])}) "
+            f"{name} changes ×{number_text(steps[i, j], 3)} "
+            f"from {y0} ({number_text(before[i, j])}) "
             f"to {y1} ({number_text(positive.iat[i, j])}); check the unit of these cells"
         )
         quality.append(QualityRecord("jump", series.key, prov, y1, series.where(prov, y1), detail))
@@ -307,7 +308,7 @@ def _plausibility_pandas(panel) -> list[tuple]:
             years = [int(y) for y in ratio.columns[beyond]]
             if years:
                 factor = float(np.exp(off.loc[prov, years].max()))
-                calls.append((key, [(prov, y) for y in years], f"{factor:.3g}"))
+                calls.append((key, [(prov, y) for y in years], number_text(factor, 3)))
     for key in ("trade", "fie"):
         zero = wide(f[key]) == 0
         outside(key, zero.astype(float), (-0.5, 0.5))  # True (1.0) is outside

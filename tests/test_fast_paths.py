@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
-from addin.core.cells import classify_cell
+from addin.core.cells import classify_cell, number_text
 from addin.workbook import layout, sheets
 from addin.workbook.parts.package import MAIN_NS
 
@@ -213,7 +213,7 @@ def test_off_median_matches_the_per_province_loop(seed, monkeypatch):
     assert len(records) == len(captured) == len(expected) > 0
     for (pairs, what), (prov, years, factor) in zip(captured, expected, strict=True):
         assert pairs == [(prov, y) for y in years]
-        assert f"×{factor:.3g} off the median" in what
+        assert f"×{number_text(factor, 3)} off the median" in what
 
 
 #: Formula texts and attributes a user's sheet may hold: references to output sheets in each

@@ -73,7 +73,7 @@ def regenerate(base: Path, tmp_path: Path, change, capsys) -> tuple[Path, str]:
 
 def quality(path: Path) -> pd.DataFrame:
     q = read_table(path, layout.QUALITY)
-    q.columns = ["kind", "series", "province", "year", "cell", "detail", "level"]
+    q.columns = ["kind", "level", "series", "province", "year", "cell", "detail"]
     return q.astype(object).fillna("")
 
 
@@ -379,7 +379,7 @@ def test_text_in_the_first_year_is_an_error_never_filled_and_the_means_say_n(
     t1 = table(path, layout.TABLE1)
     lower = t1[t1.iloc[:, 1] == "下游地区"].iloc[0]
     z = z_by_hand(data)
-    assert lower["1993"] == pytest.approx(z.loc[["上海", "江苏", "安徽"], 1993].mean(), rel=1e-12)
+    assert lower[1993] == pytest.approx(z.loc[["上海", "江苏", "安徽"], 1993].mean(), rel=1e-12)
     assert lower["Provinces 1993"] == 3 and lower["Provinces 2022"] == 4
     belt = t1.iloc[-1]
     assert belt["Provinces 1993"] == 10 and belt["Provinces 2000"] == 10
@@ -610,7 +610,7 @@ def test_real_trade_as_published_through_the_unit_row_gives_table1_as_by_hand(
         capsys.readouterr()
         got, want = table(books["published"], layout.TABLE1), table(books["by_hand"], layout.TABLE1)
         pd.testing.assert_frame_equal(got, want, rtol=1e-12)
-        assert got["2020"].notna().all()  # the 千美元 years are in Table 1
+        assert got[2020].notna().all()  # the 千美元 years are in Table 1
         pd.testing.assert_frame_equal(
             table(books["published"], layout.INDEX), table(books["by_hand"], layout.INDEX)
         )
@@ -627,7 +627,7 @@ def test_real_trade_as_published_through_the_unit_row_gives_table1_as_by_hand(
     fie_yi = published["fie"].loc["上海", 2020] * 1e6 * fx / 1e8  # 百万美元 → 亿元
     z = trade_yi * fie_yi / published["gdp"].loc["上海", 2020]
     t1 = table(tmp_path / "published-converted.xlsm", layout.TABLE1)
-    assert t1.iloc[0]["2020"] == pytest.approx(z, rel=1e-12)
+    assert t1.iloc[0][2020] == pytest.approx(z, rel=1e-12)
 
 
 def test_a_bad_unit_in_the_unit_row_stops_with_its_cell(base, tmp_path, capsys):
@@ -736,7 +736,7 @@ def test_any_grouping_works_cities_in_two_groups(tmp_path, capsys, data):
     t1 = table(path, layout.TABLE1).set_index(table(path, layout.TABLE1).columns[1])
     z = z_by_hand(frames)
     inland = ["武汉", "成都", "昆明"]
-    assert t1.loc["内陆城市", "2010"] == pytest.approx(z.loc[inland, 2010].mean(), rel=1e-12)
+    assert t1.loc["内陆城市", 2010] == pytest.approx(z.loc[inland, 2010].mean(), rel=1e-12)
     assert t1.loc["内陆城市", "省份数 2010 Provinces 2010"] == 3
     assert t1.loc["沿海城市", "省份数 2010 Provinces 2010"] == 2
     assert t1.loc["长江经济带", "省份数 2010 Provinces 2010"] == 5

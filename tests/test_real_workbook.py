@@ -70,7 +70,7 @@ def test_real_workbook_tables_equal_the_engine(real):
 def test_real_workbook_quality_sheet_reports_gaps_with_cells(real):
     _, path, _ = real
     quality = read_table(path, layout.QUALITY)
-    quality.columns = ["kind", "series", "province", "year", "cell", "detail", "level"]
+    quality.columns = ["kind", "level", "series", "province", "year", "cell", "detail"]
     filled = quality[(quality["kind"] == "filled") & (quality["series"] == "trade")]
     assert sorted(filled["year"].unique()) == [
         2006,

@@ -343,12 +343,14 @@ def test_quality_table_lists_what_the_panel_did() -> None:
         trade={**TRADE, "上海": [10, np.nan, 30, 40]}, gdp={**GDP, "江西": [20, 20, -25, 25]}
     )
     q = compute_all(panel).quality
-    assert list(q.columns) == ["kind", "series", "province", "year", "cell", "detail", "level"]
+    assert list(q.columns) == ["kind", "level", "series", "province", "year", "cell", "detail"]
     kinds = q.groupby("kind").size().to_dict()
     assert kinds == {"filled": 1, "non-positive": 1, "index": 1, "coverage": 1, "plausibility": 1}
     # GDP per person 江苏 2000: 50 亿元 / 7300 万人 = 68.5 元, below the 200 元 of the band
     warning = q[q["kind"] == "plausibility"].iloc[0]
-    assert warning["detail"].startswith("江苏, 江西 2000–2003: GDP per person outside 200–1e+06 元")
+    assert warning["detail"].startswith(
+        "江苏, 江西 2000–2003: GDP per person outside 200–1000000 元"  # not 1e+06
+    )
     coverage = q[q["kind"] == "coverage"].iloc[0]
     assert (coverage["province"], coverage["year"]) == ("江西", 2002)
     assert coverage["detail"].startswith("江西 is left out of the 中游地区 mean, the belt and the")

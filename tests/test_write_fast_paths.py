@@ -90,8 +90,9 @@ def reference_rows(block: SheetBlock, styles: OutputStyles) -> list[str]:
             reference_cell(f"{layout.column_letter(c)}{r}", v, s)
             for c, (v, s) in enumerate(zip(values, row_styles), start=1)
         )
+        height = f' ht="{block.header_height:g}"' if r == layout.OUT_HEADER_ROW else ""
         if cells:
-            out.append(f'<row r="{r}">{cells}</row>')
+            out.append(f'<row r="{r}"{height}>{cells}</row>')
     return out
 
 

@@ -188,15 +188,21 @@ def _number_in_text(text: str) -> float | None:
     return None
 
 
-def number_text(value: float) -> str:
+def number_text(value: float, digits: int | None = None) -> str:
     """A number for a message, exactly as read: the shortest text that reads back as the
-    same float (Python's ``repr``), without a trailing ``.0``.
+    same float (Python's ``repr``), without a trailing ``.0``; a computed number (a filled
+    value, a factor) rounded first to ``digits`` significant digits, still written out in
+    full (``23459512.33``, ``1000``, not ``2.34595e+07``, ``1e+03``).
 
     Examples
     --------
     >>> number_text(9810880.5), number_text(680.0), number_text(0.0625), number_text(1e300)
     ('9810880.5', '680', '0.0625', '1e+300')
+    >>> number_text(23459512.333333332, digits=10), number_text(1000.4, digits=3)
+    ('23459512.33', '1000')
     """
+    if digits is not None:
+        value = float(f"{value:.{digits}g}")
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
 

@@ -230,6 +230,8 @@ _THEIL_FN = {"function": THEIL_INDEX}
 
 COLUMNS: tuple[Column, ...] = (
     Column("kind", "类型", "Kind", ("table1", "quality"), **_TEXT),
+    # Quality: the level beside the kind, and the long detail last, free to run on
+    Column("level", "级别", "Level", ("quality",), **_TEXT),
     Column("name", "名称", "Name", ("table1",), **_TEXT),
     Column("name_en", "英文名", "English", ("table1",), **_TEXT),
     Column("series", "序列", "Series", ("quality",), **_TEXT),
@@ -280,7 +282,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("n_last", "末年省份数", "Provinces at last year", ("stages",), **_TEXT),
     Column(
         "cv",
-        "变异系数 CV",
+        "变异系数",  # "变异系数 CV (chosen)": the CV is said once
         "CV (chosen)",
         ("disparity",),
         charts=("disparity",),
@@ -377,7 +379,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("problem", "问题", "Problem", ("index",), **_TEXT),
     Column("cell", "单元格", "Cell", ("quality",), **_TEXT),
     Column("detail", "说明", "Detail", ("quality",), **_TEXT),
-    Column("level", "级别", "Level", ("quality",), **_TEXT),
 )
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core.cells import number_text
 from ..core.units import conversion_factor, parse_money_unit
 from ..errors import UnitError
 from .tidy import SERIES_LABELS, Panel, QualityRecord, year_ranges
@@ -114,8 +115,8 @@ def fx_warnings(panel: Panel) -> list[QualityRecord]:
         return []
     lo, hi = panel.options.fx_band
     what = (
-        f"CNY per USD outside {lo:g}–{hi:g}; trade/GDP and FIE/GDP of these years are suspect "
-        "because of the rate and are not checked"
+        f"CNY per USD outside {number_text(lo)}–{number_text(hi)}; trade/GDP and FIE/GDP of "
+        "these years are suspect because of the rate and are not checked"
     )
     return [_warning(panel, "fx", pairs, what, _unit_hint("fx", panel) + "; 元/100美元?")]
 
@@ -131,7 +132,7 @@ def gdp_per_person_warnings(panel: Panel) -> list[QualityRecord]:
     if not pairs:
         return []
     lo, hi = panel.options.gdp_per_person_band
-    what = f"GDP per person outside {lo:g}–{hi:g} 元"
+    what = f"GDP per person outside {number_text(lo)}–{number_text(hi)} 元"
     hint = (
         f"check the units in {_unit_of('gdp', panel)} and {_unit_of('population', panel)} "
         "and the unit rows above the years"
@@ -151,7 +152,7 @@ def ratio_warnings(panel: Panel) -> list[QualityRecord]:
         nonzero = np.where(ratio != 0, ratio, np.nan)  # zero amounts: zero_warnings
         pairs = _outside(nonzero, band, panel.provinces, panel.years)
         if pairs:
-            what = f"{name} / GDP outside {band[0]:g}–{band[1]:g}"
+            what = f"{name} / GDP outside {number_text(band[0])}–{number_text(band[1])}"
             records.append(_warning(panel, key, pairs, what, _unit_hint(key, panel)))
         records += _off_median(panel, key, ratio)
         ratios[key] = ratio
@@ -177,7 +178,10 @@ def _trade_against_fie(panel: Panel, trade: np.ndarray, fie: np.ndarray) -> list
     records = []
     for i, flagged, pairs, factor in _rows_beyond(np.abs(gaps), panel, panel.options.series_ratio):
         higher = "trade" if gaps[i, flagged][0] > 0 else "fie"
-        what = f"trade/GDP and FIE/GDP disagree by ×{factor:.3g} against the median provinces"
+        what = (
+            f"trade/GDP and FIE/GDP disagree by ×{number_text(factor, 3)} "
+            "against the median provinces"
+        )
         hint = f"check the {SERIES_LABELS[higher][1]} row and the other row for a power of ten"
         records.append(_warning(panel, higher, pairs, what, hint))
     return records
@@ -215,7 +219,8 @@ def _off_median(panel: Panel, key: str, ratio: np.ndarray) -> list[QualityRecord
         off = np.abs(np.log(np.where(ratio > 0, ratio, np.nan) / _by_year_median(ratio)))
     records = []
     for _, _, pairs, factor in _rows_beyond(off, panel, panel.options.outlier_ratio):
-        what = f"{SERIES_LABELS[key][1]} / GDP is ×{factor:.3g} off the median of the provinces"
+        name = SERIES_LABELS[key][1]
+        what = f"{name} / GDP is ×{number_text(factor, 3)} off the median of the provinces"
         hint = "check the unit of these cells (a power of ten?)"
         records.append(_warning(panel, key, pairs, what, hint))
     return records

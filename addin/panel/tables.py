@@ -121,10 +121,13 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         if len(years) >= 2
         else []
     )
-    return _with_notes(out, _notes(panel, *_table1_notes(panel, years), *mixed))
+    without_z = [y for y, column in zip(years, by_province.T) if np.isnan(column).all()]
+    notes = _table1_notes(panel, years, without_z)
+    return _with_notes(out, _notes(panel, *notes, *mixed))
 
 
-def _table1_notes(panel: Panel, years: list[int]) -> list[str]:
+def _table1_notes(panel: Panel, years: list[int], without_z: list[int]) -> list[str]:
+    """``without_z``: years of the data in which no province has Z (empty columns)."""
     missing = [y for y in panel.options.table1_years if y not in set(panel.years)]
     belt = (
         "belt row = index of summed amounts 全流域 = 总量指数"
@@ -140,6 +143,11 @@ def _table1_notes(panel: Panel, years: list[int]) -> list[str]:
     ]
     if missing:
         notes.append(f"years without data left out 无数据年份: {', '.join(map(str, missing))}")
+    if without_z:
+        notes.append(
+            f"years without Z in any province, left empty 无综合指数年份: "
+            f"{', '.join(map(str, without_z))} (Z needs trade, FIE and GDP; see Quality)"
+        )
     return notes
 
 
@@ -361,11 +369,10 @@ def _mixed_provinces(frame: pd.DataFrame, label: str, start: str, end: str) -> l
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Everything filled, skipped, converted or suspicious, one row each.
 
-    Columns: kind, series, province, year, cell, detail, level (:data:`LEVELS`: error,
-    warning or info). Province-years whose Z could
-    not be computed for a reason other than missing input are listed as kind "index";
-    provinces left out of a mean or a weighted measure as kind "coverage"
-    (:func:`coverage_records`).
+    Columns: kind, level (:data:`LEVELS`: error, warning or info), series, province, year,
+    cell, detail (the registry's order). Province-years whose Z could not be computed for a
+    reason other than missing input are listed as kind "index"; provinces left out of a mean
+    or a weighted measure as kind "coverage" (:func:`coverage_records`).
     """
     records = list(panel.quality)
     bad = idx[(idx["problem"] != "") & (idx["problem"] != DESCRIPTIONS[Problem.MISSING])]
@@ -389,7 +396,7 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
             for r in records
         ],
         columns=["kind", "series", "province", "year", "cell", "detail", "level"],
-    )
+    )[list(measures.table_columns("quality"))]  # the registry's order: the detail last
     counts = out["level"].value_counts()
     summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
     return _with_notes(

@@ -23,6 +23,8 @@ from .options import Options
 
 MONEY_SERIES = ("trade", "fie", "gdp")
 SERIES = (*MONEY_SERIES, "population", "fx")
+#: Significant digits of a filled value in its Quality detail (computed, so not "as read").
+FILLED_DIGITS = 10
 SERIES_LABELS = {
     "trade": ("进出口总额", "Total imports and exports"),
     "fie": ("外商投资企业投资总额", "Total investment of foreign-invested enterprises"),
@@ -238,7 +240,7 @@ def _flag_values(
                 prov,
                 y1,
                 series.where(prov, y1),
-                f"{name} changes ×{steps[i, j]:.3g} "
+                f"{name} changes ×{number_text(steps[i, j], 3)} "
                 f"from {y0} ({number_text(before[i, j])}) "
                 f"to {y1} ({number_text(positive[i, j])}); "
                 "check the unit of these cells",
@@ -291,7 +293,7 @@ def _fill(
                 prov if series.key != "fx" else None,
                 yr,
                 series.where(prov, yr),
-                f"interpolated {filled[i, j]:.6g}",
+                f"interpolated {number_text(filled[i, j], FILLED_DIGITS)}",
             )
         )
     return out, pd.DataFrame(mask, index=values.index, columns=values.columns)

@@ -16,6 +16,9 @@ from .parts.charts import count_notice, measure_names
 from .regenerate import regenerate
 from .render import ChartRanges, SheetBlock
 
+#: Excel's xlHAlign.xlHAlignLeft and xlVAlign.xlVAlignTop.
+XL_LEFT, XL_TOP = -4131, -4160
+
 
 class ExcelEngine:
     """A workbook open in Excel (an ``xlwings.Book``); a context manager (closing it
@@ -69,6 +72,9 @@ class ExcelEngine:
         )
         header.font.bold = True
         header.color = (220, 230, 241)
+        header.api.HorizontalAlignment = XL_LEFT  # as the file engine's header cells
+        header.api.VerticalAlignment = XL_TOP
+        header.api.WrapText = True
         first, last = layout.OUT_FIRST_ROW, layout.OUT_FIRST_ROW + block.n_data_rows - 1
         for c, fmt in enumerate(block.formats, start=1):
             if fmt and block.n_data_rows:

@@ -306,6 +306,44 @@ def range_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_co
 #: The output table on each output sheet (Table 1's columns depend on its years).
 SHEET_TABLES: dict[str, str] = dict(zip(OUTPUT_SHEETS, measures.TABLES))
 
+#: Width of an output sheet's columns in characters, except those of :data:`OUT_WIDTHS`.
+OUT_WIDTH = 14
+#: Columns of another width, by key: the English names, the short level, and Quality's
+#: detail, whose long text runs on into the empty columns after it.
+OUT_WIDTHS: dict[str, float] = {"name_en": 28, "province_en": 20, "level": 11, "detail": 100}
+#: How many columns of each output sheet the template gives a width: Table 1 grows by two
+#: columns per year (the year's Z and its count of provinces).
+OUT_WIDTH_COLUMNS = 64
+
+
+def column_widths(sheet: str) -> list[tuple[int, int, float]]:
+    """An output sheet's column widths as (first column, last column, width) runs, from the
+    registry's columns under the default options.
+
+    >>> column_widths(QUALITY)
+    [(1, 1, 14), (2, 2, 11), (3, 6, 14), (7, 7, 100), (8, 64, 14)]
+    """
+    table = SHEET_TABLES.get(sheet)
+    columns = measures.table_columns(table) if table else ()
+    widths = [OUT_WIDTHS.get(key, OUT_WIDTH) for key in columns]
+    widths += [OUT_WIDTH] * (OUT_WIDTH_COLUMNS - len(widths))
+    runs: list[tuple[int, int, float]] = []
+    for col, width in enumerate(widths, start=1):
+        if runs and runs[-1][2] == width:
+            runs[-1] = (runs[-1][0], col, width)
+        else:
+            runs.append((col, col, width))
+    return runs
+
+
+def column_width(sheet: str, col: int) -> float:
+    """The template's width of column ``col`` (1-based) of an output sheet, in characters.
+
+    >>> column_width(TABLE1, 3), column_width(TABLE1, 40), column_width(QUALITY, 7)
+    (28, 14, 100)
+    """
+    return next((w for first, last, w in column_widths(sheet) if first <= col <= last), OUT_WIDTH)
+
 
 @dataclass(frozen=True)
 class ChartSpec:

@@ -9,6 +9,7 @@ missing value is an empty cell. Table columns are converted a column at a time
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,53 @@ class SheetBlock:
     @property
     def formats(self) -> tuple[str | None, ...]:
         return tuple(measures.number_format(key) for key in self.columns)
+
+    @property
+    def header_height(self) -> float:
+        """Height (points) of the header row that shows every header whole, wrapped in the
+        template's column widths: written into the file, so a program that does not fit rows
+        to wrapped text on opening (headless LibreOffice) still shows "阿特金森指数 ε=0.5"."""
+        if len(self.rows) < layout.OUT_HEADER_ROW:
+            return LINE_HEIGHT
+        headers = self.rows[layout.OUT_HEADER_ROW - 1]
+        lines = (
+            wrapped_lines(str(h), layout.column_width(self.sheet, c))
+            for c, h in enumerate(headers, start=1)
+            if h is not None
+        )
+        return LINE_HEIGHT * max(lines, default=1)
+
+
+#: Points per line of 11-point text (Excel's and LibreOffice's default row height).
+LINE_HEIGHT = 15.0
+
+
+def _text_width(text: str) -> int:
+    """Width in character cells: a CJK character (or other wide one) counts 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide, at its
+    spaces (a word wider than the column breaks where it must).
+
+    >>> wrapped_lines("2010", 14), wrapped_lines("省份数 2010 Provinces 2010", 14)
+    (1, 2)
+    >>> wrapped_lines("阿特金森指数 ε=0.5 Atkinson ε=0.5", 14)
+    3
+    """
+    room = max(int(width), 1)
+    lines, used = 1, 0
+    for word in text.split():
+        size = _text_width(word)
+        if used and used + 1 + size <= room:
+            used += 1 + size
+            continue
+        if used:
+            lines += 1
+        lines += (size - 1) // room
+        used = (size - 1) % room + 1
+    return lines
 
 
 @dataclass(frozen=True)
@@ -77,6 +125,17 @@ def _cells(column: pd.Series) -> list[object]:
     return [_value(v) for v in column]
 
 
+def _header(key: object, language: str) -> object:
+    """A column's header cell: a year column's header is the year as a number (so
+    ``=MATCH(2010, Table1!4:4, 0)`` finds it, as on the sheets with a year column), any
+    other column its label in ``language``.
+
+    >>> _header(2010, "both"), _header("annual_change", "en")
+    (2010, 'Average annual change')
+    """
+    return key if isinstance(key, int) else layout.label(key, language)
+
+
 def _block(
     sheet: str,
     frame: pd.DataFrame,
@@ -88,7 +147,7 @@ def _block(
         [layout.title(sheet, language)],
         [notes[0] if notes else ""],
         [],
-        [layout.label(c, language) for c in columns],
+        [_header(c, language) for c in columns],
     ]
     data = frame[list(columns)]
     cells = [_cells(data.iloc[:, j]) for j in range(len(columns))]

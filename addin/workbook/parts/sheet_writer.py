@@ -123,9 +123,11 @@ def rows_xml(block: SheetBlock, styles: OutputStyles) -> Iterator[str]:
     letters = [layout.column_letter(c) for c in range(1, len(kinds["plain"]) + 1)]
     for r, values in enumerate(block.rows[: first - 1], start=1):  # title, notes, headers
         kind = "title" if r == 1 else "plain"
+        attrs = ""
         if r == layout.OUT_HEADER_ROW:
             kind, values = "header", list(values) + [None] * (len(block.columns) - len(values))
-        yield from _rows(r, [values], letters, kinds[kind])
+            attrs = f' ht="{block.header_height:g}"'  # no customHeight: Excel may fit it still
+        yield from _rows(r, [values], letters, kinds[kind], attrs)
     for start in range(first, last + 1, _DATA_BATCH):
         rows = block.rows[start - 1 : min(start + _DATA_BATCH, last + 1) - 1]
         yield from _rows(start, rows, letters, kinds["data"])
@@ -137,14 +139,17 @@ def rows_xml(block: SheetBlock, styles: OutputStyles) -> Iterator[str]:
 _DATA_BATCH = 4096
 
 
-def _rows(first: int, rows: list[Sequence], letters: list[str], styles: list[str]) -> list[str]:
-    """The ``<row>`` elements of ``rows`` (the first is row ``first``), empty ones left out;
-    made column by column (rows of unequal length one by one)."""
+def _rows(
+    first: int, rows: list[Sequence], letters: list[str], styles: list[str], attrs: str = ""
+) -> list[str]:
+    """The ``<row>`` elements of ``rows`` (the first is row ``first``; ``attrs``: more row
+    attributes), empty ones left out; made column by column (rows of unequal length one by
+    one)."""
     if len(set(map(len, rows))) > 1:
         return [
             row
             for r, values in enumerate(rows, start=first)
-            for row in _rows(r, [values], letters, styles)
+            for row in _rows(r, [values], letters, styles, attrs)
         ]
     numbers = [str(r) for r in range(first, first + len(rows))]
     columns = [
@@ -152,7 +157,7 @@ def _rows(first: int, rows: list[Sequence], letters: list[str], styles: list[str
         for letter, s, values in zip(letters, styles, zip(*rows))
     ]
     return [
-        f'<row r="{n}">{cells}</row>'
+        f'<row r="{n}"{attrs}>{cells}</row>'
         for n, cells in zip(numbers, map("".join, zip(*columns)))
         if cells
     ]

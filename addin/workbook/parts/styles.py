@@ -113,7 +113,9 @@ class _Styles:
         self.changed = True
         return new_id
 
-    def xf(self, font: int = 0, fill: int = 0, num_fmt: int = 0, wrap_top: bool = False) -> int:
+    def xf(self, font: int = 0, fill: int = 0, num_fmt: int = 0, heading: bool = False) -> int:
+        """A ``cellXfs`` entry's index; ``heading``: wrapped, at the top left (a header that
+        is a number, a year, then stays apart from the text header right of it)."""
         xfs = self.section("cellXfs")
         attrs = {"numFmtId": str(num_fmt), "fontId": str(font), "fillId": str(fill)}
         attrs |= {"borderId": "0", "xfId": "0"}
@@ -124,9 +126,9 @@ class _Styles:
         if fill:
             attrs["applyFill"] = "1"
         xf = etree.Element(_q("xf"), attrs)
-        if wrap_top:
+        if heading:
             xf.set("applyAlignment", "1")
-            etree.SubElement(xf, _q("alignment"), vertical="top", wrapText="1")
+            etree.SubElement(xf, _q("alignment"), horizontal="left", vertical="top", wrapText="1")
         return self.index_of(xfs, xf)
 
 
@@ -139,7 +141,7 @@ def output_styles(
     styles = _Styles(parse_part(data, path, part))
     title = styles.xf(font=styles.font(bold=True, size=TITLE_SIZE))
     header = styles.xf(
-        font=styles.font(bold=True, size=None), fill=styles.fill(HEADER_FILL_RGB), wrap_top=True
+        font=styles.font(bold=True, size=None), fill=styles.fill(HEADER_FILL_RGB), heading=True
     )
     formats = {code: styles.xf(num_fmt=styles.number_format(code)) for code in sorted(set(codes))}
     return (serialize(styles.root) if styles.changed else None), OutputStyles(

@@ -364,9 +364,8 @@ def _write_output_sheet(ws, st: _Styles, sheet: str) -> None:
         "请在 Guide 表点击“重新生成表格”。",
         st.note,
     )
-    ws.set_column(0, 12, 14)
-    if sheet in (layout.TABLE1, layout.INDEX):
-        ws.set_column(2, 2, 28)  # English names
+    for first, last, width in layout.column_widths(sheet):
+        ws.set_column(first - 1, last - 1, width)
 
 
 def _add_chart(wb, ws, spec: layout.ChartSpec, n_years: int) -> None:
