@@ -25,8 +25,9 @@ from .core.problems import Problem, Result
 from .core.units import MoneyUnit, conversion_factor, parse_money_unit
 from .errors import FileRejected, InputError, UnitError, YangtzeError
 from .panel.options import Options
+from .panel.quality import QualityKind, QualityRecord
 from .panel.tables import Tables, compute_all
-from .panel.tidy import Panel, QualityRecord, SeriesData, build_panel
+from .panel.tidy import Panel, SeriesData, build_panel
 from .workbook.regenerate import regenerate_file
 
 __version__ = "0.1.0"
@@ -40,6 +41,7 @@ __all__ = [
     "Options",
     "Panel",
     "Problem",
+    "QualityKind",
     "QualityRecord",
     "Result",
     "SeriesData",

@@ -18,7 +18,8 @@ from ..core.problems import DESCRIPTIONS, Problem
 from . import measures
 from .plausibility import plausibility_records
 from .provinces import REGION_ENGLISH, english_name, match_province
-from .tidy import Panel, QualityRecord, year_ranges
+from .quality import LEVELS, QualityKind, QualityRecord
+from .tidy import Panel, year_ranges
 
 BELT = "长江经济带"
 BELT_EN = "Yangtze River Economic Belt"
@@ -281,7 +282,7 @@ def no_population_record(sheet: str, present: bool) -> QualityRecord:
     population sheet's name) was deleted (``present`` False) or holds no positive number."""
     why = "is not in the workbook" if present is False else "has no positive population"
     detail = f"sheet {sheet} {why} 无人口数据: {NO_POPULATION.split(': ', 1)[1]}"
-    return QualityRecord("no-population", "population", None, None, sheet, detail)
+    return QualityRecord(QualityKind.NO_POPULATION, "population", None, None, sheet, detail)
 
 
 def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
@@ -361,8 +362,8 @@ def _mixed_provinces(frame: pd.DataFrame, label: str, start: str, end: str) -> l
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Everything filled, skipped, converted or suspicious, one row each.
 
-    Columns: kind, series, province, year, cell, detail, level (:data:`LEVELS`: error,
-    warning or info). Province-years whose Z could
+    Columns: kind, series, province, year, cell, detail, level (the kind's
+    :attr:`~.quality.QualityKind.level`: error, warning or info). Province-years whose Z could
     not be computed for a reason other than missing input are listed as kind "index";
     provinces left out of a mean or a weighted measure as kind "coverage"
     (:func:`coverage_records`).
@@ -370,7 +371,7 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     records = list(panel.quality)
     bad = idx[(idx["problem"] != "") & (idx["problem"] != DESCRIPTIONS[Problem.MISSING])]
     records += [
-        QualityRecord("index", "open_index", r.province, int(r.year), None, r.problem)
+        QualityRecord(QualityKind.INDEX, "open_index", r.province, int(r.year), None, r.problem)
         for r in bad.itertuples()
     ]
     records += coverage_records(panel, idx)
@@ -378,20 +379,20 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         [
             (
-                r.kind,
+                r.kind.value,
                 r.series,
                 r.province or "",
                 r.year if r.year is not None else "",
                 r.where or "",
                 r.detail,
-                LEVELS.get(r.kind, "info"),
+                r.level,
             )
             for r in records
         ],
         columns=["kind", "series", "province", "year", "cell", "detail", "level"],
     )
     counts = out["level"].value_counts()
-    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in LEVELS)
     return _with_notes(
         out,
         [
@@ -399,17 +400,6 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
             "value is not used; warning = used but doubtful (check the unit); info = what was done"
         ],
     )
-
-
-#: How serious each kind of Quality entry is: ``error`` (a mistake in the data: the value is
-#: not used), ``warning`` (used, but doubtful) or ``info`` (what the tool did).
-LEVELS = {
-    **dict.fromkeys(
-        ("text", "error-value", "header", "non-positive", "duplicate", "unmapped", "index"),
-        "error",
-    ),
-    **dict.fromkeys(("plausibility", "jump", "no-population"), "warning"),
-}
 
 
 def _culprit(panel: Panel, province: str, year: int, inputs: dict, code) -> str | None:
@@ -483,7 +473,9 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
                 f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
                 f"disparity measures in {year_ranges(years)}: {why}"
             )
-            records.append(QualityRecord("coverage", "open_index", prov, years[0], where, detail))
+            records.append(
+                QualityRecord(QualityKind.COVERAGE, "open_index", prov, years[0], where, detail)
+            )
     return records + _weight_coverage(panel, idx)
 
 
@@ -532,7 +524,9 @@ def _weight_coverage(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
             "left out of the population-weighted measures (n_weighted)"
         )
         where = panel.where("population", prov, years[0])
-        records.append(QualityRecord("coverage", "population", prov, years[0], where, detail))
+        records.append(
+            QualityRecord(QualityKind.COVERAGE, "population", prov, years[0], where, detail)
+        )
     return records
 
 

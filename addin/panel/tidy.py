@@ -20,6 +20,7 @@ from ..core.gaps import fill_interior, last_true
 from ..core.units import conversion_factor, parse_fx_unit, parse_money_unit, parse_population_unit
 from ..errors import InputError, UnitError
 from .options import Options
+from .quality import QualityKind, QualityRecord
 
 MONEY_SERIES = ("trade", "fie", "gdp")
 SERIES = (*MONEY_SERIES, "population", "fx")
@@ -30,23 +31,6 @@ SERIES_LABELS = {
     "population": ("年末人口", "Year-end population"),
     "fx": ("人民币对美元年平均汇率", "Annual average exchange rate, CNY per USD"),
 }
-
-
-@dataclass(frozen=True)
-class QualityRecord:
-    """One entry of the data-quality report.
-
-    ``kind`` is one of ``filled``, ``missing``, ``non-positive``, ``jump``, ``unmapped``,
-    ``duplicate``, ``text``, ``error-value``, ``converted``, ``note``.
-    ``where`` is a cell address such as ``"GDP!D7"`` when one applies.
-    """
-
-    kind: str
-    series: str
-    province: str | None
-    year: int | None
-    where: str | None
-    detail: str
 
 
 @dataclass
@@ -177,7 +161,7 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
     for label in values.index[values.index.duplicated()].unique():
         quality.append(
             QualityRecord(
-                "duplicate",
+                QualityKind.DUPLICATE,
                 series.key,
                 str(label),
                 None,
@@ -188,7 +172,7 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
     for year in values.columns[values.columns.duplicated()].unique():
         quality.append(
             QualityRecord(
-                "duplicate",
+                QualityKind.DUPLICATE,
                 series.key,
                 None,
                 int(year),
@@ -216,7 +200,7 @@ def _flag_values(
         prov, yr = labels[label], years[year]
         quality.append(
             QualityRecord(
-                "non-positive",
+                QualityKind.NON_POSITIVE,
                 series.key,
                 prov,
                 yr,
@@ -233,7 +217,7 @@ def _flag_values(
         prov, y0, y1 = labels[i], years[before_col[i, j]], years[j]
         quality.append(
             QualityRecord(
-                "jump",
+                QualityKind.JUMP,
                 series.key,
                 prov,
                 y1,
@@ -286,7 +270,7 @@ def _fill(
         prov, yr = labels[i], years[j]
         quality.append(
             QualityRecord(
-                "filled",
+                QualityKind.FILLED,
                 series.key,
                 prov if series.key != "fx" else None,
                 yr,
@@ -334,10 +318,12 @@ def _to_sheet_unit(
         name = SERIES_LABELS[data.key][1]
         if np.isnan(factor):
             detail = f"{name} {year} in {text}: no exchange rate that year, so it cannot be used"
-            quality.append(QualityRecord("missing", data.key, None, year, where, detail))
+            quality.append(QualityRecord(QualityKind.MISSING, data.key, None, year, where, detail))
         else:
             detail = f"{name} {year}: {text} → {data.unit} (×{factor:.6g}, from the unit row)"
-            quality.append(QualityRecord("converted", data.key, None, year, where, detail))
+            quality.append(
+                QualityRecord(QualityKind.CONVERTED, data.key, None, year, where, detail)
+            )
     return values
 
 
@@ -381,7 +367,7 @@ def _fx_rates(
         if needed:
             raise
         detail = f"{exc.detail}; the exchange rate is not needed here and is left out"
-        quality.append(QualityRecord("note", "fx", None, None, data.unit_cell, detail))
+        quality.append(QualityRecord(QualityKind.NOTE, "fx", None, None, data.unit_cell, detail))
         return nothing
     rates = _to_sheet_unit(data, values.iloc[:1], None, quality) / divisor
     rates = rates.reindex(columns=years)
@@ -397,7 +383,7 @@ def _note_unmapped(data: SeriesData, values, provinces, quality) -> None:
     for label in values.index.difference(provinces, sort=False):
         quality.append(
             QualityRecord(
-                "unmapped",
+                QualityKind.UNMAPPED,
                 data.key,
                 str(label),
                 None,
@@ -454,7 +440,7 @@ def _convert(
             how = " at each year's CNY/USD rate" if src.currency != target.currency else ""
             detail = f"{SERIES_LABELS[key][1]}: {src.label} → {target.label}{how}"
             quality.append(
-                QualityRecord("converted", key, None, None, series[key].unit_cell, detail)
+                QualityRecord(QualityKind.CONVERTED, key, None, None, series[key].unit_cell, detail)
             )
         if src.currency != target.currency:
             _note_lost_to_fx(key, fx_row, series, src, target, quality)
@@ -468,7 +454,7 @@ def _note_lost_to_fx(key, fx_row, series, src, target, quality) -> None:
     if lost:
         quality.append(
             QualityRecord(
-                "missing",
+                QualityKind.MISSING,
                 "fx",
                 None,
                 None,
@@ -491,7 +477,7 @@ def _note_gaps(frames: dict[str, pd.DataFrame], series: Mapping[str, SeriesData]
             if gaps:
                 where = series[key].where(prov, gaps[0]) or series[key].sheet
                 detail = f"{SERIES_LABELS[key][1]}: no value for {prov} in {year_ranges(gaps)}"
-                quality.append(QualityRecord("missing", key, prov, None, where, detail))
+                quality.append(QualityRecord(QualityKind.MISSING, key, prov, None, where, detail))
 
 
 def _long_frame(frames, filled, regions, fx_row, fx_filled) -> pd.DataFrame:

@@ -22,7 +22,8 @@ from ..errors import InputError
 from ..panel import measures
 from ..panel.options import BANDS, Options
 from ..panel.provinces import match_province
-from ..panel.tidy import QualityRecord, SeriesData
+from ..panel.quality import QualityKind, QualityRecord
+from ..panel.tidy import SeriesData
 from . import layout
 
 Block = Sequence[Sequence[object]]
@@ -72,7 +73,7 @@ def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord
         elif year in first_col:
             issues.append(
                 QualityRecord(
-                    "duplicate",
+                    QualityKind.DUPLICATE,
                     key,
                     None,
                     year,
@@ -106,7 +107,7 @@ def _bad_header(key, block, col, value, where, issues) -> None:
     used = f"; the {below} value(s) below it are not used" if below else ""
     issues.append(
         QualityRecord(
-            "header",
+            QualityKind.HEADER,
             key,
             None,
             None,
@@ -121,7 +122,7 @@ def _note_disorder(key, year_cols, sheet, issues) -> None:
         if y1 < y0:
             issues.append(
                 QualityRecord(
-                    "note",
+                    QualityKind.NOTE,
                     key,
                     None,
                     None,
@@ -143,10 +144,10 @@ _CELL_NOTES = {
 }
 #: Quality kind of each noted cell content.
 _CELL_KINDS = {
-    cells.NUMERIC_TEXT: "numeric-text",
-    cells.PLACEHOLDER: "placeholder",
-    cells.TEXT: "text",
-    cells.ERROR_VALUE: "error-value",
+    cells.NUMERIC_TEXT: QualityKind.NUMERIC_TEXT,
+    cells.PLACEHOLDER: QualityKind.PLACEHOLDER,
+    cells.TEXT: QualityKind.TEXT,
+    cells.ERROR_VALUE: QualityKind.ERROR_VALUE,
 }
 
 
@@ -252,7 +253,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
         if name is not None and name in first_row:
             issues.append(
                 QualityRecord(
-                    "duplicate",
+                    QualityKind.DUPLICATE,
                     key,
                     name,
                     None,
@@ -268,7 +269,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
             if any(not math.isnan(v) for v in values):
                 issues.append(
                     QualityRecord(
-                        "text",
+                        QualityKind.TEXT,
                         key,
                         None,
                         None,
@@ -356,7 +357,7 @@ def layout_notes(
         what = f"row {run[0]} is" if len(run) == 1 else f"rows {run[0]}–{run[-1]} are"
         notes.append(
             QualityRecord(
-                "note",
+                QualityKind.NOTE,
                 key,
                 None,
                 None,
@@ -370,7 +371,7 @@ def layout_notes(
             continue  # merged titles above the table are harmless
         notes.append(
             QualityRecord(
-                "note",
+                QualityKind.NOTE,
                 key,
                 None,
                 None,
