@@ -126,14 +126,19 @@ def test_read_data_sheet_reads_each_cell_by_the_cell_rule(seed):
 
 @pytest.mark.parametrize("seed", range(10))
 def test_values_come_from_their_year_column_when_headers_have_gaps(seed):
-    """With a blank, malformed or repeated year header between the others (the year columns
-    are not side by side), each value is still the cell under its own year's first header."""
+    """With a blank, malformed or repeated year header over an emptied column between the
+    others (the year columns are not side by side), each value is still the cell under its
+    own year's first header. (Over numbers, such a header stops the run: test_headers_and_units.)
+    """
     block = random_block(seed)
     rng = np.random.default_rng(seed + 100)
     header = block[layout.HEADER_ROW - 1]
     for _ in range(2):
         col = int(rng.integers(layout.FIRST_YEAR_COL + 1, len(header) + 1))
         header[col - 1] = ["", "n/a", header[layout.FIRST_YEAR_COL - 1]][rng.integers(3)]
+        for row in block[layout.FIRST_DATA_ROW - 1 :]:
+            if col <= len(row):
+                row[col - 1] = None
     data = sheets.read_data_sheet("trade", block, "Trade")
     first_col: dict[int, int] = {}
     for col in range(layout.FIRST_YEAR_COL, len(header) + 1):

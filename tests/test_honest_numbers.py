@@ -387,38 +387,6 @@ def test_text_in_the_first_year_is_an_error_never_filled_and_the_means_say_n(
     assert factors.loc[1993, "Provinces"] == 10 and factors.loc[1994, "Provinces"] == 11
 
 
-def test_blank_year_header_over_numbers_is_named(base, tmp_path, capsys):
-    path, _ = regenerate(
-        base,
-        tmp_path,
-        lambda wb: setattr(wb["GDP"].cell(layout.HEADER_ROW, col(2001)), "value", None),
-        capsys,
-    )
-    q = quality(path)
-    header = q[q["kind"] == "header"]
-    where = f"GDP!{layout.column_letter(col(2001))}{layout.HEADER_ROW}"
-    assert header["cell"].tolist() == [where]
-    assert (
-        "year header blank" in header["detail"].iloc[0]
-        and "11 value(s)" in header["detail"].iloc[0]
-    )
-
-
-def test_values_filled_under_a_blank_year_header_name_their_cells(base, tmp_path, capsys):
-    """QA: with gap filling on, the year under a blank header is interpolated; each filled
-    value is listed with the cell of that year's column (the unused value's cell)."""
-
-    def change(wb):
-        set_setting(wb, "fill_gaps", "yes")
-        wb["GDP"].cell(layout.HEADER_ROW, col(2001)).value = None
-
-    path, _ = regenerate(base, tmp_path, change, capsys)
-    q = quality(path)
-    filled = q[(q["kind"] == "filled") & (q["series"] == "gdp") & (q["year"] == 2001)]
-    assert len(filled) == 11
-    assert sorted(filled["cell"]) == sorted(f"GDP!{ref(p, 2001)}" for p in PROVINCES)
-
-
 def test_overflow_has_a_problem_code_and_the_counts_follow(base, tmp_path, capsys):
     path, _ = regenerate(
         base, tmp_path, lambda wb: wb["Trade"].__setitem__(ref("四川", 2005), 1e300), capsys

@@ -58,8 +58,14 @@ def parse_year(value: object) -> int | None:
 
 
 def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord]):
-    """(year, column) of each year header in row 4, first occurrence kept; blank or
-    malformed headers above numbers, malformed headers, duplicates and disorder recorded."""
+    """(year, column) of each year header in row 4, in sheet order.
+
+    A column of numbers under a blank, malformed or repeated year header stops the run with
+    :class:`InputError` naming the header cell: its numbers would otherwise be dropped (and
+    the year filled in) or serve as another year's. A malformed header over text only, or a
+    repeated one over an empty column, is recorded; a sequence of years that runs neither
+    up nor down is warned about (:func:`_note_disorder`).
+    """
     header = list(block[layout.HEADER_ROW - 1]) if len(block) >= layout.HEADER_ROW else []
     width = max((len(row) for row in block), default=0)
     year_cols: list[tuple[int, int]] = []
@@ -71,18 +77,7 @@ def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord
         if year is None:
             _bad_header(key, block, col, value, where, issues)
         elif year in first_col:
-            issues.append(
-                QualityRecord(
-                    QualityKind.DUPLICATE,
-                    key,
-                    None,
-                    year,
-                    where,
-                    f"year {year} appears more than once on sheet {sheet} (first in "
-                    f"{layout.address(layout.HEADER_ROW, first_col[year])}); the first column "
-                    "is used",
-                )
-            )
+            _repeated_header(key, block, col, year, first_col[year], sheet, issues)
         else:
             first_col[year] = col
             year_cols.append((year, col))
@@ -90,48 +85,105 @@ def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord
     return year_cols
 
 
-def _numbers_below(block: Block, col: int) -> int:
-    """How many cells under the header row of column ``col`` hold something other than blank."""
-    return sum(
-        classify_cell(cell(block, r, col))[1] != cells.BLANK
-        for r in range(layout.FIRST_DATA_ROW, len(block) + 1)
-    )
+def _numbers_below(block: Block, col: int) -> tuple[int, int]:
+    """Cells under the header row of column ``col``: (numbers, anything not blank)."""
+    kinds = [
+        classify_cell(cell(block, r, col))[1] for r in range(layout.FIRST_DATA_ROW, len(block) + 1)
+    ]
+    numbers = sum(kind in (cells.NUMBER, cells.NUMERIC_TEXT) for kind in kinds)
+    return numbers, sum(kind != cells.BLANK for kind in kinds)
+
+
+def _guess_year(block: Block, col: int) -> int | None:
+    """The year a header cell most likely means, from its neighbours: between two headers
+    two years apart, or continuing the step of the two headers on one side.
+
+    >>> _guess_year([[], [], [], ["", "", 2009, None, 2011]], 4)
+    2010
+    >>> _guess_year([[], [], [], ["", "", 2012, 2011, None]], 5)
+    2010
+    >>> _guess_year([[], [], [], ["", "", 2009, None, 2015]], 4) is None
+    True
+    """
+
+    def year_at(c: int) -> int | None:
+        return parse_year(cell(block, layout.HEADER_ROW, c)) if c >= layout.FIRST_YEAR_COL else None
+
+    left, right = year_at(col - 1), year_at(col + 1)
+    if left and right and abs(right - left) == 2:
+        return (left + right) // 2
+    for near, far in ((left, year_at(col - 2)), (right, year_at(col + 2))):
+        if near and far and abs(near - far) == 1:
+            return near + (near - far)
+    return None
 
 
 def _bad_header(key, block, col, value, where, issues) -> None:
-    """Record a blank header over values, or a header that is not a year."""
-    below = _numbers_below(block, col)
-    if is_blank(value) and not below:
-        return
-    what = "blank" if is_blank(value) else f"{value!r} is not a year such as 1998"
-    used = f"; the {below} value(s) below it are not used" if below else ""
-    issues.append(
-        QualityRecord(
-            QualityKind.HEADER,
-            key,
-            None,
-            None,
+    """Stop at a blank or malformed header over numbers; record a malformed one over text."""
+    numbers, filled = _numbers_below(block, col)
+    what = "blank" if is_blank(value) else f"{value!r}, not a year such as 1998,"
+    if numbers:
+        guess = _guess_year(block, col)
+        raise InputError(
+            f"the year header is {what} over {numbers} number(s); type the year"
+            + (f" ({guess})" if guess else "")
+            + " or clear the column",
             where,
-            f"year header {what}{used}: write the year in {where}",
         )
+    if is_blank(value) and not filled:
+        return
+    used = f"; the {filled} cell(s) below it are not used" if filled else ""
+    detail = f"year header {what}{used}: write the year in {where}"
+    issues.append(QualityRecord(QualityKind.HEADER, key, None, None, where, detail))
+
+
+def _repeated_header(key, block, col, year, first, sheet, issues) -> None:
+    """Stop at a repeated year over numbers (they would be dropped or serve as the other
+    column's); record one over an empty column."""
+    where = layout.address(layout.HEADER_ROW, col, sheet)
+    first_where = layout.address(layout.HEADER_ROW, first)
+    numbers, _ = _numbers_below(block, col)
+    if numbers:
+        raise InputError(
+            f"year {year} is also the header of {first_where}, and both columns hold numbers; "
+            "correct the year of the one that is wrong (each year once)",
+            where,
+        )
+    detail = (
+        f"year {year} appears more than once on sheet {sheet} (first in {first_where}); "
+        "this column is empty and not used"
     )
+    issues.append(QualityRecord(QualityKind.DUPLICATE, key, None, year, where, detail))
 
 
 def _note_disorder(key, year_cols, sheet, issues) -> None:
-    for (y0, _), (y1, col) in zip(year_cols, year_cols[1:], strict=False):
-        if y1 < y0:
-            issues.append(
-                QualityRecord(
-                    QualityKind.NOTE,
-                    key,
-                    None,
-                    None,
-                    layout.address(layout.HEADER_ROW, col, sheet),
-                    f"years on sheet {sheet} are not in increasing order ({y1} after {y0}); "
-                    "they are sorted",
-                )
-            )
-            return
+    """Warn when the year headers run neither up (the template) nor down (NBS exports):
+    two headers swapped make each column's numbers serve as the other year's.
+
+    One record for the sheet, naming each pair of headers against the main direction.
+    """
+    steps = list(zip(year_cols, year_cols[1:], strict=False))
+    up = sum(y1 > y0 for (y0, _), (y1, _) in steps)
+    if up in (0, len(steps)):
+        return
+    against = [
+        (a, b) for a, b in steps if (b[0] > a[0]) != (2 * up >= len(steps))
+    ]  # ties: read as ascending (the template's order)
+    cells_of = [
+        f"{layout.address(layout.HEADER_ROW, c0)} ({y0}) then "
+        f"{layout.address(layout.HEADER_ROW, c1)} ({y1})"
+        for (y0, c0), (y1, c1) in against
+    ]
+    (y0, c0), (y1, c1) = against[0]
+    where = layout.address(layout.HEADER_ROW, c0, sheet)
+    if c1 == c0 + 1:
+        where += f":{layout.address(layout.HEADER_ROW, c1)}"
+    detail = (
+        f"year headers on sheet {sheet} run neither up nor down: {'; '.join(cells_of)}. "
+        "Each column's numbers are used for the year above it: check that the headers were "
+        "not swapped"
+    )
+    issues.append(QualityRecord(QualityKind.ORDER, key, None, y1, where, detail))
 
 
 #: How each kind of cell content is noted on the Quality sheet (None: not noted).

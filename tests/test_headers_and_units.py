@@ -1,0 +1,186 @@
+"""Honest numbers, round 2 (issue 18, items 1–3): year headers and unit cells.
+
+Numbers that are in the sheet are never replaced by filled values: a column of numbers under
+a blank, malformed or repeated year header stops the run before anything is written, naming
+the header cell. Headers that run neither up nor down are warned about. A yuan unit on the
+dollar sheets, and a power of ten in every province in the same year, are said once, naming
+the unit cells; no gap is filled across such a unit change.
+
+Each test edits the example workbook with openpyxl as a user would and runs ``yangtze``;
+expected numbers are computed here from the example data by hand (numpy), never by the
+add-in's tables.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from addin.cli import main
+from addin.workbook import layout
+from addin.workbook.excel_engine import regenerate_caller
+
+from test_excel_engine import fake_book
+from test_honest_numbers import (  # noqa: F401 - fixtures
+    PROVINCES,
+    base,
+    col,
+    data,
+    quality,
+    ref,
+    regenerate,
+    set_setting,
+    table,
+    z_by_hand,
+)
+from workbooks import edited
+
+LETTER = {year: layout.column_letter(col(year)) for year in range(1993, 2023)}
+
+
+def header(year: int, sheet: str = "Trade") -> str:
+    return f"{sheet}!{LETTER[year]}{layout.HEADER_ROW}"
+
+
+def refused(base, tmp_path, change, capsys) -> str:
+    """The one-line error of ``yangtze regenerate`` on an edited copy, which stays unchanged."""
+    path = edited(base, tmp_path, change)
+    before = path.read_bytes()
+    rc = main(["regenerate", str(path)])
+    err = capsys.readouterr().err.strip()
+    assert rc != 0 and "\n" not in err, err
+    assert path.read_bytes() == before, "the workbook was written although the run stopped"
+    return err
+
+
+# --- 1. blank, malformed or repeated year headers over numbers: stop, naming the cell -------
+
+
+def _set_header(sheet: str, year: int, value):
+    def change(wb):
+        wb[sheet].cell(layout.HEADER_ROW, col(year)).value = value
+
+    return change
+
+
+def test_blank_year_header_over_numbers_stops_naming_the_cell_and_the_year(
+    base, tmp_path, capsys
+):
+    """The issue's case: Trade!T4 (2010) cleared used to drop the column and interpolate."""
+    err = refused(base, tmp_path, _set_header("Trade", 2010, None), capsys)
+    assert err.endswith(
+        "Trade!T4: the year header is blank over 11 number(s); type the year (2010) or clear "
+        "the column"
+    ), err
+
+
+def test_blank_year_header_stops_even_with_gap_filling_on(base, tmp_path, capsys):
+    def change(wb):
+        set_setting(wb, "fill_gaps", "yes")
+        wb["GDP"].cell(layout.HEADER_ROW, col(2001)).value = None
+
+    err = refused(base, tmp_path, change, capsys)
+    assert f"{header(2001, 'GDP')}: the year header is blank over 11 number(s)" in err
+    assert "(2001)" in err
+
+
+def test_malformed_year_header_over_numbers_stops(base, tmp_path, capsys):
+    err = refused(base, tmp_path, _set_header("FIE", 1993, "1993a"), capsys)
+    assert f"{header(1993, 'FIE')}: the year header is '1993a', not a year" in err
+    assert "(1993)" in err  # from the two headers to its right
+
+
+def test_a_year_typed_over_the_previous_years_header_stops(base, tmp_path, capsys):
+    """Typing 2010 over the 2009 header used to make 2009's numbers serve as 2010's."""
+    err = refused(base, tmp_path, _set_header("Trade", 2009, 2010), capsys)
+    assert err.endswith(
+        f"{header(2010)}: year 2010 is also the header of {LETTER[2009]}4, and both columns "
+        "hold numbers; correct the year of the one that is wrong (each year once)"
+    ), err
+
+
+def test_blank_header_over_an_empty_column_is_harmless(base, tmp_path, capsys, data):
+    """A column cleared together with its header is a year without data, not an error."""
+
+    def change(wb):
+        for r in range(layout.HEADER_ROW, layout.FIRST_DATA_ROW + len(PROVINCES)):
+            wb["Trade"].cell(r, col(2010)).value = None
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    assert not (q["level"] == "error").any(), q[q["level"] == "error"].to_string()
+    idx = table(path, layout.INDEX).set_index(["Province", "Year"])
+    z = idx["Composite index Z"]
+    assert all(np.isnan(z.loc[(p, 2010)]) for p in PROVINCES)  # never interpolated (fill off)
+    assert z.loc[("上海", 2011)] == pytest.approx(z_by_hand(data).loc["上海", 2011], rel=1e-12)
+
+
+def test_excel_engine_stops_on_the_same_header_with_the_same_message(base, monkeypatch):
+    """The reading is shared: the Regenerate button shows the same line and writes nothing."""
+    book = fake_book(base)
+    del book.sheets["Trade"].cells[(layout.HEADER_ROW, col(2010))]
+    monkeypatch.setitem(
+        sys.modules,
+        "xlwings",
+        types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: book)),
+    )
+    regenerate_caller()
+    (_, message), *more = book.app.alerts
+    assert not more
+    assert message.startswith(
+        "Trade!T4: the year header is blank over 11 number(s); type the year (2010)"
+    )
+    assert book.sheets[layout.TABLE1].cleared == 0
+
+
+# --- 2. headers neither ascending nor descending -------------------------------------------
+
+
+def _swap_headers(sheet: str, a: int, b: int):
+    def change(wb):
+        ws = wb[sheet]
+        ca, cb = ws.cell(layout.HEADER_ROW, col(a)), ws.cell(layout.HEADER_ROW, col(b))
+        ca.value, cb.value = cb.value, ca.value
+
+    return change
+
+
+def test_swapped_year_headers_are_a_warning_naming_both_cells(base, tmp_path, capsys, data):
+    """GDP's 2011 and 2012 headers swapped: each column's numbers serve the year above it (as
+    typed), and a warning names the two header cells."""
+    path, _ = regenerate(base, tmp_path, _swap_headers("GDP", 2011, 2012), capsys)
+    q = quality(path)
+    order = q[q["kind"] == "order"]
+    assert len(order) == 1 and order["level"].iloc[0] == "warning"
+    assert order["cell"].iloc[0] == f"GDP!{LETTER[2011]}4:{LETTER[2012]}4"
+    detail = order["detail"].iloc[0]
+    assert f"{LETTER[2011]}4 (2012) then {LETTER[2012]}4 (2011)" in detail
+    assert "swapped" in detail
+    # the numbers: Z 2011 uses the GDP typed under the header "2011" (the 2012 column)
+    swapped = data | {"gdp": data["gdp"].rename(columns={2011: 2012, 2012: 2011})}
+    idx = table(path, layout.INDEX).set_index(["Province", "Year"])
+    for p in ("上海", "云南"):
+        want = z_by_hand(swapped).loc[p, 2011]
+        assert idx.loc[(p, 2011), "Composite index Z"] == pytest.approx(want, rel=1e-12)
+
+
+def test_descending_years_like_nbs_exports_are_not_a_mistake(base, tmp_path, capsys, data):
+    """Every column of GDP reversed (2022 first), as NBS exports run: no warning, same Z."""
+
+    def change(wb):
+        ws = wb["GDP"]
+        first, last = col(1993), col(2022)
+        for r in range(layout.HEADER_ROW, layout.FIRST_DATA_ROW + len(PROVINCES)):
+            values = [ws.cell(r, c).value for c in range(first, last + 1)]
+            for c, v in zip(range(first, last + 1), reversed(values)):
+                ws.cell(r, c).value = v
+
+    path, _ = regenerate(base, tmp_path, change, capsys)
+    q = quality(path)
+    assert not q["kind"].isin(["order", "note", "header"]).any(), q.to_string()
+    idx = table(path, layout.INDEX).set_index(["Province", "Year"])
+    want = z_by_hand(data).loc["江苏", 2005]
+    assert idx.loc[("江苏", 2005), "Composite index Z"] == pytest.approx(want, rel=1e-12)
