@@ -18,25 +18,26 @@ import types
 
 import numpy as np
 import pytest
+from test_excel_engine import fake_book
+from test_honest_numbers import PROVINCES, col, quality, ref, regenerate, table, z_by_hand
 
 from addin.cli import main
+from addin.panel.example import example_dataset
 from addin.workbook import layout
 from addin.workbook.excel_engine import regenerate_caller
 
-from test_excel_engine import fake_book
-from test_honest_numbers import (  # noqa: F401 - fixtures
-    PROVINCES,
-    base,
-    col,
-    data,
-    quality,
-    ref,
-    regenerate,
-    set_setting,
-    table,
-    z_by_hand,
-)
-from workbooks import edited
+from workbooks import edited, plain_book, set_setting
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return plain_book(tmp_path_factory.mktemp("headers") / "base.xlsm")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return example_dataset()
+
 
 LETTER = {year: layout.column_letter(col(year)) for year in range(1993, 2023)}
 
@@ -66,9 +67,7 @@ def _set_header(sheet: str, year: int, value):
     return change
 
 
-def test_blank_year_header_over_numbers_stops_naming_the_cell_and_the_year(
-    base, tmp_path, capsys
-):
+def test_blank_year_header_over_numbers_stops_naming_the_cell_and_the_year(base, tmp_path, capsys):
     """The issue's case: Trade!T4 (2010) cleared used to drop the column and interpolate."""
     err = refused(base, tmp_path, _set_header("Trade", 2010, None), capsys)
     assert err.endswith(
@@ -184,3 +183,86 @@ def test_descending_years_like_nbs_exports_are_not_a_mistake(base, tmp_path, cap
     idx = table(path, layout.INDEX).set_index(["Province", "Year"])
     want = z_by_hand(data).loc["江苏", 2005]
     assert idx.loc[("江苏", 2005), "Composite index Z"] == pytest.approx(want, rel=1e-12)
+
+
+# --- 3. unit cells: yuan on the dollar sheets, a unit change in every province ---------------
+
+
+def test_yuan_unit_on_the_fie_sheet_is_a_warning_naming_b2(base, tmp_path, capsys, data):
+    """FIE's B2 set to 百万元 over numbers in 百万美元: used as typed (Z lower by the rate),
+    and a warning names FIE!B2."""
+    path, out = regenerate(base, tmp_path, lambda wb: wb["FIE"].__setitem__("B2", "百万元"), capsys)
+    q = quality(path)
+    unit = q[q["kind"] == "unit"]
+    assert unit["cell"].tolist() == ["FIE!B2"] and unit["level"].tolist() == ["warning"]
+    assert "百万元 (yuan)" in unit["detail"].iloc[0] and "US dollars" in unit["detail"].iloc[0]
+    fx = data["fx"].iloc[0]
+    z = data["trade"] * 1e4 * fx / 1e8 * (data["fie"] * 1e6 / 1e8) / data["gdp"]  # FIE as yuan
+    idx = table(path, layout.INDEX).set_index(["Province", "Year"])
+    got = idx.loc[("湖北", 2015), "Composite index Z"]
+    assert got == pytest.approx(z.loc["湖北", 2015], rel=1e-12)
+    assert got == pytest.approx(z_by_hand(data).loc["湖北", 2015] / fx[2015], rel=1e-12)
+
+
+def _trade_in_1k_usd_from(year: int, clear: int | None = None, row3: bool = False):
+    """Trade numbers from ``year`` on typed in 千美元 (×10) on the 万美元 sheet, ``clear``'s
+    column emptied, and (``row3``) 千美元 written in the unit row above those years."""
+
+    def change(wb):
+        set_setting(wb, "fill_gaps", "yes")
+        ws = wb["Trade"]
+        for y in range(year, 2023):
+            for p in PROVINCES:
+                cell = ws[ref(p, y)]
+                cell.value = None if cell.value is None else cell.value * 10
+            if row3:
+                ws.cell(layout.UNIT_ROW, col(y)).value = "千美元"
+        for p in PROVINCES if clear else ():
+            ws[ref(p, clear)] = None
+
+    return change
+
+
+def test_a_unit_change_in_every_province_is_said_once_naming_the_unit_cells(
+    base, tmp_path, capsys, data
+):
+    path, _ = regenerate(base, tmp_path, _trade_in_1k_usd_from(2010), capsys)
+    q = quality(path)
+    trade = q[q["series"] == "trade"]
+    assert not (trade["kind"] == "jump").any(), "eleven jumps instead of one unit change"
+    unit = trade[trade["kind"] == "unit"]
+    assert len(unit) == 1 and unit["cell"].iloc[0] == "Trade!B2"
+    detail = unit["detail"].iloc[0]
+    assert "every province with a value (11)" in detail and "from 2009 to 2010" in detail
+    assert "Trade!B2 (万美元)" in detail and f"Trade!{LETTER[2010]}3" in detail
+    # the numbers are used as typed (ten times the 万美元 figures from 2010 on)
+    idx = table(path, layout.INDEX).set_index(["Province", "Year"])
+    want = 10 * z_by_hand(data).loc["四川", 2012]
+    assert idx.loc[("四川", 2012), "Composite index Z"] == pytest.approx(want, rel=1e-12)
+
+
+def test_no_gap_is_filled_across_a_unit_change(base, tmp_path, capsys):
+    """2009 blank in every province between 万美元 (2008) and 千美元 (2010, unit row
+    forgotten): 2009 is not interpolated between two units, and the unit warning says so."""
+    path, _ = regenerate(base, tmp_path, _trade_in_1k_usd_from(2010, clear=2009), capsys)
+    q = quality(path)
+    filled = q[(q["kind"] == "filled") & (q["series"] == "trade") & (q["year"] == 2009)]
+    assert filled.empty, filled.to_string()
+    unit = q[(q["kind"] == "unit") & (q["series"] == "trade")]
+    assert "from 2008 to 2010" in unit["detail"].iloc[0]
+    assert "not filled across the change" in unit["detail"].iloc[0]
+    idx = table(path, layout.INDEX).set_index(["Province", "Year"])
+    assert all(np.isnan(idx.loc[(p, 2009), "Composite index Z"]) for p in PROVINCES)
+
+
+def test_a_gap_between_declared_units_is_filled_in_the_sheets_unit(base, tmp_path, capsys, data):
+    """With 千美元 written in the unit row, the numbers are brought to B2's 万美元 first: no
+    unit change is seen, and 2009 is the midpoint of 2008 and 2010 in 万美元."""
+    path, _ = regenerate(base, tmp_path, _trade_in_1k_usd_from(2010, clear=2009, row3=True), capsys)
+    q = quality(path)
+    assert not q["kind"].isin(["unit", "jump"]).any(), q[q["kind"].isin(["unit", "jump"])]
+    filled = q[(q["kind"] == "filled") & (q["series"] == "trade") & (q["province"] == "江西")]
+    want = (data["trade"].loc["江西", 2008] + data["trade"].loc["江西", 2010]) / 2
+    assert filled["cell"].tolist() == [f"Trade!{ref('江西', 2009)}"]
+    value = float(filled["detail"].iloc[0].removeprefix("interpolated ").split()[0])
+    assert value == pytest.approx(want, rel=1e-5)

@@ -23,7 +23,7 @@ from addin.panel.example import example_dataset
 from addin.panel.provinces import YANGTZE_REGIONS
 from addin.workbook import layout
 
-from workbooks import edited, make_book, read_table
+from workbooks import edited, make_book, plain_book, read_table, set_setting
 
 PROVINCES = [p for members in YANGTZE_REGIONS.values() for p in members]
 ROW = {p: layout.FIRST_DATA_ROW + i for i, p in enumerate(PROVINCES)}  # 上海 5 … 云南 15
@@ -40,26 +40,12 @@ def ref(province: str, year: int) -> str:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    """The example workbook with English labels and gap filling off (numbers by hand)."""
-    path = make_book(
-        tmp_path_factory.mktemp("honest") / "base.xlsm", run_python_stub=True, formulas=False
-    )
-    wb = openpyxl.load_workbook(path, keep_vba=True)
-    set_setting(wb, "language", "en")
-    set_setting(wb, "fill_gaps", "no")
-    wb.save(path)
-    return path
+    return plain_book(tmp_path_factory.mktemp("honest") / "base.xlsm")
 
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pd.DataFrame]:
     return example_dataset()
-
-
-def set_setting(wb, key: str, value) -> None:
-    ws = wb[layout.SETTINGS]
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
-    ws.cell(row, 3).value = value
 
 
 def regenerate(base: Path, tmp_path: Path, change, capsys) -> tuple[Path, str]:

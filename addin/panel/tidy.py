@@ -50,7 +50,7 @@ class SeriesData:
     label_cells : row label → address of its name cell, for messages (optional).
     errors : (row label, year) of cells that held text or an error value: never filled.
     year_units : year → that year's own unit where it is not ``unit`` (the unit row).
-    year_unit_cells : year → address of its unit-row cell, for messages.
+    year_unit_cells : year → address of its unit-row cell (every year column), for messages.
     """
 
     key: str
@@ -187,13 +187,50 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
 
 def _flag_values(
     series: SeriesData, values: pd.DataFrame, ratio: float, quality: list[QualityRecord]
-) -> None:
-    """Record non-positive values and year-on-year jumps by more than ``ratio``.
+) -> list[tuple[int, int, int]]:
+    """Record non-positive values, year-on-year jumps by more than ``ratio`` and unit changes.
 
     A jump compares each positive value with the row's previous positive value (gaps and
-    non-positive values are stepped over): ×ratio or more up or down is recorded.
+    non-positive values are stepped over): ×ratio or more up or down is recorded. When every
+    row with such a step into one year jumps the same way (two rows at least), that is the
+    signature of a unit change: one ``unit`` record naming the unit cells replaces the
+    jumps. Returns those steps as (row, column, previous value's column): gaps inside them
+    are not to be filled (:func:`_fill`).
     """
     array, labels, years = values.to_numpy(), values.index.tolist(), _years_of(values)
+    _flag_non_positive(series, array, labels, years, quality)
+    positive = np.where(array > 0, array, np.nan)
+    before, before_col = _previous_value(positive)
+    with np.errstate(all="ignore"):
+        steps = positive / before
+    jumps = (steps > ratio) | (steps < 1 / ratio)
+    breaks = []
+    for j in _unit_changes(steps, jumps):
+        rows = np.flatnonzero(np.isfinite(steps[:, j]))
+        quality.append(_unit_change_record(series, steps[rows, j], years, before_col[rows, j], j))
+        breaks += [(int(i), int(j), int(before_col[i, j])) for i in rows]
+        jumps[:, j] = False
+    name = SERIES_LABELS[series.key][1]
+    for i, j in zip(*np.nonzero(jumps)):
+        prov, y0, y1 = labels[i], years[before_col[i, j]], years[j]
+        quality.append(
+            QualityRecord(
+                QualityKind.JUMP,
+                series.key,
+                prov,
+                y1,
+                series.where(prov, y1),
+                f"{name} changes ×{steps[i, j]:.3g} "
+                f"from {y0} ({number_text(before[i, j])}) "
+                f"to {y1} ({number_text(positive[i, j])}); "
+                "check the unit of these cells",
+            )
+        )
+    return breaks
+
+
+def _flag_non_positive(series, array, labels, years, quality) -> None:
+    """Zero or negative GDP, population and rates; negative trade and FIE."""
     strict = series.key in ("gdp", "population", "fx")
     name = SERIES_LABELS[series.key][1]
     for label, year in zip(*np.nonzero(array <= 0 if strict else array < 0)):
@@ -209,25 +246,36 @@ def _flag_values(
                 f"({number_text(array[label, year])})",
             )
         )
-    positive = np.where(array > 0, array, np.nan)
-    before, before_col = _previous_value(positive)
-    with np.errstate(all="ignore"):
-        steps = positive / before
-    for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
-        prov, y0, y1 = labels[i], years[before_col[i, j]], years[j]
-        quality.append(
-            QualityRecord(
-                QualityKind.JUMP,
-                series.key,
-                prov,
-                y1,
-                series.where(prov, y1),
-                f"{name} changes ×{steps[i, j]:.3g} "
-                f"from {y0} ({number_text(before[i, j])}) "
-                f"to {y1} ({number_text(positive[i, j])}); "
-                "check the unit of these cells",
-            )
-        )
+
+
+def _unit_changes(steps: np.ndarray, jumps: np.ndarray) -> list[int]:
+    """Columns where every row with a step jumps, all the same way, two rows at least.
+
+    >>> steps = np.array([[np.nan, 1.1, 9.0], [np.nan, 0.9, 11.0], [np.nan, 1.0, np.nan]])
+    >>> _unit_changes(steps, (steps > 5) | (steps < 0.2))
+    [2]
+    """
+    stepped = np.isfinite(steps)
+    with np.errstate(invalid="ignore"):
+        up, down = (jumps & (steps > 1)) | ~stepped, (jumps & (steps < 1)) | ~stepped
+    same_way = up.all(axis=0) | down.all(axis=0)
+    return np.flatnonzero(same_way & (stepped.sum(axis=0) >= 2)).tolist()
+
+
+def _unit_change_record(series, steps, years, before_cols, j) -> QualityRecord:
+    """One ``unit`` warning for a unit change into year ``years[j]``, naming the unit cells."""
+    year, since = years[j], sorted({years[c] for c in before_cols})
+    row3 = series.year_unit_cells.get(year) or f"row 3 above {year}"
+    gap = since[-1] < year - 1
+    detail = (
+        f"{SERIES_LABELS[series.key][1]}: every province with a value ({len(steps)}) changes "
+        f"×{steps.min():.3g} to ×{steps.max():.3g} from {year_ranges(since)} to {year}, the "
+        f"signature of a unit change, not growth. Check the unit in {series.unit_cell} "
+        f"({series.unit}) and, if the numbers from {year} on are in another unit, write it in "
+        f"{row3} (the unit row)"
+        + ("; the years between are not filled across the change" if gap else "")
+    )
+    return QualityRecord(QualityKind.UNIT, series.key, None, year, series.unit_cell, detail)
 
 
 def _years_of(values: pd.DataFrame) -> list[int]:
@@ -253,11 +301,20 @@ def _previous_value(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fill(
-    series: SeriesData, values: pd.DataFrame, quality: list[QualityRecord]
+    series: SeriesData,
+    values: pd.DataFrame,
+    quality: list[QualityRecord],
+    breaks: list[tuple[int, int, int]] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill interior gaps linearly in the year, except cells that held text or an error value
-    (the one cell rule: an error in the data is never filled); record every filled cell."""
+    (the one cell rule: an error in the data is never filled) and gaps across a unit change
+    (``breaks`` from :func:`_flag_values`: (row, column, previous value's column)); record
+    every filled cell."""
     filled, mask = fill_interior(values.to_numpy(), values.columns.to_numpy())
+    for i, j, j0 in breaks:
+        across = slice(j0 + 1, j)
+        filled[i, across] = np.where(mask[i, across], np.nan, filled[i, across])
+        mask[i, across] = False
     if series.errors:
         rows, cols = {p: i for i, p in enumerate(values.index)}, list(values.columns)
         for label, year in series.errors:
@@ -408,12 +465,12 @@ def _series_frame(
         values = values * parse_population_unit(data.unit, data.unit_cell) / 1e4
     _note_unmapped(data, values, provinces, quality)
     values = values.reindex(index=provinces, columns=years)
-    _flag_values(data, values, options.jump_ratio, quality)
+    breaks = _flag_values(data, values, options.jump_ratio, quality)
     if data.key == "population":
         values = values.where(values > 0)  # a zero population is a missing weight
     if not options.fill_gaps:
         return values, pd.DataFrame(False, index=values.index, columns=values.columns)
-    return _fill(data, values, quality)
+    return _fill(data, values, quality, breaks)
 
 
 def _convert(
@@ -539,6 +596,7 @@ def build_panel(
     quality: list[QualityRecord] = [rec for s in series.values() for rec in s.issues]
     provinces = list(dict.fromkeys(regions))
     money_units = {k: parse_money_unit(series[k].unit, series[k].unit_cell) for k in MONEY_SERIES}
+    quality += _yuan_on_dollar_sheets(series, money_units)
     cleaned = {key: _clean(data, quality) for key, data in series.items() if key in SERIES}
     years = _year_span(series, cleaned)
     target = parse_money_unit(options.output_unit) if options.unit_mode == "converted" else None
@@ -573,10 +631,35 @@ def build_panel(
 
 def _year_currencies(data: SeriesData) -> set[str]:
     """Currencies named in a money sheet's unit row (unreadable cells are reported later)."""
-    found = set()
-    for text in data.year_units.values():
-        try:
-            found.add(parse_money_unit(text).currency)
-        except UnitError:
-            continue
-    return found
+    units = (_money_unit_or_none(text) for text in data.year_units.values())
+    return {unit.currency for unit in units if unit is not None}
+
+
+def _yuan_on_dollar_sheets(series: Mapping[str, SeriesData], money_units) -> list[QualityRecord]:
+    """A ``unit`` warning for each yuan unit on the Trade or FIE sheet (B2 or the unit row):
+    yearbooks publish both in US dollars, so 百万元 over numbers in 百万美元 is the likelier
+    reading, and it moves Z by the exchange rate (×6–8)."""
+    records = []
+    for key in ("trade", "fie"):
+        data = series[key]
+        found = [(data.unit_cell, data.unit, money_units[key])] + [
+            (data.year_unit_cells.get(year), text, _money_unit_or_none(text))
+            for year, text in sorted(data.year_units.items())
+        ]
+        for where, text, unit in found:
+            if unit is not None and unit.currency == "CNY":
+                detail = (
+                    f"{SERIES_LABELS[key][1]} in {text} (yuan): yearbooks publish it in US "
+                    f"dollars (万美元, 千美元, 百万美元); if these numbers are dollars, write the "
+                    f"dollar unit in {where}"
+                )
+                records.append(QualityRecord(QualityKind.UNIT, key, None, None, where, detail))
+    return records
+
+
+def _money_unit_or_none(text: object):
+    """The money unit a unit-row cell names, or None (an unreadable one is reported later)."""
+    try:
+        return parse_money_unit(text)
+    except UnitError:
+        return None

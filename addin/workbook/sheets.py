@@ -273,13 +273,14 @@ def _row_label(value: object) -> str | None:
 
 
 def _unit_row(block: Block, year_cols, sheet: str) -> tuple[dict[int, object], dict[int, str]]:
-    """The optional per-year unit row (row 3): year → unit text and year → its cell."""
+    """The optional per-year unit row (row 3): year → unit text (where one is written) and
+    year → its cell (every year column, so a message can say where to write one)."""
     units, where = {}, {}
     for year, col in year_cols:
         value = cell(block, layout.UNIT_ROW, col)
+        where[year] = layout.address(layout.UNIT_ROW, col, sheet)
         if not is_blank(value):
             units[year] = value
-            where[year] = layout.address(layout.UNIT_ROW, col, sheet)
     return units, where
 
 
