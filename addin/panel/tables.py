@@ -122,26 +122,78 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         if len(years) >= 2
         else []
     )
-    return _with_notes(out, _notes(panel, *_table1_notes(panel, years), *mixed))
+    return _with_notes(out, _notes(panel, *_table1_notes(panel, years, idx), *mixed))
 
 
-def _table1_notes(panel: Panel, years: list[int]) -> list[str]:
-    missing = [y for y in panel.options.table1_years if y not in set(panel.years)]
+def _table1_notes(panel: Panel, years: list[int], idx: pd.DataFrame) -> list[str]:
+    """What Table 1 shows, as computed: the annual change only when both its ends have Z; the
+    years asked for that have no Z (left out, or shown empty) and the setting to change."""
+    have = years_with_z(panel, idx)
     belt = (
         "belt row = index of summed amounts 全流域 = 总量指数"
         if panel.options.belt == "sum"
         else "belt row = simple mean of provinces 全流域 = 省份简单平均"
     )
-    first, last = (years[0], years[-1]) if years else ("", "")
     notes = [
         "region rows = simple mean of provinces 区域 = 省份简单平均; "
         "n = provinces used 所用省份数 (see Quality › coverage for those left out)",
         belt,
-        f"annual change 年均变化 = (Z{last} − Z{first}) / years",
     ]
-    if missing:
-        notes.append(f"years without data left out 无数据年份: {', '.join(map(str, missing))}")
+    if len(years) >= 2 and years[0] in have and years[-1] in have:
+        first, last = years[0], years[-1]
+        notes.append(f"annual change 年均变化 = (Z{last} − Z{first}) / {last - first} years")
+    else:
+        ends = ", ".join(str(y) for y in dict.fromkeys(years[:1] + years[-1:]) if y not in have)
+        why = f"no Z in {ends}" if ends else "it needs two years"
+        notes.append(f"annual change 年均变化: empty, {why} 无法计算")
+    left_out = [y for y in panel.options.table1_years if y not in set(panel.years)]
+    empty = [y for y in years if y not in have]
+    if left_out:
+        notes.append(f"years without data left out 无数据年份: {', '.join(map(str, left_out))}")
+    if empty:
+        notes.append(f"years without Z, shown empty 无Z年份: {', '.join(map(str, empty))}")
+    if left_out or empty:
+        notes.append(f"{_z_years_text(have)}: change {panel.options.where('table1_years')}")
     return notes
+
+
+def years_with_z(panel: Panel, idx: pd.DataFrame) -> list[int]:
+    """The years in which at least one province has Z (ascending), from the index table."""
+    z = panel.grid(idx["open_index"]).to_numpy()
+    return [y for y, has in zip(panel.years, np.isfinite(z).any(axis=0), strict=True) if has]
+
+
+def _z_years_text(have: list[int]) -> str:
+    """'Z exists for 2005, 2007–2015' (the years with Z), for notes and messages."""
+    return f"Z exists for {year_ranges(have)}" if have else "no year has Z"
+
+
+def settings_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
+    """``settings`` warnings: Table 1 years and stages that ask for years without Z (the
+    template's defaults are the paper's 1993–2022; real series often start later), saying
+    which years have Z and which setting to change."""
+    opts, with_z = panel.options, years_with_z(panel, idx)
+    have, span = set(with_z), _z_years_text(with_z)
+    records = []
+    without = [y for y in opts.table1_years if y not in have]
+    if without:
+        ends = {opts.table1_years[0], opts.table1_years[-1]} - have
+        detail = (
+            f"Table 1 years {', '.join(map(str, without))} have no Z ({span}), so Table 1 has "
+            f"no values there{' and no annual change' if ends else ''}; "
+            f"change {opts.where('table1_years')}"
+        )
+        where = opts.cells.get("table1_years")
+        records.append(QualityRecord(QualityKind.SETTINGS, "settings", None, None, where, detail))
+    stages = [f"{a}–{b}" for a, b in opts.stages if a not in have or b not in have]
+    if stages:
+        detail = (
+            f"stages {', '.join(stages)} have a first or last year without Z ({span}): their "
+            f"growth covers only the years present, or is empty; change {opts.where('stages')}"
+        )
+        where = opts.cells.get("stages")
+        records.append(QualityRecord(QualityKind.SETTINGS, "settings", None, None, where, detail))
+    return records
 
 
 def _count(block: np.ndarray) -> np.ndarray:
@@ -328,7 +380,7 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
         [
             f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
             "(growth over the years present; cagr and change give no value when the last of them "
-            "has no Z)"
+            f"has no Z); {_z_years_text(sorted(covered))}: change {opts.where('stages')}"
         ]
         if partial
         else []
@@ -376,6 +428,7 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     ]
     records += coverage_records(panel, idx)
     records += plausibility_records(panel)
+    records += settings_records(panel, idx)
     out = pd.DataFrame(
         [
             (

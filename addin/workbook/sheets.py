@@ -609,7 +609,7 @@ def read_settings(block: Block) -> Options:
             parse = _PARSERS.get(setting.key)
             kwargs[setting.key] = parse(value, where) if parse else _choice(setting, value, where)
     try:
-        return Options(**kwargs)
+        return Options(**kwargs, cells={key: where for key, (_, where) in found.items()})
     except InputError as exc:
         where = found.get(str(exc.where), (None, exc.where))[1]
         raise InputError(exc.detail, where) from None
