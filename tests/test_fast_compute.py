@@ -101,7 +101,9 @@ def test_problem_descriptions_follow_the_codes(panel) -> None:
         indices.trade_index(f["trade"], f["gdp"]), indices.invest_index(f["fie"], f["gdp"])
     )
     expected = [DESCRIPTIONS[Problem(c)] for c in z.problems]
-    assert index_table(panel)["problem"].tolist() == expected
+    problem = index_table(panel)["problem"]
+    assert problem.tolist() == expected  # the text the sheet shows
+    assert problem.cat.codes.tolist() == z.problems.tolist()  # the codes, kept as codes
 
 
 def _trade_against_fie_loop(trade: pd.DataFrame, fie: pd.DataFrame, series_ratio: float):

@@ -41,7 +41,9 @@ def index_table(panel: Panel) -> pd.DataFrame:
     """T, I and Z for every province-year, with the reason wherever Z is missing.
 
     Columns: province, province_en, region, year, trade_index, invest_index,
-    open_index, problem (empty when Z has a value).
+    open_index, problem: a categorical whose codes (``.cat.codes``) are the
+    :class:`~addin.core.problems.Problem` codes of Z and whose values are their descriptions
+    (empty when Z has a value), so the code stays a code and the sheet shows the text.
     """
     f = panel.frame
     t = indices.trade_index(f["trade"], f["gdp"])
@@ -58,14 +60,14 @@ def index_table(panel: Panel) -> pd.DataFrame:
             "trade_index": t.values,
             "invest_index": i.values,
             "open_index": z.values,
-            "problem": _DESCRIBED[z.problems],
+            "problem": pd.Categorical.from_codes(z.problems, categories=_DESCRIBED),
         }
     )
     return _with_notes(out, _notes(panel, "T = trade²/GDP, I = FIE²/GDP, Z = √(T·I)"))
 
 
-#: Each problem's description at the position of its code (one look-up for the whole table).
-_DESCRIBED = np.array([DESCRIPTIONS[Problem(c)] for c in range(max(Problem) + 1)], dtype=object)
+#: Each problem's description at the position of its code: the categories of the problem column.
+_DESCRIBED = [DESCRIPTIONS[Problem(c)] for c in range(max(Problem) + 1)]
 
 
 @cache
@@ -421,7 +423,8 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     (:func:`coverage_records`).
     """
     records = list(panel.quality)
-    bad = idx[(idx["problem"] != "") & (idx["problem"] != DESCRIPTIONS[Problem.MISSING])]
+    codes = idx["problem"].cat.codes
+    bad = idx[(codes != Problem.OK) & (codes != Problem.MISSING)]
     records += [
         QualityRecord(QualityKind.INDEX, "open_index", r.province, int(r.year), None, r.problem)
         for r in bad.itertuples()
@@ -478,15 +481,15 @@ def _sheet(where: str | None) -> str | None:
 
 
 def _runs(
-    items: list[tuple[int, str, str | None]], years: list[int]
-) -> list[tuple[list[int], str, str | None]]:
-    """(year, reason, cell) items → (years, reason, first cell) runs.
+    items: list[tuple[int, int, str | None]], years: list[int]
+) -> list[tuple[list[int], int, str | None]]:
+    """(year, problem code, cell) items → (years, problem code, first cell) runs.
 
     A run holds consecutive years of ``years`` with one reason whose cells are on one
     sheet (one series), so the cell it names is the right one for every year of it.
     """
     position = {y: i for i, y in enumerate(years)}
-    runs: list[tuple[list[int], str, str | None]] = []
+    runs: list[tuple[list[int], int, str | None]] = []
     for year, reason, where in items:
         last = runs[-1] if runs else None
         if (
@@ -512,19 +515,20 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     the workbook has population data at all.
     """
     keys = ["trade", "fie", "gdp"]
-    codes = {text: code for code, text in DESCRIPTIONS.items()}
     records = []
-    rows = idx[["province", "year", "problem"]].assign(**_inputs(panel, keys))
-    lacking = rows[rows["problem"] != ""]
-    for prov, found in _by_province(lacking, ["year", "problem", *keys]).items():
+    rows = idx[["province", "year"]].assign(
+        code=idx["problem"].cat.codes.to_numpy(), **_inputs(panel, keys)
+    )
+    lacking = rows[rows["code"] != Problem.OK]
+    for prov, found in _by_province(lacking, ["year", "code", *keys]).items():
         lost = [
-            (int(y), why, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), codes[why]))
-            for y, why, *amounts in found
+            (int(y), code, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), code))
+            for y, code, *amounts in found
         ]
-        for years, why, where in _runs(lost, panel.years):
+        for years, code, where in _runs(lost, panel.years):
             detail = (
                 f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
-                f"disparity measures in {year_ranges(years)}: {why}"
+                f"disparity measures in {year_ranges(years)}: {DESCRIPTIONS[Problem(code)]}"
             )
             records.append(
                 QualityRecord(QualityKind.COVERAGE, "open_index", prov, years[0], where, detail)
