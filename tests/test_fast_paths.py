@@ -18,6 +18,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from addin.core.cells import classify_cell
 from addin.workbook import layout, sheets
 from addin.workbook.parts.package import MAIN_NS
+from addin.workbook.sheets import data as data_sheet
 
 #: Cell contents that are not plain numbers: each is noted or read by the cell rule.
 ODD_CELLS = [
@@ -90,7 +91,7 @@ def test_read_data_sheet_matches_the_per_cell_loop(seed, monkeypatch):
     block = random_block(seed)
     fast = sheets.read_data_sheet("trade", block, "Trade")
     # The simple version: every row read cell by cell through _read_cell.
-    monkeypatch.setattr(sheets, "_PLAIN_TYPES", frozenset())
+    monkeypatch.setattr(data_sheet, "_PLAIN_TYPES", frozenset())
     slow = sheets.read_data_sheet("trade", block, "Trade")
 
     pd.testing.assert_frame_equal(fast.values, slow.values)
