@@ -5,12 +5,14 @@ helpers every reader uses."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 from ...panel.provinces import match_province
+from ..setting_types import parse_year
 
 Block = Sequence[Sequence[object]]
+
+__all__ = ["Block", "cell", "is_blank", "parse_year", "row_label"]
 
 
 def cell(block: Block, row: int, col: int) -> object:
@@ -26,19 +28,6 @@ def is_blank(value: object) -> bool:
         or (isinstance(value, str) and value.strip() == "")
         or (isinstance(value, float) and math.isnan(value))
     )
-
-
-def parse_year(value: object) -> int | None:
-    """1998, 1998.0, "1998", "1998年" → 1998; anything else → None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)) and float(value).is_integer() and 1900 <= value <= 2200:
-        return int(value)
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{4})\s*年?\s*", value)
-        if m and 1900 <= int(m.group(1)) <= 2200:
-            return int(m.group(1))
-    return None
 
 
 def row_label(value: object) -> str | None:
