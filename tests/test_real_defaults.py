@@ -125,3 +125,38 @@ def test_table1_years_with_z_give_an_annual_change_and_a_note_of_what_it_is(
     z2005, z2015 = belt[column(t1, "2005")], belt[column(t1, "2015")]
     assert z2015 == pytest.approx(7551.12, abs=0.01)  # the belt's 2015 Z checked in issue 18
     assert change == pytest.approx((z2015 - z2005) / 10, rel=1e-12)
+
+
+def test_the_unit_row_forgotten_gives_one_unit_warning_and_no_fill_across_it(
+    imported, tmp_path, capsys
+):
+    """Issue 18: with the 千美元 of row 3 cleared, the interpolated 2015 (between 万美元 and
+    千美元) moved the belt's 2015 Z from 7,551 to 40,022. Now 2015 stays empty, and one
+    warning names B2 and the unit-row cell above 2016 instead of eleven jumps."""
+    path = tmp_path / "forgot.xlsm"
+    path.write_bytes(imported.read_bytes())
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Trade"]
+    row3 = {ws.cell(layout.HEADER_ROW, c).value: c for c in range(3, ws.max_column + 1)}
+    for year in range(2016, 2023):
+        ws.cell(layout.UNIT_ROW, row3[year]).value = None
+    wb.save(path)
+    assert main(["regenerate", str(path)]) == 0
+    capsys.readouterr()
+    q = quality(path)
+    trade = q[q["series"] == "trade"]
+    assert not (trade["kind"] == "jump").any()
+    (detail,) = trade.loc[trade["kind"] == "unit", "detail"]
+    unit_cell = f"Trade!{layout.column_letter(row3[2016])}{layout.UNIT_ROW}"
+    assert "every province with a value (11)" in detail and "from 2014 to 2016" in detail
+    assert "Trade!B2 (万美元)" in detail and unit_cell in detail and "not filled" in detail
+    assert not ((trade["kind"] == "filled") & (trade["year"] == 2015)).any()
+    intact = tmp_path / "intact.xlsm"
+    assert main(["regenerate", str(imported), "-o", str(intact)]) == 0
+    z, z_intact = (
+        f.set_index(f.columns[0])[column(f, "composite index z")]
+        for f in (table(path, layout.FACTORS), table(intact, layout.FACTORS))
+    )
+    assert z_intact.loc[2015] == pytest.approx(7551.12, abs=0.01)  # filled in one unit
+    assert pd.isna(z.loc[2015])  # not filled across the change (was 40,022)
+    pd.testing.assert_series_equal(z.loc[:2014], z_intact.loc[:2014])  # 万美元 years alike
