@@ -1,16 +1,29 @@
-"""Worksheet functions of the Yangtze opening-up add-in (classic xlwings UDFs, Windows).
+"""Worksheet functions of the Yangtze opening-up add-in, on both of xlwings' routes.
+
+One module serves both: the **classic** route (Windows desktop Excel: xlwings' COM server
+and the ``xlwings_udfs`` VBA module) and the **Office.js** route (xlwings Lite in Excel on
+Windows, Mac and the web, and xlwings Server), which import this same module and register
+the same functions with the same help; xlwings picks the route's decorators when it is
+imported (``XLWINGS_ON_SERVER=true`` on Office.js). A new function is one more decorated
+definition below; both routes pick it up.
 
 Each function is a thin wrapper: :mod:`addin.excel.args` turns what xlwings hands over
 into arrays and problem codes, an engine kernel computes, and :mod:`addin.excel.args`
-turns the result back into a value or a spilling array with markers such as
-``#MISSING``. No arithmetic happens here. Reference: ``docs/functions.md``.
+turns the result back into a value or a spilling array; a problem in an element is a
+marker such as ``#MISSING`` on the classic route and a real Excel error (``#N/A``,
+``#VALUE!``, ``#NUM!``, or the input's own error) on Office.js. No arithmetic happens
+here. Reference: ``docs/functions.md``. The function path imports the standard library,
+numpy and xlwings only (it runs in Pyodide: ``tests/test_pyodide_imports.py``).
 
 Every argument and every result uses the converter ``convert="yangtze"``
 (:mod:`addin.excel.accessor`): ranges are read once as raw COM values (a whole column or
 row only up to the used range) and results go back as rows without xlwings' per-cell
-cleaning. Every function is wrapped by :func:`one_line_errors`: a problem with the whole
-call returns one line of text naming the argument instead of raising (an exception would
-reach the cell as a traceback). Functions that can take large ranges are not run by
+cleaning (on Office.js the values come as Office.js hands them over and pass through the
+same converter). Every function is wrapped by :func:`one_line_errors`: a problem with the
+whole call is one line naming the argument, returned as the cell's text on the classic
+route (an exception would reach the cell as a traceback) and raised on Office.js, where
+xlwings shows it as ``#VALUE!`` carrying the line. Functions that can take large ranges
+are not run by
 Excel's Function Arguments dialog (``call_in_wizard=False``). UDF parameters carry no
 type annotations: xlwings would take them as converters. The docstring of each function
 is its description in Excel's Insert Function dialog (at most 255 characters, one line);
@@ -40,14 +53,12 @@ logger = logging.getLogger(__name__)
 
 
 def one_line_errors(function):
-    """Return a problem with the whole call as one line of text instead of raising.
+    """Report a problem with the whole call as one line (:func:`call_problem`).
 
     A :class:`~addin.errors.YangtzeError` gives its message (``"argument gdp: is 11×29
     but ..."``); any other exception gives ``"internal error (TypeError): ...; traceback
     in ...yangtze_udf.log"`` and its traceback goes to the ``yangtze_udf`` logger, which
-    writes :data:`LOG_FILE`. A returned string reaches the cell as Unicode, so Chinese
-    text survives; an exception's text would pass through the xlwings DLL and the ANSI
-    code page, traceback and all.
+    writes :data:`LOG_FILE`.
     """
 
     @functools.wraps(function)
@@ -55,13 +66,28 @@ def one_line_errors(function):
         try:
             return function(*args)
         except YangtzeError as error:
-            return " ".join(str(error).split())
+            line = " ".join(str(error).split())
         except Exception as error:  # noqa: BLE001 (the cell must get one line)
             _log_traceback(function.__name__)
             detail = " ".join(str(error).split())[:200]
-            return f"internal error ({type(error).__name__}): {detail}; traceback in {LOG_FILE}"
+            line = f"internal error ({type(error).__name__}): {detail}; traceback in {LOG_FILE}"
+        return call_problem(line)
 
     return call
+
+
+def call_problem(line: str) -> str:
+    """A problem with the whole call, one line, as the route shows it.
+
+    Classic: the line is returned, the cell's text (a returned string reaches the cell as
+    Unicode, so Chinese survives; an exception's text would pass through the xlwings DLL
+    and the ANSI code page, traceback and all). Office.js: raised as
+    :class:`xlwings.XlwingsError`; xlwings Lite and xlwings Server show it as ``#VALUE!``
+    whose error flag carries the line (Server answers it with HTTP 400, not retried).
+    """
+    if excel_args.office_js():
+        raise xw.XlwingsError(line)
+    return line
 
 
 #: Where the tracebacks of unexpected failures go (Excel's Python has no console).

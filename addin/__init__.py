@@ -25,10 +25,31 @@ from .core.problems import Problem, Result
 from .core.units import MoneyUnit, conversion_factor, parse_money_unit
 from .errors import FileRejected, InputError, UnitError, YangtzeError
 from .panel.options import Options
-from .panel.quality import QualityKind, QualityRecord
-from .panel.tables import Tables, compute_all
-from .panel.tidy import Panel, SeriesData, build_panel
-from .workbook.regenerate import regenerate_file
+
+#: Names served on first use (PEP 562): the panel's tables need pandas and the workbook its
+#: readers, which the worksheet functions never use; ``import addin`` (and so
+#: ``yangtze_udf`` in xlwings Lite's Pyodide) loads only numpy.
+_LAZY = {
+    "Tables": "panel.tables",
+    "compute_all": "panel.tables",
+    "Panel": "panel.tidy",
+    "QualityKind": "panel.quality",
+    "QualityRecord": "panel.quality",
+    "SeriesData": "panel.tidy",
+    "build_panel": "panel.tidy",
+    "regenerate_file": "workbook.regenerate",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""The ``yangtze`` command line: demo, template, regenerate, check, recalc, import.
+"""The ``yangtze`` command line: demo, template, regenerate, check, recalc, import, lite.
 
 Every command reports problems as one clear line per file (no traceback) and exits
 non-zero when anything failed: 1 for a failed book or bad data, 2 for bad usage, 3 for an
@@ -266,6 +266,28 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_lite(args) -> int:
+    """Write xlwings Lite's main.py and requirements.txt (:mod:`addin.excel.lite`)."""
+    from .excel.lite import LITE_FILES, lite_files
+
+    folder = Path(args.folder)
+    existing = [name for name in LITE_FILES if (folder / name).exists()]
+    if existing and not args.force:
+        raise FileRejected(
+            f"{folder}: already holds {' and '.join(existing)}, not changed; give another "
+            "folder, or add --force to replace them"
+        )
+    if not folder.parent.is_dir():
+        raise FileRejected(f"{folder.parent}: no such folder")
+    for path in lite_files(folder):
+        _say(f"{path}: written")
+    _say(
+        "Paste main.py into xlwings Lite's main.py tab and requirements.txt into its "
+        "requirements.txt tab (docs/excel-setup.md, xlwings Lite)."
+    )
+    return 0
+
+
 BACKUP_HELP = "keep {which} previous file as NAME.bak.xlsm (NAME.bak.xlsx for an .xlsx)"
 
 
@@ -370,6 +392,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace non-empty cells")
     _add_saving_options(p)
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "lite",
+        help="write main.py and requirements.txt for the worksheet functions in xlwings Lite "
+        "(Excel on Windows, Mac and the web)",
+    )
+    p.add_argument(
+        "folder",
+        nargs="?",
+        default="yangtze_lite",
+        help="where to write them (default: %(default)s in the current folder)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace main.py and requirements.txt there"
+    )
+    p.set_defaults(func=cmd_lite)
     return parser
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.core import disparity, growth
-from addin.core.cells import COM_ERROR_BASE, classify_cell
+from addin.core.cells import COM_ERROR_BASE, EXCEL_ERRORS, classify_cell
 from addin.core.gaps import fill_interior
 from addin.core.indices import trade_index
 from addin.core.problems import MARKERS, Problem
@@ -20,6 +20,7 @@ from addin.errors import InputError
 from addin.excel import args as ea
 
 OK, MISSING, TEXT, ERROR = Problem.OK, Problem.MISSING, Problem.TEXT, Problem.ERROR_CELL
+NA, SPILL = ea.ERROR_CODES["#N/A"], ea.ERROR_CODES["#SPILL!"]  # an error keeps which it was
 NA_COM = -2146826246  # #N/A as COM hands it over (0x800A0000 + 2042)
 SPILL_COM = -2146826243  # #SPILL!: not in xlwings 0.37.8's cell_errors, stays an int
 
@@ -106,26 +107,27 @@ def test_yearbook_no_data_marks_are_blanks(cell):
 
 
 @pytest.mark.parametrize(
-    "cell",
+    ("cell", "error"),
     [
-        "#N/A",
-        "#REF!",
-        "#VALUE!",
-        "#DIV/0!",
-        "#NUM!",
-        "#NAME?",
-        "#NULL!",
-        "#GETTING_DATA",
-        "#SPILL!",
-        "#CALC!",
-        NA_COM,
-        SPILL_COM,
-        COM_ERROR_BASE + 2050,
+        *[(text, text) for text in ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NUM!", "#NAME?")],
+        *[(text, text) for text in ("#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!")],
+        (" #n/a ", "#N/A"),
+        ("＃N/A", "#N/A"),  # full-width, as the cell rule reads text
+        (NA_COM, "#N/A"),
+        (SPILL_COM, "#SPILL!"),
+        (COM_ERROR_BASE + 2050, "#CALC!"),
+        ({"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}, "#DIV/0!"),
+        ({"type": "Error", "errorType": "Ref"}, "#REF!"),  # Office.js without the text
     ],
 )
-def test_error_values_are_error_cells(cell):
+def test_error_values_are_error_cells_that_know_their_error(cell, error):
     value, problem = one(cell)
-    assert math.isnan(value) and problem == ERROR
+    assert math.isnan(value) and ea.ERROR_OF_CODE[int(problem)] == error
+    assert ea.MARKER_TABLE[problem] == "#ERROR"  # one marker for all on the classic route
+
+
+def test_an_error_code_of_no_known_error_is_an_error_cell():
+    assert one(COM_ERROR_BASE + 5)[1] == ERROR
 
 
 @pytest.mark.parametrize("problem", [p for p in Problem if p != OK])
@@ -161,7 +163,7 @@ def test_mixed_block_keeps_every_cell_apart():
         [[1.0, None, "x"], [True, "#N/A", 4], [dt.datetime(2001, 1, 1), "#GDP<=0", SPILL_COM]], "x"
     )
     np.testing.assert_array_equal(
-        cells.problems, [[OK, OK, TEXT], [TEXT, ERROR, OK], [TEXT, 3, ERROR]]
+        cells.problems, [[OK, OK, TEXT], [TEXT, NA, OK], [TEXT, 3, SPILL]]
     )
     np.testing.assert_array_equal(
         cells.values, [[1.0, np.nan, np.nan], [np.nan, np.nan, 4.0], [np.nan] * 3]
@@ -214,7 +216,7 @@ def test_elementwise_broadcasts_and_keeps_the_worst_input_problem():
     b = ea.read([["#N/A", 2.0]], "b")
     args = ea.elementwise(a, b)
     assert args["b"].shape == (2, 2)
-    np.testing.assert_array_equal(args.problems, [[ERROR, TEXT], [ERROR, OK]])
+    np.testing.assert_array_equal(args.problems, [[NA, TEXT], [NA, OK]])
 
 
 # --- to_excel -------------------------------------------------------------------------
@@ -336,12 +338,12 @@ def reference(value) -> tuple[float, int]:
     if isinstance(value, bool):
         return math.nan, TEXT
     if isinstance(value, int) and -2146828288 <= value <= -2146828288 + 0xFFFF:
-        return math.nan, ERROR  # a VT_ERROR code: COM hands numbers as floats, never ints
+        # a VT_ERROR code (COM hands numbers as floats, never ints): that error, if known
+        known = EXCEL_ERRORS.get(value + 2146828288)
+        return math.nan, ea.ERROR_CODES[known] if known else ERROR
     if isinstance(value, (int, float)):
         return float(value), OK
-    if value in ea.ERROR_TEXTS:
-        return math.nan, ERROR
-    codes = {m: c for c, m in enumerate(ea.MARKER_TABLE) if m}
+    codes = {MARKERS[p]: int(p) for p in Problem if p != OK}  # our markers: their own code
     if value in codes:
         return math.nan, codes[value]
     return reference_text(value)
@@ -360,6 +362,8 @@ def reference_text(text: str) -> tuple[float, int]:
     ).strip()
     if ascii_text in NO_DATA or ascii_text == "":
         return math.nan, OK
+    if ascii_text.upper() in ea.ERROR_TEXTS:  # an error's text, any case, spaces around
+        return math.nan, ea.ERROR_CODES[ascii_text.upper()]
     parts = ascii_text.lstrip("+-").split(".")
     digits = parts[0].split(",")
     grouped = len(digits) == 1 or (

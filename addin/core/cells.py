@@ -7,7 +7,10 @@ same whichever way it reaches the method.
 
 COM (and so xlwings without ``err_to_str``) hands an error cell over as the VT_ERROR code
 ``0x800A0000 + n``, a negative 32-bit int, where n is Excel's ``xlErr`` number
-(``xlErrNA`` = 2042). File readers and ``err_to_str=True`` give the error's text.
+(``xlErrNA`` = 2042). File readers and ``err_to_str=True`` give the error's text. Office.js
+(xlwings Lite, xlwings Server) hands it over as an object, ``{"type": "Error",
+"basicValue": "#N/A", "errorType": "NotAvailable"}``, and a blank cell as ``None`` (JSON
+``null``; Pyodide's ``JsNull`` sentinel) or ``""``.
 
 Examples
 --------
@@ -17,6 +20,8 @@ Examples
 '#DIV/0!'
 >>> is_error_text(" #n/a ")
 True
+>>> error_of({"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"})
+'#DIV/0!'
 """
 
 from __future__ import annotations
@@ -65,6 +70,85 @@ def error_text(code: int) -> str:
 def is_error_text(value: object) -> bool:
     """Whether a cell's text is one of Excel's error values (case and spaces ignored)."""
     return isinstance(value, str) and value.strip().upper() in ERROR_TEXTS
+
+
+#: Office.js ``errorType`` of each error value (Excel's ``ErrorCellValueType``), for error
+#: objects that come without their ``basicValue``.
+OFFICE_JS_ERROR_TYPES: dict[str, str] = {
+    "Div0": "#DIV/0!",
+    "NotAvailable": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "Busy": "#BUSY!",
+    "Calc": "#CALC!",
+    "Connect": "#CONNECT!",
+    "Field": "#FIELD!",
+    "GettingData": "#GETTING_DATA",
+    "Spill": "#SPILL!",
+    "Blocked": "#BLOCKED!",
+    "Unknown": "#UNKNOWN!",
+    "Python": "#PYTHON!",
+}
+
+
+def _office_js_type(value: object) -> str | None:
+    """The ``type`` of an Office.js cell value object (``"Error"``, ``"Double"``,
+    ``"FormattedNumber"``, ``"Entity"``, ...); None for anything else."""
+    if isinstance(value, dict):
+        kind = value.get("type")
+        return kind if isinstance(kind, str) else None
+    return None
+
+
+def error_of(value: object) -> str | None:
+    """The error value a cell holds, as Excel's text (``"#N/A"``), or None.
+
+    A COM VT_ERROR int, an error's text, or an Office.js error object; an error without a
+    known text (an unknown VT_ERROR code, an object of an unknown ``errorType``) is
+    ``"#ERROR"``.
+    """
+    if _office_js_type(value) == "Error":
+        text = value.get("basicValue")
+        if isinstance(text, str) and is_error_text(text):
+            return text.strip().upper()
+        return OFFICE_JS_ERROR_TYPES.get(value.get("errorType"), "#ERROR")
+    if isinstance(value, str):
+        text = value.translate(_HALF_WIDTH).strip().upper()  # as classify_cell reads text
+        return text if text in ERROR_TEXTS else None
+    if isinstance(value, int) and not isinstance(value, bool) and is_com_error(value):
+        return error_text(value)
+    return None
+
+
+def _is_js_null(value: object) -> bool:
+    """Pyodide's ``JsNull`` (JavaScript ``null`` in Pyodide ≥ 0.28), without importing
+    Pyodide."""
+    kind = type(value)
+    return kind.__name__ == "JsNull" and kind.__module__.startswith("pyodide")
+
+
+#: Number-format characters of dates and times (outside quotes and brackets).
+_DATE_FORMAT = re.compile(r"[yYmMdDhHsS]")
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _office_js_number(value: object) -> object:
+    """What an Office.js number object stands for: a ``Double``'s number, a
+    ``FormattedNumber``'s number unless its format is a date or time (then the object
+    itself, text to the cell rule); any other value (an entity, a web image, anything not
+    an Office.js object) as is."""
+    if _office_js_type(value) not in ("Double", "FormattedNumber"):
+        return value
+    number = value.get("basicValue")
+    if not isinstance(number, Real) or isinstance(number, bool):
+        return value
+    if value.get("type") == "Double":
+        return number
+    number_format = _FORMAT_LITERALS.sub("", str(value.get("numberFormat", "")))
+    return value if _DATE_FORMAT.search(number_format) else number
 
 
 # --- the one rule for cell contents -------------------------------------------------------
@@ -124,7 +208,10 @@ def classify_cell(value: object) -> tuple[float, str]:
     ----------
     value : object
         A cell as a workbook reader or xlwings hands it over: a number, text, None, a
-        boolean, a date, or an error value's text.
+        boolean, a date, or an error value's text; or as Office.js hands it over (xlwings
+        Lite, xlwings Server): an error object ``{"type": "Error", "basicValue": "#N/A",
+        ...}``, a number object (``"Double"``, ``"FormattedNumber"``: its number, but a
+        date-formatted one is a date), Pyodide's ``JsNull`` for a blank.
 
     Returns
     -------
@@ -155,9 +242,18 @@ def classify_cell(value: object) -> tuple[float, str]:
     (nan, 'error-value')
     >>> classify_cell(None)
     (nan, 'blank')
+    >>> classify_cell({"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"})
+    (nan, 'error-value')
+    >>> classify_cell({"type": "FormattedNumber", "basicValue": 12.5, "numberFormat": "0.0"})
+    (12.5, 'number')
+    >>> classify_cell({"type": "FormattedNumber", "basicValue": 45000, "numberFormat": "d/m/yy"})
+    (nan, 'text')
     """
-    if value is None:
+    if value is None or _is_js_null(value):
         return math.nan, BLANK
+    if _office_js_type(value) == "Error":
+        return math.nan, ERROR_VALUE
+    value = _office_js_number(value)
     if isinstance(value, bool):
         return math.nan, TEXT
     if isinstance(value, Real):

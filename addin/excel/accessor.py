@@ -17,8 +17,14 @@ is imported:
   :class:`~addin.excel.args.Unreadable`: the function then reports it in one line (the
   reading happens before the function is called, outside its error handling).
 - **writing** a result, it only makes a list of rows of it (``[[x]]`` for a scalar), the
-  shape ``XLPython.CallUDF`` expects; :func:`addin.excel.args.to_excel` has already put a
-  marker text wherever a value is missing, so nothing needs cleaning.
+  shape ``XLPython.CallUDF`` and Office.js expect; :func:`addin.excel.args.to_excel` has
+  already put the route's marker or Excel error wherever a value is missing, so nothing
+  needs cleaning. Only an Office.js custom-functions runtime older than 1.4, which takes
+  no error objects, gets each error's text instead (as xlwings' own Office.js engine
+  does).
+
+On the Office.js route (xlwings Lite, xlwings Server) xlwings calls the same reader with
+the values Office.js sent and no range: they are passed on as they are.
 
 It is built the way xlwings' own converters are (``xlwings.conversion.Accessor`` with a
 ``Pipeline`` of stages, registered under a name), not on the documented ``Converter``
@@ -83,6 +89,24 @@ def _read(ctx) -> None:
             ctx.value = Unreadable(f"{type(error).__name__}: {error}")
 
 
+def _error_texts(ctx) -> None:
+    """Error objects → their text (``"#N/A"``), for runtimes before error objects."""
+    ctx.value = [[_error_text(x) for x in row] for row in ctx.value]
+
+
+def _error_text(x):
+    return x["basicValue"] if isinstance(x, dict) and x.get("type") == "Error" else x
+
+
+def _takes_error_objects(runtime) -> bool:
+    """Whether an Office.js custom-functions runtime (``"1.4"``) takes error objects; a
+    classic call has no runtime."""
+    try:
+        return runtime is None or float(runtime) >= 1.4
+    except (TypeError, ValueError):
+        return True
+
+
 def _write(ctx) -> None:
     value = ctx.value
     if not isinstance(value, list):
@@ -100,7 +124,10 @@ class CellsAccessor(Accessor):
 
     @classmethod
     def writer(cls, options):
-        return Pipeline().append_stage(_write)
+        pipeline = Pipeline().append_stage(_write)
+        if not _takes_error_objects(options.get("runtime")):
+            pipeline.append_stage(_error_texts)
+        return pipeline
 
 
 CellsAccessor.register(NAME)

@@ -1,8 +1,20 @@
 r"""Excel values → float arrays and problem codes, and back: the worksheet functions' converter.
 
-The worksheet functions in ``yangtze_udf`` declare every argument with xlwings'
-``convert="yangtze"`` (:mod:`addin.excel.accessor`), so a classic xlwings UDF receives
-each argument raw, as COM hands it over:
+The worksheet functions in ``yangtze_udf`` are served by xlwings on one of two routes,
+fixed when xlwings is imported (:func:`office_js`):
+
+- **classic** (Windows desktop Excel, COM): every argument is declared with xlwings'
+  ``convert="yangtze"`` (:mod:`addin.excel.accessor`) and arrives raw, as COM hands it
+  over (below); a problem in a result element shows as a marker text such as
+  ``#MISSING``, since xlwings' classic route cannot return Excel error values;
+- **Office.js** (xlwings Lite on Windows, Mac and the web; xlwings Server): an argument
+  arrives as Office.js hands it over, a scalar for one cell, a list of row lists for a
+  range, ``None`` (Pyodide: ``JsNull``) or ``""`` for a blank, numbers as ``float`` or
+  ``int`` (JSON and Pyodide make whole numbers ints: they are numbers, never error codes),
+  an error cell as ``{"type": "Error", "basicValue": "#N/A", ...}``; a problem in a result
+  element is a real Excel error (:data:`OFFICE_JS_ERRORS`).
+
+On the classic route an argument is, as COM hands it over:
 
 - a scalar for one cell, a tuple of row tuples for a range, a flat tuple for a
   one-dimensional array constant;
@@ -24,9 +36,14 @@ of that period). Text that is one of our own markers (``"#MISSING"``, ``"#GDP<=0
 an upstream worksheet function's output) carries that marker's code, so the problem
 travels on to the next function's output.
 
-The way back, :func:`to_excel`, writes a marker text wherever an element has a problem
-or no finite value (never NaN, which xlwings would show as an empty cell), returns a
-1×1 result as a scalar and anything larger as a list of rows, which Excel 365 spills.
+Every cell, whichever route it came by, is read by the one cell rule of the tables
+(:func:`~addin.core.cells.classify_cell`). An error value keeps its identity: its code is
+:data:`ERROR_CODES` of its text, so that Office.js can pass it on.
+
+The way back, :func:`to_excel`, puts the route's form of the problem wherever an element
+has a problem or no finite value (never NaN, which xlwings would show as an empty cell),
+returns a 1×1 result as a scalar and anything larger as a list of rows, which Excel 365
+spills.
 """
 
 from __future__ import annotations
@@ -34,6 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import operator
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,7 +60,14 @@ from itertools import chain
 import numpy as np
 
 from ..core import cells
-from ..core.cells import ERROR_TEXTS, classify_cell, is_com_error
+from ..core.cells import (
+    ERROR_TEXTS,
+    EXCEL_ERRORS,
+    OFFICE_JS_ERROR_TYPES,
+    classify_cell,
+    error_of,
+    is_com_error,
+)
 from ..core.problems import MARKERS, Problem, Result, worst
 from ..errors import InputError
 
@@ -50,9 +75,65 @@ from ..errors import InputError
 #: measure is not defined for them (a zero mean or base, values the measure cannot take).
 UNDEFINED = Problem.UNDEFINED
 
-#: Marker text of every code, indexable by a code array.
-MARKER_TABLE = np.array([MARKERS[p] for p in Problem], dtype=object)
+#: Code of an input cell holding one of Excel's error values, by the error's text. These
+#: codes follow every :class:`Problem` code, so an error in an input outranks any other
+#: problem of the element, as ``ERROR_CELL`` (an error of no known kind) does; when the
+#: inputs of one element hold different errors, the later in this table is passed on.
+_ERROR_ORDER = [*EXCEL_ERRORS.values(), *sorted(ERROR_TEXTS - {*EXCEL_ERRORS.values()})]
+ERROR_CODES: dict[str, int] = {text: 32 + i for i, text in enumerate(_ERROR_ORDER)}
+#: The error's text of each error code.
+ERROR_OF_CODE: dict[int, str] = {code: text for text, code in ERROR_CODES.items()}
+_CODES = range(max(ERROR_CODES.values()) + 1)
 
+#: What the classic route shows for each code: its marker (``#ERROR`` for every error value).
+MARKER_TABLE = np.array(
+    [MARKERS.get(code, MARKERS[Problem.ERROR_CELL]) for code in _CODES], dtype=object
+)
+
+
+def _office_js_error(text: str) -> dict:
+    """An Excel error value as xlwings' Office.js route returns it (Excel's
+    ``ErrorCellValue``: ``errorType`` and the text, ``basicValue``)."""
+    return {"type": "Error", "errorType": _OFFICE_JS_ERROR_TYPE[text], "basicValue": text}
+
+
+#: The errors a custom function can return: not #REF!, #NAME? or the newer errors
+#: (#SPILL!, #CALC!, ...); an input holding one of those gives #VALUE!.
+RETURNABLE_ERRORS = frozenset({"#N/A", "#VALUE!", "#NUM!", "#DIV/0!", "#NULL!"})
+_OFFICE_JS_ERROR_TYPE = {
+    text: kind for kind, text in OFFICE_JS_ERROR_TYPES.items() if text in RETURNABLE_ERRORS
+}
+#: The Excel error of each problem on the Office.js route.
+OFFICE_JS_ERROR_TEXT: dict[int, str] = {
+    Problem.MISSING: "#N/A",
+    Problem.NEGATIVE: "#VALUE!",
+    Problem.NONPOSITIVE_GDP: "#VALUE!",
+    Problem.NONPOSITIVE_RATE: "#VALUE!",
+    Problem.TEXT: "#VALUE!",
+    Problem.ERROR_CELL: "#VALUE!",
+    Problem.UNDEFINED: "#NUM!",
+    Problem.OVERFLOW: "#NUM!",
+    **{
+        code: text if text in RETURNABLE_ERRORS else "#VALUE!"
+        for code, text in ERROR_OF_CODE.items()
+    },
+}
+#: What the Office.js route returns for each code (a code of no problem: #VALUE!).
+OFFICE_JS_ERRORS = np.empty(len(_CODES), dtype=object)
+OFFICE_JS_ERRORS[:] = [_office_js_error(OFFICE_JS_ERROR_TEXT.get(c, "#VALUE!")) for c in _CODES]
+
+
+def office_js() -> bool:
+    """Whether xlwings serves the worksheet functions through Office.js (xlwings Lite,
+    xlwings Server) rather than COM: xlwings decides it when imported
+    (``xlwings.on_server``, from ``XLWINGS_ON_SERVER=true``, which Lite and Server set) and
+    decorates the functions for that route."""
+    xlwings = sys.modules.get("xlwings")
+    return bool(getattr(xlwings, "on_server", False))
+
+
+#: Rows and columns of a worksheet (Excel 2007 and later).
+SHEET_ROWS, SHEET_COLUMNS = 1_048_576, 16_384
 
 # Categories of a cell's Python type.
 _BLANK, _NUMBER, _INT, _STR, _TEXTLIKE, _OTHER = range(6)
@@ -82,13 +163,15 @@ _TYPE_CATEGORY = {
     np.datetime64: _TEXTLIKE,
 }
 _FLOAT_TYPES = frozenset({float, np.float64, np.float32})
+#: Types of a number on the Office.js route: JSON and Pyodide hand whole numbers over as ints.
+_OFFICE_JS_NUMBER_TYPES = _FLOAT_TYPES | {int}
 _type_of = np.frompyfunc(type, 1, 1)
 _is = np.frompyfunc(operator.is_, 2, 1)
 
 #: Problem code of a text cell by its exact text; any other text is ``TEXT``.
 _TEXT_CODES: dict[str, int] = {
     **{MARKERS[p]: int(p) for p in Problem if p != Problem.OK},
-    **dict.fromkeys(ERROR_TEXTS, int(Problem.ERROR_CELL)),
+    **ERROR_CODES,
 }
 _text_code_of = np.frompyfunc(_TEXT_CODES.get, 2, 1)
 
@@ -126,7 +209,8 @@ class Cells:
     values : ndarray of float, 2-D
         The numbers; NaN for blanks and wherever ``problems`` is not OK.
     problems : ndarray of int8, same shape
-        What a cell held instead of a number: ``TEXT``, ``ERROR_CELL``, or the code of
+        What a cell held instead of a number: ``TEXT``, an error value's
+        :data:`ERROR_CODES` code (``ERROR_CELL`` for an error of no known kind), or the code of
         an upstream marker. Blanks are ``OK`` (NaN value).
     name : str
         The argument's name, for messages.
@@ -186,19 +270,25 @@ def _is_rows(x) -> bool:
     )
 
 
-def _all_floats(rows) -> np.ndarray | None:
-    """Rows of Python floats as a 2-D array, or None if any cell is something else.
+def _all_floats(rows, com: bool) -> np.ndarray | None:
+    """Rows of Python numbers as a 2-D float array, or None if any cell is something else.
 
     numpy's own type discovery (one pass in C) gives float64 only for numbers and
-    booleans: text, blanks, dates and Decimals give another dtype. A boolean can only have
-    become 0 or 1, a VT_ERROR int a value in the error range: only when such values occur
-    are the cells' types checked one by one.
+    booleans (int64 for whole numbers only): text, blanks, dates and Decimals give another
+    dtype. A boolean can only have become 0 or 1, a VT_ERROR int (``com``, the classic
+    route) a value in the error range: only when such values occur are the cells' types
+    checked one by one. On the Office.js route an int is a number.
     """
     values = np.array(rows)
+    if values.dtype == np.int64 and not com:
+        values = values.astype(float)
     if values.dtype != np.float64 or values.ndim != 2 or values.size == 0:
         return None
-    suspicious = (values == 0) | (values == 1) | is_com_error(values)
-    if suspicious.any() and not set(map(type, chain.from_iterable(rows))) <= _FLOAT_TYPES:
+    suspicious = (values == 0) | (values == 1)
+    if com:
+        suspicious |= is_com_error(values)
+    number_types = _FLOAT_TYPES if com else _OFFICE_JS_NUMBER_TYPES
+    if suspicious.any() and not set(map(type, chain.from_iterable(rows))) <= number_types:
         return None
     return values
 
@@ -210,7 +300,8 @@ def _category(kind: type) -> int:
 
 
 def _classify_other(value) -> tuple[float, int]:
-    """Value and problem code of a cell whose type is not in the table (rare)."""
+    """Value and problem code of a cell whose type is not in the table (rare): Office.js
+    objects (errors, formatted numbers) and Pyodide's ``JsNull`` by the one cell rule."""
     if isinstance(value, (bool, np.bool_, dt.date, dt.time)):
         return np.nan, int(Problem.TEXT)
     if isinstance(value, (numbers.Real, Decimal)):
@@ -218,18 +309,35 @@ def _classify_other(value) -> tuple[float, int]:
             return float(value), int(Problem.OK)
         except (OverflowError, ValueError):
             return np.nan, int(Problem.TEXT)
-    return np.nan, int(Problem.TEXT)
+    return _by_cell_rule(value)
 
 
 def _read_texts(strings: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Text cells by the one cell rule (:func:`~addin.core.cells.classify_cell`): numeric
-    text is its number, a yearbook no-data mark a blank; other text keeps its code."""
+    text is its number, a yearbook no-data mark a blank, an error's text (any case, spaces
+    around) that error; other text keeps its code."""
     values, codes = np.full(strings.shape, np.nan), codes.copy()
     for i in np.flatnonzero(codes == Problem.TEXT):
-        number, kind = classify_cell(strings[i])
-        if kind in (cells.NUMERIC_TEXT, cells.PLACEHOLDER, cells.BLANK):
-            values[i], codes[i] = number, Problem.OK
+        values[i], codes[i] = _by_cell_rule(strings[i])
     return values, codes
+
+
+#: Problem code of each kind of cell of the one cell rule (an error: by its text).
+_KIND_CODES = {
+    cells.NUMBER: Problem.OK,
+    cells.NUMERIC_TEXT: Problem.OK,
+    cells.PLACEHOLDER: Problem.OK,
+    cells.BLANK: Problem.OK,
+    cells.TEXT: Problem.TEXT,
+}
+
+
+def _by_cell_rule(value) -> tuple[float, int]:
+    """Value and problem code of one cell by :func:`~addin.core.cells.classify_cell`."""
+    number, kind = classify_cell(value)
+    if kind == cells.ERROR_VALUE:
+        return np.nan, ERROR_CODES.get(error_of(value), int(Problem.ERROR_CELL))
+    return number, int(_KIND_CODES[kind])
 
 
 def read(x, name: str) -> Cells:
@@ -239,11 +347,13 @@ def read(x, name: str) -> Cells:
     ``""``, NaN) NaN with no problem; booleans, dates, times and any other text
     ``TEXT``, except what the one cell rule reads (:func:`~addin.core.cells.classify_cell`:
     numeric text such as ``"1,234.5"`` is its number, a yearbook no-data mark such as
-    ``"—"`` a blank); Excel error values ``ERROR_CELL``; our own markers their
-    own code.
+    ``"—"`` a blank); an Excel error value (a VT_ERROR int on the classic route, an
+    Office.js error object, an error's text) its :data:`ERROR_CODES` code; our own markers
+    their own code. On the Office.js route (:func:`office_js`) an int is a number.
 
     A :class:`Reference` (a whole column or row) is trimmed after its last row (column)
-    holding anything but a blank.
+    holding anything but a blank; so is, on the Office.js route, a range of all the
+    sheet's 1,048,576 rows (16,384 columns), which Office.js hands over in full.
 
     Raises
     ------
@@ -255,13 +365,23 @@ def read(x, name: str) -> Cells:
         return _trim(read(x.value, name), x.open_rows, x.open_columns)
     if isinstance(x, Unreadable):
         raise InputError(f"Excel could not hand the range over ({x.reason})", f"argument {name}")
-    numbers = _numbers_only(x, name)
+    com = not office_js()
+    if not com and _is_rows(x):
+        open_rows, open_columns = len(x) == SHEET_ROWS, len(x[0]) == SHEET_COLUMNS
+        if open_rows or open_columns:
+            return _trim(_read_values(x, name, com), open_rows, open_columns)
+    return _read_values(x, name, com)
+
+
+def _read_values(x, name: str, com: bool) -> Cells:
+    """:func:`read` of a cell, a list of rows or an array (not a :class:`Reference`)."""
+    numbers = _numbers_only(x, name, com)
     if numbers is not None:  # the usual case, numbers only: no object array
         return Cells(numbers, np.zeros(numbers.shape, dtype=np.int8), name)
-    return _classify(_to_object_array(x, name), name)
+    return _classify(_to_object_array(x, name), name, com)
 
 
-def _numbers_only(x, name: str) -> np.ndarray | None:
+def _numbers_only(x, name: str, com: bool) -> np.ndarray | None:
     """``x`` as a 2-D float array if it holds numbers only (a numeric numpy array, or rows
     of Python floats); None otherwise."""
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
@@ -273,11 +393,12 @@ def _numbers_only(x, name: str) -> np.ndarray | None:
         return None
     if len(set(map(len, x))) != 1:
         raise InputError("rows of different lengths: give a rectangular range", f"argument {name}")
-    return _all_floats(x)
+    return _all_floats(x, com)
 
 
-def _classify(obj: np.ndarray, name: str) -> Cells:
-    """Cells of any types (a 2-D object array), type by type."""
+def _classify(obj: np.ndarray, name: str, com: bool) -> Cells:
+    """Cells of any types (a 2-D object array), type by type; ``com``: the classic route,
+    where an int in the VT_ERROR range is an error value."""
     types_of = _type_of(obj)
     category = np.full(obj.shape, _OTHER, dtype=np.int8)
     for kind in set(types_of.flat):  # a few types: one vectorised comparison each
@@ -288,7 +409,7 @@ def _classify(obj: np.ndarray, name: str) -> Cells:
     problems = np.zeros(obj.shape, dtype=np.int8)
 
     numeric = (category == _NUMBER) | (category == _INT)
-    values[numeric], problems[numeric] = _numbers(obj[numeric])
+    values[numeric], problems[numeric] = _numbers(obj[numeric], com)
 
     texts = category == _STR
     if texts.any():
@@ -299,9 +420,8 @@ def _classify(obj: np.ndarray, name: str) -> Cells:
 
     problems[category == _TEXTLIKE] = Problem.TEXT
 
-    for flat_index in np.flatnonzero(
-        category == _OTHER
-    ):  # rare types only (pandas timestamps, ...)
+    # rare types: Office.js objects (errors, formatted numbers), JsNull, pandas timestamps
+    for flat_index in np.flatnonzero(category == _OTHER):
         index = np.unravel_index(flat_index, obj.shape)
         values[index], problems[index] = _classify_other(obj[index])
     return Cells(values, problems, name)
@@ -355,8 +475,9 @@ def _pad(cells: Cells, rows: int, columns: int) -> Cells:
     )
 
 
-def _numbers(objs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Floats and problem codes of numeric cells; an int in the VT_ERROR range is an error."""
+def _numbers(objs: np.ndarray, com: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Floats and problem codes of numeric cells; on the classic route (``com``) an int in
+    the VT_ERROR range is that error."""
     try:
         values = objs.astype(float)
     except (OverflowError, ValueError, TypeError):  # a huge int, a signalling Decimal NaN
@@ -365,11 +486,13 @@ def _numbers(objs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         problems = np.array([p for _, p in pairs], dtype=np.int8).reshape(objs.shape)
     else:
         problems = np.zeros(objs.shape, dtype=np.int8)
-    is_error = is_com_error(values)
+    is_error = is_com_error(values) if com else np.zeros(values.shape, dtype=bool)
     if is_error.any():  # COM hands error values as ints and numbers as floats
         is_error[is_error] = [_TYPE_CATEGORY.get(type(v)) == _INT for v in objs[is_error]]
+        codes = [ERROR_CODES.get(error_of(v), Problem.ERROR_CELL) for v in objs[is_error]]
         values = np.where(is_error, np.nan, values)
-        problems = np.where(is_error, Problem.ERROR_CELL, problems).astype(np.int8)
+        problems = problems.copy()
+        problems[is_error] = codes
     return values, problems
 
 
@@ -473,10 +596,11 @@ def to_excel(
 ):
     """Values and problem codes → what a UDF returns.
 
-    An element shows its problem's marker; an element without a problem but without a
-    finite value shows ``fallback``'s marker (a code, or an array of codes broadcast
-    against ``values``). A 1×1 result is a float or a marker text, anything larger a
-    list of rows.
+    An element with a problem shows it: on the classic route its marker text
+    (:data:`MARKER_TABLE`), on the Office.js route its Excel error (:data:`OFFICE_JS_ERRORS`,
+    :func:`office_js`). An element without a problem but without a finite value shows
+    ``fallback``'s (a code, or an array of codes broadcast against ``values``). A 1×1
+    result is a float or that one element, anything larger a list of rows.
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
     problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
@@ -485,7 +609,7 @@ def to_excel(
         fallback = np.broadcast_to(np.asarray(fallback, dtype=np.int8), values.shape)
         codes = np.where(problems != Problem.OK, problems, fallback)
         out = values.astype(object)
-        out[bad] = MARKER_TABLE[codes[bad]]
+        out[bad] = (OFFICE_JS_ERRORS if office_js() else MARKER_TABLE)[codes[bad]]
     else:
         out = values
     if out.shape == (1, 1):
