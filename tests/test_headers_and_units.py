@@ -266,3 +266,28 @@ def test_a_gap_between_declared_units_is_filled_in_the_sheets_unit(base, tmp_pat
     assert filled["cell"].tolist() == [f"Trade!{ref('江西', 2009)}"]
     value = float(filled["detail"].iloc[0].removeprefix("interpolated ").split()[0])
     assert value == pytest.approx(want, rel=1e-5)
+
+
+def _trade_block(headers: list[object], rows: list[list[object]]) -> list[list[object]]:
+    """A small Trade sheet: unit 万美元, ``headers`` from C4, one row per province."""
+    return [["Trade"], [None, "万美元"], [], [None, None, *headers]] + [
+        [name, None, *values] for name, values in zip(PROVINCES, rows)
+    ]
+
+
+def test_a_repeated_year_over_an_empty_column_is_a_note_and_over_numbers_stops():
+    from addin.errors import InputError
+    from addin.workbook.sheets import read_data_sheet
+
+    rows = [[1.0, 2.0, None], [3.0, 4.0, None]]
+    data = read_data_sheet("trade", _trade_block([2001, 2002, 2002], rows), "Trade")
+    (note,) = data.issues
+    assert (note.kind, note.level, note.where) == ("note", "info", "Trade!E4")
+    assert "holds no numbers" in note.detail and data.values.loc["江苏", 2002] == 4.0
+    rows = [[1.0, None, 2.0], [3.0, None, 4.0]]
+    with pytest.raises(InputError) as stop:
+        read_data_sheet("trade", _trade_block([2001, 2002, 2002], rows), "Trade")
+    assert str(stop.value) == (
+        "Trade!E4: year 2002 is also the header of D4, and the 2 number(s) under this one "
+        "would not be used; correct the year of the one that is wrong (each year once)"
+    )

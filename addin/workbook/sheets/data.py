@@ -104,22 +104,27 @@ def _bad_header(key, block, col, value, where, issues) -> None:
 
 
 def _repeated_header(key, block, col, year, first, sheet, issues) -> None:
-    """Stop at a repeated year over numbers (they would be dropped or serve as the other
-    column's); record one over an empty column."""
+    """Stop at a repeated year over numbers (they would be dropped, or serve as the other
+    column's year); note one over a column without numbers (the first column is used)."""
     where = layout.address(layout.HEADER_ROW, col, sheet)
     first_where = layout.address(layout.HEADER_ROW, first)
     numbers, _ = _numbers_below(block, col)
     if numbers:
+        both = (
+            "both columns hold numbers"
+            if _numbers_below(block, first)[0]
+            else (f"the {numbers} number(s) under this one would not be used")
+        )
         raise InputError(
-            f"year {year} is also the header of {first_where}, and both columns hold numbers; "
-            "correct the year of the one that is wrong (each year once)",
+            f"year {year} is also the header of {first_where}, and {both}; correct the year "
+            "of the one that is wrong (each year once)",
             where,
         )
     detail = (
         f"year {year} appears more than once on sheet {sheet} (first in {first_where}); "
-        "this column is empty and not used"
+        "this column holds no numbers and is not used"
     )
-    issues.append(QualityRecord(QualityKind.DUPLICATE, key, None, year, where, detail))
+    issues.append(QualityRecord(QualityKind.NOTE, key, None, year, where, detail))
 
 
 def _note_disorder(key, year_cols, sheet, issues) -> None:
