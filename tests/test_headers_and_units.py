@@ -264,8 +264,13 @@ def test_a_gap_between_declared_units_is_filled_in_the_sheets_unit(base, tmp_pat
     filled = q[(q["kind"] == "filled") & (q["series"] == "trade") & (q["province"] == "江西")]
     want = (data["trade"].loc["江西", 2008] + data["trade"].loc["江西", 2010]) / 2
     assert filled["cell"].tolist() == [f"Trade!{ref('江西', 2009)}"]
-    value = float(filled["detail"].iloc[0].removeprefix("interpolated ").split()[0])
-    assert value == pytest.approx(want, rel=1e-5)
+    detail = filled["detail"].iloc[0]
+    assert float(detail.removeprefix("interpolated ").split()[0]) == pytest.approx(want, rel=1e-5)
+    # not silent: the fill says it lies between two units, naming the unit-row cell
+    assert (
+        "between 2008 in 万美元 and 2010 in 千美元, both converted to 万美元 (Trade!B2)" in detail
+    )
+    assert detail.endswith(f"check the unit row (Trade!{LETTER[2010]}3)")
 
 
 def _trade_block(headers: list[object], rows: list[list[object]]) -> list[list[object]]:

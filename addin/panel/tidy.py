@@ -323,8 +323,10 @@ def _fill(
                 filled[i, j], mask[i, j] = np.nan, False
     out = pd.DataFrame(filled, index=values.index, columns=values.columns)
     labels, years = values.index.tolist(), _years_of(values)
+    seen = ~np.isnan(values.to_numpy()) if series.year_units else None
     for i, j in zip(*np.nonzero(mask)):
         prov, yr = labels[i], years[j]
+        between = _across_units(series, seen[i], years, j) if seen is not None else ""
         quality.append(
             QualityRecord(
                 QualityKind.FILLED,
@@ -332,10 +334,26 @@ def _fill(
                 prov if series.key != "fx" else None,
                 yr,
                 series.where(prov, yr),
-                f"interpolated {filled[i, j]:.6g}",
+                f"interpolated {filled[i, j]:.6g}{between}",
             )
         )
     return out, pd.DataFrame(mask, index=values.index, columns=values.columns)
+
+
+def _across_units(series: SeriesData, seen: np.ndarray, years: list[int], j: int) -> str:
+    """For a value filled at column ``j`` between two years typed in different units (the
+    unit row), what the detail adds: both years, their units and the unit-row cells; the
+    fill is between the numbers converted to B2's unit. Empty when the units agree."""
+    y0 = years[np.flatnonzero(seen[:j])[-1]]
+    y1 = years[j + 1 + np.flatnonzero(seen[j + 1 :])[0]]
+    u0, u1 = (str(series.year_units.get(y, series.unit)).strip() for y in (y0, y1))
+    if u0 == u1:
+        return ""
+    cells = [series.year_unit_cells[y] for y in (y0, y1) if y in series.year_units]
+    return (
+        f" between {y0} in {u0} and {y1} in {u1}, both converted to {series.unit} "
+        f"({series.unit_cell}) first; check the unit row ({', '.join(cells)})"
+    )
 
 
 def _unit_parser(key: str) -> Callable[[object, str | None], object]:
