@@ -71,7 +71,9 @@ class FakeChart:
         self.api = (
             None,
             types.SimpleNamespace(
-                SeriesCollection=lambda: types.SimpleNamespace(Item=lambda i: self.series[i - 1])
+                SeriesCollection=lambda: types.SimpleNamespace(
+                    Item=lambda i: self.series[i - 1], Count=len(self.series)
+                )
             ),
         )
 

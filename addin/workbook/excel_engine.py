@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from ..core.cells import error_text, is_com_error
 from ..errors import YangtzeError
 from . import layout
+from .parts.charts import count_notice, measure_names
 from .regenerate import regenerate
 from .render import ChartRanges, SheetBlock
 
@@ -22,6 +23,8 @@ class ExcelEngine:
 
     def __init__(self, book):
         self.book = book
+        self.messages: list[str] = []  # notices for the user (a chart not fully updated)
+        self._written: dict[str, SheetBlock] = {}
 
     def __enter__(self) -> ExcelEngine:
         return self
@@ -54,6 +57,7 @@ class ExcelEngine:
         ]
 
     def write(self, block: SheetBlock) -> None:
+        self._written[block.sheet] = block
         sht = self.book.sheets[block.sheet]
         sht.clear_contents()
         width = max((len(r) for r in block.rows), default=0)
@@ -75,18 +79,22 @@ class ExcelEngine:
         if not len(sht.charts):
             return
         chart = sht.charts[0]
-        try:  # Windows COM: repoint each series exactly
+        try:  # Windows COM: repoint each series exactly; Excel keeps the chart's type valid
             collection = chart.api[1].SeriesCollection()
-            for i, (name_ref, values_ref) in enumerate(ranges.series, start=1):
+            count = collection.Count
+            for i, (name_ref, values_ref) in enumerate(ranges.series[:count], start=1):
                 series = collection.Item(i)
                 series.Name = "=" + name_ref
                 series.Values = "=" + values_ref
                 series.XValues = "=" + ranges.categories
         except Exception:  # noqa: BLE001 - macOS (AppleScript) has no SeriesCollection
             # Leave the chart as built (rows 5–34 of the template); say so rather than guess.
-            self.status(
-                f"Yangtze: the chart on {ranges.sheet} keeps its ranges (not adjustable here)"
-            )
+            self.messages.append(f"the {ranges.sheet} chart keeps its ranges (not adjustable here)")
+            return
+        names = measure_names(ranges, self._written[ranges.sheet])
+        notice = count_notice(f"the {ranges.sheet} chart", count, names)
+        if notice:
+            self.messages.append(notice)
 
     def status(self, text: str) -> None:
         self.book.app.status_bar = text
@@ -104,6 +112,8 @@ def regenerate_caller() -> None:
         app.screen_updating = False
         result = regenerate(engine)
         app.status_bar = f"Yangtze: {result.summary()}"
+        if engine.messages:
+            app.alert("\n".join(engine.messages), title="Yangtze 长江开放: notes 提示")
     except YangtzeError as exc:
         app.status_bar = False
         app.alert(str(exc), title="Yangtze 长江开放: please check your data 请检查数据")
@@ -142,9 +152,14 @@ def recalc_in_excel(paths: list[str], backup: bool = False) -> Iterator[tuple[st
                     shutil.copy2(path, backup_path(Path(path)))
                 book = app.books.open(path)
                 app.calculate()
-                result = regenerate(ExcelEngine(book))
+                engine = ExcelEngine(book)
+                result = regenerate(engine)
                 book.save()
-                yield path, True, result.summary()
+                yield (
+                    path,
+                    True,
+                    "; ".join([result.summary(), *(f"note: {m}" for m in engine.messages)]),
+                )
             except YangtzeError as exc:
                 yield path, False, str(exc)
             except Exception as exc:  # noqa: BLE001 - Excel's COM errors: report per book, continue

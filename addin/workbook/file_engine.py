@@ -2,7 +2,8 @@
 the tool owns and copies every other part byte for byte.
 
 Owned: the output sheets' worksheet parts (:mod:`.sheet_writer`), their charts
-(:mod:`.charts`), formats appended to ``xl/styles.xml`` (:mod:`.styles`), the calculation
+(:mod:`.charts`), the extent and column names of a user's table over an output table
+(:mod:`.tables`), formats appended to ``xl/styles.xml`` (:mod:`.styles`), the calculation
 settings and ``xl/calcChain.xml`` entries of rewritten sheets (:mod:`.calc`), and for a
 recreated output sheet its entries in ``xl/workbook.xml``, its relationships and
 ``[Content_Types].xml``. Input sheets are read from the worksheets the safety check
@@ -22,12 +23,14 @@ Examples
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..errors import FileRejected
 from . import layout
-from .parts.calc import cells_referring, drop_chain_entries, full_calc_on_load
-from .parts.charts import update_chart
+from .parts.calc import cells_referring, drop_chain_entries, formula_cells, full_calc_on_load
+from .parts.charts import tool_chart, update_chart
+from .parts.doc_props import APP, add_sheet_title
 from .parts.package import (
     CONTENT_TYPES,
     DOC_REL,
@@ -72,6 +75,13 @@ EMPTY_SHEET = (
 )
 
 
+#: A sheet's or the workbook's VBA code name (``<sheetPr codeName="Sheet1">``, ``<workbookPr>``).
+_CODE_NAME = re.compile(rb'<(?:\w+:)?(?:sheetPr|workbookPr)\b[^>]*\bcodeName="([^"]*)"')
+
+
+_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+
 def _is_worksheet(part: str) -> bool:
     """Whether zip member ``part`` is named as worksheets are (``xl/worksheets/sheet1.xml``)."""
     return part.startswith("xl/worksheets/") and part.endswith(".xml")
@@ -102,6 +112,8 @@ class FileEngine:
         rewritten = {s.part for name, s in self._sheets.items() if name in layout.OUTPUT_SHEETS}
         self._unpacked = {p: data for p, data in unpacked.items() if p not in rewritten}
         self._written: dict[str, SheetBlock] = {}
+        self._cells_written = False  # by write_cells (yangtze import)
+        self._replaced_formulas: dict[int, set[str]] = {}  # sheetId → cells whose <f> went
         self._styles: OutputStyles | None = None
         self.messages: list[str] = []
 
@@ -203,13 +215,23 @@ class FileEngine:
         styles = self._output_styles({f for f in block.formats if f})
         stored = self.package.read(part)  # unchanged data: the member is copied, not deflated
         self.package.put(part, rewrite_sheet(stored, block, styles), stored=stored)
+        if self.package.related(part, "table"):
+            from .parts.tables import update_tables  # only for a sheet with a user's table
+
+            self.messages += update_tables(self.package, part, block, stored, self.path)
         self._written[block.sheet] = block
         self._forget(block.sheet)
 
     def _add_sheet(self, name: str) -> None:
-        """Recreate output sheet ``name`` (deleted by the user) at the end of the tabs."""
+        """Recreate output sheet ``name`` (deleted by the user) at the end of the tabs; in a
+        book with a VBA project whose sheets have code names it gets one of its own, as
+        Excel gives one; the sheet list of ``docProps/app.xml`` names it too."""
         part = self.package.free_name("xl/worksheets/sheet{}.xml")
-        self.package.put(part, EMPTY_SHEET)
+        sheet = EMPTY_SHEET
+        if code := self._free_code_name():
+            element = f'<sheetPr codeName="{code}"/>'.encode()
+            sheet = sheet.replace(b"<dimension ", element + b"<dimension ", 1)
+        self.package.put(part, sheet)
         self.package.add_override(part, WORKSHEET_TYPE)
         rel = self.package.add_relationship(WORKBOOK, f"{DOC_REL}/worksheet", part)
         sheet_id = max((s.sheet_id for s in self._sheets.values()), default=0) + 1
@@ -220,21 +242,65 @@ class FileEngine:
         ).encode()
         close = data.index(b"</sheets>")
         self.package.put(WORKBOOK, data[:close] + entry + data[close:])
+        if self.package.exists(APP) and (
+            app := add_sheet_title(self.package.read(APP), name, list(self._sheets))
+        ):
+            self.package.put(APP, app)
         self._sheets[name] = SheetEntry(name, sheet_id, rel, part)
         self.messages.append(f"sheet {name} was missing; it was added again at the end")
+
+    def _free_code_name(self) -> str | None:
+        """``Sheet<n>``, the first that no sheet nor the workbook uses as its VBA code name
+        (compared without case, as VBA does); None in a book without a VBA project, or
+        whose sheets carry no code names (LibreOffice saves none: a recreated sheet then
+        matches the others)."""
+        if not self.macro_enabled():
+            return None
+        sheets = [
+            found.group(1).decode().casefold()
+            for s in self._sheets.values()
+            if s.part and self.package.exists(s.part)
+            # sheetPr is a worksheet's first child
+            for found in _CODE_NAME.finditer(self._sheet_xml(s.part)[:65536])
+        ]
+        if not sheets:
+            return None
+        book = _CODE_NAME.search(self.package.read(WORKBOOK))
+        taken = set(sheets) | ({book.group(1).decode().casefold()} if book else set())
+        n = 1
+        while f"sheet{n}" in taken:
+            n += 1
+        return f"Sheet{n}"
 
     def write_cells(self, sheet: str, cells: dict[tuple[int, int], object]) -> None:
         """Set individual cells (1-based row, column) of ``sheet``; used by ``yangtze import``.
 
-        Only that sheet's part changes; each cell keeps its format."""
+        Only that sheet's part changes; each cell keeps its format. A formula replaced by
+        a value loses its calcChain entry when saved, and full calculation on load is set
+        so that formulas reading the written cells are recalculated."""
         from .parts.sheet_cells import set_cells  # only `yangtze import` writes cells
 
         part = self._part(sheet)
-        self.package.put(part, set_cells(self.package.read(part), cells, self.path, part))
+        data, replaced = set_cells(self.package.read(part), cells, self.path, part)
+        self.package.put(part, data)
+        self._cells_written = True
+        if replaced:
+            sheet_id = self._sheets[sheet].sheet_id
+            self._replaced_formulas.setdefault(sheet_id, set()).update(replaced)
         self._forget(sheet)
 
+    def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """The cells (1-based row, column) of ``sheet`` that hold a formula, with or
+        without a stored result."""
+        return {
+            (int(found.group(2)), layout.column_index(found.group(1)))
+            for ref in formula_cells(self._sheet_xml(self._part(sheet)))
+            if (found := _CELL_REF.fullmatch(ref))
+        }
+
     def set_chart(self, ranges: ChartRanges) -> None:
-        """Point the first chart on ``ranges.sheet`` at the rows written there."""
+        """Point the chart on ``ranges.sheet`` that draws its measures (:func:`.tool_chart`)
+        at the rows written there."""
         block = self._written[ranges.sheet]
         part = self._part(ranges.sheet)
         charts = [
@@ -257,19 +323,23 @@ class FileEngine:
             self.messages.append(
                 f"the chart on sheet {ranges.sheet} was missing; it was added again"
             )
-        stored = self.package.read(charts[0])
-        data = update_chart(stored, ranges, block, self.path, charts[0])
-        self.package.put(charts[0], data, stored=stored)
+        chart = tool_chart([(c, self.package.read(c)) for c in charts], ranges)
+        stored = self.package.read(chart)
+        data, notices = update_chart(stored, ranges, block, self.path, chart)
+        self.messages += notices
+        self.package.put(chart, data, stored=stored)
 
     def status(self, text: str) -> None:
         self.messages.append(text)
 
     # --- saving -------------------------------------------------------------------------
     def _settle_calculation(self) -> None:
-        """Full calculation on load, and no calcChain entry on a rewritten sheet."""
-        if not self._written:
+        """Full calculation on load, and no calcChain entry on a rewritten sheet nor of a
+        formula cell replaced by a value."""
+        if not self._written and not self._cells_written:
             return
-        self._note_stale_formulas()
+        if self._written:
+            self._note_stale_formulas()
         workbook = full_calc_on_load(self.package.read(WORKBOOK))
         if workbook is not None:
             self.package.put(WORKBOOK, workbook)
@@ -277,7 +347,7 @@ class FileEngine:
         if chain is None:
             return
         ids = {self._sheets[s].sheet_id for s in self._written}
-        kept = drop_chain_entries(self.package.read(chain), ids)
+        kept = drop_chain_entries(self.package.read(chain), ids, self._replaced_formulas)
         if kept is None:
             self.package.remove(chain)
             self.package.remove_relationship(WORKBOOK, chain)

@@ -21,6 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from ...errors import FileRejected
+from .. import layout
 from .package import MAIN_NS
 from .xmlparse import check_no_dtd, iterparse, unreadable
 
@@ -48,20 +49,12 @@ class SheetContent:
     uncomputed: list[str] = field(default_factory=list)  # formula cells without a result
 
 
-def column_number(letters: str) -> int:
-    """``"A"`` → 1, ``"AA"`` → 27.
-
-    >>> column_number("C"), column_number("XFD")
-    (3, 16384)
-    """
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _unescape(text: str) -> str:
-    """Excel's ``_xHHHH_`` escapes of control characters back to the characters."""
+    """Excel's ``_xHHHH_`` escapes of control characters back to the characters.
+
+    >>> _unescape("A_x0041_A")  # _x0041_ is "A"
+    'AAA'
+    """
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
@@ -170,7 +163,7 @@ def read_sheet(stream, shared: list[str], path, sheet: str, part: str) -> SheetC
             for c in elem.iter(_C):
                 ref = c.get("r")
                 m = _REF.match(ref) if ref else None
-                col = column_number(m.group(1)) if m else col + 1
+                col = layout.column_index(m.group(1)) if m else col + 1
                 value, stored = _cell_value(c, shared)
                 if not stored:
                     uncomputed.append(ref or f"R{r}C{col}")
