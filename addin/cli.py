@@ -133,18 +133,10 @@ def cmd_regenerate(args) -> int:
     return 0
 
 
-#: The Quality levels, most serious first (an entry's level: :func:`_level`).
-LEVEL_ORDER = ("error", "warning", "info")
-
-
-def _level(entry) -> str:
-    """The level of a Quality entry (a row of the Quality table): error, warning or info."""
-    return entry.level
-
-
 def cmd_check(args) -> int:
     """Print each Quality entry with its level, kind, detail and cell; exit 1 when any is
     an error (:data:`CHECK_EXIT_CODES`)."""
+    from .panel.quality import LEVELS
     from .workbook.file_engine import FileEngine
     from .workbook.regenerate import compute
 
@@ -160,9 +152,9 @@ def cmd_check(args) -> int:
         _say("  no problems found 未发现问题")
     for entry in entries:
         where = f" [{entry.cell}]" if entry.cell else ""
-        _say(f"  {_level(entry):<8}{entry.kind:<13}{entry.detail}{where}")
-    levels = [_level(entry) for entry in entries]
-    counts = ", ".join(f"{levels.count(level)} {level}" for level in LEVEL_ORDER)
+        _say(f"  {entry.level:<8}{entry.kind:<13}{entry.detail}{where}")
+    levels = [entry.level for entry in entries]
+    counts = ", ".join(f"{levels.count(level)} {level}" for level in LEVELS)
     _say(f"  {len(entries)} entries: {counts}")
     return 1 if "error" in levels else 0
 

@@ -187,14 +187,6 @@ CELL_CASES = {
         "FIE!A15",
         "贵州 appears more than once on sheet FIE",
     ),
-    "duplicated year": (
-        "FIE",
-        "E4",
-        1993,
-        "duplicate",
-        "FIE!E4",
-        "year 1993 appears more than once on sheet FIE",
-    ),
     "province not in the mapping": (
         "Population",
         "A14",
@@ -207,9 +199,9 @@ CELL_CASES = {
         "Population",
         None,
         _swap_population_years,
-        "note",
-        "Population!D4",
-        "not in increasing order (1993 after 1994)",
+        "order",
+        "Population!C4:D4",
+        "C4 (1994) then D4 (1993)",
     ),
     "merged cells": (
         "Trade",

@@ -18,6 +18,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from addin.core.cells import classify_cell, number_text
 from addin.workbook import layout, sheets
 from addin.workbook.parts.package import MAIN_NS
+from addin.workbook.sheets import data as data_sheet
 
 #: Cell contents that are not plain numbers: each is noted or read by the cell rule.
 ODD_CELLS = [
@@ -90,7 +91,7 @@ def test_read_data_sheet_matches_the_per_cell_loop(seed, monkeypatch):
     block = random_block(seed)
     fast = sheets.read_data_sheet("trade", block, "Trade")
     # The simple version: every row read cell by cell through _read_cell.
-    monkeypatch.setattr(sheets, "_PLAIN_TYPES", frozenset())
+    monkeypatch.setattr(data_sheet, "_PLAIN_TYPES", frozenset())
     slow = sheets.read_data_sheet("trade", block, "Trade")
 
     pd.testing.assert_frame_equal(fast.values, slow.values)
@@ -126,14 +127,19 @@ def test_read_data_sheet_reads_each_cell_by_the_cell_rule(seed):
 
 @pytest.mark.parametrize("seed", range(10))
 def test_values_come_from_their_year_column_when_headers_have_gaps(seed):
-    """With a blank, malformed or repeated year header between the others (the year columns
-    are not side by side), each value is still the cell under its own year's first header."""
+    """With a blank, malformed or repeated year header over an emptied column between the
+    others (the year columns are not side by side), each value is still the cell under its
+    own year's first header. (Over numbers, such a header stops the run: test_headers_and_units.)
+    """
     block = random_block(seed)
     rng = np.random.default_rng(seed + 100)
     header = block[layout.HEADER_ROW - 1]
     for _ in range(2):
         col = int(rng.integers(layout.FIRST_YEAR_COL + 1, len(header) + 1))
         header[col - 1] = ["", "n/a", header[layout.FIRST_YEAR_COL - 1]][rng.integers(3)]
+        for row in block[layout.FIRST_DATA_ROW - 1 :]:
+            if col <= len(row):
+                row[col - 1] = None
     data = sheets.read_data_sheet("trade", block, "Trade")
     first_col: dict[int, int] = {}
     for col in range(layout.FIRST_YEAR_COL, len(header) + 1):

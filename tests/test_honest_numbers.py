@@ -23,7 +23,7 @@ from addin.panel.example import example_dataset
 from addin.panel.provinces import YANGTZE_REGIONS
 from addin.workbook import layout
 
-from workbooks import edited, make_book, read_table
+from workbooks import edited, make_book, plain_book, read_table, set_setting
 
 PROVINCES = [p for members in YANGTZE_REGIONS.values() for p in members]
 ROW = {p: layout.FIRST_DATA_ROW + i for i, p in enumerate(PROVINCES)}  # 上海 5 … 云南 15
@@ -40,26 +40,12 @@ def ref(province: str, year: int) -> str:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    """The example workbook with English labels and gap filling off (numbers by hand)."""
-    path = make_book(
-        tmp_path_factory.mktemp("honest") / "base.xlsm", run_python_stub=True, formulas=False
-    )
-    wb = openpyxl.load_workbook(path, keep_vba=True)
-    set_setting(wb, "language", "en")
-    set_setting(wb, "fill_gaps", "no")
-    wb.save(path)
-    return path
+    return plain_book(tmp_path_factory.mktemp("honest") / "base.xlsm")
 
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pd.DataFrame]:
     return example_dataset()
-
-
-def set_setting(wb, key: str, value) -> None:
-    ws = wb[layout.SETTINGS]
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
-    ws.cell(row, 3).value = value
 
 
 def regenerate(base: Path, tmp_path: Path, change, capsys) -> tuple[Path, str]:
@@ -385,38 +371,6 @@ def test_text_in_the_first_year_is_an_error_never_filled_and_the_means_say_n(
     assert belt["Provinces 1993"] == 10 and belt["Provinces 2000"] == 10
     factors = table(path, layout.FACTORS).set_index("Year")
     assert factors.loc[1993, "Provinces"] == 10 and factors.loc[1994, "Provinces"] == 11
-
-
-def test_blank_year_header_over_numbers_is_named(base, tmp_path, capsys):
-    path, _ = regenerate(
-        base,
-        tmp_path,
-        lambda wb: setattr(wb["GDP"].cell(layout.HEADER_ROW, col(2001)), "value", None),
-        capsys,
-    )
-    q = quality(path)
-    header = q[q["kind"] == "header"]
-    where = f"GDP!{layout.column_letter(col(2001))}{layout.HEADER_ROW}"
-    assert header["cell"].tolist() == [where]
-    assert (
-        "year header blank" in header["detail"].iloc[0]
-        and "11 value(s)" in header["detail"].iloc[0]
-    )
-
-
-def test_values_filled_under_a_blank_year_header_name_their_cells(base, tmp_path, capsys):
-    """QA: with gap filling on, the year under a blank header is interpolated; each filled
-    value is listed with the cell of that year's column (the unused value's cell)."""
-
-    def change(wb):
-        set_setting(wb, "fill_gaps", "yes")
-        wb["GDP"].cell(layout.HEADER_ROW, col(2001)).value = None
-
-    path, _ = regenerate(base, tmp_path, change, capsys)
-    q = quality(path)
-    filled = q[(q["kind"] == "filled") & (q["series"] == "gdp") & (q["year"] == 2001)]
-    assert len(filled) == 11
-    assert sorted(filled["cell"]) == sorted(f"GDP!{ref(p, 2001)}" for p in PROVINCES)
 
 
 def test_overflow_has_a_problem_code_and_the_counts_follow(base, tmp_path, capsys):

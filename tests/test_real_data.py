@@ -280,19 +280,25 @@ def test_papers_1993_cv_against_yearbook_population(data) -> None:
 def test_unconverted_thousand_dollar_file_slips_past_the_default_jump_check(data) -> None:
     # Pasting the 千美元 file (2016–2022) onto a 万美元 sheet inflates it tenfold. Trade fell or
     # barely grew from 2014 to 2016, so the step is ×5.3 (贵州) to ×9.5 (浙江): the default
-    # threshold (more than ×10) flags none of the 11; a threshold of 5 flags all of them.
+    # threshold (more than ×10) flags none of the 11; a threshold of 5 flags all of them, and
+    # all 11 at once are said once, as a unit change (not eleven jumps), naming the unit cells;
+    # 2015 (no data) is not interpolated across the change.
     shared = data["trade_10k_usd"].copy()
     shared.loc[:, 2016:] *= 10  # back to the numbers as printed in 千美元
     series = series_in_real_units(data)
-    series["trade"] = SeriesData("trade", "万美元", shared)
-    for ratio, expected in ((10.0, 0), (5.0, 11)):
+    series["trade"] = SeriesData("trade", "万美元", shared, "Trade", "Trade!B2")
+    for ratio, expected in ((10.0, 0), (5.0, 1)):
         panel = build_panel(series, REGIONS, Options(jump_ratio=ratio))
-        jumps = {
-            r.province
-            for r in panel.quality
-            if r.kind == "jump" and r.series == "trade" and r.year == 2016
-        }
-        assert len(jumps) == expected, ratio
+        trade = [r for r in panel.quality if r.series == "trade" and r.year == 2016]
+        assert not [r for r in trade if r.kind == "jump"], ratio
+        unit = [r for r in trade if r.kind == "unit"]
+        assert len(unit) == expected, ratio
+    (change,) = unit
+    assert change.where == "Trade!B2" and change.level == "warning"
+    assert "every province with a value (11) changes ×5.29 to ×9.48" in change.detail
+    assert "from 2014 to 2016" in change.detail and "not filled" in change.detail
+    trade_2015 = panel.frame.loc[panel.frame["year"] == 2015, ["trade", "filled_trade"]]
+    assert trade_2015["trade"].isna().all() and not trade_2015["filled_trade"].any()
     # the correctly converted data raise no trade jump at either threshold
     clean = build_panel(series_in_real_units(data), REGIONS, Options(jump_ratio=5.0))
     assert not [r for r in clean.quality if r.kind == "jump" and r.series == "trade"]

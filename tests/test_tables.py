@@ -342,9 +342,16 @@ def test_quality_table_lists_what_the_panel_did() -> None:
     panel = make_panel(
         trade={**TRADE, "上海": [10, np.nan, 30, 40]}, gdp={**GDP, "江西": [20, 20, -25, 25]}
     )
-    q = compute_all(panel).quality
-    assert list(q.columns) == ["kind", "level", "series", "province", "year", "cell", "detail"]
-    kinds = q.groupby("kind").size().to_dict()
+    everything = compute_all(panel).quality
+    assert list(everything.columns) == [
+        *("kind", "level", "series", "province", "year", "cell", "detail")
+    ]
+    # trade and FIE in 亿元 (yuan) are warned about once each; the paper's
+    # stages lie outside 2000–2003 (one settings warning): see test_headers_and_units
+    # and test_defaults_on_real_data
+    kinds = everything.groupby("kind").size().to_dict()
+    assert kinds.pop("unit") == 2 and kinds.pop("settings") == 1
+    q = everything[~everything["kind"].isin(["unit", "settings"])]
     assert kinds == {"filled": 1, "non-positive": 1, "index": 1, "coverage": 1, "plausibility": 1}
     # GDP per person 江苏 2000: 50 亿元 / 7300 万人 = 68.5 元, below the 200 元 of the band
     warning = q[q["kind"] == "plausibility"].iloc[0]
@@ -366,7 +373,7 @@ def test_quality_table_lists_what_the_panel_did() -> None:
         "coverage": "info",
         "plausibility": "warning",
     }
-    assert q.attrs["notes"][0].startswith("5 entries (2 error, 1 warning, 2 info)")
+    assert everything.attrs["notes"][0].startswith("8 entries (2 error, 4 warning, 2 info)")
 
 
 def test_every_table_carries_notes_naming_unit_and_options() -> None:

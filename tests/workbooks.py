@@ -32,6 +32,23 @@ def make_book(path: Path, data: dict[str, pd.DataFrame] | None = None, **kwargs)
     return path
 
 
+def plain_book(path: Path) -> Path:
+    """The example workbook with English labels and gap filling off (numbers by hand)."""
+    make_book(path, run_python_stub=True, formulas=False)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    set_setting(wb, "language", "en")
+    set_setting(wb, "fill_gaps", "no")
+    wb.save(path)
+    return path
+
+
+def set_setting(wb: openpyxl.Workbook, key: str, value) -> None:
+    """Write ``value`` in the Settings row of ``key`` (column C), as a user would."""
+    ws = wb[layout.SETTINGS]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+    ws.cell(row, 3).value = value
+
+
 def edited(base: Path, folder: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
     """A copy of ``base`` changed with openpyxl, as a user would change it in Excel."""
     path = folder / "book.xlsm"

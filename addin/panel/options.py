@@ -7,7 +7,8 @@ table records the options that produced it (:meth:`Options.describe`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from ..core.disparity import CENTRES, Centre
@@ -52,6 +53,8 @@ class Options:
     series_ratio : a province whose trade/GDP stands this many times higher (or lower),
         relative to the year's median, than its FIE/GDP does is warned about: one of its two
         rows carries a power of ten (the real series stay within ×2.5).
+    cells : where each option was read (``{"table1_years": "Settings!C4"}``), so a message
+        can say which cell to change; empty when the options come from code. Not compared.
     """
 
     table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
@@ -73,6 +76,17 @@ class Options:
     fie_gdp_band: tuple[float, float] = (0.005, 5.0)
     outlier_ratio: float = 30.0
     series_ratio: float = 3.5
+    cells: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, name: str) -> str:
+        """The option's name and, when known, its cell: ``table1_years (Settings!C4)``.
+
+        >>> Options(cells={"stages": "Settings!C5"}).where("stages")
+        'stages (Settings!C5)'
+        >>> Options().where("stages")
+        'stages'
+        """
+        return f"{name} ({self.cells[name]})" if name in self.cells else name
 
     def __post_init__(self):
         choices = {

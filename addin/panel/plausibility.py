@@ -27,7 +27,8 @@ import pandas as pd
 from ..core.cells import number_text
 from ..core.units import conversion_factor, parse_money_unit
 from ..errors import UnitError
-from .tidy import SERIES_LABELS, Panel, QualityRecord, year_ranges
+from .quality import QualityKind, QualityRecord
+from .tidy import SERIES_LABELS, Panel, year_ranges
 
 YUAN = parse_money_unit("元")
 SHOWN = 5  # cells listed in one warning's detail
@@ -86,7 +87,7 @@ def _warning(panel, key, pairs, what, suspect) -> QualityRecord:
     detail = f"{who}{years}: {what}; {suspect}" + (f" (cells {shown})" if shown else "")
     province = provinces[0] if len(provinces) == 1 else None
     first = cells[0] if cells else panel.unit_cells.get(key)
-    return QualityRecord("plausibility", key, province, pairs[0][1], first, detail)
+    return QualityRecord(QualityKind.PLAUSIBILITY, key, province, pairs[0][1], first, detail)
 
 
 def _outside(

@@ -18,7 +18,8 @@ from ..core.problems import DESCRIPTIONS, Problem
 from . import measures
 from .plausibility import plausibility_records
 from .provinces import REGION_ENGLISH, english_name, match_province
-from .tidy import Panel, QualityRecord, year_ranges
+from .quality import LEVELS, QualityKind, QualityRecord
+from .tidy import Panel, year_ranges
 
 BELT = "长江经济带"
 BELT_EN = "Yangtze River Economic Belt"
@@ -40,7 +41,9 @@ def index_table(panel: Panel) -> pd.DataFrame:
     """T, I and Z for every province-year, with the reason wherever Z is missing.
 
     Columns: province, province_en, region, year, trade_index, invest_index,
-    open_index, problem (empty when Z has a value).
+    open_index, problem: a categorical whose codes (``.cat.codes``) are the
+    :class:`~addin.core.problems.Problem` codes of Z and whose values are their descriptions
+    (empty when Z has a value), so the code stays a code and the sheet shows the text.
     """
     f = panel.frame
     t = indices.trade_index(f["trade"], f["gdp"])
@@ -57,14 +60,14 @@ def index_table(panel: Panel) -> pd.DataFrame:
             "trade_index": t.values,
             "invest_index": i.values,
             "open_index": z.values,
-            "problem": _DESCRIBED[z.problems],
+            "problem": pd.Categorical.from_codes(z.problems, categories=_DESCRIBED),
         }
     )
     return _with_notes(out, _notes(panel, "T = trade²/GDP, I = FIE²/GDP, Z = √(T·I)"))
 
 
-#: Each problem's description at the position of its code (one look-up for the whole table).
-_DESCRIBED = np.array([DESCRIPTIONS[Problem(c)] for c in range(max(Problem) + 1)], dtype=object)
+#: Each problem's description at the position of its code: the categories of the problem column.
+_DESCRIBED = [DESCRIPTIONS[Problem(c)] for c in range(max(Problem) + 1)]
 
 
 @cache
@@ -121,34 +124,78 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         if len(years) >= 2
         else []
     )
-    without_z = [y for y, column in zip(years, by_province.T) if np.isnan(column).all()]
-    notes = _table1_notes(panel, years, without_z)
-    return _with_notes(out, _notes(panel, *notes, *mixed))
+    return _with_notes(out, _notes(panel, *_table1_notes(panel, years, idx), *mixed))
 
 
-def _table1_notes(panel: Panel, years: list[int], without_z: list[int]) -> list[str]:
-    """``without_z``: years of the data in which no province has Z (empty columns)."""
-    missing = [y for y in panel.options.table1_years if y not in set(panel.years)]
+def _table1_notes(panel: Panel, years: list[int], idx: pd.DataFrame) -> list[str]:
+    """What Table 1 shows, as computed: the annual change only when both its ends have Z; the
+    years asked for that have no Z (left out, or shown empty) and the setting to change."""
+    have = years_with_z(panel, idx)
     belt = (
         "belt row = index of summed amounts 全流域 = 总量指数"
         if panel.options.belt == "sum"
         else "belt row = simple mean of provinces 全流域 = 省份简单平均"
     )
-    first, last = (years[0], years[-1]) if years else ("", "")
     notes = [
         "region rows = simple mean of provinces 区域 = 省份简单平均; "
         "n = provinces used 所用省份数 (see Quality › coverage for those left out)",
         belt,
-        f"annual change 年均变化 = (Z{last} − Z{first}) / years",
     ]
-    if missing:
-        notes.append(f"years without data left out 无数据年份: {', '.join(map(str, missing))}")
-    if without_z:
-        notes.append(
-            f"years without Z in any province, left empty 无综合指数年份: "
-            f"{', '.join(map(str, without_z))} (Z needs trade, FIE and GDP; see Quality)"
-        )
+    if len(years) >= 2 and years[0] in have and years[-1] in have:
+        first, last = years[0], years[-1]
+        notes.append(f"annual change 年均变化 = (Z{last} − Z{first}) / {last - first} years")
+    else:
+        ends = ", ".join(str(y) for y in dict.fromkeys(years[:1] + years[-1:]) if y not in have)
+        why = f"no Z in {ends}" if ends else "it needs two years"
+        notes.append(f"annual change 年均变化: empty, {why} 无法计算")
+    left_out = [y for y in panel.options.table1_years if y not in set(panel.years)]
+    empty = [y for y in years if y not in have]
+    if left_out:
+        notes.append(f"years without data left out 无数据年份: {', '.join(map(str, left_out))}")
+    if empty:
+        notes.append(f"years without Z, shown empty 无Z年份: {', '.join(map(str, empty))}")
+    if left_out or empty:
+        notes.append(f"{_z_years_text(have)}: change {panel.options.where('table1_years')}")
     return notes
+
+
+def years_with_z(panel: Panel, idx: pd.DataFrame) -> list[int]:
+    """The years in which at least one province has Z (ascending), from the index table."""
+    z = panel.grid(idx["open_index"]).to_numpy()
+    return [y for y, has in zip(panel.years, np.isfinite(z).any(axis=0), strict=True) if has]
+
+
+def _z_years_text(have: list[int]) -> str:
+    """'Z exists for 2005, 2007–2015' (the years with Z), for notes and messages."""
+    return f"Z exists for {year_ranges(have)}" if have else "no year has Z"
+
+
+def settings_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
+    """``settings`` warnings: Table 1 years and stages that ask for years without Z (the
+    template's defaults are the paper's 1993–2022; real series often start later), saying
+    which years have Z and which setting to change."""
+    opts, with_z = panel.options, years_with_z(panel, idx)
+    have, span = set(with_z), _z_years_text(with_z)
+    records = []
+    without = [y for y in opts.table1_years if y not in have]
+    if without:
+        ends = {opts.table1_years[0], opts.table1_years[-1]} - have
+        detail = (
+            f"Table 1 years {', '.join(map(str, without))} have no Z ({span}), so Table 1 has "
+            f"no values there{' and no annual change' if ends else ''}; "
+            f"change {opts.where('table1_years')}"
+        )
+        where = opts.cells.get("table1_years")
+        records.append(QualityRecord(QualityKind.SETTINGS, "settings", None, None, where, detail))
+    stages = [f"{a}–{b}" for a, b in opts.stages if a not in have or b not in have]
+    if stages:
+        detail = (
+            f"stages {', '.join(stages)} have a first or last year without Z ({span}): their "
+            f"growth covers only the years present, or is empty; change {opts.where('stages')}"
+        )
+        where = opts.cells.get("stages")
+        records.append(QualityRecord(QualityKind.SETTINGS, "settings", None, None, where, detail))
+    return records
 
 
 def _count(block: np.ndarray) -> np.ndarray:
@@ -289,7 +336,7 @@ def no_population_record(sheet: str, present: bool) -> QualityRecord:
     population sheet's name) was deleted (``present`` False) or holds no positive number."""
     why = "is not in the workbook" if present is False else "has no positive population"
     detail = f"sheet {sheet} {why} 无人口数据: {NO_POPULATION.split(': ', 1)[1]}"
-    return QualityRecord("no-population", "population", None, None, sheet, detail)
+    return QualityRecord(QualityKind.NO_POPULATION, "population", None, None, sheet, detail)
 
 
 def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
@@ -335,7 +382,7 @@ def stage_table(panel: Panel, factors: pd.DataFrame) -> pd.DataFrame:
         [
             f"stages only partly covered by the data 阶段数据不完整: {', '.join(partial)} "
             "(growth over the years present; cagr and change give no value when the last of them "
-            "has no Z)"
+            f"has no Z); {_z_years_text(sorted(covered))}: change {opts.where('stages')}"
         ]
         if partial
         else []
@@ -369,36 +416,39 @@ def _mixed_provinces(frame: pd.DataFrame, label: str, start: str, end: str) -> l
 def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     """Everything filled, skipped, converted or suspicious, one row each.
 
-    Columns: kind, level (:data:`LEVELS`: error, warning or info), series, province, year,
-    cell, detail (the registry's order). Province-years whose Z could not be computed for a
-    reason other than missing input are listed as kind "index"; provinces left out of a mean
-    or a weighted measure as kind "coverage" (:func:`coverage_records`).
+    Columns: kind, level (the kind's :attr:`~.quality.QualityKind.level`: error, warning or
+    info), series, province, year, cell, detail (the registry's order). Province-years whose Z
+    could not be computed for a reason other than missing input are listed as kind "index";
+    provinces left out of a mean or a weighted measure as kind "coverage"
+    (:func:`coverage_records`).
     """
     records = list(panel.quality)
-    bad = idx[(idx["problem"] != "") & (idx["problem"] != DESCRIPTIONS[Problem.MISSING])]
+    codes = idx["problem"].cat.codes
+    bad = idx[(codes != Problem.OK) & (codes != Problem.MISSING)]
     records += [
-        QualityRecord("index", "open_index", r.province, int(r.year), None, r.problem)
+        QualityRecord(QualityKind.INDEX, "open_index", r.province, int(r.year), None, r.problem)
         for r in bad.itertuples()
     ]
     records += coverage_records(panel, idx)
     records += plausibility_records(panel)
+    records += settings_records(panel, idx)
     out = pd.DataFrame(
         [
             (
-                r.kind,
+                r.kind.value,
                 r.series,
                 r.province or "",
                 r.year if r.year is not None else "",
                 r.where or "",
                 r.detail,
-                LEVELS.get(r.kind, "info"),
+                r.level,
             )
             for r in records
         ],
         columns=["kind", "series", "province", "year", "cell", "detail", "level"],
     )[list(measures.table_columns("quality"))]  # the registry's order: the detail last
     counts = out["level"].value_counts()
-    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in LEVELS)
     return _with_notes(
         out,
         [
@@ -406,17 +456,6 @@ def quality_table(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
             "value is not used; warning = used but doubtful (check the unit); info = what was done"
         ],
     )
-
-
-#: How serious each kind of Quality entry is: ``error`` (a mistake in the data: the value is
-#: not used), ``warning`` (used, but doubtful) or ``info`` (what the tool did).
-LEVELS = {
-    **dict.fromkeys(
-        ("text", "error-value", "header", "non-positive", "duplicate", "unmapped", "index"),
-        "error",
-    ),
-    **dict.fromkeys(("plausibility", "jump", "no-population"), "warning"),
-}
 
 
 def _culprit(panel: Panel, province: str, year: int, inputs: dict, code) -> str | None:
@@ -442,15 +481,15 @@ def _sheet(where: str | None) -> str | None:
 
 
 def _runs(
-    items: list[tuple[int, str, str | None]], years: list[int]
-) -> list[tuple[list[int], str, str | None]]:
-    """(year, reason, cell) items → (years, reason, first cell) runs.
+    items: list[tuple[int, int, str | None]], years: list[int]
+) -> list[tuple[list[int], int, str | None]]:
+    """(year, problem code, cell) items → (years, problem code, first cell) runs.
 
     A run holds consecutive years of ``years`` with one reason whose cells are on one
     sheet (one series), so the cell it names is the right one for every year of it.
     """
     position = {y: i for i, y in enumerate(years)}
-    runs: list[tuple[list[int], str, str | None]] = []
+    runs: list[tuple[list[int], int, str | None]] = []
     for year, reason, where in items:
         last = runs[-1] if runs else None
         if (
@@ -476,21 +515,24 @@ def coverage_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     the workbook has population data at all.
     """
     keys = ["trade", "fie", "gdp"]
-    codes = {text: code for code, text in DESCRIPTIONS.items()}
     records = []
-    rows = idx[["province", "year", "problem"]].assign(**_inputs(panel, keys))
-    lacking = rows[rows["problem"] != ""]
-    for prov, found in _by_province(lacking, ["year", "problem", *keys]).items():
+    rows = idx[["province", "year"]].assign(
+        code=idx["problem"].cat.codes.to_numpy(), **_inputs(panel, keys)
+    )
+    lacking = rows[rows["code"] != Problem.OK]
+    for prov, found in _by_province(lacking, ["year", "code", *keys]).items():
         lost = [
-            (int(y), why, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), codes[why]))
-            for y, why, *amounts in found
+            (int(y), code, _culprit(panel, prov, int(y), dict(zip(keys, amounts)), code))
+            for y, code, *amounts in found
         ]
-        for years, why, where in _runs(lost, panel.years):
+        for years, code, where in _runs(lost, panel.years):
             detail = (
                 f"{prov} is left out of the {panel.regions[prov]} mean, the belt and the "
-                f"disparity measures in {year_ranges(years)}: {why}"
+                f"disparity measures in {year_ranges(years)}: {DESCRIPTIONS[Problem(code)]}"
             )
-            records.append(QualityRecord("coverage", "open_index", prov, years[0], where, detail))
+            records.append(
+                QualityRecord(QualityKind.COVERAGE, "open_index", prov, years[0], where, detail)
+            )
     return records + _weight_coverage(panel, idx)
 
 
@@ -539,7 +581,9 @@ def _weight_coverage(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
             "left out of the population-weighted measures (n_weighted)"
         )
         where = panel.where("population", prov, years[0])
-        records.append(QualityRecord("coverage", "population", prov, years[0], where, detail))
+        records.append(
+            QualityRecord(QualityKind.COVERAGE, "population", prov, years[0], where, detail)
+        )
     return records
 
 

@@ -20,6 +20,7 @@ from ..core.gaps import fill_interior, last_true
 from ..core.units import conversion_factor, parse_fx_unit, parse_money_unit, parse_population_unit
 from ..errors import InputError, UnitError
 from .options import Options
+from .quality import QualityKind, QualityRecord
 
 MONEY_SERIES = ("trade", "fie", "gdp")
 SERIES = (*MONEY_SERIES, "population", "fx")
@@ -32,23 +33,6 @@ SERIES_LABELS = {
     "population": ("年末人口", "Year-end population"),
     "fx": ("人民币对美元年平均汇率", "Annual average exchange rate, CNY per USD"),
 }
-
-
-@dataclass(frozen=True)
-class QualityRecord:
-    """One entry of the data-quality report.
-
-    ``kind`` is one of ``filled``, ``missing``, ``non-positive``, ``jump``, ``unmapped``,
-    ``duplicate``, ``text``, ``error-value``, ``converted``, ``note``.
-    ``where`` is a cell address such as ``"GDP!D7"`` when one applies.
-    """
-
-    kind: str
-    series: str
-    province: str | None
-    year: int | None
-    where: str | None
-    detail: str
 
 
 @dataclass
@@ -68,7 +52,7 @@ class SeriesData:
     label_cells : row label → address of its name cell, for messages (optional).
     errors : (row label, year) of cells that held text or an error value: never filled.
     year_units : year → that year's own unit where it is not ``unit`` (the unit row).
-    year_unit_cells : year → address of its unit-row cell, for messages.
+    year_unit_cells : year → address of its unit-row cell (every year column), for messages.
     """
 
     key: str
@@ -179,7 +163,7 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
     for label in values.index[values.index.duplicated()].unique():
         quality.append(
             QualityRecord(
-                "duplicate",
+                QualityKind.DUPLICATE,
                 series.key,
                 str(label),
                 None,
@@ -190,7 +174,7 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
     for year in values.columns[values.columns.duplicated()].unique():
         quality.append(
             QualityRecord(
-                "duplicate",
+                QualityKind.DUPLICATE,
                 series.key,
                 None,
                 int(year),
@@ -205,37 +189,35 @@ def _clean(series: SeriesData, quality: list[QualityRecord]) -> pd.DataFrame:
 
 def _flag_values(
     series: SeriesData, values: pd.DataFrame, ratio: float, quality: list[QualityRecord]
-) -> None:
-    """Record non-positive values and year-on-year jumps by more than ``ratio``.
+) -> list[tuple[int, int, int]]:
+    """Record non-positive values, year-on-year jumps by more than ``ratio`` and unit changes.
 
     A jump compares each positive value with the row's previous positive value (gaps and
-    non-positive values are stepped over): ×ratio or more up or down is recorded.
+    non-positive values are stepped over): ×ratio or more up or down is recorded. When every
+    row with such a step into one year jumps the same way (two rows at least), that is the
+    signature of a unit change: one ``unit`` record naming the unit cells replaces the
+    jumps. Returns those steps as (row, column, previous value's column): gaps inside them
+    are not to be filled (:func:`_fill`).
     """
     array, labels, years = values.to_numpy(), values.index.tolist(), _years_of(values)
-    strict = series.key in ("gdp", "population", "fx")
-    name = SERIES_LABELS[series.key][1]
-    for label, year in zip(*np.nonzero(array <= 0 if strict else array < 0)):
-        prov, yr = labels[label], years[year]
-        quality.append(
-            QualityRecord(
-                "non-positive",
-                series.key,
-                prov,
-                yr,
-                series.where(prov, yr),
-                f"{name} is {'zero or negative' if strict else 'negative'} "
-                f"({number_text(array[label, year])})",
-            )
-        )
+    _flag_non_positive(series, array, labels, years, quality)
     positive = np.where(array > 0, array, np.nan)
     before, before_col = _previous_value(positive)
     with np.errstate(all="ignore"):
         steps = positive / before
-    for i, j in zip(*np.nonzero((steps > ratio) | (steps < 1 / ratio))):
+    jumps = (steps > ratio) | (steps < 1 / ratio)
+    breaks = []
+    for j in _unit_changes(steps, jumps):
+        rows = np.flatnonzero(np.isfinite(steps[:, j]))
+        quality.append(_unit_change_record(series, steps[rows, j], years, before_col[rows, j], j))
+        breaks += [(int(i), int(j), int(before_col[i, j])) for i in rows]
+        jumps[:, j] = False
+    name = SERIES_LABELS[series.key][1]
+    for i, j in zip(*np.nonzero(jumps)):
         prov, y0, y1 = labels[i], years[before_col[i, j]], years[j]
         quality.append(
             QualityRecord(
-                "jump",
+                QualityKind.JUMP,
                 series.key,
                 prov,
                 y1,
@@ -246,6 +228,56 @@ def _flag_values(
                 "check the unit of these cells",
             )
         )
+    return breaks
+
+
+def _flag_non_positive(series, array, labels, years, quality) -> None:
+    """Zero or negative GDP, population and rates; negative trade and FIE."""
+    strict = series.key in ("gdp", "population", "fx")
+    name = SERIES_LABELS[series.key][1]
+    for label, year in zip(*np.nonzero(array <= 0 if strict else array < 0)):
+        prov, yr = labels[label], years[year]
+        quality.append(
+            QualityRecord(
+                QualityKind.NON_POSITIVE,
+                series.key,
+                prov,
+                yr,
+                series.where(prov, yr),
+                f"{name} is {'zero or negative' if strict else 'negative'} "
+                f"({number_text(array[label, year])})",
+            )
+        )
+
+
+def _unit_changes(steps: np.ndarray, jumps: np.ndarray) -> list[int]:
+    """Columns where every row with a step jumps, all the same way, two rows at least.
+
+    >>> steps = np.array([[np.nan, 1.1, 9.0], [np.nan, 0.9, 11.0], [np.nan, 1.0, np.nan]])
+    >>> _unit_changes(steps, (steps > 5) | (steps < 0.2))
+    [2]
+    """
+    stepped = np.isfinite(steps)
+    with np.errstate(invalid="ignore"):
+        up, down = (jumps & (steps > 1)) | ~stepped, (jumps & (steps < 1)) | ~stepped
+    same_way = up.all(axis=0) | down.all(axis=0)
+    return np.flatnonzero(same_way & (stepped.sum(axis=0) >= 2)).tolist()
+
+
+def _unit_change_record(series, steps, years, before_cols, j) -> QualityRecord:
+    """One ``unit`` warning for a unit change into year ``years[j]``, naming the unit cells."""
+    year, since = years[j], sorted({years[c] for c in before_cols})
+    row3 = series.year_unit_cells.get(year) or f"row 3 above {year}"
+    gap = since[-1] < year - 1
+    detail = (
+        f"{SERIES_LABELS[series.key][1]}: every province with a value ({len(steps)}) changes "
+        f"×{steps.min():.3g} to ×{steps.max():.3g} from {year_ranges(since)} to {year}, the "
+        f"signature of a unit change, not growth. Check the unit in {series.unit_cell} "
+        f"({series.unit}) and, if the numbers from {year} on are in another unit, write it in "
+        f"{row3} (the unit row)"
+        + ("; the years between are not filled across the change" if gap else "")
+    )
+    return QualityRecord(QualityKind.UNIT, series.key, None, year, series.unit_cell, detail)
 
 
 def _years_of(values: pd.DataFrame) -> list[int]:
@@ -271,11 +303,20 @@ def _previous_value(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fill(
-    series: SeriesData, values: pd.DataFrame, quality: list[QualityRecord]
+    series: SeriesData,
+    values: pd.DataFrame,
+    quality: list[QualityRecord],
+    breaks: list[tuple[int, int, int]] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill interior gaps linearly in the year, except cells that held text or an error value
-    (the one cell rule: an error in the data is never filled); record every filled cell."""
+    (the one cell rule: an error in the data is never filled) and gaps across a unit change
+    (``breaks`` from :func:`_flag_values`: (row, column, previous value's column)); record
+    every filled cell."""
     filled, mask = fill_interior(values.to_numpy(), values.columns.to_numpy())
+    for i, j, j0 in breaks:
+        across = slice(j0 + 1, j)
+        filled[i, across] = np.where(mask[i, across], np.nan, filled[i, across])
+        mask[i, across] = False
     if series.errors:
         rows, cols = {p: i for i, p in enumerate(values.index)}, list(values.columns)
         for label, year in series.errors:
@@ -284,19 +325,37 @@ def _fill(
                 filled[i, j], mask[i, j] = np.nan, False
     out = pd.DataFrame(filled, index=values.index, columns=values.columns)
     labels, years = values.index.tolist(), _years_of(values)
+    seen = ~np.isnan(values.to_numpy()) if series.year_units else None
     for i, j in zip(*np.nonzero(mask)):
         prov, yr = labels[i], years[j]
+        between = _across_units(series, seen[i], years, j) if seen is not None else ""
         quality.append(
             QualityRecord(
-                "filled",
+                QualityKind.FILLED,
                 series.key,
                 prov if series.key != "fx" else None,
                 yr,
                 series.where(prov, yr),
-                f"interpolated {number_text(filled[i, j], FILLED_DIGITS)}",
+                f"interpolated {number_text(filled[i, j], FILLED_DIGITS)}{between}",
             )
         )
     return out, pd.DataFrame(mask, index=values.index, columns=values.columns)
+
+
+def _across_units(series: SeriesData, seen: np.ndarray, years: list[int], j: int) -> str:
+    """For a value filled at column ``j`` between two years typed in different units (the
+    unit row), what the detail adds: both years, their units and the unit-row cells; the
+    fill is between the numbers converted to B2's unit. Empty when the units agree."""
+    y0 = years[np.flatnonzero(seen[:j])[-1]]
+    y1 = years[j + 1 + np.flatnonzero(seen[j + 1 :])[0]]
+    u0, u1 = (str(series.year_units.get(y, series.unit)).strip() for y in (y0, y1))
+    if u0 == u1:
+        return ""
+    cells = [series.year_unit_cells[y] for y in (y0, y1) if y in series.year_units]
+    return (
+        f" between {y0} in {u0} and {y1} in {u1}, both converted to {series.unit} "
+        f"({series.unit_cell}) first; check the unit row ({', '.join(cells)})"
+    )
 
 
 def _unit_parser(key: str) -> Callable[[object, str | None], object]:
@@ -336,10 +395,12 @@ def _to_sheet_unit(
         name = SERIES_LABELS[data.key][1]
         if np.isnan(factor):
             detail = f"{name} {year} in {text}: no exchange rate that year, so it cannot be used"
-            quality.append(QualityRecord("missing", data.key, None, year, where, detail))
+            quality.append(QualityRecord(QualityKind.MISSING, data.key, None, year, where, detail))
         else:
             detail = f"{name} {year}: {text} → {data.unit} (×{factor:.6g}, from the unit row)"
-            quality.append(QualityRecord("converted", data.key, None, year, where, detail))
+            quality.append(
+                QualityRecord(QualityKind.CONVERTED, data.key, None, year, where, detail)
+            )
     return values
 
 
@@ -383,7 +444,7 @@ def _fx_rates(
         if needed:
             raise
         detail = f"{exc.detail}; the exchange rate is not needed here and is left out"
-        quality.append(QualityRecord("note", "fx", None, None, data.unit_cell, detail))
+        quality.append(QualityRecord(QualityKind.NOTE, "fx", None, None, data.unit_cell, detail))
         return nothing
     rates = _to_sheet_unit(data, values.iloc[:1], None, quality) / divisor
     rates = rates.reindex(columns=years)
@@ -399,7 +460,7 @@ def _note_unmapped(data: SeriesData, values, provinces, quality) -> None:
     for label in values.index.difference(provinces, sort=False):
         quality.append(
             QualityRecord(
-                "unmapped",
+                QualityKind.UNMAPPED,
                 data.key,
                 str(label),
                 None,
@@ -424,12 +485,12 @@ def _series_frame(
         values = values * parse_population_unit(data.unit, data.unit_cell) / 1e4
     _note_unmapped(data, values, provinces, quality)
     values = values.reindex(index=provinces, columns=years)
-    _flag_values(data, values, options.jump_ratio, quality)
+    breaks = _flag_values(data, values, options.jump_ratio, quality)
     if data.key == "population":
         values = values.where(values > 0)  # a zero population is a missing weight
     if not options.fill_gaps:
         return values, pd.DataFrame(False, index=values.index, columns=values.columns)
-    return _fill(data, values, quality)
+    return _fill(data, values, quality, breaks)
 
 
 def _convert(
@@ -456,7 +517,7 @@ def _convert(
             how = " at each year's CNY/USD rate" if src.currency != target.currency else ""
             detail = f"{SERIES_LABELS[key][1]}: {src.label} → {target.label}{how}"
             quality.append(
-                QualityRecord("converted", key, None, None, series[key].unit_cell, detail)
+                QualityRecord(QualityKind.CONVERTED, key, None, None, series[key].unit_cell, detail)
             )
         if src.currency != target.currency:
             _note_lost_to_fx(key, fx_row, series, src, target, quality)
@@ -470,7 +531,7 @@ def _note_lost_to_fx(key, fx_row, series, src, target, quality) -> None:
     if lost:
         quality.append(
             QualityRecord(
-                "missing",
+                QualityKind.MISSING,
                 "fx",
                 None,
                 None,
@@ -493,7 +554,7 @@ def _note_gaps(frames: dict[str, pd.DataFrame], series: Mapping[str, SeriesData]
             if gaps:
                 where = series[key].where(prov, gaps[0]) or series[key].sheet
                 detail = f"{SERIES_LABELS[key][1]}: no value for {prov} in {year_ranges(gaps)}"
-                quality.append(QualityRecord("missing", key, prov, None, where, detail))
+                quality.append(QualityRecord(QualityKind.MISSING, key, prov, None, where, detail))
 
 
 def _long_frame(frames, filled, regions, fx_row, fx_filled) -> pd.DataFrame:
@@ -555,6 +616,7 @@ def build_panel(
     quality: list[QualityRecord] = [rec for s in series.values() for rec in s.issues]
     provinces = list(dict.fromkeys(regions))
     money_units = {k: parse_money_unit(series[k].unit, series[k].unit_cell) for k in MONEY_SERIES}
+    quality += _yuan_on_dollar_sheets(series, money_units)
     cleaned = {key: _clean(data, quality) for key, data in series.items() if key in SERIES}
     years = _year_span(series, cleaned)
     target = parse_money_unit(options.output_unit) if options.unit_mode == "converted" else None
@@ -589,10 +651,35 @@ def build_panel(
 
 def _year_currencies(data: SeriesData) -> set[str]:
     """Currencies named in a money sheet's unit row (unreadable cells are reported later)."""
-    found = set()
-    for text in data.year_units.values():
-        try:
-            found.add(parse_money_unit(text).currency)
-        except UnitError:
-            continue
-    return found
+    units = (_money_unit_or_none(text) for text in data.year_units.values())
+    return {unit.currency for unit in units if unit is not None}
+
+
+def _yuan_on_dollar_sheets(series: Mapping[str, SeriesData], money_units) -> list[QualityRecord]:
+    """A ``unit`` warning for each yuan unit on the Trade or FIE sheet (B2 or the unit row):
+    yearbooks publish both in US dollars, so 百万元 over numbers in 百万美元 is the likelier
+    reading, and it moves Z by the exchange rate (×6–8)."""
+    records = []
+    for key in ("trade", "fie"):
+        data = series[key]
+        found = [(data.unit_cell, data.unit, money_units[key])] + [
+            (data.year_unit_cells.get(year), text, _money_unit_or_none(text))
+            for year, text in sorted(data.year_units.items())
+        ]
+        for where, text, unit in found:
+            if unit is not None and unit.currency == "CNY":
+                detail = (
+                    f"{SERIES_LABELS[key][1]} in {text} (yuan): yearbooks publish it in US "
+                    f"dollars (万美元, 千美元, 百万美元); if these numbers are dollars, write the "
+                    f"dollar unit in {where}"
+                )
+                records.append(QualityRecord(QualityKind.UNIT, key, None, None, where, detail))
+    return records
+
+
+def _money_unit_or_none(text: object):
+    """The money unit a unit-row cell names, or None (an unreadable one is reported later)."""
+    try:
+        return parse_money_unit(text)
+    except UnitError:
+        return None

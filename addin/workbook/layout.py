@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from ..core.disparity import CENTRES
-from ..core.growth import BASES, METHODS, PAPER_STAGES
+from ..core.growth import BASES, METHODS
 from ..core.units import UNIT_MODES
 from ..panel import measures
-from ..panel.options import BELT_MODES, LANGUAGES, PAPER_TABLE1_YEARS, Options
+from ..panel.options import BELT_MODES, LANGUAGES, Options
 from ..panel.tidy import SERIES_LABELS
+from . import setting_types
 
 TEMPLATE_VERSION = 1
 
@@ -76,168 +77,160 @@ REGIONS_FIRST_ROW = 2
 
 @dataclass(frozen=True)
 class Setting:
-    """One row of the Settings sheet: key (column A), label (B), value (C), help (D)."""
+    """One row of the Settings sheet: key (column A, the :class:`Options` field), label (B),
+    value (C: blank means the default) and help (D); ``type`` reads the value and shows the
+    default, which is the field's default in :class:`Options` (defined there only)."""
 
     key: str
     label: str
-    default: object
-    choices: tuple[str, ...] = ()
+    type: setting_types.SettingType
     help: str = ""
 
+    @property
+    def default(self) -> object:
+        """What the template writes in column C: the Options default, shown by the type."""
+        if self.key == "template_version":
+            return TEMPLATE_VERSION
+        return self.type.show(getattr(Options(), self.key))
 
-def _years_text(years) -> str:
-    return ", ".join(str(y) for y in years)
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self.type.choices
+
+    def parse(self, value: object, where: str) -> object:
+        """The option's value from a non-blank cell; InputError naming ``where`` if bad."""
+        return self.type.parse(value, where)
 
 
-def _stages_text(stages) -> str:
-    return "; ".join(f"{a}-{b}" for a, b in stages)
-
+_VERSION = setting_types.SettingType(lambda value, where: value)
+#: The output units offered in the drop-down list (any money unit may be typed).
+OUTPUT_UNITS = ("亿元", "万元", "万亿元", "亿美元", "十亿美元", "万美元")
 
 SETTINGS_ROWS: tuple[Setting, ...] = (
     Setting(
         "table1_years",
         "Table 1 years 表1年份",
-        _years_text(PAPER_TABLE1_YEARS),
+        setting_types.YEARS,
         help="Comma-separated years; annual change runs from the first to the last. 逗号分隔",
     ),
     Setting(
         "stages",
         "Stages 阶段",
-        _stages_text(PAPER_STAGES),
+        setting_types.STAGES,
         help="first-last; first-last … (default: the paper's four stages 默认为论文四阶段)",
     ),
     Setting(
         "unit_mode",
         "Unit mode 单位模式",
-        "converted",
-        UNIT_MODES,
+        setting_types.choice(UNIT_MODES),
         help="converted (换算): all money to the output unit with the CNY/USD rate; "
         "as_entered (按输入): numbers as typed (replication); either spelling works",
     ),
     Setting(
         "output_unit",
         "Output unit 输出单位",
-        "亿元",
-        ("亿元", "万元", "万亿元", "亿美元", "十亿美元", "万美元"),
+        setting_types.choice(
+            ("亿元", "万元", "万亿元", "亿美元", "十亿美元", "万美元"), only=False
+        ),
         help="Money unit of the indices in converted mode 指数的货币单位",
     ),
     Setting(
         "cv_centre",
         "CV centre 变异系数中心",
-        "mean",
-        CENTRES,
+        setting_types.choice(CENTRES),
         help="mean: simple mean (paper's wording); "
         "weighted: population-weighted mean (Williamson) 简单平均/人口加权平均",
     ),
     Setting(
         "cv_weighted",
         "CV population weights 人口加权",
-        "yes",
-        ("yes", "no"),
+        setting_types.YES_NO,
         help="yes: weighted CV of the paper's equation (4), over provinces with a population "
         "(none: empty); no: plain CV 是/否",
     ),
     Setting(
         "fill_gaps",
         "Fill interior gaps 内插缺失值",
-        "yes",
-        ("yes", "no"),
+        setting_types.YES_NO,
         help="Linear interpolation between observed years only; "
         "every filled cell is listed on Quality 仅内插",
     ),
     Setting(
         "belt",
         "Belt series 全流域序列",
-        "mean",
-        BELT_MODES,
+        setting_types.choice(BELT_MODES),
         help="mean: mean of provinces' indices; sum: index of summed amounts 省均值/总量",
     ),
     Setting(
         "growth_method",
         "Growth method 增长率方法",
-        "cagr",
-        METHODS,
+        setting_types.choice(METHODS),
         help="For the Stages table 阶段增长率",
     ),
     Setting(
         "stage_base",
         "Stage base 阶段基期",
-        "own",
-        BASES,
+        setting_types.choice(BASES),
         help="own: the stage's first year; "
         "previous: the previous stage's last year 本阶段首年/上阶段末年",
     ),
     Setting(
         "language",
         "Language 语言",
-        "both",
-        LANGUAGES,
+        setting_types.choice(LANGUAGES),
         help="Labels of the output tables 输出表语言",
     ),
     Setting(
         "jump_ratio",
         "Jump warning ratio 突变阈值",
-        5,
+        setting_types.RATIO,
         help="Flag a year-on-year change larger than this factor 同比变化超过此倍数时提示",
     ),
-    *(
-        Setting(
-            p.option,
-            p.label,
-            ", ".join(f"{v:g}" for v in getattr(Options(), p.option)),
-            help=p.help,
-        )
-        for p in measures.PARAMETERS
-    ),
+    *(Setting(p.option, p.label, setting_types.NUMBERS, p.help) for p in measures.PARAMETERS),
     Setting(
         "fx_band",
         "Plausible CNY per USD 汇率合理区间",
-        "1-20",
+        setting_types.BAND,
         help="Rates outside low-high are warned about on Quality "
         "(元/美元 near 680 means 元/100美元) 汇率超出区间时提示",
     ),
     Setting(
         "gdp_per_person_band",
         "Plausible GDP per person 人均GDP合理区间 (元)",
-        "200-1000000",
+        setting_types.BAND,
         help="GDP per person in 元 outside low-high is warned about "
         "(a GDP or population unit slip) 人均GDP超出区间时提示",
     ),
     Setting(
         "trade_gdp_band",
         "Plausible trade/GDP 贸易/GDP合理区间",
-        "0.005-5",
+        setting_types.BAND,
         help="Trade over GDP, in one currency, outside low-high is warned about "
         "外贸依存度超出区间时提示",
     ),
     Setting(
         "fie_gdp_band",
         "Plausible FIE/GDP 外资/GDP合理区间",
-        "0.005-5",
+        setting_types.BAND,
         help="FIE total investment over GDP outside low-high is warned about "
         "外资/GDP超出区间时提示",
     ),
     Setting(
         "outlier_ratio",
         "Province outlier factor 省份离群倍数",
-        30,
+        setting_types.RATIO,
         help="Warn when a province's trade/GDP or FIE/GDP is this many times off the median of "
         "the provinces that year (a power of ten in one row) 偏离中位数超过此倍数时提示",
     ),
     Setting(
         "series_ratio",
         "Trade vs FIE factor 贸易与外资偏离倍数",
-        3.5,
+        setting_types.RATIO,
         help="Warn when a province's trade/GDP, relative to the median province, differs from "
         "its FIE/GDP by this factor (a power of ten in the Trade or FIE row) "
         "两序列相对位置偏离时提示",
     ),
-    Setting(
-        "template_version",
-        "Template version 模板版本",
-        TEMPLATE_VERSION,
-        help="Do not edit 请勿修改",
-    ),
+    Setting("template_version", "Template version 模板版本", _VERSION, help="Do not edit 请勿修改"),
 )
 SETTINGS_FIRST_ROW = 4  # header on row 3
 

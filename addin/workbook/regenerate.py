@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..panel.quality import QualityKind
 from ..panel.tables import (
     NO_POPULATION,
     Tables,
@@ -58,6 +59,9 @@ class RegenerationReport:
             line += f"; {warnings} plausibility warning(s) (units?): see the Quality sheet"
         if not has_population(panel):
             line += f"; {NO_POPULATION}"
+        quality = self.tables.quality
+        for detail in quality.loc[quality["kind"] == QualityKind.SETTINGS.value, "detail"]:
+            line += f"; {detail}"
         return line
 
 

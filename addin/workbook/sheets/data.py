@@ -1,10 +1,8 @@
-"""Reading the template's input sheets from plain cell blocks (no workbook library here).
+"""The data sheets (Trade, FIE, GDP, Population, FX) in yearbook layout → :class:`SeriesData`.
 
-An engine hands each sheet over as a list of rows of cell values starting at A1, as
-openpyxl or xlwings deliver them (numbers, text, None, booleans, dates, error texts such
-as ``"#N/A"``). These functions turn them into :class:`~addin.panel.tidy.SeriesData`, the
-region mapping and :class:`~addin.panel.options.Options`, naming sheet and cell for every
-problem.
+Unit in B2, optionally a year's own unit in row 3, years in row 4 from column C, one row
+per province from row 5. Every cell that is not a plain number or blank, and every header
+that is not one year, is named with its sheet and cell.
 """
 
 from __future__ import annotations
@@ -16,49 +14,24 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..core import cells
-from ..core.cells import classify_cell
-from ..errors import InputError
-from ..panel import measures
-from ..panel.options import BANDS, Options
-from ..panel.provinces import match_province
-from ..panel.tidy import QualityRecord, SeriesData
-from . import layout
-
-Block = Sequence[Sequence[object]]
-
-
-def cell(block: Block, row: int, col: int) -> object:
-    """Value at 1-based (row, col), None beyond the block."""
-    if row - 1 < len(block) and col - 1 < len(block[row - 1]):
-        return block[row - 1][col - 1]
-    return None
-
-
-def is_blank(value: object) -> bool:
-    return (
-        value is None
-        or (isinstance(value, str) and value.strip() == "")
-        or (isinstance(value, float) and math.isnan(value))
-    )
-
-
-def parse_year(value: object) -> int | None:
-    """1998, 1998.0, "1998", "1998年" → 1998; anything else → None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)) and float(value).is_integer() and 1900 <= value <= 2200:
-        return int(value)
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{4})\s*年?\s*", value)
-        if m and 1900 <= int(m.group(1)) <= 2200:
-            return int(m.group(1))
-    return None
+from ...core import cells
+from ...core.cells import classify_cell
+from ...errors import InputError
+from ...panel.quality import QualityKind, QualityRecord
+from ...panel.tidy import SeriesData
+from .. import layout
+from .blocks import Block, cell, is_blank, parse_year, row_label
 
 
 def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord]):
-    """(year, column) of each year header in row 4, first occurrence kept; blank or
-    malformed headers above numbers, malformed headers, duplicates and disorder recorded."""
+    """(year, column) of each year header in row 4, in sheet order.
+
+    A column of numbers under a blank, malformed or repeated year header stops the run with
+    :class:`InputError` naming the header cell: its numbers would otherwise be dropped (and
+    the year filled in) or serve as another year's. A malformed header over text only, or a
+    repeated one over an empty column, is recorded; a sequence of years that runs neither
+    up nor down is warned about (:func:`_note_disorder`).
+    """
     header = list(block[layout.HEADER_ROW - 1]) if len(block) >= layout.HEADER_ROW else []
     width = max((len(row) for row in block), default=0)
     year_cols: list[tuple[int, int]] = []
@@ -70,18 +43,7 @@ def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord
         if year is None:
             _bad_header(key, block, col, value, where, issues)
         elif year in first_col:
-            issues.append(
-                QualityRecord(
-                    "duplicate",
-                    key,
-                    None,
-                    year,
-                    where,
-                    f"year {year} appears more than once on sheet {sheet} (first in "
-                    f"{layout.address(layout.HEADER_ROW, first_col[year])}); the first column "
-                    "is used",
-                )
-            )
+            _repeated_header(key, block, col, year, first_col[year], sheet, issues)
         else:
             first_col[year] = col
             year_cols.append((year, col))
@@ -89,48 +51,110 @@ def _header_years(key: str, block: Block, sheet: str, issues: list[QualityRecord
     return year_cols
 
 
-def _numbers_below(block: Block, col: int) -> int:
-    """How many cells under the header row of column ``col`` hold something other than blank."""
-    return sum(
-        classify_cell(cell(block, r, col))[1] != cells.BLANK
-        for r in range(layout.FIRST_DATA_ROW, len(block) + 1)
-    )
+def _numbers_below(block: Block, col: int) -> tuple[int, int]:
+    """Cells under the header row of column ``col``: (numbers, anything not blank)."""
+    kinds = [
+        classify_cell(cell(block, r, col))[1] for r in range(layout.FIRST_DATA_ROW, len(block) + 1)
+    ]
+    numbers = sum(kind in (cells.NUMBER, cells.NUMERIC_TEXT) for kind in kinds)
+    return numbers, sum(kind != cells.BLANK for kind in kinds)
+
+
+def _guess_year(block: Block, col: int) -> int | None:
+    """The year a header cell most likely means, from its neighbours: between two headers
+    two years apart, or continuing the step of the two headers on one side.
+
+    >>> _guess_year([[], [], [], ["", "", 2009, None, 2011]], 4)
+    2010
+    >>> _guess_year([[], [], [], ["", "", 2012, 2011, None]], 5)
+    2010
+    >>> _guess_year([[], [], [], ["", "", 2009, None, 2015]], 4) is None
+    True
+    """
+
+    def year_at(c: int) -> int | None:
+        return parse_year(cell(block, layout.HEADER_ROW, c)) if c >= layout.FIRST_YEAR_COL else None
+
+    left, right = year_at(col - 1), year_at(col + 1)
+    if left and right and abs(right - left) == 2:
+        return (left + right) // 2
+    for near, far in ((left, year_at(col - 2)), (right, year_at(col + 2))):
+        if near and far and abs(near - far) == 1:
+            return near + (near - far)
+    return None
 
 
 def _bad_header(key, block, col, value, where, issues) -> None:
-    """Record a blank header over values, or a header that is not a year."""
-    below = _numbers_below(block, col)
-    if is_blank(value) and not below:
-        return
-    what = "blank" if is_blank(value) else f"{value!r} is not a year such as 1998"
-    used = f"; the {below} value(s) below it are not used" if below else ""
-    issues.append(
-        QualityRecord(
-            "header",
-            key,
-            None,
-            None,
+    """Stop at a blank or malformed header over numbers; record a malformed one over text."""
+    numbers, filled = _numbers_below(block, col)
+    what = "blank" if is_blank(value) else f"{value!r}, not a year such as 1998,"
+    if numbers:
+        guess = _guess_year(block, col)
+        raise InputError(
+            f"the year header is {what} over {numbers} number(s); type the year"
+            + (f" ({guess})" if guess else "")
+            + " or clear the column",
             where,
-            f"year header {what}{used}: write the year in {where}",
         )
+    if is_blank(value) and not filled:
+        return
+    used = f"; the {filled} cell(s) below it are not used" if filled else ""
+    detail = f"year header {what}{used}: write the year in {where}"
+    issues.append(QualityRecord(QualityKind.HEADER, key, None, None, where, detail))
+
+
+def _repeated_header(key, block, col, year, first, sheet, issues) -> None:
+    """Stop at a repeated year over numbers (they would be dropped, or serve as the other
+    column's year); note one over a column without numbers (the first column is used)."""
+    where = layout.address(layout.HEADER_ROW, col, sheet)
+    first_where = layout.address(layout.HEADER_ROW, first)
+    numbers, _ = _numbers_below(block, col)
+    if numbers:
+        both = (
+            "both columns hold numbers"
+            if _numbers_below(block, first)[0]
+            else (f"the {numbers} number(s) under this one would not be used")
+        )
+        raise InputError(
+            f"year {year} is also the header of {first_where}, and {both}; correct the year "
+            "of the one that is wrong (each year once)",
+            where,
+        )
+    detail = (
+        f"year {year} appears more than once on sheet {sheet} (first in {first_where}); "
+        "this column holds no numbers and is not used"
     )
+    issues.append(QualityRecord(QualityKind.NOTE, key, None, year, where, detail))
 
 
 def _note_disorder(key, year_cols, sheet, issues) -> None:
-    for (y0, _), (y1, col) in zip(year_cols, year_cols[1:], strict=False):
-        if y1 < y0:
-            issues.append(
-                QualityRecord(
-                    "note",
-                    key,
-                    None,
-                    None,
-                    layout.address(layout.HEADER_ROW, col, sheet),
-                    f"years on sheet {sheet} are not in increasing order ({y1} after {y0}); "
-                    "they are sorted",
-                )
-            )
-            return
+    """Warn when the year headers run neither up (the template) nor down (NBS exports):
+    two headers swapped make each column's numbers serve as the other year's.
+
+    One record for the sheet, naming each pair of headers against the main direction.
+    """
+    steps = list(zip(year_cols, year_cols[1:], strict=False))
+    up = sum(y1 > y0 for (y0, _), (y1, _) in steps)
+    if up in (0, len(steps)):
+        return
+    against = [
+        (a, b) for a, b in steps if (b[0] > a[0]) != (2 * up >= len(steps))
+    ]  # ties: read as ascending (the template's order)
+    cells_of = [
+        f"{layout.address(layout.HEADER_ROW, c0)} ({y0}) then "
+        f"{layout.address(layout.HEADER_ROW, c1)} ({y1})"
+        for (y0, c0), (y1, c1) in against
+    ]
+    (y0, c0), (y1, c1) = against[0]
+    where = layout.address(layout.HEADER_ROW, c0, sheet)
+    if c1 == c0 + 1:
+        where += f":{layout.address(layout.HEADER_ROW, c1)}"
+    detail = (
+        f"year headers on sheet {sheet} run neither up nor down: {'; '.join(cells_of)}. "
+        "Each column's numbers are used for the year above it: check that the headers were "
+        "not swapped"
+    )
+    issues.append(QualityRecord(QualityKind.ORDER, key, None, y1, where, detail))
 
 
 #: How each kind of cell content is noted on the Quality sheet (None: not noted).
@@ -143,10 +167,10 @@ _CELL_NOTES = {
 }
 #: Quality kind of each noted cell content.
 _CELL_KINDS = {
-    cells.NUMERIC_TEXT: "numeric-text",
-    cells.PLACEHOLDER: "placeholder",
-    cells.TEXT: "text",
-    cells.ERROR_VALUE: "error-value",
+    cells.NUMERIC_TEXT: QualityKind.NUMERIC_TEXT,
+    cells.PLACEHOLDER: QualityKind.PLACEHOLDER,
+    cells.TEXT: QualityKind.TEXT,
+    cells.ERROR_VALUE: QualityKind.ERROR_VALUE,
 }
 
 
@@ -212,21 +236,15 @@ def _read_row(key, name, raw, r, year_cols, sheet, issues, errors) -> list[float
     ]
 
 
-def _row_label(value: object) -> str | None:
-    if is_blank(value):
-        return None
-    text = str(value).strip()
-    return match_province(text) or text
-
-
 def _unit_row(block: Block, year_cols, sheet: str) -> tuple[dict[int, object], dict[int, str]]:
-    """The optional per-year unit row (row 3): year → unit text and year → its cell."""
+    """The optional per-year unit row (row 3): year → unit text (where one is written) and
+    year → its cell (every year column, so a message can say where to write one)."""
     units, where = {}, {}
     for year, col in year_cols:
         value = cell(block, layout.UNIT_ROW, col)
+        where[year] = layout.address(layout.UNIT_ROW, col, sheet)
         if not is_blank(value):
             units[year] = value
-            where[year] = layout.address(layout.UNIT_ROW, col, sheet)
     return units, where
 
 
@@ -248,11 +266,11 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
     last_row = layout.FIRST_DATA_ROW if key == "fx" else len(block)
     year_cells = _year_cells(year_cols)
     for r in range(layout.FIRST_DATA_ROW, last_row + 1):
-        name = "CNY/USD" if key == "fx" else _row_label(cell(block, r, 1))
+        name = "CNY/USD" if key == "fx" else row_label(cell(block, r, 1))
         if name is not None and name in first_row:
             issues.append(
                 QualityRecord(
-                    "duplicate",
+                    QualityKind.DUPLICATE,
                     key,
                     name,
                     None,
@@ -268,7 +286,7 @@ def read_data_sheet(key: str, block: Block, sheet: str | None = None) -> SeriesD
             if any(not math.isnan(v) for v in values):
                 issues.append(
                     QualityRecord(
-                        "text",
+                        QualityKind.TEXT,
                         key,
                         None,
                         None,
@@ -356,7 +374,7 @@ def layout_notes(
         what = f"row {run[0]} is" if len(run) == 1 else f"rows {run[0]}–{run[-1]} are"
         notes.append(
             QualityRecord(
-                "note",
+                QualityKind.NOTE,
                 key,
                 None,
                 None,
@@ -370,7 +388,7 @@ def layout_notes(
             continue  # merged titles above the table are harmless
         notes.append(
             QualityRecord(
-                "note",
+                QualityKind.NOTE,
                 key,
                 None,
                 None,
@@ -391,171 +409,3 @@ def _range_bounds(ref: str) -> tuple[int, int, int, int] | None:
     r0, c0 = int(m.group(2)), col(m.group(1))
     r1, c1 = (int(m.group(4)), col(m.group(3))) if m.group(3) else (r0, c0)
     return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
-
-
-def read_regions(block: Block) -> dict[str, str]:
-    """The Regions sheet (A province, B region, from row 2) → ordered mapping."""
-    mapping: dict[str, str] = {}
-    for r in range(layout.REGIONS_FIRST_ROW, len(block) + 1):
-        province, region = _row_label(cell(block, r, 1)), cell(block, r, 2)
-        if province is None:
-            continue
-        if is_blank(region):
-            raise InputError(
-                f"{province} has no region; write its region in column B or delete the row",
-                layout.address(r, 2, layout.REGIONS),
-            )
-        if province in mapping:
-            raise InputError(
-                f"{province} is listed twice (first as {mapping[province]})",
-                layout.address(r, 1, layout.REGIONS),
-            )
-        mapping[province] = str(region).strip()
-    if not mapping:
-        raise InputError(
-            "no provinces listed; write province names in column A and regions in column B from "
-            "row 2",
-            layout.REGIONS,
-        )
-    return mapping
-
-
-def _yes(value: object, where: str) -> bool:
-    text = str(value).strip().lower()
-    if text in ("yes", "y", "true", "1", "是", "on"):
-        return True
-    if text in ("no", "n", "false", "0", "否", "off"):
-        return False
-    raise InputError(f"expected yes or no, found {value!r}", where)
-
-
-def _years(value: object, where: str) -> tuple[int, ...]:
-    parts = [p for p in re.split(r"[,，;；\s]+", str(value)) if p]
-    years = tuple(parse_year(p) for p in parts)
-    if not years or None in years:
-        raise InputError(f"expected years such as 1993, 2000, 2022, found {value!r}", where)
-    return years
-
-
-def _stages(value: object, where: str) -> tuple[tuple[int, int], ...]:
-    stages = []
-    for part in [p for p in re.split(r"[;；\n]+", str(value)) if p.strip()]:
-        m = re.fullmatch(r"\s*(\d{4})\s*[-–—~至到]\s*(\d{4})\s*", part)
-        if not m:
-            raise InputError(
-                f"expected stages such as 1993-2000; 2001-2008, found {part.strip()!r}", where
-            )
-        stages.append((int(m.group(1)), int(m.group(2))))
-    if not stages:
-        raise InputError("no stages given; write e.g. 1993-2000; 2001-2008", where)
-    return tuple(stages)
-
-
-def _ratio(value: object, where: str) -> float:
-    number, kind = classify_cell(value)
-    if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not number > 1:
-        raise InputError(f"expected a number greater than 1, found {value!r}", where)
-    return number
-
-
-#: Settings holding a list of a measure's parameter values (the Atkinson index's ε).
-PARAMETER_OPTIONS = frozenset(p.option for p in measures.PARAMETERS)
-
-
-def _numbers(value: object, where: str) -> tuple[float, ...]:
-    """ "0.5, 1, 2" → (0.5, 1.0, 2.0); a single number cell → (its value,)."""
-    number, kind = classify_cell(value)
-    if kind in (cells.NUMBER, cells.NUMERIC_TEXT):
-        return (number,)
-    try:
-        numbers = tuple(float(p) for p in re.split(r"[,，;；\s]+", str(value)) if p)
-    except ValueError:
-        numbers = ()
-    if not numbers:
-        raise InputError(f"expected numbers such as 0.5, 1, 2, found {value!r}", where)
-    return numbers
-
-
-_BAND = re.compile(
-    r"\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*[-–—~至到]\s*([0-9][0-9,.]*(?:[eE]\+?[0-9]+)?)\s*"
-)
-
-
-def _band(value: object, where: str) -> tuple[float, float]:
-    """'1-20', '0.005 – 5', '200~1,000,000' → (low, high)."""
-    m = _BAND.fullmatch(str(value).translate(cells._HALF_WIDTH))
-    bounds = [classify_cell(g) for g in m.groups()] if m else []
-    if not bounds or any(kind != cells.NUMERIC_TEXT for _, kind in bounds):
-        raise InputError(f"expected a band such as 1-20 (low-high), found {value!r}", where)
-    (low, _), (high, _) = bounds
-    if not low < high:
-        raise InputError(f"the low end must be below the high end, found {value!r}", where)
-    return low, high
-
-
-#: What a Settings value may also be written as (Chinese labels of the choices).
-_CHOICE_ALIASES = {"按输入": "as_entered", "换算": "converted", "统一换算": "converted"}
-
-
-def _choice(setting: layout.Setting, value: object, where: str) -> str:
-    text = str(value).strip()
-    text = _CHOICE_ALIASES.get(text, text)
-    if setting.choices and text not in setting.choices and setting.key != "output_unit":
-        raise InputError(f"{text!r} is not one of {', '.join(setting.choices)}", where)
-    return text
-
-
-_PARSERS = {
-    "table1_years": _years,
-    "stages": _stages,
-    "cv_weighted": _yes,
-    "fill_gaps": _yes,
-    "jump_ratio": _ratio,
-    "outlier_ratio": _ratio,
-    "series_ratio": _ratio,
-    **dict.fromkeys(BANDS, _band),
-    **dict.fromkeys(PARAMETER_OPTIONS, _numbers),
-}
-
-
-def _check_version(found: dict[str, tuple[object, str]]) -> None:
-    version = found.get("template_version", (None, ""))[0]
-    if (
-        version not in (None, "")
-        and parse_year(version) is None
-        and str(version).strip() != str(layout.TEMPLATE_VERSION)
-        and version != layout.TEMPLATE_VERSION  # a file engine reads 1 as 1.0
-    ):
-        shown = f"{version:g}" if isinstance(version, float) else version  # 0, not 0.0
-        raise InputError(
-            f"this workbook was made by template version {shown}; this add-in reads version "
-            f"{layout.TEMPLATE_VERSION}. Copy your data into a new template (yangtze template)",
-            found["template_version"][1],
-        )
-
-
-def read_settings(block: Block) -> Options:
-    """The Settings sheet (key in A, value in C) → validated :class:`Options`.
-
-    Blank values take the default; a bad value raises :class:`InputError` naming its cell.
-    Choices may also be written in Chinese (按输入 for as_entered, 换算 for converted).
-    """
-    found: dict[str, tuple[object, str]] = {}
-    for r in range(1, len(block) + 1):
-        key = cell(block, r, 1)
-        if isinstance(key, str) and key.strip():
-            found[key.strip()] = (cell(block, r, 3), layout.address(r, 3, layout.SETTINGS))
-    _check_version(found)
-    kwargs: dict[str, object] = {}
-    for setting in layout.SETTINGS_ROWS:
-        if setting.key == "template_version" or setting.key not in found:
-            continue
-        value, where = found[setting.key]
-        if not is_blank(value):
-            parse = _PARSERS.get(setting.key)
-            kwargs[setting.key] = parse(value, where) if parse else _choice(setting, value, where)
-    try:
-        return Options(**kwargs)
-    except InputError as exc:
-        where = found.get(str(exc.where), (None, exc.where))[1]
-        raise InputError(exc.detail, where) from None
