@@ -6,7 +6,8 @@ as a user's objects, the way Excel would have stored them had the user made them
 - **its own sheets** (``"sheets"``): every sheet of the donor under its own name
   (``Sheet1``, ``Chart1``…), with all its related parts (drawings, charts, pictures,
   tables, comments and their VML, printer settings), the workbook's entries for it
-  (``<sheet>``, relationship, content types, defined names, calcChain entries) and the
+  (``<sheet>``, relationship, content types, defined names, calcChain entries: the book
+  gets a calcChain of its own Formulas sheet first, as Excel's save would) and the
   workbook-level parts it needs (cell metadata, rich values); its cell formats, table and
   conditional formats (``dxfs``) and shared strings appended to the book's, its indexes
   shifted to match;
@@ -15,6 +16,8 @@ as a user's objects, the way Excel would have stored them had the user made them
 - **output sheets** (``"output"``): the same drawing's pictures and charts added to the
   drawing that holds the Factors chart (one drawing per sheet, as Excel keeps it), and the
   drawing and comments on Table1, which has none of its own;
+- ``"front"`` instead of ``"sheets"``: the donor's sheets before the book's, so that the
+  book's sheets are no longer at the tab positions their sheetIds give;
 - ``"behind"`` (asked for on its own): the pictures and charts put *behind* the Factors
   chart, first in its drawing, the drawing's relationships numbered in that order as
   Excel saves them (so the user's chart is the drawing's first chart relationship).
@@ -166,7 +169,9 @@ class Parts(dict):
         if defaults and defaults[0].get("ContentType") == content_type:
             return
         if not defaults and ext not in ("xml", "rels"):
-            entry = etree.Element(q("Default", CT_NS), Extension=ext, ContentType=content_type)
+            entry = etree.Element(
+                q("Default", CT_NS), nsmap={None: CT_NS}, Extension=ext, ContentType=content_type
+            )
             last = list(types.iter(q("Default", CT_NS)))[-1]
             last.addnext(entry)
         else:
@@ -182,7 +187,11 @@ class Parts(dict):
     def add_relationship(self, source: str, type_uri: str, target: str, external=False) -> str:
         """A new relationship of ``source`` (relative target, as Excel writes); its id."""
         name = rels_name(source)
-        root = self.xml(name) if name in self else etree.Element(q("Relationships", REL_NS))
+        root = (
+            self.xml(name)
+            if name in self
+            else etree.Element(q("Relationships", REL_NS), nsmap={None: REL_NS})
+        )
         ids = {r.get("Id") for r in root}
         n = len(ids) + 1
         while f"rId{n}" in ids:
@@ -219,8 +228,9 @@ def carry(book: Path, donor_path: Path, places=PLACES) -> Carried:
             donor[part] = shift_indexes(donor[part], shift)
     carried = Carried(donor_path.name)
     first = _first_worksheet(donor)
-    if "sheets" in places:
-        carried.sheets = _carry_sheets(donor, target)
+    _chain_the_books_formulas(target)
+    if "sheets" in places or "front" in places:
+        carried.sheets = _carry_sheets(donor, target, front="front" in places)
     if "input" in places and first:
         carried.lent[INPUT_SHEET] = _lend(donor, first, target, INPUT_SHEET)
     if "output" in places and first:
@@ -290,12 +300,13 @@ def _sheet_entries(parts: Parts) -> list[tuple[str, etree._Element]]:
 # ------------------------------------------------------------- (a) sheets of their own
 
 
-def _carry_sheets(donor: Parts, target: Parts) -> list[str]:
-    """Add every donor sheet after the book's, with the workbook's entries for it."""
+def _carry_sheets(donor: Parts, target: Parts, front: bool) -> list[str]:
+    """Add every donor sheet after the book's (``front``: before them, as if the user had
+    moved them there), with the workbook's entries for it."""
     workbook = target.xml(WORKBOOK)
     sheets = workbook.find(q("sheets"))
-    first_tab = len(sheets)
     next_id = max(int(s.get("sheetId")) for s in sheets) + 3  # as if two had been deleted
+    first_tab = 0 if front else len(sheets)
     copied: dict[str, str] = {}
     rel_types = {r.get("Target"): r.get("Type") for r in donor.relationships(WORKBOOK)}
     new_ids, names = {}, []
@@ -308,13 +319,37 @@ def _carry_sheets(donor: Parts, target: Parts) -> list[str]:
         if entry.get("state"):
             new.set("state", entry.get("state"))
         new.set(q("id", DOC_REL), rel_id)
+        sheets.insert(first_tab + tab, new)
         new_ids[entry.get("sheetId")] = str(next_id + tab)
         names.append(entry.get("name"))
+    if front:
+        for name in workbook.iter(q("definedName")):  # the book's own names move along
+            if name.get("localSheetId") is not None:
+                name.set("localSheetId", str(int(name.get("localSheetId")) + len(names)))
     _carry_defined_names(donor, workbook, first_tab)
     target.set_xml(WORKBOOK, workbook)
     _carry_calc_chain(donor, target, new_ids)
     _carry_workbook_parts(donor, target, copied)
     return names
+
+
+CALC_CHAIN = "xl/calcChain.xml"
+CALC_CHAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
+
+
+def _chain_the_books_formulas(target: Parts) -> None:
+    """A calcChain listing the formula cells of the book's worksheets (the Formulas
+    sheet's), by sheetId, as Excel writes one when it saves the book."""
+    if CALC_CHAIN in target:
+        return
+    root = etree.Element(q("calcChain"), nsmap={None: MAIN_NS})
+    for part, entry in _sheet_entries(target):
+        for cell in re.findall(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f[ >]', target[part]):
+            etree.SubElement(root, q("c"), r=cell.decode(), i=entry.get("sheetId"))
+    if len(root):
+        target.set_xml(CALC_CHAIN, root)
+        target.add_relationship(WORKBOOK, f"{DOC_REL}/calcChain", CALC_CHAIN)
+        target.declare(CALC_CHAIN, CALC_CHAIN_TYPE)
 
 
 def _carry_defined_names(donor: Parts, workbook: etree._Element, first_tab: int) -> None:
@@ -323,7 +358,7 @@ def _carry_defined_names(donor: Parts, workbook: etree._Element, first_tab: int)
         return
     ours = workbook.find(q("definedNames"))
     if ours is None:
-        ours = etree.Element(q("definedNames"))
+        ours = etree.Element(q("definedNames"), nsmap={None: MAIN_NS})
         workbook.find(q("sheets")).addnext(ours)
     for name in names:
         new = copy.deepcopy(name)
@@ -342,15 +377,14 @@ def _carry_calc_chain(donor: Parts, target: Parts, new_ids: dict[str, str]) -> N
     for c in root:
         current = c.get("i", current)  # an entry without i is on the previous entry's sheet
         c.set("i", new_ids[current])
-    name = "xl/calcChain.xml"
-    if name in target:
-        ours = target.xml(name)
+    if CALC_CHAIN in target:
+        ours = target.xml(CALC_CHAIN)
         ours.extend(root)
         root = ours
     else:
-        target.add_relationship(WORKBOOK, chain[0].get("Type"), name)
-        target.declare(name, donor.content_type(resolve_target(WORKBOOK, chain[0].get("Target"))))
-    target.set_xml(name, root)
+        target.add_relationship(WORKBOOK, chain[0].get("Type"), CALC_CHAIN)
+        target.declare(CALC_CHAIN, CALC_CHAIN_TYPE)
+    target.set_xml(CALC_CHAIN, root)
 
 
 def _carry_workbook_parts(donor: Parts, target: Parts, copied: dict[str, str]) -> None:
@@ -377,7 +411,7 @@ def _section(root: etree._Element, tag: str) -> etree._Element:
     found = root.find(q(tag))
     if found is not None:
         return found
-    new = etree.Element(q(tag), count="0")
+    new = etree.Element(q(tag), nsmap={None: MAIN_NS}, count="0")
     later = STYLES_ORDER[STYLES_ORDER.index(tag) + 1 :]
     following = next((c for c in root if etree.QName(c).localname in later), None)
     if following is None:

@@ -252,6 +252,31 @@ def test_libreoffice_opens_every_sheet_and_chart(donor, books, office):
     assert got == expected
 
 
+# ------------------------------------------------------ the user's sheets moved to the front
+
+
+@pytest.mark.parametrize("name", ["table08", "defined_name01", "chartsheet01", "comment04"])
+def test_sheets_moved_before_the_templates_keep_the_chain_and_names(name, base, tmp_path):
+    """The donor's sheets first in the tabs: no sheet of the book is at the tab position
+    its sheetId gives any more. Regeneration finds its sheets by name, and the calcChain
+    (the Formulas sheet's entries and the donor's) and the defined names stay as they were."""
+    book, out = tmp_path / "front.xlsm", tmp_path / "out.xlsm"
+    shutil.copy(base.book, book)
+    what = carry(book, CORPUS / f"{name}.xlsx", places=("front",))
+    with _opened(book) as package:
+        tabs = [(s.name, s.sheet_id) for s in package.sheets()]
+    assert [n for n, _ in tabs[: len(what.sheets)]] == what.sheets
+    assert all(i != tab for tab, (_, i) in enumerate(tabs, start=1))
+    result = regenerate_file(book, out)
+    before, after = stored_members(book), stored_members(out)
+    assert list(after) == list(before) and "xl/calcChain.xml" in after
+    foreign = changed(before, after) - base.owned - SHARED
+    assert not foreign, f"parts the tool does not own changed: {sorted(foreign)}"
+    assert len(result.tables.table1) > 0
+    excel_rules = pytest.importorskip("excel_rules", reason="tests/excel_rules.py (i17-core)")
+    assert excel_rules.excel_rule_violations(out) == []
+
+
 # ------------------------------------------------- a user's chart behind the Factors chart
 
 BEHIND_XFAIL = pytest.mark.xfail(
