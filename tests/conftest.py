@@ -1,10 +1,14 @@
-"""Shared fixtures. Keep this file small: helpers for locating the shared material."""
+"""Shared fixtures. Keep this file small: helpers for locating the shared material, and the
+check of Excel's cross-part rules on every workbook a test saves."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from excel_rules import excel_rule_violations
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
@@ -30,3 +34,45 @@ def shared_method() -> Path:
     if not SHARED_METHOD.is_dir():
         pytest.skip(_ABSENT.replace("shared/data", "shared/method"))
     return SHARED_METHOD
+
+
+@pytest.fixture(autouse=True)
+def excel_rules_checked(request, monkeypatch):
+    """Every workbook saved during a test (regenerated, imported into, made by ``template`` or
+    ``demo``: all go through ``atomic_write``; or built by XlsxWriter, as ``make_book``
+    does) is checked against Excel's cross-part rules (tests/excel_rules.py) as it is
+    written; a violation fails the test. Tests that write broken books on purpose carry
+    ``@pytest.mark.breaks_excel_rules``."""
+    if request.node.get_closest_marker("breaks_excel_rules"):
+        yield
+        return
+    import xlsxwriter
+
+    from addin.workbook import file_engine
+    from addin.workbook.parts import saving
+
+    written = saving.atomic_write
+
+    def checked_write(target, write, backup=False):
+        path = written(target, write, backup)
+        _assert_excel_rules(path)
+        return path
+
+    closed = xlsxwriter.Workbook.close
+
+    def checked_close(self):
+        result = closed(self)
+        if isinstance(self.filename, (str, Path)):
+            _assert_excel_rules(Path(self.filename))
+        return result
+
+    monkeypatch.setattr(saving, "atomic_write", checked_write)
+    monkeypatch.setattr(file_engine, "atomic_write", checked_write)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", checked_close)
+    yield
+
+
+def _assert_excel_rules(path: Path) -> None:
+    if path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path):
+        found = excel_rule_violations(path)
+        assert not found, f"{path.name} breaks Excel's rules:\n" + "\n".join(found)

@@ -197,8 +197,8 @@ def test_calc_chain_loses_only_the_entries_of_rewritten_sheets(tmp_path, capsys)
     chain = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<c r="B2" i="{ids[layout.FORMULAS]}"/><c r="E5" i="{ids[layout.INDEX]}"/><c r="E6"/>'
-        f'<c r="C3" i="{ids[layout.FORMULAS]}"/></calcChain>'
+        f'<c r="C5" i="{ids[layout.FORMULAS]}"/><c r="E5" i="{ids[layout.INDEX]}"/><c r="E6"/>'
+        f'<c r="D5" i="{ids[layout.FORMULAS]}"/></calcChain>'
     )
     parts = zip_parts(path)
     parts["xl/calcChain.xml"] = chain.encode()
@@ -213,7 +213,7 @@ def test_calc_chain_loses_only_the_entries_of_rewritten_sheets(tmp_path, capsys)
     assert main(["regenerate", str(path)]) == 0
     capsys.readouterr()
     kept = zip_parts(path)["xl/calcChain.xml"].decode()
-    assert re.findall(r'<c r="(\w+)"', kept) == ["B2", "C3"]
+    assert re.findall(r'<c r="(\w+)"', kept) == ["C5", "D5"]
 
 
 def test_a_book_saved_by_openpyxl_keeps_its_parts(user_books, tmp_path, capsys):

@@ -22,12 +22,14 @@ Examples
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..errors import FileRejected
 from . import layout
 from .parts.calc import cells_referring, drop_chain_entries, full_calc_on_load
 from .parts.charts import update_chart
+from .parts.doc_props import APP, add_sheet_title
 from .parts.package import (
     CONTENT_TYPES,
     DOC_REL,
@@ -70,6 +72,10 @@ EMPTY_SHEET = (
     b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
     b"</worksheet>"
 )
+
+
+#: A sheet's or the workbook's VBA code name (``<sheetPr codeName="Sheet1">``, ``<workbookPr>``).
+_CODE_NAME = re.compile(rb'<(?:\w+:)?(?:sheetPr|workbookPr)\b[^>]*\bcodeName="([^"]*)"')
 
 
 def _is_worksheet(part: str) -> bool:
@@ -207,9 +213,15 @@ class FileEngine:
         self._forget(block.sheet)
 
     def _add_sheet(self, name: str) -> None:
-        """Recreate output sheet ``name`` (deleted by the user) at the end of the tabs."""
+        """Recreate output sheet ``name`` (deleted by the user) at the end of the tabs; in a
+        book with a VBA project it gets a code name of its own, as Excel gives one; the
+        sheet list of ``docProps/app.xml`` names it too."""
         part = self.package.free_name("xl/worksheets/sheet{}.xml")
-        self.package.put(part, EMPTY_SHEET)
+        sheet = EMPTY_SHEET
+        if self.macro_enabled():
+            code = f'<sheetPr codeName="{self._free_code_name()}"/>'.encode()
+            sheet = sheet.replace(b"<dimension ", code + b"<dimension ", 1)
+        self.package.put(part, sheet)
         self.package.add_override(part, WORKSHEET_TYPE)
         rel = self.package.add_relationship(WORKBOOK, f"{DOC_REL}/worksheet", part)
         sheet_id = max((s.sheet_id for s in self._sheets.values()), default=0) + 1
@@ -220,8 +232,28 @@ class FileEngine:
         ).encode()
         close = data.index(b"</sheets>")
         self.package.put(WORKBOOK, data[:close] + entry + data[close:])
+        if self.package.exists(APP) and (
+            app := add_sheet_title(self.package.read(APP), name, list(self._sheets))
+        ):
+            self.package.put(APP, app)
         self._sheets[name] = SheetEntry(name, sheet_id, rel, part)
         self.messages.append(f"sheet {name} was missing; it was added again at the end")
+
+    def _free_code_name(self) -> str:
+        """``Sheet<n>``, the first that no sheet nor the workbook uses as its VBA code name
+        (compared without case, as VBA does)."""
+        heads = [self.package.read(WORKBOOK)] + [
+            self._sheet_xml(s.part)[:65536]  # sheetPr is a worksheet's first child
+            for s in self._sheets.values()
+            if s.part and self.package.exists(s.part)
+        ]
+        taken = {
+            found.group(1).decode().casefold() for h in heads for found in _CODE_NAME.finditer(h)
+        }
+        n = 1
+        while f"sheet{n}" in taken:
+            n += 1
+        return f"Sheet{n}"
 
     def write_cells(self, sheet: str, cells: dict[tuple[int, int], object]) -> None:
         """Set individual cells (1-based row, column) of ``sheet``; used by ``yangtze import``.

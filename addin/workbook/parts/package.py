@@ -262,7 +262,7 @@ class Package:
                     data = _unless_stored(data, self._stored[name])
                 if data is not None:
                     info = self._infos.get(name) or zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-                    _write_member(out, _fresh_info(info), data)
+                    _write_member(out, _fresh_info(info), data, again=self._new.get(name))
                 else:
                     _copy_member(self._zip, self._infos[name], out)
 
@@ -277,13 +277,49 @@ def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return new
 
 
-def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
-    """Write a new member from bytes or from a function giving its pieces."""
+def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data, again=None) -> None:
+    """Write a new member from bytes or from a function giving its pieces.
+
+    ZIP64 only where a size needs it, as Excel writes (version 20, no ZIP64 extra field;
+    Office has refused needless ZIP64 from other writers). The size of a part given in
+    pieces is known only once written: it is written without ZIP64, and in the rare case
+    that it passes 4 GiB (zipfile then refuses to close it) it is written again with ZIP64
+    over the same place, from ``again`` (a function giving the same pieces; default ``data``).
+    """
     if isinstance(data, bytes):
-        out.writestr(info, data)
+        out.writestr(info, data)  # zipfile writes ZIP64 when len(data) needs it
         return
     info._compresslevel = 1  # a large generated sheet: fast deflate (zipfile reads this field)
-    with out.open(info, "w", force_zip64=True) as dst:
+    start = out.fp.tell()
+    try:
+        _stream(out, info, data, force_zip64=False)
+    except RuntimeError as exc:
+        if not zip64_needed(exc):
+            raise
+        _rewind(out, info, start)
+        _stream(out, info, again or data, force_zip64=True)
+
+
+def zip64_needed(exc: BaseException) -> bool:
+    """Whether zipfile refused to close a member ``exc`` because its size needs ZIP64.
+
+    >>> zip64_needed(RuntimeError("File size unexpectedly exceeded ZIP64 limit"))
+    True
+    >>> zip64_needed(RuntimeError("something else"))
+    False
+    """
+    return isinstance(exc, RuntimeError) and "zip64" in str(exc).lower()
+
+
+def _rewind(out: zipfile.ZipFile, info: zipfile.ZipInfo, start: int) -> None:
+    """Drop what a failed write of member ``info`` left after offset ``start``."""
+    out.fp.seek(start)
+    out.fp.truncate()
+    info.header_offset = start
+
+
+def _stream(out: zipfile.ZipFile, info: zipfile.ZipInfo, data, force_zip64: bool) -> None:
+    with out.open(info, "w", force_zip64=force_zip64) as dst:
         for chunk in data():
             dst.write(chunk)
 

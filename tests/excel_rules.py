@@ -1,0 +1,639 @@
+"""A checker of the cross-part rules Excel enforces when it opens a workbook.
+
+LibreOffice and the Open XML SDK validator accept books that Excel opens only after
+"We found a problem with some content …" and a repair that drops the user's table, chart or
+formulas. :func:`excel_rule_violations` checks those rules on a saved .xlsx/.xlsm and
+returns one readable line per violation, naming the part and the element (an empty list:
+nothing found). It is written from ECMA-376, [MS-OI29500] and the repairs other writers'
+users reported, independently of the product's code (it imports nothing from ``addin``), so
+that it can judge what the product writes.
+
+Rules:
+
+- ``[Content_Types].xml``: each Override's PartName starts with ``/`` and names an existing
+  part; every part has a content type (Override or Default by extension).
+- relationships: every internal target exists (relative or absolute target), ids unique.
+- ``xl/workbook.xml``: well-formed (names escaped), sheet names valid (1-31 characters, none
+  of ``[]:*?/\\``, not starting or ending with ``'``, not ``History``) and unique as Excel
+  compares them (case-insensitive, Unicode), sheetIds unique.
+- ``xl/calcChain.xml``: not empty; each entry's ``i`` (carried over from the previous entry
+  when absent) is a sheetId of the workbook, and its cell holds a formula ``<f>``.
+- tables: ``ref`` covers the header row, the number of ``tableColumn`` equals the ref's
+  width, each column's name equals its header cell's text; table ids and names unique.
+- charts: each ``c:ser`` has only the children of its chart type's series, in schema order
+  (``cat``/``val`` for bar, line, area, pie…; ``xVal``/``yVal``/``bubbleSize`` for scatter
+  and bubble); each cache's ``ptCount`` is at least the number of points listed and every
+  point's ``idx`` lies below it.
+- ``docProps/app.xml``: ``HeadingPairs`` counts add up to ``TitlesOfParts``' size and its
+  sheet groups list exactly the workbook's sheets.
+- zip: no ZIP64 extra field nor version 45 where no size or offset needs it.
+- worksheets: children in CT_Worksheet's order, rows and cells ascending; no subnormal
+  number in a ``<v>``; in a book with a VBA project each worksheet has a unique
+  ``<sheetPr codeName>``.
+
+Examples
+--------
+>>> excel_rule_violations("book.xlsm")  # doctest: +SKIP
+['xl/calcChain.xml: <c r="D5" i="2">: sheet Index holds no formula in D5']
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import sys
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+EP = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+#: CT_Worksheet's children in schema order (ECMA-376 Part 1, 18.3.1.99).
+WORKSHEET_ORDER = (
+    "sheetPr dimension sheetViews sheetFormatPr cols sheetData sheetCalcPr sheetProtection "
+    "protectedRanges scenarios autoFilter sortState dataConsolidate customSheetViews "
+    "mergeCells phoneticPr conditionalFormatting dataValidations hyperlinks printOptions "
+    "pageMargins pageSetup headerFooter rowBreaks colBreaks customProperties cellWatches "
+    "ignoredErrors smartTags drawing legacyDrawing legacyDrawingHF drawingHF picture "
+    "oleObjects controls webPublishItems tableParts extLst"
+).split()
+
+_COMMON_HEAD = "idx order tx spPr"
+#: The children of a series of each chart type, in schema order (21.2.2 CT_*Ser).
+_SERIES = {
+    "bar": f"{_COMMON_HEAD} invertIfNegative pictureOptions dPt dLbls trendline errBars cat val "
+    "shape extLst",
+    "line": f"{_COMMON_HEAD} marker dPt dLbls trendline errBars cat val smooth extLst",
+    "scatter": f"{_COMMON_HEAD} marker dPt dLbls trendline errBars xVal yVal smooth extLst",
+    "area": f"{_COMMON_HEAD} pictureOptions dPt dLbls trendline errBars cat val extLst",
+    "pie": f"{_COMMON_HEAD} explosion dPt dLbls cat val extLst",
+    "radar": f"{_COMMON_HEAD} marker dPt dLbls cat val extLst",
+    "bubble": f"{_COMMON_HEAD} invertIfNegative dPt dLbls trendline errBars xVal yVal "
+    "bubbleSize bubble3D extLst",
+    "surface": f"{_COMMON_HEAD} cat val extLst",
+}
+SERIES_ORDER = {
+    chart: _SERIES[kind].split()
+    for kind, charts in {
+        "bar": ("barChart", "bar3DChart"),
+        "line": ("lineChart", "line3DChart", "stockChart"),
+        "scatter": ("scatterChart",),
+        "area": ("areaChart", "area3DChart"),
+        "pie": ("pieChart", "pie3DChart", "doughnutChart", "ofPieChart"),
+        "radar": ("radarChart",),
+        "bubble": ("bubbleChart",),
+        "surface": ("surfaceChart", "surface3DChart"),
+    }.items()
+    for chart in charts
+}
+
+_INVALID_SHEET_CHARS = set("[]:*?/\\")
+_SMALLEST_NORMAL = sys.float_info.min
+_ZIP64_EXTRA = 0x0001
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # a character written as _xHHHH_ (ST_Xstring)
+
+
+def column_number(letters: str) -> int:
+    """``"A"`` → 1, ``"AA"`` → 27.
+
+    >>> column_number("XFD")
+    16384
+    """
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """``"B12"`` → (12, 2): row, column."""
+    found = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
+    if not found:
+        raise ValueError(ref)
+    return int(found.group(2)), column_number(found.group(1))
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _resolve(source: str, target: str) -> str:
+    target = target.split("#", 1)[0]
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _source_of(rels: str) -> str:
+    """The part whose relationships ``rels`` holds (``xl/_rels/workbook.xml.rels`` →
+    ``xl/workbook.xml``; ``_rels/.rels`` → the package, ``""``)."""
+    folder, name = posixpath.split(rels)
+    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")])
+
+
+class Book:
+    """A package opened for checking: its part names, parsed parts, relationships."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+        self.names = [n for n in zf.namelist() if not n.endswith("/")]
+        self.lower = {n.lower(): n for n in self.names}
+        self._parsed: dict[str, etree._Element | None] = {}
+        self.errors: list[str] = []
+
+    def xml(self, name: str):
+        """Part ``name`` parsed (None, with a violation noted, when it is not well formed)."""
+        if name not in self._parsed:
+            try:
+                self._parsed[name] = etree.fromstring(self.zf.read(name), _PARSER)
+            except etree.XMLSyntaxError as exc:
+                self.errors.append(f"{name}: not well-formed XML ({exc})")
+                self._parsed[name] = None
+        return self._parsed[name]
+
+    def exists(self, name: str) -> bool:
+        return name.lower() in self.lower
+
+    def rels(self, part: str) -> list[tuple[str, str, str | None]]:
+        """``part``'s relationships as (id, type's last segment, target part or None)."""
+        folder, name = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", f"{name}.rels")
+        if not self.exists(rels):
+            return []
+        root = self.xml(self.lower[rels.lower()])
+        if root is None:
+            return []
+        return [
+            (
+                r.get("Id", ""),
+                r.get("Type", "").rsplit("/", 1)[-1],
+                None if r.get("TargetMode") == "External" else _resolve(part, r.get("Target", "")),
+            )
+            for r in root.iter(f"{PKG_REL}Relationship")
+        ]
+
+    def related(self, part: str, kind: str) -> list[str]:
+        return [t for _, k, t in self.rels(part) if k == kind and t and self.exists(t)]
+
+    def workbook(self) -> str | None:
+        found = self.related("", "officeDocument")
+        return self.lower[found[0].lower()] if found else None
+
+    def sheets(self) -> list[tuple[str, int, str | None]]:
+        """(name, sheetId, part) of each ``<sheet>`` in tab order."""
+        workbook = self.workbook()
+        root = self.xml(workbook) if workbook else None
+        if root is None:
+            return []
+        targets = {rid: t for rid, _, t in self.rels(workbook)}
+        out = []
+        for sheet in root.iter(f"{MAIN}sheet"):
+            try:
+                sheet_id = int(sheet.get("sheetId", ""))
+            except ValueError:
+                sheet_id = -1
+            out.append((sheet.get("name", ""), sheet_id, targets.get(sheet.get(f"{REL}id"))))
+        return out
+
+    def shared_strings(self) -> list[str]:
+        workbook = self.workbook()
+        found = self.related(workbook, "sharedStrings") if workbook else []
+        root = self.xml(found[0]) if found else None
+        if root is None:
+            return []
+        return ["".join(t.text or "" for t in si.iter(f"{MAIN}t")) for si in root.iter(f"{MAIN}si")]
+
+
+def _cell_text(cell, shared: list[str]) -> str:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in cell.iter(f"{MAIN}t"))
+    value = cell.findtext(f"{MAIN}v")
+    if value is None:
+        return ""
+    if kind == "s":
+        index = int(value)
+        return shared[index] if index < len(shared) else ""
+    return value
+
+
+# --- the rules ---------------------------------------------------------------------------
+def content_type_rules(book: Book) -> list[str]:
+    out = []
+    root = book.xml("[Content_Types].xml") if book.exists("[Content_Types].xml") else None
+    if root is None:
+        return ["[Content_Types].xml: missing"]
+    overrides, defaults = set(), set()
+    for override in root.iter(f"{CT}Override"):
+        name = override.get("PartName", "")
+        if not name.startswith("/"):
+            out.append(f'[Content_Types].xml: <Override PartName="{name}">: no leading slash')
+        elif not book.exists(name[1:]):
+            out.append(f'[Content_Types].xml: <Override PartName="{name}">: no such part')
+        overrides.add(name.lstrip("/").lower())
+    for default in root.iter(f"{CT}Default"):
+        defaults.add(default.get("Extension", "").lower())
+    for name in book.names:
+        if name == "[Content_Types].xml" or name.lower() in overrides:
+            continue
+        extension = posixpath.basename(name).rsplit(".", 1)[-1].lower()
+        if "." not in posixpath.basename(name) or extension not in defaults:
+            out.append(f"[Content_Types].xml: part {name} has no content type")
+    return out
+
+
+def relationship_rules(book: Book) -> list[str]:
+    out = []
+    for rels in (n for n in book.names if n.endswith(".rels")):
+        source = _source_of(rels)
+        ids = set()
+        for rid, kind, target in book.rels(source):
+            if rid in ids:
+                out.append(f'{rels}: <Relationship Id="{rid}">: id used twice')
+            ids.add(rid)
+            if target is not None and not book.exists(target):
+                out.append(f'{rels}: <Relationship Id="{rid}" ({kind})>: target {target} missing')
+    return out
+
+
+def sheet_name_problem(name: str) -> str | None:
+    """Why Excel refuses ``name`` as a sheet name (None when it accepts it).
+
+    >>> sheet_name_problem("Table1"), sheet_name_problem("a/b"), sheet_name_problem("'x")
+    (None, 'contains / ', "starts or ends with '")
+    """
+    if not 1 <= len(name) <= 31:
+        return "not 1-31 characters"
+    bad = "".join(sorted(set(name) & _INVALID_SHEET_CHARS))
+    if bad:
+        return f"contains {bad} "
+    if name.startswith("'") or name.endswith("'"):
+        return "starts or ends with '"
+    if name.casefold() == "history":
+        return "History is reserved"
+    return None
+
+
+def workbook_rules(book: Book) -> list[str]:
+    out = []
+    workbook = book.workbook()
+    if workbook is None:
+        return ["_rels/.rels: no officeDocument relationship to a workbook part"]
+    seen_names: dict[str, str] = {}
+    seen_ids: set[int] = set()
+    for name, sheet_id, part in book.sheets():
+        where = f'{workbook}: <sheet name="{name}">'
+        if problem := sheet_name_problem(name):
+            out.append(f"{where}: invalid sheet name ({problem.strip()})")
+        folded = name.casefold()
+        if folded in seen_names:
+            out.append(f"{where}: same name as sheet {seen_names[folded]} (Excel ignores case)")
+        seen_names[folded] = name
+        if sheet_id in seen_ids or sheet_id < 1:
+            out.append(f"{where}: sheetId {sheet_id} is used twice or invalid")
+        seen_ids.add(sheet_id)
+        if part is None or not book.exists(part):
+            out.append(f"{where}: its r:id names no existing part")
+    return out
+
+
+def _formula_cells(root) -> set[str]:
+    return {
+        c.get("r", "")
+        for c in root.iter(f"{MAIN}c")
+        if c.find(f"{MAIN}f") is not None and c.get("r")
+    }
+
+
+def calc_chain_rules(book: Book) -> list[str]:
+    workbook = book.workbook()
+    found = book.related(workbook, "calcChain") if workbook else []
+    if not found:
+        return []
+    name = found[0]
+    root = book.xml(name)
+    if root is None:
+        return []
+    entries = list(root.iter(f"{MAIN}c"))
+    if not entries:
+        return [f"{name}: no entry left (the part and its relationship should be removed)"]
+    sheets = {sheet_id: (sheet, part) for sheet, sheet_id, part in book.sheets()}
+    formulas: dict[int, set[str]] = {}
+    out = []
+    current = None
+    for entry in entries:
+        if entry.get("i"):
+            current = int(entry.get("i"))
+        ref = entry.get("r", "")
+        where = f'{name}: <c r="{ref}" i="{current}">'
+        if current not in sheets:
+            out.append(f"{where}: no sheet has sheetId {current}")
+            continue
+        sheet, part = sheets[current]
+        if current not in formulas:
+            sheet_root = book.xml(part) if part and book.exists(part) else None
+            formulas[current] = _formula_cells(sheet_root) if sheet_root is not None else set()
+        if ref not in formulas[current]:
+            out.append(f"{where}: sheet {sheet} holds no formula in {ref}")
+    return out
+
+
+def _table_rules(book: Book, sheet: str, part: str, table: str, shared: list[str]) -> list[str]:
+    root = book.xml(table)
+    if root is None:
+        return []
+    ref = root.get("ref", "")
+    try:
+        (top, left), (_, right) = (split_ref(r) for r in ref.split(":"))
+    except ValueError:
+        return [f'{table}: <table ref="{ref}">: not a range']
+    columns = list(root.iter(f"{MAIN}tableColumn"))
+    out = []
+    if len(columns) != right - left + 1:
+        out.append(
+            f'{table}: <table ref="{ref}">: {len(columns)} tableColumn for {right - left + 1} '
+            "columns"
+        )
+    if root.get("headerRowCount", "1") == "0":
+        return out
+    sheet_root = book.xml(part)
+    header = {}
+    for row in sheet_root.iter(f"{MAIN}row") if sheet_root is not None else ():
+        if row.get("r") == str(top):
+            for cell in row.iter(f"{MAIN}c"):
+                header[split_ref(cell.get("r", ""))[1]] = _cell_text(cell, shared)
+    for offset, column in enumerate(columns):
+        text = header.get(left + offset, "")
+        name = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), column.get("name", ""))
+        if name != text:
+            out.append(
+                f'{table}: <tableColumn name="{column.get("name")}">: header cell '
+                f"{sheet}!{_letters(left + offset)}{top} holds {text!r}"
+            )
+    return out
+
+
+def _letters(column: int) -> str:
+    out = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def table_rules(book: Book) -> list[str]:
+    out = []
+    shared = None
+    ids: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for sheet, _, part in book.sheets():
+        if not part or not book.exists(part):
+            continue
+        for table in book.related(part, "table"):
+            shared = book.shared_strings() if shared is None else shared
+            out += _table_rules(book, sheet, part, table, shared)
+            root = book.xml(table)
+            if root is None:
+                continue
+            for key, seen in ((root.get("id", ""), ids), (root.get("name", "").casefold(), names)):
+                if key in seen:
+                    out.append(f"{table}: table id or name {key!r} also used by {seen[key]}")
+                seen[key] = table
+    return out
+
+
+def _cache_rules(chart: str, ser_label: str, ser) -> list[str]:
+    out = []
+    for cache in ser.iter(*(f"{CHART}{k}" for k in ("numCache", "strCache", "numLit", "strLit"))):
+        count = cache.find(f"{CHART}ptCount")
+        total = int(count.get("val", "0")) if count is not None else 0
+        points = cache.findall(f"{CHART}pt")
+        if len(points) > total or any(int(p.get("idx", "0")) >= total for p in points):
+            out.append(
+                f"{chart}: {ser_label} <c:{_local(cache.tag)}>: {len(points)} points "
+                f"for ptCount {total}"
+            )
+    return out
+
+
+def chart_rules(book: Book) -> list[str]:
+    out = []
+    for chart in (n for n in book.names if re.fullmatch(r"xl/charts/chart[^/]*\.xml", n)):
+        root = book.xml(chart)
+        if root is None:
+            continue
+        for plot in root.iter(*(f"{CHART}{k}" for k in SERIES_ORDER)):
+            kind = _local(plot.tag)
+            order = SERIES_ORDER[kind]
+            for number, ser in enumerate(plot.findall(f"{CHART}ser"), 1):
+                label = f"<c:{kind}> series {number}"
+                last = -1
+                for child in ser:
+                    name = _local(child.tag)
+                    if not name:
+                        continue
+                    if name not in order:
+                        out.append(f"{chart}: {label}: unexpected <c:{name}>")
+                        continue
+                    if order.index(name) < last:
+                        out.append(f"{chart}: {label}: <c:{name}> out of schema order")
+                    last = order.index(name)
+                out += _cache_rules(chart, label, ser)
+    return out
+
+
+def _vector(parent, name: str) -> list:
+    found = parent.find(f"{EP}{name}") if parent is not None else None
+    vector = found.find(f"{VT}vector") if found is not None else None
+    return list(vector) if vector is not None else []
+
+
+def app_rules(book: Book) -> list[str]:
+    if not book.exists("docProps/app.xml"):
+        return []
+    root = book.xml(book.lower["docprops/app.xml"])
+    if root is None:
+        return []
+    pairs, titles = _vector(root, "HeadingPairs"), _vector(root, "TitlesOfParts")
+    if not pairs and not titles:
+        return []
+    groups = []
+    for variant in range(0, len(pairs) - 1, 2):
+        label = pairs[variant].findtext(f"{VT}lpstr") or ""
+        count = pairs[variant + 1].findtext(f"{VT}i4") or "0"
+        groups.append((label, int(count)))
+    names = [t.text or "" for t in titles]
+    if sum(c for _, c in groups) != len(names):
+        return [
+            f"docProps/app.xml: HeadingPairs count {sum(c for _, c in groups)} but "
+            f"TitlesOfParts lists {len(names)}"
+        ]
+    sheets = sorted(name for name, _, _ in book.sheets())
+    listed, start = [], 0
+    for _, count in groups:  # the sheet groups come first; stop at one listing a non-sheet
+        group = names[start : start + count]
+        if not set(group) <= set(sheets):
+            break
+        listed += group
+        start += count
+    if sorted(listed) != sheets:
+        missing = sorted(set(sheets) - set(listed))
+        extra = sorted(set(names) - set(listed) - set(sheets))
+        return [
+            f"docProps/app.xml: TitlesOfParts does not list the workbook's sheets "
+            f"(missing {missing}, not sheets {extra[:5]})"
+        ]
+    return []
+
+
+def _local_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, bytes]:
+    """(version needed, extra field) of ``info``'s local header."""
+    zf.fp.seek(info.header_offset)
+    header = zf.fp.read(30)
+    version, name_length, extra_length = (
+        struct.unpack("<H", header[4:6])[0],
+        *struct.unpack("<HH", header[26:30]),
+    )
+    zf.fp.seek(info.header_offset + 30 + name_length)
+    return version, zf.fp.read(extra_length)
+
+
+def _has_zip64_extra(extra: bytes) -> bool:
+    while len(extra) >= 4:
+        kind, size = struct.unpack("<HH", extra[:4])
+        if kind == _ZIP64_EXTRA:
+            return True
+        extra = extra[4 + size :]
+    return False
+
+
+def zip_rules(book: Book) -> list[str]:
+    out = []
+    limit = zipfile.ZIP64_LIMIT
+    for info in book.zf.infolist():
+        if max(info.file_size, info.compress_size, info.header_offset) >= limit:
+            continue
+        version, extra = _local_header(book.zf, info)
+        if version >= 45 or _has_zip64_extra(extra):
+            out.append(f"zip: {info.filename}: ZIP64 local header (version {version}) not needed")
+        if info.extract_version >= 45 or _has_zip64_extra(info.extra):
+            out.append(f"zip: {info.filename}: ZIP64 in the central directory, not needed")
+    return out
+
+
+def _worksheet_order(part: str, root) -> list[str]:
+    out, last = [], -1
+    for child in root:
+        name = _local(child.tag)
+        if not name:
+            continue
+        if name not in WORKSHEET_ORDER:
+            out.append(f"{part}: unexpected <{name}> in <worksheet>")
+            continue
+        if WORKSHEET_ORDER.index(name) < last:
+            out.append(f"{part}: <{name}> out of CT_Worksheet's order")
+        last = WORKSHEET_ORDER.index(name)
+    return out
+
+
+def _cells_ascending(part: str, root) -> list[str]:
+    out, last_row = [], 0
+    for row in root.iter(f"{MAIN}row"):
+        number = int(row.get("r", last_row + 1))
+        if number <= last_row:
+            out.append(f'{part}: <row r="{number}"> after row {last_row}')
+        last_row, last_col = number, 0
+        for cell in row.iter(f"{MAIN}c"):
+            if not cell.get("r"):
+                last_col += 1
+                continue
+            cell_row, col = split_ref(cell.get("r"))
+            if cell_row != number or col <= last_col:
+                out.append(f'{part}: <c r="{cell.get("r")}"> out of place in row {number}')
+            last_col = col
+    return out
+
+
+def _subnormals(part: str, values) -> list[str]:
+    """A line for each element of ``values`` holding a subnormal number (1.73e-321)."""
+    return [
+        f"{part}: subnormal number {v.text} in <{_local(v.tag)}>"
+        for v in values
+        if v is not None and _subnormal(v.text)
+    ]
+
+
+def worksheet_rules(book: Book) -> list[str]:
+    out = []
+    vba = any(n.lower().endswith("vbaproject.bin") for n in book.names)
+    code_names: dict[str, str] = {}
+    for sheet, _, part in book.sheets():
+        if not part or not book.exists(part) or "worksheets/" not in part:
+            continue
+        root = book.xml(part)
+        if root is None:
+            continue
+        out += _worksheet_order(part, root)
+        out += _cells_ascending(part, root)
+        numbers = (c.find(f"{MAIN}v") for c in root.iter(f"{MAIN}c") if c.get("t", "n") == "n")
+        out += _subnormals(part, numbers)
+        if vba:
+            props = root.find(f"{MAIN}sheetPr")
+            code = props.get("codeName") if props is not None else None
+            if not code:
+                out.append(f"{part}: sheet {sheet} has no <sheetPr codeName> in a book with VBA")
+            elif code.casefold() in code_names:
+                out.append(f"{part}: codeName {code} also used by {code_names[code.casefold()]}")
+            else:
+                code_names[code.casefold()] = sheet
+    for chart in (n for n in book.names if n.startswith("xl/charts/chart")):
+        root = book.xml(chart)
+        if root is not None:
+            out += _subnormals(chart, root.iter(f"{CHART}v"))
+    return out
+
+
+def _subnormal(text: str | None) -> bool:
+    try:
+        number = float(text or "")
+    except ValueError:
+        return False
+    return number != 0 and abs(number) < _SMALLEST_NORMAL
+
+
+RULES = (
+    content_type_rules,
+    relationship_rules,
+    workbook_rules,
+    calc_chain_rules,
+    table_rules,
+    chart_rules,
+    app_rules,
+    zip_rules,
+    worksheet_rules,
+)
+
+
+def excel_rule_violations(path) -> list[str]:
+    """Every violation of Excel's cross-part rules in the workbook at ``path``, one line each
+    naming the part and the element; empty when none is found."""
+    with zipfile.ZipFile(Path(path)) as zf:
+        book = Book(zf)
+        found = [line for rule in RULES for line in rule(book)]
+        return book.errors + found
+
+
+if __name__ == "__main__":  # python tests/excel_rules.py BOOK...
+    for argument in sys.argv[1:]:
+        for line in excel_rule_violations(argument):
+            print(f"{argument}: {line}")
