@@ -240,6 +240,7 @@ def carry(book: Path, donor_path: Path, places=PLACES) -> Carried:
         carried.lent[layout.FACTORS] = _lend(
             donor, first, target, layout.FACTORS, ("drawing",), behind=True
         )
+    _name_the_code_of_new_sheets(target, before)
     _renumber_vml_shapes(target, before)
     _refresh_app_properties(target)
     target.write(book)
@@ -618,6 +619,33 @@ def _unique_priorities(sheet: etree._Element) -> None:
 
 
 # ------------------------------------------------------------- book-wide bookkeeping
+
+
+def _name_the_code_of_new_sheets(target: Parts, before: set[str]) -> None:
+    """A ``<sheetPr codeName>`` for each added worksheet of a book with a VBA project
+    (``Sheet<n>``, unique without case), as Excel gives every sheet of such a book."""
+    if not any(n.lower().endswith("vbaproject.bin") for n in target):
+        return
+    sheets = [p for p, _ in _sheet_entries(target) if _content_kind(target, p) == "worksheet"]
+    taken = {
+        m.group(1).decode().casefold()
+        for p in sheets
+        if (m := re.search(rb'<sheetPr\b[^>]*\bcodeName="([^"]*)"', target[p]))
+    }
+    n = 0
+    for part in (p for p in sheets if p not in before):
+        root = target.xml(part)
+        props = root.find(q("sheetPr"))
+        if props is None:
+            props = etree.Element(q("sheetPr"), nsmap={None: MAIN_NS})
+            root.insert(0, props)
+        if props.get("codeName"):
+            continue
+        n += 1
+        while f"sheet{n}" in taken:
+            n += 1
+        props.set("codeName", f"Sheet{n}")
+        target.set_xml(part, root)
 
 
 _IDMAP = re.compile(rb'(<o:idmap v:ext="edit" data=")(\d+)(")')
