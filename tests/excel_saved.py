@@ -223,7 +223,7 @@ def carry(book: Path, donor_path: Path, places=PLACES) -> Carried:
     before = set(target)
     shift = _merge_styles_and_strings(donor, target)
     for part in list(donor):
-        kind = _content_kind(donor, part)
+        kind = part_kind(donor, part)
         if kind in ("worksheet", "table"):
             donor[part] = shift_indexes(donor[part], shift)
     carried = Carried(donor_path.name)
@@ -251,7 +251,7 @@ def carry(book: Path, donor_path: Path, places=PLACES) -> Carried:
 # --------------------------------------------------------------------- copying parts
 
 
-def _content_kind(parts: Parts, name: str) -> str:
+def part_kind(parts: Parts, name: str) -> str:
     """``worksheet``, ``table``, ``drawing``… from the part's content type."""
     try:
         content_type = parts.content_type(name)
@@ -283,7 +283,7 @@ def _copy_part(donor: Parts, target: Parts, name: str, copied: dict[str, str]) -
 
 def _first_worksheet(donor: Parts) -> str | None:
     for entry, _ in _sheet_entries(donor):
-        if _content_kind(donor, entry) == "worksheet":
+        if part_kind(donor, entry) == "worksheet":
             return entry
     return None
 
@@ -626,7 +626,7 @@ def _name_the_code_of_new_sheets(target: Parts, before: set[str]) -> None:
     (``Sheet<n>``, unique without case), as Excel gives every sheet of such a book."""
     if not any(n.lower().endswith("vbaproject.bin") for n in target):
         return
-    sheets = [p for p, _ in _sheet_entries(target) if _content_kind(target, p) == "worksheet"]
+    sheets = [p for p, _ in _sheet_entries(target) if part_kind(target, p) == "worksheet"]
     taken = {
         m.group(1).decode().casefold()
         for p in sheets
@@ -676,7 +676,7 @@ def _refresh_app_properties(target: Parts) -> None:
         return
     groups: dict[str, list[str]] = {"Worksheets": [], "Charts": []}
     for part, entry in _sheet_entries(target):
-        kind = "Charts" if _content_kind(target, part) == "chartsheet" else "Worksheets"
+        kind = "Charts" if part_kind(target, part) == "chartsheet" else "Worksheets"
         groups[kind].append(entry.get("name"))
     groups = {k: v for k, v in groups.items() if v}
     root = target.xml(APP)
