@@ -712,3 +712,79 @@ def stored_members(path: Path) -> dict[str, tuple[int, int, bytes]]:
             fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
             out[info.filename] = (info.compress_type, info.CRC, fp.read(info.compress_size))
     return out
+
+
+# ------------------------------------------------------------------ deleting a sheet
+
+
+def delete_sheet(path: Path, name: str) -> None:
+    """Delete sheet ``name`` from the book at ``path`` as Excel does: its ``<sheet>``, its
+    relationship, its part and the parts only it refers to (drawing, charts, comments),
+    their content types, its calcChain entries and sheet-local names (later sheets' names
+    move one tab down), and its title in ``docProps/app.xml``."""
+    parts = Parts.of(path)
+    workbook = parts.xml(WORKBOOK)
+    entries = _sheet_entries(parts)
+    tab = next(i for i, (_, e) in enumerate(entries) if e.get("name") == name)
+    part, entry = entries[tab]
+    rel_id = entry.get(q("id", DOC_REL))
+    workbook.find(q("sheets")).remove(
+        next(s for s in workbook.iter(q("sheet")) if s.get("name") == name)
+    )
+    for defined in list(workbook.iter(q("definedName"))):
+        local = defined.get("localSheetId")
+        if local is not None and int(local) == tab:
+            defined.getparent().remove(defined)
+        elif local is not None and int(local) > tab:
+            defined.set("localSheetId", str(int(local) - 1))
+    parts.set_xml(WORKBOOK, workbook)
+    rels = parts.xml(rels_name(WORKBOOK))
+    rels.remove(next(r for r in rels if r.get("Id") == rel_id))
+    parts.set_xml(rels_name(WORKBOOK), rels)
+    _drop_chain_entries(parts, entry.get("sheetId"))
+    for gone in _owned_by(parts, part):
+        _remove_part(parts, gone)
+    _refresh_app_properties(parts)
+    parts.write(path)
+
+
+def _owned_by(parts: Parts, part: str) -> list[str]:
+    """``part`` and the parts reached only through it (media may be shared: kept)."""
+    found = [part]
+    for rel in parts.relationships(part):
+        if rel.get("TargetMode") != "External":
+            child = _target_of(part, rel)
+            if child in parts and not child.startswith("xl/media/"):
+                found += _owned_by(parts, child)
+    return found
+
+
+def _remove_part(parts: Parts, name: str) -> None:
+    parts.pop(name, None)
+    parts.pop(rels_name(name), None)
+    types = parts.xml(CONTENT_TYPES)
+    for override in list(types.iter(q("Override", CT_NS))):
+        if override.get("PartName") == "/" + name:
+            types.remove(override)
+    parts.set_xml(CONTENT_TYPES, types)
+
+
+def _drop_chain_entries(parts: Parts, sheet_id: str) -> None:
+    if CALC_CHAIN not in parts:
+        return
+    root = parts.xml(CALC_CHAIN)
+    current = None
+    for c in list(root):
+        current = c.get("i", current)
+        c.set("i", current)
+        if current == sheet_id:
+            root.remove(c)
+    if len(root):
+        parts.set_xml(CALC_CHAIN, root)
+        return
+    _remove_part(parts, CALC_CHAIN)
+    rels = parts.xml(rels_name(WORKBOOK))
+    for rel in list(rels):
+        if rel.get("Type").endswith("/calcChain"):
+            rels.remove(rel)
+    parts.set_xml(rels_name(WORKBOOK), rels)

@@ -29,7 +29,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from excel_saved import CORPUS, INPUT_SHEET, LENT, Parts, carry, part_kind, q, stored_members
+from excel_saved import (
+    CORPUS,
+    INPUT_SHEET,
+    LENT,
+    Parts,
+    carry,
+    delete_sheet,
+    part_kind,
+    q,
+    stored_members,
+)
 from lxml import etree
 
 from addin import regenerate_file
@@ -99,6 +109,11 @@ def lent_elements(path: Path, sheet: str) -> list[bytes]:
         part = next(s.part for s in package.sheets() if s.name == sheet)
     root = Parts.of(path).xml(part)
     return [etree.tostring(e) for kind in LENT for e in root.iter(q(kind))]
+
+
+def defined_names(path: Path) -> bytes | None:
+    found = Parts.of(path).xml("xl/workbook.xml").find(q("definedNames"))
+    return None if found is None else etree.tostring(found)
 
 
 @contextlib.contextmanager
@@ -260,6 +275,44 @@ def test_sheets_moved_before_the_templates_keep_the_chain_and_names(name, base, 
     foreign = changed(before, after) - base.owned - SHARED
     assert not foreign, f"parts the tool does not own changed: {sorted(foreign)}"
     assert len(result.tables.table1) > 0
+    excel_rules = pytest.importorskip("excel_rules", reason="tests/excel_rules.py (i17-core)")
+    assert excel_rules.excel_rule_violations(out) == []
+
+
+# ------------------------------------------------------- an output sheet the user deleted
+
+#: What recreating a sheet may also change: its entry, relationship, type and title.
+RECREATION = SHARED | {"[Content_Types].xml", "xl/_rels/workbook.xml.rels", "docProps/app.xml"}
+
+
+@pytest.mark.parametrize(
+    "name, places, deleted",
+    [
+        ("defined_name01", ("front",), layout.STAGES),  # sheet-local names after it, moved
+        ("chartsheet01", ("sheets",), layout.STAGES),  # app.xml lists a chartsheet too
+        ("defined_name01", ("sheets", "output"), layout.FACTORS),  # its drawing and chart
+        ("table05", ("sheets", "output"), layout.TABLE1),  # with the user's objects lent
+    ],
+)
+def test_an_output_sheet_deleted_in_a_book_with_excels_objects_comes_back(
+    name, places, deleted, base, tmp_path
+):
+    """Deleted as Excel deletes a sheet (its parts, names, chain entries and title go,
+    later sheet-local names move down a tab), the output sheet is recreated at the end;
+    the user's names, chain and parts stay, and every cross-part rule holds."""
+    book, out = tmp_path / "deleted.xlsm", tmp_path / "out.xlsm"
+    shutil.copy(base.book, book)
+    carry(book, CORPUS / f"{name}.xlsx", places=places)
+    delete_sheet(book, deleted)
+    result = regenerate_file(book, out)
+    assert any(f"sheet {deleted} was missing" in note for note in result.notes)
+    before, after = stored_members(book), stored_members(out)
+    assert set(before) <= set(after)
+    foreign = changed(before, after) - base.owned - RECREATION
+    assert not foreign, f"parts the tool does not own changed: {sorted(foreign)}"
+    assert defined_names(out) == defined_names(book)
+    with _opened(out) as package:
+        assert [s.name for s in package.sheets()][-1] == deleted
     excel_rules = pytest.importorskip("excel_rules", reason="tests/excel_rules.py (i17-core)")
     assert excel_rules.excel_rule_violations(out) == []
 
