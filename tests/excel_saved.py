@@ -788,3 +788,26 @@ def _drop_chain_entries(parts: Parts, sheet_id: str) -> None:
         if rel.get("Type").endswith("/calcChain"):
             rels.remove(rel)
     parts.set_xml(rels_name(WORKBOOK), rels)
+
+
+def delete_chart(path: Path, chart: str) -> None:
+    """Delete ``chart`` from the drawing that shows it, as Excel does when the user selects
+    the chart and presses Delete: its anchor, its relationship, its part and content type."""
+    parts = Parts.of(path)
+    drawing = next(
+        n
+        for n in parts
+        if n.endswith(".xml") and any(_target_of(n, r) == chart for r in parts.relationships(n))
+    )
+    rels = parts.xml(rels_name(drawing))
+    (rel,) = [r for r in rels if _target_of(drawing, r) == chart]
+    rels.remove(rel)
+    parts.set_xml(rels_name(drawing), rels)
+    root = parts.xml(drawing)
+    for anchor in list(root):
+        if any(v == rel.get("Id") for n in anchor.iter() for k, v in n.attrib.items()
+               if k.startswith(f"{{{DOC_REL}}}")):  # fmt: skip
+            root.remove(anchor)
+    parts.set_xml(drawing, root)
+    _remove_part(parts, chart)
+    parts.write(path)

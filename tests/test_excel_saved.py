@@ -35,6 +35,7 @@ from excel_saved import (
     LENT,
     Parts,
     carry,
+    delete_chart,
     delete_sheet,
     part_kind,
     q,
@@ -352,3 +353,25 @@ def test_a_users_object_behind_the_factors_chart_is_left_alone(name, base, tmp_p
     ours = Parts.of(out)
     for chart in (n for n in base.owned if n.startswith("xl/charts/")):
         assert ours[chart] == expected[chart]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FileEngine.set_chart takes any chart in the output sheet's drawing for its own "
+    "(addin/workbook/file_engine.py): with the Factors chart deleted, the user's chart "
+    "beside it is rewritten with the Factors series instead of being left with a note",
+)
+def test_a_users_chart_stays_when_the_factors_chart_is_deleted(base, tmp_path):
+    """The user put a chart beside the Factors chart, then deleted the Factors chart: the
+    sheet has a drawing of its own, so the tool leaves it alone and says so (chart_parts)."""
+    book, out = tmp_path / "deleted.xlsm", tmp_path / "out.xlsm"
+    shutil.copy(base.book, book)
+    carry(book, CORPUS / "chart_line01.xlsx", places=("sheets", "output"))
+    with _opened(book) as package:
+        factors = next(s.part for s in package.sheets() if s.name == layout.FACTORS)
+        (drawing,) = package.related(factors, "drawing")
+        tools, users = package.related(drawing, "chart")
+    delete_chart(book, tools)
+    result = regenerate_file(book, out)
+    assert Parts.of(out)[users] == Parts.of(book)[users]
+    assert any("has no chart any more" in note for note in result.notes)
