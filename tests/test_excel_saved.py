@@ -47,6 +47,7 @@ from addin import regenerate_file
 from addin.cli import main
 from addin.workbook import layout
 from addin.workbook.file_engine import FileEngine
+from addin.workbook.parts import charts
 from addin.workbook.parts.package import Package
 
 from libreoffice import Office, require_libreoffice
@@ -321,6 +322,7 @@ def test_an_output_sheet_deleted_in_a_book_with_excels_objects_comes_back(
 # ------------------------------------------------- a user's chart behind the Factors chart
 
 BEHIND_XFAIL = pytest.mark.xfail(
+    not hasattr(charts, "tool_chart"),  # i17-objects' fix (charts.tool_chart), once merged
     strict=True,
     reason="FileEngine.set_chart updates the first chart of the output sheet's drawing "
     "(addin/workbook/file_engine.py): a user's chart sent behind the Factors chart is first, "
