@@ -252,8 +252,10 @@ def cmd_import(args) -> int:
             export = read_nbs_export(export_path)
             key = series_for_indicator(export.indicator)
             sheet = layout.DATA_SHEETS.get(key or "")
-            block = engine.read(sheet) if sheet in engine.sheet_names() else []
-            report, writes = plan_import(export, block, overwrite=args.overwrite)
+            present = sheet in engine.sheet_names()
+            block = engine.read(sheet) if present else []
+            formulas = engine.formula_cells(sheet) if present else set()
+            report, writes = plan_import(export, block, args.overwrite, formulas)
             engine.write_cells(report.sheet, writes)
             reports.append(report)
         target = engine.save(args.output, backup=args.backup)

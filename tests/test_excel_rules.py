@@ -15,21 +15,23 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from addin.cli import main
+from addin.panel.example import example_dataset
 from addin.workbook import file_engine, layout
 from addin.workbook.file_engine import FileEngine
 from addin.workbook.parts import package as package_module
 from addin.workbook.parts.package import Package
 
 from excel_rules import excel_rule_violations, sheet_name_problem
-from workbooks import make_book, make_user_book, read_table, zip_parts
-
-CALC_CHAIN_REL = (
-    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    b'relationships/calcChain" Target="calcChain.xml"/></Relationships>'
-)
-CALC_CHAIN_TYPE = (
-    b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
-    b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>'
+from workbooks import (
+    CALC_CHAIN_REL,
+    CALC_CHAIN_TYPE,
+    copy_of,
+    make_book,
+    make_user_book,
+    read_table,
+    rewritten,
+    sheet_parts,
+    with_calc_chain,
 )
 
 
@@ -39,67 +41,6 @@ def book(tmp_path_factory) -> Path:
     path = make_user_book(tmp_path_factory.mktemp("rules") / "user.xlsm")
     assert main(["regenerate", str(path)]) == 0
     return path
-
-
-def rewritten(path: Path, change) -> Path:
-    """``path`` with its parts changed by ``change(parts)`` (a dict, edited in place)."""
-    parts = zip_parts(path)
-    change(parts)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-    return path
-
-
-def copy_of(book: Path, folder: Path, name: str = "book.xlsm") -> Path:
-    target = folder / name
-    target.write_bytes(book.read_bytes())
-    return target
-
-
-def sheet_parts(path: Path) -> dict[str, tuple[int, str]]:
-    package = Package(path)
-    try:
-        return {s.name: (s.sheet_id, s.part) for s in package.sheets()}
-    finally:
-        package.close()
-
-
-def with_calc_chain(path: Path, formula_on=(), rotate_tabs=False) -> Path:
-    """``path`` with a calcChain listing every formula cell (by sheetId), as Excel keeps
-    one; ``formula_on``: sheets with a formula typed into them first (A100000);
-    ``rotate_tabs``: the first tab moved to the end, so sheetIds and tab positions differ."""
-    sheets = sheet_parts(path)
-
-    def change(parts):
-        for sheet in formula_on:
-            part = sheets[sheet][1]
-            parts[part] = parts[part].replace(
-                b"</sheetData>",
-                b'<row r="100000"><c r="A100000"><f>1+1</f><v>2</v></c></row></sheetData>',
-            )
-        entries = []
-        for sheet_id, part in sorted(sheets.values()):
-            for ref in re.findall(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<v>[^<]*</v>)?<f', parts[part]):
-                entries.append(f'<c r="{ref.decode()}" i="{sheet_id}"/>')
-        parts["xl/calcChain.xml"] = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns='
-            f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">{"".join(entries)}'
-            "</calcChain>"
-        ).encode()
-        rels = "xl/_rels/workbook.xml.rels"
-        parts[rels] = parts[rels].replace(b"</Relationships>", CALC_CHAIN_REL)
-        types = "[Content_Types].xml"
-        parts[types] = parts[types].replace(b"</Types>", CALC_CHAIN_TYPE)
-        if rotate_tabs:
-            workbook = parts["xl/workbook.xml"]
-            found = re.search(rb"<sheets>(.*)</sheets>", workbook)
-            tabs = re.findall(rb"<sheet [^>]*/>", found.group(1))
-            parts["xl/workbook.xml"] = workbook.replace(
-                found.group(1), b"".join(tabs[1:] + tabs[:1])
-            )
-
-    return rewritten(path, change)
 
 
 def regenerate(path: Path, capsys) -> None:
@@ -289,8 +230,8 @@ def test_calc_chain_entries_dropped_by_tab_position_are_caught(book, tmp_path, c
     ids_in_tab_order = [s.sheet_id for s in Package(path).sheets()]
     original = file_engine.drop_chain_entries
 
-    def by_position(chain, sheet_ids):
-        return original(chain, {ids_in_tab_order.index(i) + 1 for i in sheet_ids})
+    def by_position(chain, sheet_ids, *cells):
+        return original(chain, {ids_in_tab_order.index(i) + 1 for i in sheet_ids}, *cells)
 
     monkeypatch.setattr(file_engine, "drop_chain_entries", by_position)
     regenerate(path, capsys)
@@ -430,3 +371,20 @@ def test_a_streamed_part_past_the_zip64_limit_is_written_again_with_zip64(tmp_pa
         assert zf.read("big.xml") == b"".join(big)
         assert zf.read("small.xml") == b"<x/>" and zf.read("after.xml") == b"<y/>"
         assert zf.testzip() is None
+
+
+# --- absurdly small inputs --------------------------------------------------------------
+def test_an_index_too_small_for_a_number_is_a_stated_problem_not_a_subnormal(tmp_path, capsys):
+    """Trade of 1e-155 (万美元) gives T = (1e-155 · 6.7e-4)² / 2147.62 ≈ 2e-320, a subnormal
+    number Excel repairs: the index is blank with the OVERFLOW problem, which says the
+    result is too small, and no subnormal number is written anywhere."""
+    data = example_dataset()
+    data["trade"].iloc[0, 3] = 1e-155  # 上海 1996
+    path = make_book(tmp_path / "small.xlsm", data)
+    regenerate(path, capsys)
+    assert excel_rule_violations(path) == []
+    index = read_table(path, layout.INDEX)
+    row = index.iloc[3]
+    assert row.iloc[0] == "上海" and row.iloc[3] == 1996
+    assert row.isna().iloc[4] and row.isna().iloc[6]  # T and Z blank, I computed
+    assert row.iloc[5] > 0 and "too small for a number" in row.iloc[-1]

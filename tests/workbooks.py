@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import re
 import shutil
 import types
 import zipfile
@@ -238,3 +239,78 @@ def owned_parts(path: Path) -> set[str]:
         return owned
     finally:
         package.close()
+
+
+# --- changing a saved package by hand (what another program or Excel left) --------------
+CALC_CHAIN_REL = (
+    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/calcChain" Target="calcChain.xml"/></Relationships>'
+)
+CALC_CHAIN_TYPE = (
+    b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>'
+)
+
+
+def rewritten(path: Path, change) -> Path:
+    """``path`` with its parts changed by ``change(parts)`` (a dict, edited in place)."""
+    parts = zip_parts(path)
+    change(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def copy_of(book: Path, folder: Path, name: str = "book.xlsm") -> Path:
+    target = folder / name
+    target.write_bytes(book.read_bytes())
+    return target
+
+
+def sheet_parts(path: Path) -> dict[str, tuple[int, str]]:
+    """Each sheet's sheetId and worksheet part by name."""
+    from addin.workbook.parts.package import Package
+
+    package = Package(path)
+    try:
+        return {s.name: (s.sheet_id, s.part) for s in package.sheets()}
+    finally:
+        package.close()
+
+
+def with_calc_chain(path: Path, formula_on=(), rotate_tabs=False) -> Path:
+    """``path`` with a calcChain listing every formula cell (by sheetId), as Excel keeps
+    one; ``formula_on``: sheets with a formula typed into them first (A100000);
+    ``rotate_tabs``: the first tab moved to the end, so sheetIds and tab positions differ."""
+    sheets = sheet_parts(path)
+
+    def change(parts):
+        for sheet in formula_on:
+            part = sheets[sheet][1]
+            parts[part] = parts[part].replace(
+                b"</sheetData>",
+                b'<row r="100000"><c r="A100000"><f>1+1</f><v>2</v></c></row></sheetData>',
+            )
+        entries = []
+        for sheet_id, part in sorted(sheets.values()):
+            for ref in re.findall(rb'<c r="([A-Z]+\d+)"[^>]*>(?:<v>[^<]*</v>)?<f', parts[part]):
+                entries.append(f'<c r="{ref.decode()}" i="{sheet_id}"/>')
+        parts["xl/calcChain.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns='
+            f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">{"".join(entries)}'
+            "</calcChain>"
+        ).encode()
+        rels = "xl/_rels/workbook.xml.rels"
+        parts[rels] = parts[rels].replace(b"</Relationships>", CALC_CHAIN_REL)
+        types = "[Content_Types].xml"
+        parts[types] = parts[types].replace(b"</Types>", CALC_CHAIN_TYPE)
+        if rotate_tabs:
+            workbook = parts["xl/workbook.xml"]
+            found = re.search(rb"<sheets>(.*)</sheets>", workbook)
+            tabs = re.findall(rb"<sheet [^>]*/>", found.group(1))
+            parts["xl/workbook.xml"] = workbook.replace(
+                found.group(1), b"".join(tabs[1:] + tabs[:1])
+            )
+
+    return rewritten(path, change)

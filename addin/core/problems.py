@@ -30,7 +30,9 @@ class Problem(IntEnum):
     UNDEFINED = (
         7  #: the measure is not defined for these values (zero mean or base, zero in Theil L)
     )
-    OVERFLOW = 8  #: the result is too large for a number (often a unit slip: check the unit)
+    OVERFLOW = (
+        8  #: the result is beyond the range of a number, too large or too small (a unit slip?)
+    )
 
     @property
     def marker(self) -> str:
@@ -39,6 +41,8 @@ class Problem(IntEnum):
 
 
 UNDEFINED = Problem.UNDEFINED
+#: The smallest positive normal double (2.2e-308); below it (but not 0) a number is subnormal.
+_SMALLEST_NORMAL = np.finfo(float).tiny
 
 MARKERS: dict[Problem, str] = {
     Problem.OK: "",
@@ -61,7 +65,9 @@ DESCRIPTIONS: dict[Problem, str] = {
     Problem.TEXT: "text where a number was expected 应为数字",
     Problem.ERROR_CELL: "error value in an input cell 单元格错误值",
     Problem.UNDEFINED: "result not defined for these values (zero mean or base) 结果无定义",
-    Problem.OVERFLOW: "result too large for a number: check the units 数值溢出，请检查单位",
+    Problem.OVERFLOW: (
+        "result too large or too small for a number: check the units 数值溢出，请检查单位"
+    ),
 }
 
 
@@ -94,13 +100,22 @@ def settle(
     not_finite: Problem = UNDEFINED,
 ) -> Result:
     """A :class:`Result` from raw values and the input problems found so far: an element
-    without a problem but without a finite value gets ``not_finite`` (``UNDEFINED``, or
-    ``OVERFLOW`` for the indices); an element with a problem is NaN. ``scalar``: return a
-    float and an int (a kernel's 1-D case)."""
+    without a problem but without a finite, normal value gets ``not_finite``
+    (``UNDEFINED``, or ``OVERFLOW`` for the indices); an element with a problem is NaN.
+    A subnormal result (not 0 but below 2.2e-308 in size, e.g. 1e-160 squared) is not a
+    number Excel keeps (it repairs a book holding one): it gets ``not_finite`` as well,
+    rather than a guessed 0. ``scalar``: return a float and an int (a kernel's 1-D case).
+
+    >>> r = settle(np.array([1e-320, 0.0, 2.5e-308]), np.zeros(3), not_finite=Problem.OVERFLOW)
+    >>> r.values.tolist(), [Problem(c).name for c in r.problems]
+    ([nan, 0.0, 2.5e-308], ['OVERFLOW', 'OK', 'OK'])
+    """
     values = np.asarray(values, dtype=float)
     problems = np.broadcast_to(np.asarray(problems, dtype=np.int8), values.shape)
+    with np.errstate(invalid="ignore"):
+        normal = np.isfinite(values) & ((values == 0) | (np.abs(values) >= _SMALLEST_NORMAL))
     codes = np.where(
-        problems != Problem.OK, problems, np.where(np.isfinite(values), Problem.OK, not_finite)
+        problems != Problem.OK, problems, np.where(normal, Problem.OK, not_finite)
     ).astype(np.int8)
     values = np.where(codes == Problem.OK, values, np.nan)
     if scalar:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import FileRejected
 from . import layout
-from .parts.calc import cells_referring, drop_chain_entries, full_calc_on_load
+from .parts.calc import cells_referring, drop_chain_entries, formula_cells, full_calc_on_load
 from .parts.charts import update_chart
 from .parts.doc_props import APP, add_sheet_title
 from .parts.package import (
@@ -78,6 +78,9 @@ EMPTY_SHEET = (
 _CODE_NAME = re.compile(rb'<(?:\w+:)?(?:sheetPr|workbookPr)\b[^>]*\bcodeName="([^"]*)"')
 
 
+_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+
 def _is_worksheet(part: str) -> bool:
     """Whether zip member ``part`` is named as worksheets are (``xl/worksheets/sheet1.xml``)."""
     return part.startswith("xl/worksheets/") and part.endswith(".xml")
@@ -108,6 +111,8 @@ class FileEngine:
         rewritten = {s.part for name, s in self._sheets.items() if name in layout.OUTPUT_SHEETS}
         self._unpacked = {p: data for p, data in unpacked.items() if p not in rewritten}
         self._written: dict[str, SheetBlock] = {}
+        self._cells_written = False  # by write_cells (yangtze import)
+        self._replaced_formulas: dict[int, set[str]] = {}  # sheetId → cells whose <f> went
         self._styles: OutputStyles | None = None
         self.messages: list[str] = []
 
@@ -258,12 +263,28 @@ class FileEngine:
     def write_cells(self, sheet: str, cells: dict[tuple[int, int], object]) -> None:
         """Set individual cells (1-based row, column) of ``sheet``; used by ``yangtze import``.
 
-        Only that sheet's part changes; each cell keeps its format."""
+        Only that sheet's part changes; each cell keeps its format. A formula replaced by
+        a value loses its calcChain entry when saved, and full calculation on load is set
+        so that formulas reading the written cells are recalculated."""
         from .parts.sheet_cells import set_cells  # only `yangtze import` writes cells
 
         part = self._part(sheet)
-        self.package.put(part, set_cells(self.package.read(part), cells, self.path, part))
+        data, replaced = set_cells(self.package.read(part), cells, self.path, part)
+        self.package.put(part, data)
+        self._cells_written = True
+        if replaced:
+            sheet_id = self._sheets[sheet].sheet_id
+            self._replaced_formulas.setdefault(sheet_id, set()).update(replaced)
         self._forget(sheet)
+
+    def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """The cells (1-based row, column) of ``sheet`` that hold a formula, with or
+        without a stored result."""
+        return {
+            (int(found.group(2)), layout.column_index(found.group(1)))
+            for ref in formula_cells(self._sheet_xml(self._part(sheet)))
+            if (found := _CELL_REF.fullmatch(ref))
+        }
 
     def set_chart(self, ranges: ChartRanges) -> None:
         """Point the first chart on ``ranges.sheet`` at the rows written there."""
@@ -298,10 +319,12 @@ class FileEngine:
 
     # --- saving -------------------------------------------------------------------------
     def _settle_calculation(self) -> None:
-        """Full calculation on load, and no calcChain entry on a rewritten sheet."""
-        if not self._written:
+        """Full calculation on load, and no calcChain entry on a rewritten sheet nor of a
+        formula cell replaced by a value."""
+        if not self._written and not self._cells_written:
             return
-        self._note_stale_formulas()
+        if self._written:
+            self._note_stale_formulas()
         workbook = full_calc_on_load(self.package.read(WORKBOOK))
         if workbook is not None:
             self.package.put(WORKBOOK, workbook)
@@ -309,7 +332,7 @@ class FileEngine:
         if chain is None:
             return
         ids = {self._sheets[s].sheet_id for s in self._written}
-        kept = drop_chain_entries(self.package.read(chain), ids)
+        kept = drop_chain_entries(self.package.read(chain), ids, self._replaced_formulas)
         if kept is None:
             self.package.remove(chain)
             self.package.remove_relationship(WORKBOOK, chain)

@@ -10,6 +10,7 @@ with ``overwrite=True``; everything not placed is reported.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ..core.units import normalise_label
@@ -92,9 +93,10 @@ def _plan_units(export, block, sheet, rows, year_col, report, writes) -> None:
         )
 
 
-def _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes) -> None:
+def _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes, formulas) -> None:
     """The value writes: each export value into its province row and year column, keeping
-    non-empty cells unless ``overwrite``; provinces without a row are reported."""
+    non-empty cells unless ``overwrite``; provinces without a row are reported. A cell in
+    ``formulas`` holds a user's formula: not empty, even when its result is blank."""
     for province, values in export.values.iterrows():
         r = rows.get(province)
         if r is None:
@@ -104,7 +106,7 @@ def _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
             c = year_col[year]
-            if not is_blank(cell(block, r, c)) and not overwrite:
+            if (not is_blank(cell(block, r, c)) or (r, c) in formulas) and not overwrite:
                 report.kept.append(layout.address(r, c, sheet))
                 continue
             writes[(r, c)] = float(value)
@@ -112,14 +114,18 @@ def _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes
 
 
 def plan_import(
-    export: NbsExport, block: list[list[object]], overwrite: bool = False
+    export: NbsExport,
+    block: list[list[object]],
+    overwrite: bool = False,
+    formulas: Collection[tuple[int, int]] = (),
 ) -> tuple[ImportReport, dict[tuple[int, int], object]]:
     """The cell writes (1-based (row, col) → value) that put ``export`` on its data sheet.
 
-    ``block`` is the sheet's current content from A1. An export in another unit than
-    the numbers already on the sheet gets its unit in the unit row (row 3) above its
-    years. Raises :class:`InputError` when the indicator has no data sheet or a year
-    column already holds numbers in another unit.
+    ``block`` is the sheet's current content from A1; ``formulas`` its cells (row, col)
+    that hold a formula, which count as non-empty whatever their result. An export in
+    another unit than the numbers already on the sheet gets its unit in the unit row
+    (row 3) above its years. Raises :class:`InputError` when the indicator has no data
+    sheet or a year column already holds numbers in another unit.
     """
     key = series_for_indicator(export.indicator)
     if key is None:
@@ -161,5 +167,5 @@ def plan_import(
 
     _plan_units(export, block, sheet, rows, year_col, report, writes)
 
-    _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes)
+    _plan_values(export, block, sheet, rows, year_col, overwrite, report, writes, set(formulas))
     return report, writes

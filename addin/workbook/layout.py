@@ -264,8 +264,10 @@ def column_letter(col: int) -> str:
     return letters
 
 
+@cache
 def column_index(letters: str) -> int:
-    """Column letters (any case) → number: A → 1, AA → 27, ZZZ → 18278.
+    """Column letters (any case) → number: A → 1, AA → 27, ZZZ → 18278 (the one parser of
+    column letters; cached, so readers call it per cell).
 
     Examples
     --------

@@ -35,7 +35,7 @@ REQUIRED = (
 
 
 @dataclass
-class Result:
+class RegenerationReport:
     """What one regeneration computed and wrote."""
 
     tables: Tables
@@ -114,7 +114,7 @@ def refuse_uncomputed(engine: WorkbookEngine, sheets: list[str]) -> None:
         )
 
 
-def regenerate(engine: WorkbookEngine) -> Result:
+def regenerate(engine: WorkbookEngine) -> RegenerationReport:
     """Recompute every output sheet of the workbook behind ``engine`` and repoint the charts."""
     tables = compute(engine)
     blocks = render(tables)
@@ -125,12 +125,12 @@ def regenerate(engine: WorkbookEngine) -> Result:
         if ranges.sheet in engine.sheet_names():
             engine.set_chart(ranges)
     engine.status("Yangtze: done 完成")
-    return Result(tables, blocks)
+    return RegenerationReport(tables, blocks)
 
 
 def regenerate_file(
     path: str | os.PathLike, output: str | os.PathLike | None = None, backup: bool = False
-) -> Result:
+) -> RegenerationReport:
     """Regenerate a workbook file without Excel and save it atomically.
 
     Parameters
@@ -141,7 +141,7 @@ def regenerate_file(
 
     Returns
     -------
-    Result : the tables, the written blocks, the file written (``target``) and the
+    RegenerationReport : the tables, the written blocks, the file written (``target``) and the
         engine's notes (a recreated sheet, a missing chart).
 
     Only the output sheets, their charts and the entries they need change; every other

@@ -5,8 +5,10 @@
   shows a stale cached value. (LibreOffice keeps cached results of .xlsx files unless its
   "recalculation on file load" setting says otherwise: see docs/reliability.md.)
 - ``xl/calcChain.xml`` lists formula cells; an entry pointing at a cell that no longer
-  holds a formula makes Excel report the file as damaged. Entries of the rewritten sheets
-  are dropped (the tool writes no formulas there); Excel rebuilds the chain.
+  holds a formula makes Excel report the file as damaged ("Removed Records: Formula from
+  /xl/calcChain.xml"). Entries of the rewritten sheets are dropped (the tool writes no
+  formulas there), and those of formula cells ``yangtze import --overwrite`` replaced by
+  numbers; Excel rebuilds the chain.
 - Formulas on the other sheets (the user's own) that refer to an output sheet are
   counted (:func:`cells_referring`), never rewritten: their cached values stay old until
   the book is recalculated, and the command says so.
@@ -19,6 +21,11 @@ b'<workbook><sheets/><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
 True
 >>> drop_chain_entries(b'<calcChain><c r="A1" i="3"/><c r="A2"/><c r="B1" i="1"/></calcChain>', {3})
 b'<calcChain><c r="B1" i="1"/></calcChain>'
+>>> drop_chain_entries(b'<calcChain><c r="A1" i="3"/><c r="A2"/></calcChain>', set(), {3: {"A1"}})
+b'<calcChain><c i="3" r="A2"/></calcChain>'
+>>> formula_cells(b'<c r="A1"><f>1+1</f><v>2</v></c><c r="B1"><v>3</v></c>'
+...     b'<c r="C1"><f t="shared" si="0"/></c>')
+['A1', 'C1']
 >>> cells_referring(b'<c r="A1"><f>Table1!D5*2</f><v>4</v></c><c r="A2"><f>MyTable1!D5</f></c>'
 ...     b'<c r="A3"><f>&apos;My Table1&apos;!D5</f></c><c r="A4"><f>&apos;table1&apos;!D6</f></c>',
 ...     ["Table1"])
@@ -30,18 +37,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-#: Children of ``<workbook>`` that come after ``<calcPr>`` (CT_Workbook's order).
-_AFTER_CALC_PR = (
-    "oleSize",
-    "customWorkbookViews",
-    "pivotCaches",
-    "smartTagPr",
-    "smartTagTypes",
-    "webPublishing",
-    "fileRecoveryPr",
-    "webPublishObjects",
-    "extLst",
-)
+from .schema import after
+
 _CALC_PR = re.compile(rb"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>")
 
 
@@ -66,7 +63,7 @@ def full_calc_on_load(workbook_xml: bytes) -> bytes | None:
     prefix = re.match(rb"(?:<\?xml[^>]*\?>\s*)?<((?:\w+:)?)workbook\b", workbook_xml)
     p = prefix.group(1) if prefix else b""
     element = b"<" + p + b'calcPr fullCalcOnLoad="1"/>'
-    for name in _AFTER_CALC_PR:
+    for name in after("workbook", "calcPr"):
         at = re.search(rb"<" + re.escape(p) + name.encode() + rb"\b", workbook_xml)
         if at:
             return workbook_xml[: at.start()] + element + workbook_xml[at.start() :]
@@ -74,17 +71,22 @@ def full_calc_on_load(workbook_xml: bytes) -> bytes | None:
     return workbook_xml[:close] + element + workbook_xml[close:]
 
 
-def drop_chain_entries(calc_chain: bytes, sheet_ids: set[int]) -> bytes | None:
-    """``calc_chain`` without the entries of sheets ``sheet_ids`` (an entry without ``i``
-    belongs to the previous entry's sheet); None when no entry is left."""
+def drop_chain_entries(
+    calc_chain: bytes, sheet_ids: set[int], cells: dict[int, set[str]] | None = None
+) -> bytes | None:
+    """``calc_chain`` without the entries of sheets ``sheet_ids`` (an entry's ``i`` is its
+    sheet's sheetId; an entry without ``i`` belongs to the previous entry's sheet), nor
+    those of ``cells`` (sheetId → cell references that no longer hold a formula); None
+    when no entry is left."""
     current = [0]
     kept = [0]
+    cells = cells or {}
 
     def keep(match: re.Match[bytes]) -> bytes:
         i = re.search(rb'\bi="(\d+)"', match.group(0))
         if i:
             current[0] = int(i.group(1))
-        if current[0] in sheet_ids:
+        if current[0] in sheet_ids or _reference(match.group(0)) in cells.get(current[0], ()):
             return b""
         kept[0] += 1
         if not i and current[0]:  # the previous kept entry may not be on this sheet: say so
@@ -93,6 +95,12 @@ def drop_chain_entries(calc_chain: bytes, sheet_ids: set[int]) -> bytes | None:
 
     out = re.sub(rb"<(?:\w+:)?c\b[^>]*/>", keep, calc_chain)
     return out if kept[0] else None
+
+
+def _reference(entry: bytes) -> str:
+    """The ``r`` of a calcChain entry (``b'<c r="D5" i="2"/>'`` → ``"D5"``)."""
+    found = re.search(rb'\br="([^"]*)"', entry)
+    return found.group(1).decode() if found else ""
 
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
@@ -137,6 +145,18 @@ def _names_any(sheet_xml: bytes, sheets: list[str]) -> bool:
     return any(
         name.replace("'", "''").lower().encode() + end in low for name in sheets for end in ends
     )
+
+
+def formula_cells(sheet_xml: bytes) -> list[str]:
+    """The cells of a worksheet part that hold a formula (``"D5"``), shared ones included."""
+    if not re.search(rb"<(?:\w+:)?f[\s/>]", sheet_xml):
+        return []
+    found = []
+    for cell in _CELL.finditer(sheet_xml):
+        if _FORMULA.search(cell.group(2) or b""):
+            ref = re.search(rb'\br="([A-Z]+[0-9]+)"', cell.group(1))
+            found.append(ref.group(1).decode() if ref else "?")
+    return found
 
 
 def cells_referring(sheet_xml: bytes, sheets: Iterable[str]) -> list[str]:

@@ -14,21 +14,10 @@ import zipfile
 
 from .. import layout
 from .package import DOC_REL, Package
+from .schema import after
 
 DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-#: Children of <worksheet> that come after <drawing> (CT_Worksheet's order).
-_AFTER_DRAWING = (
-    "legacyDrawing",
-    "legacyDrawingHF",
-    "drawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
 
 
 def _scratch_parts(spec: layout.ChartSpec, n_rows: int) -> dict[str, bytes]:
@@ -51,7 +40,7 @@ def _scratch_parts(spec: layout.ChartSpec, n_rows: int) -> dict[str, bytes]:
 
 def _insert_drawing_element(sheet_xml: bytes, rel_id: str) -> bytes:
     element = f'<drawing xmlns:r="{DOC_REL}" r:id="{rel_id}"/>'.encode()
-    for name in _AFTER_DRAWING:
+    for name in after("worksheet", "drawing"):
         found = re.search(rb"<" + name.encode() + rb"\b", sheet_xml)
         if found:
             return sheet_xml[: found.start()] + element + sheet_xml[found.start() :]

@@ -12,8 +12,8 @@ import re
 
 from lxml import etree
 
+from .. import layout
 from ..render import ChartRanges, SheetBlock
-from .sheet_reader import column_number
 from .xmlparse import parse_part, serialize
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -35,7 +35,7 @@ def values_at(block: SheetBlock, ref: str) -> list[object]:
     ['z']
     """
     m = _RANGE.search(ref)
-    col = column_number(m.group(1))
+    col = layout.column_index(m.group(1))
     first, last = int(m.group(2)), int(m.group(4) or m.group(2))
     out = []
     for r in range(first, last + 1):

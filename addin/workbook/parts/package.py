@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from .xmlparse import parse_part
+from .zip_fields import register_member, set_compress_level, truncate_at
 
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
@@ -289,14 +290,15 @@ def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data, again=None)
     if isinstance(data, bytes):
         out.writestr(info, data)  # zipfile writes ZIP64 when len(data) needs it
         return
-    info._compresslevel = 1  # a large generated sheet: fast deflate (zipfile reads this field)
+    set_compress_level(info, 1)  # a large generated sheet: fast deflate
     start = out.fp.tell()
     try:
         _stream(out, info, data, force_zip64=False)
     except RuntimeError as exc:
         if not zip64_needed(exc):
             raise
-        _rewind(out, info, start)
+        truncate_at(out, start)
+        info.header_offset = start
         _stream(out, info, again or data, force_zip64=True)
 
 
@@ -309,13 +311,6 @@ def zip64_needed(exc: BaseException) -> bool:
     False
     """
     return isinstance(exc, RuntimeError) and "zip64" in str(exc).lower()
-
-
-def _rewind(out: zipfile.ZipFile, info: zipfile.ZipInfo, start: int) -> None:
-    """Drop what a failed write of member ``info`` left after offset ``start``."""
-    out.fp.seek(start)
-    out.fp.truncate()
-    info.header_offset = start
 
 
 def _stream(out: zipfile.ZipFile, info: zipfile.ZipInfo, data, force_zip64: bool) -> None:
@@ -367,10 +362,7 @@ def _copy_member(source: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.Zi
             raise zipfile.BadZipFile(f"{info.filename} is truncated")
         out.fp.write(chunk)
         left -= len(chunk)
-    out.filelist.append(new)
-    out.NameToInfo[new.filename] = new
-    out.start_dir = out.fp.tell()
-    out._didModify = True
+    register_member(out, new)
 
 
 def _materialise(parts: dict, name: str) -> bytes:

@@ -1,7 +1,8 @@
 """Setting individual cells of an input sheet (``yangtze import``), in that sheet's part only.
 
 Each cell keeps its format (``s``); its old content (value, formula, inline text) is
-replaced by the new value: a number as ``<v>`` (``repr``, exact), text inline. Rows and
+replaced by the new value (a replaced formula is reported, so that its calcChain entry
+goes too): a number as ``<v>`` (``repr``, exact), text inline. Rows and
 cells are inserted in ascending order, as the format requires. Only the one worksheet
 part is parsed; every other part of the book is copied as it is.
 """
@@ -14,7 +15,7 @@ from lxml import etree
 
 from .. import layout
 from .package import MAIN_NS
-from .sheet_reader import _REF, column_number
+from .sheet_reader import _REF
 from .xmlparse import parse_part, serialize
 
 
@@ -53,12 +54,16 @@ def _row_number(row) -> int:
 
 def _col_number(c) -> int:
     m = _REF.match(c.get("r", ""))
-    return column_number(m.group(1)) if m else 0
+    return layout.column_index(m.group(1)) if m else 0
 
 
-def set_cells(part: bytes, cells: dict[tuple[int, int], object], path, name: str) -> bytes:
-    """Worksheet part ``part`` with ``cells`` ((row, col) → value, 1-based) set."""
+def set_cells(
+    part: bytes, cells: dict[tuple[int, int], object], path, name: str
+) -> tuple[bytes, list[str]]:
+    """Worksheet part ``part`` with ``cells`` ((row, col) → value, 1-based) set, and the
+    cells among them that held a formula (``"D5"``: their calcChain entries must go)."""
     root = parse_part(part, path, name)
+    replaced = []
     data = root.find(_q("sheetData"))
     rows = {_row_number(r): r for r in data.iter(_q("row"))}
     for (r, col), value in sorted(cells.items()):
@@ -73,5 +78,7 @@ def set_cells(part: bytes, cells: dict[tuple[int, int], object], path, name: str
         if c is None:
             c = etree.Element(_q("c"), r=ref)
             row.insert(_position(list(row), _col_number, col), c)
+        if c.find(_q("f")) is not None:
+            replaced.append(ref)
         _fill(c, value)
-    return serialize(root)
+    return serialize(root), replaced

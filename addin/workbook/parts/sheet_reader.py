@@ -21,6 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from ...errors import FileRejected
+from .. import layout
 from .package import MAIN_NS
 from .xmlparse import check_no_dtd, iterparse, unreadable
 
@@ -46,18 +47,6 @@ class SheetContent:
     hidden_rows: list[int] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     uncomputed: list[str] = field(default_factory=list)  # formula cells without a result
-
-
-def column_number(letters: str) -> int:
-    """``"A"`` → 1, ``"AA"`` → 27.
-
-    >>> column_number("C"), column_number("XFD")
-    (3, 16384)
-    """
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _unescape(text: str) -> str:
@@ -170,7 +159,7 @@ def read_sheet(stream, shared: list[str], path, sheet: str, part: str) -> SheetC
             for c in elem.iter(_C):
                 ref = c.get("r")
                 m = _REF.match(ref) if ref else None
-                col = column_number(m.group(1)) if m else col + 1
+                col = layout.column_index(m.group(1)) if m else col + 1
                 value, stored = _cell_value(c, shared)
                 if not stored:
                     uncomputed.append(ref or f"R{r}C{col}")

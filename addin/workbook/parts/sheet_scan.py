@@ -57,6 +57,9 @@ class SheetScan:
 
 
 def _column(letters: bytes) -> int:
+    """The column number of any run of letters, however long (``layout.column_index``
+    parses the columns Excel can hold; here a hostile ``ZZZZZZ1`` must count as wide as a
+    reader would make it, so that the limits refuse it)."""
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64

@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .package import MAIN_NS
+from .schema import after, position
 from .xmlparse import parse_part, serialize
 
 #: Excel's built-in number formats that the output sheets use (ECMA-376 §18.8.30).
 BUILTIN_FORMATS = {"General": 0, "0.00%": 10}
 HEADER_FILL_RGB = "FFDCE6F1"
 TITLE_SIZE = "14"
-_FONT_ORDER = (
-    "b i strike condense extend outline shadow u vertAlign sz color name family charset scheme"
-).split()
 
 
 @dataclass(frozen=True)
@@ -53,13 +51,13 @@ class _Styles:
     def __init__(self, root):
         self.root, self.changed = root, False
 
-    def section(self, name: str, before: tuple[str, ...]):
+    def section(self, name: str):
         """The ``<name>`` list element, created in schema order if missing."""
         found = self.root.find(_q(name))
         if found is not None:
             return found
         found = etree.Element(_q(name), count="0")
-        for later in before:
+        for later in after("styleSheet", name):
             anchor = self.root.find(_q(later))
             if anchor is not None:
                 anchor.addprevious(found)
@@ -81,7 +79,7 @@ class _Styles:
         return len(section) - 1
 
     def font(self, bold: bool, size: str | None) -> int:
-        fonts = self.section("fonts", ("fills", "borders", "cellStyleXfs", "cellXfs"))
+        fonts = self.section("fonts")
         base = copy.deepcopy(fonts[0]) if len(fonts) else etree.Element(_q("font"))
         original = base.find(_q("sz"))
         value = size or (original.get("val") if original is not None else "11")
@@ -91,11 +89,11 @@ class _Styles:
         if bold:
             base.append(etree.Element(_q("b")))
         base.append(etree.Element(_q("sz"), val=value))
-        base[:] = sorted(base, key=lambda e: _FONT_ORDER.index(etree.QName(e).localname))
+        base[:] = sorted(base, key=lambda e: position("font", etree.QName(e).localname))
         return self.index_of(fonts, base)
 
     def fill(self, rgb: str) -> int:
-        fills = self.section("fills", ("borders", "cellStyleXfs", "cellXfs"))
+        fills = self.section("fills")
         fill = etree.Element(_q("fill"))
         pattern = etree.SubElement(fill, _q("patternFill"), patternType="solid")
         etree.SubElement(pattern, _q("fgColor"), rgb=rgb)
@@ -105,7 +103,7 @@ class _Styles:
     def number_format(self, code: str) -> int:
         if code in BUILTIN_FORMATS:
             return BUILTIN_FORMATS[code]
-        formats = self.section("numFmts", ("fonts", "fills", "borders", "cellStyleXfs"))
+        formats = self.section("numFmts")
         for existing in formats:
             if existing.get("formatCode") == code:
                 return int(existing.get("numFmtId"))
@@ -116,7 +114,7 @@ class _Styles:
         return new_id
 
     def xf(self, font: int = 0, fill: int = 0, num_fmt: int = 0, wrap_top: bool = False) -> int:
-        xfs = self.section("cellXfs", ("cellStyles", "dxfs", "tableStyles", "colors", "extLst"))
+        xfs = self.section("cellXfs")
         attrs = {"numFmtId": str(num_fmt), "fontId": str(font), "fillId": str(fill)}
         attrs |= {"borderId": "0", "xfId": "0"}
         if num_fmt:
