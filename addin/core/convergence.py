@@ -21,36 +21,12 @@ that do not fit raise :class:`~addin.errors.InputError`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import InputError
-from .problems import Problem, Result, settle
-
-
-@dataclass(frozen=True)
-class Estimates(Result):
-    """A :class:`~addin.core.problems.Result` whose last axis is named by ``labels``.
-
-    ``values`` and ``problems`` have shape ``(len(labels),)``, or ``(k, len(labels))``
-    for ``k`` estimates side by side (:func:`beta_by_stage`).
-
-    Examples
-    --------
-    >>> e = trend([3.0, 2.0, 1.0], [2000, 2001, 2002])
-    >>> e["slope"], e["n"]
-    (-1.0, 3.0)
-    """
-
-    labels: tuple[str, ...] = ()
-
-    def __getitem__(self, label: str) -> float | np.ndarray:
-        """The value(s) of one label: a float, or one per row for stacked estimates."""
-        column = np.asarray(self.values)[..., self.labels.index(label)]
-        return float(column) if column.ndim == 0 else column
-
+from .problems import Estimates, Problem, Result, settle
 
 TREND_LABELS = ("slope", "se", "t", "r2", "intercept", "n")
 CARREE_KLOMP_LABELS = ("var_first", "var_last", "statistic", "p", "n")
