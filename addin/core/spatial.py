@@ -125,13 +125,19 @@ class Weights:
         return self.data.sum(), 0.5 * (pair_sums**2).sum(), (margins**2).sum()
 
 
-def _cross_products(w: Weights, z: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """:math:`z_\\pi^\\top W z_\\pi` for each permutation π (a row of ``draws``)."""
-    rows, out = w.rows, np.empty(len(draws))
-    step = max(1, _BLOCK // max(1, w.indices.size))
-    for start in range(0, len(draws), step):
-        zp = z[draws[start : start + step]]  # (chunk, n)
-        out[start : start + step] = (zp[:, rows] * zp[:, w.indices]) @ w.data
+def _cross_products(w: Weights, shuffled: np.ndarray) -> np.ndarray:
+    """:math:`z^\\top W z` for each row z of ``shuffled``: the spatial lag of each row by
+    sums over each region's stored links (``reduceat`` over the rows that have links)."""
+    out = np.zeros(len(shuffled))
+    linked = np.diff(w.indptr) > 0
+    if not linked.any():
+        return out
+    starts = w.indptr[:-1][linked]
+    step = max(1, _BLOCK // w.indices.size)
+    for first in range(0, len(shuffled), step):
+        z = shuffled[first : first + step]
+        lag = np.add.reduceat(z[:, w.indices] * w.data, starts, axis=1)
+        out[first : first + step] = (lag * z[:, linked]).sum(axis=1)
     return out
 
 
@@ -148,8 +154,8 @@ def _moran_one(y: np.ndarray, w: Weights, permutations: int, rng) -> dict[str, f
         out = {"I": i, "expected": expected, "z": (i - expected) / np.sqrt(variance)}
     out |= {"n": float(n), "p": np.nan}
     if permutations and np.isfinite(i):
-        draws = rng.permuted(np.tile(np.arange(n), (permutations, 1)), axis=1)
-        simulated = scale * _cross_products(w, z, draws)
+        shuffled = rng.permuted(np.broadcast_to(z, (permutations, n)), axis=1)
+        simulated = scale * _cross_products(w, shuffled)
         larger = int((simulated >= i).sum())
         larger = min(larger, permutations - larger)  # esda's p_sim: the nearer tail
         out["p"] = (larger + 1.0) / (permutations + 1.0)
