@@ -171,3 +171,34 @@ def test_any_data_gives_a_value_or_a_reason(data):
         ok = r.problems == Problem.OK
         assert np.isfinite(r.values[ok]).all() and np.isnan(r.values[~ok]).all()
         assert r.problems[-1] == Problem.OK and r["n"] <= n  # n is always said
+
+
+def test_sigma_convergence_is_the_trend_of_log_sd_and_the_first_last_test():
+    years = np.arange(2000, 2010)
+    z = np.exp(RNG.normal(size=(11, 10)) * np.linspace(1.4, 0.7, 10))
+    e = convergence.sigma_convergence(z, years)
+    fit = convergence.trend(np.log(z).std(axis=0), years)
+    ck = convergence.carree_klomp(z[:, 0], z[:, -1])
+    assert [e["slope"], e["t"], e["years"]] == [fit["slope"], fit["t"], 10.0]
+    assert [e["ck_t2"], e["ck_p"], e["n"]] == [ck["statistic"], ck["p"], 11.0]
+
+
+def test_the_worksheet_functions_spill_labels_beside_the_kernels_values():
+    udf = pytest.importorskip("yangtze_udf")
+    z = np.exp(RNG.normal(size=(11, 6)))
+    out = udf.SIGMA_CONVERGENCE(z.tolist(), [list(range(1995, 2001))])
+    expected = convergence.sigma_convergence(z, np.arange(1995, 2001))
+    assert [row[0] for row in out] == list(convergence.SIGMA_LABELS)
+    np.testing.assert_allclose([row[1] for row in out], expected.values)
+    out = udf.BETA_CONVERGENCE(z[:, :1].tolist(), z[:, -1:].tolist(), 5)
+    expected = convergence.beta_convergence(z[:, 0], z[:, -1], 5)
+    assert [row[0] for row in out] == list(convergence.BETA_LABELS)
+    for (_, got), want in zip(out, expected.values):
+        assert got == want or (got == "#UNDEFINED" and np.isnan(want))
+    first = z[:, :1].tolist()
+    first[3] = ["n/a"]  # a text cell: that region is left out, n says so
+    assert dict(udf.BETA_CONVERGENCE(first, z[:, -1:].tolist(), 5))["n"] == 10
+    assert udf.BETA_CONVERGENCE(first, z[:, -1:].tolist(), 0) == (
+        "argument years: give the years between first and last, a number > 0"
+    )
+    assert udf.SIGMA_CONVERGENCE(z.tolist(), [[1, 2]]).startswith("argument years: give 6")

@@ -123,3 +123,16 @@ def test_weighted_between_is_the_decomposition_and_weights_travel_with_regions()
     # one region per group: every permutation is as extreme, p = 1
     one_each = inference.theil_between_test(Z[:3, 0], POP[:3], list("abc"), permutations=99)
     assert one_each["p"] == 1.0
+
+
+def test_the_worksheet_functions_spill_the_kernels_results():
+    udf = pytest.importorskip("yangtze_udf")
+    out = udf.BOOTSTRAP_CI(Z[:, :3].tolist(), POP[:, None].tolist(), "gini", 300, 4)
+    expected = inference.bootstrap(Z[:, :3], POP, {"gini": disparity.gini}, 300, 4)["gini"]
+    assert [row[0] for row in out] == ["lower", "upper", "replicates"]
+    np.testing.assert_allclose([row[1:] for row in out], expected.values.T)
+    groups = [[g] for g in REGIONS]
+    out = udf.THEIL_BETWEEN_TEST(Z[:, :2].tolist(), POP[:, None].tolist(), groups, "l", 199, 2)
+    expected = inference.theil_between_test(Z[:, :2], POP, REGIONS, "L", 199, 2)
+    np.testing.assert_allclose([row[1:] for row in out], expected.values.T)
+    assert udf.BOOTSTRAP_CI(Z.tolist(), None, "cv", 0).startswith("argument reps: give a whole")

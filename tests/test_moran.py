@@ -185,3 +185,25 @@ def test_any_data_gives_a_value_or_a_reason(y):
     ok = r.problems == Problem.OK
     assert np.isfinite(r.values[ok]).all() and np.isnan(r.values[~ok]).all()
     assert r["n"] == np.isfinite(y).sum()
+
+
+def test_moran_i_in_a_cell_takes_the_belt_the_31_a_matrix_or_names():
+    udf = pytest.importorskip("yangtze_udf")
+    from addin.panel.provinces import YANGTZE_PROVINCES
+
+    y = RNG.lognormal(0, 1, (11, 1))
+    out = dict(udf.MORAN_I(y.tolist(), None, None, 0))
+    ref = _esda(y[:, 0], china_queen(list(YANGTZE_PROVINCES)), permutations=0)
+    assert out["I"] == pytest.approx(ref.I, rel=1e-9) and out["n"] == 11
+    assert out["p"] == "#UNDEFINED"  # no permutations asked for
+    shuffled = list(YANGTZE_PROVINCES)[::-1]  # names given: the rows are those provinces
+    by_name = dict(udf.MORAN_I(y[::-1].tolist(), None, [[s] for s in shuffled], 0))
+    assert by_name["I"] == pytest.approx(out["I"], rel=1e-12)
+    dense = np.zeros((11, 11))
+    w = china_queen(list(YANGTZE_PROVINCES))
+    dense[w.rows, w.indices] = 1
+    matrix = [[v or None for v in row] for row in dense.tolist()]  # blanks are 0
+    assert dict(udf.MORAN_I(y.tolist(), matrix, None, 0))["I"] == pytest.approx(out["I"])
+    assert udf.MORAN_I(y[:5].tolist()) == (
+        "argument values: 5 regions: give their names in regions, or a weights matrix"
+    )

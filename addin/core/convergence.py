@@ -31,6 +31,7 @@ from .problems import Estimates, Problem, Result, settle
 TREND_LABELS = ("slope", "se", "t", "r2", "intercept", "n")
 CARREE_KLOMP_LABELS = ("var_first", "var_last", "statistic", "p", "n")
 BETA_LABELS = ("beta", "se", "t", "r2", "speed", "half_life", "alpha", "n")
+SIGMA_LABELS = ("slope", "se", "t", "r2", "years", "var_first", "var_last", "ck_t2", "ck_p", "n")
 
 
 def _estimates(values: dict[str, float], problems: dict[str, int], labels) -> Estimates:
@@ -206,6 +207,31 @@ def carree_klomp(first: ArrayLike, last: ArrayLike) -> Estimates:
     p = _chi2_1_survival(statistic) if np.isfinite(statistic) else np.nan
     values = {"var_first": v1, "var_last": vt, "statistic": statistic, "p": p, "n": float(n)}
     return _estimates(values, {}, labels)
+
+
+def sigma_convergence(values: ArrayLike, years: ArrayLike) -> Estimates:
+    """σ-convergence of a regions × years block in one set: the trend of :func:`log_sd`
+    over ``years`` (``slope``, ``se``, ``t``, ``r2``, ``years`` used) and
+    :func:`carree_klomp` between the first and the last column (``var_first``,
+    ``var_last``, ``ck_t2``, ``ck_p``, ``n`` regions).
+
+    Examples
+    --------
+    >>> z = np.exp(np.array([[0.0, 0.5, 0.9], [2.0, 1.8, 1.3], [1.0, 1.1, 1.0], [3.0, 2.2, 1.9]]))
+    >>> e = sigma_convergence(z, [2000, 2001, 2002])
+    >>> e["slope"] < 0, e["var_last"] < e["var_first"], e["years"], e["n"]
+    (True, True, 3.0, 4.0)
+    """
+    y = np.asarray(values, dtype=float)
+    if y.ndim != 2 or y.shape[1] < 2:
+        raise InputError(f"give a regions × years block of two years or more, got {y.shape}")
+    fit = trend(log_sd(y).values, years)
+    ck = carree_klomp(y[:, 0], y[:, -1])
+    return Estimates(
+        np.concatenate([fit.values[:4], fit.values[5:], ck.values]),
+        np.concatenate([fit.problems[:4], fit.problems[5:], ck.problems]),
+        SIGMA_LABELS,
+    )
 
 
 def beta_convergence(first: ArrayLike, last: ArrayLike, years: float) -> Estimates:

@@ -195,6 +195,37 @@ ANNUAL_CHANGE = WorksheetFunction(
     "the paper's 年均变化 column. 年均变化 =（末值−首值）/年数。",
 )
 
+SIGMA_CONVERGENCE = WorksheetFunction(
+    "SIGMA_CONVERGENCE",
+    "σ-convergence of a regions × years block: OLS trend of the SD of ln y per year (slope, "
+    "SE, t, R², years) and Carree–Klomp test first vs last year (variances, T2, p, n); "
+    "spills labels and values. σ收敛：ln y 标准差的趋势及首末年检验。",
+)
+BETA_CONVERGENCE = WorksheetFunction(
+    "BETA_CONVERGENCE",
+    "Absolute β-convergence: OLS of (ln last − ln first)/years on ln first over the regions: "
+    "β, SE, t, R², speed λ=−ln(1+βT)/T, half-life ln2/λ, α, n; spills labels and values. "
+    "绝对β收敛：β、标准误、t、R²、收敛速度、半衰期。",
+)
+MORAN_I = WorksheetFunction(
+    "MORAN_I",
+    "Global Moran's I of a column (or one per period of a block): I, E[I], z (normality), "
+    "permutation p, n; row-standardised weights, by default China's provincial queen "
+    "contiguity. 全局莫兰指数（默认省级邻接矩阵）。",
+)
+BOOTSTRAP_CI = WorksheetFunction(
+    "BOOTSTRAP_CI",
+    "Percentile bootstrap interval of a disparity measure (cv, theil_t, theil_l, gini, "
+    "atkinson), regions resampled with their weights: rows lower, upper, replicates used, "
+    "one column per period. 差异指数的自助法置信区间。",
+)
+THEIL_BETWEEN_TEST = WorksheetFunction(
+    "THEIL_BETWEEN_TEST",
+    "Permutation test of Theil's between-group part: regions shuffled over the groups; rows "
+    "between, share of total, p, permutations, one column per period. "
+    "泰尔指数组间差异的置换检验。",
+)
+
 
 # ------------------------------------------------------------------- disparity computations
 
