@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ..core import growth, indices
+from ..core import convergence, growth, indices
 from ..core.problems import DESCRIPTIONS, Problem
 from . import measures
 from .plausibility import plausibility_records
@@ -266,6 +266,66 @@ def _theil_l_note(panel: Panel, z: np.ndarray) -> list[str]:
         f"Theil L is empty in {year_ranges(years)}: it needs positive values (ln Z), and "
         f"{', '.join(who)} has Z ≤ 0 泰尔L需要正值 "
         "(see Quality › plausibility for the zero amounts)"
+    ]
+
+
+def convergence_table(panel: Panel, idx: pd.DataFrame, cv: pd.Series) -> pd.DataFrame:
+    """σ-convergence and spatial autocorrelation of Z per year (docs/method.md §12).
+
+    Columns: year; n (provinces with Z); log_sd (σ, the SD of ln Z); moran_i, moran_z,
+    moran_p (Moran's I of Z over the provinces' queen contiguity, row-standardised, 999
+    permutations, seed 0; empty when the regions are not China's provinces). The notes
+    give the trend of σ and of the chosen CV (slope per year, t), the Carree–Klomp test
+    between the first and last year, and absolute β-convergence of Z in each stage.
+    """
+    z = panel.grid(idx["open_index"]).to_numpy()
+    groups = [panel.regions[p] for p in panel.provinces]
+    inputs = measures.DisparityInput(z, None, groups, panel.options, panel.provinces)
+    out = pd.DataFrame(
+        {
+            "year": panel.years,
+            "n": _count(z).astype(int),
+            **measures.disparity_columns(inputs, "convergence"),
+        }
+    )
+    years = np.asarray(panel.years, dtype=float)
+    lines = [_trend_note("σ (SD of ln Z)", out["log_sd"], years)]
+    lines.append(_trend_note("CV (chosen)", cv, years))
+    lines.append(_carree_klomp_note(z, panel.years))
+    lines += _beta_notes(z, years, panel.options.stages)
+    if inputs.moran is None:
+        lines.append("Moran's I: the regions are not China's provinces; use MORAN_I with a matrix")
+    return _with_notes(out, _notes(panel, *lines))
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    return "—" if not np.isfinite(value) else f"{value:.{digits}g}"
+
+
+def _trend_note(what: str, series: pd.Series, years: np.ndarray) -> str:
+    e = convergence.trend(series.to_numpy(dtype=float), years)
+    return (
+        f"trend of {what} 趋势: {_fmt(e['slope'])} per year, t = {_fmt(e['t'], 3)}, "
+        f"R² = {_fmt(e['r2'], 3)}, {int(e['n'])} years (σ收敛: slope < 0)"
+    )
+
+
+def _carree_klomp_note(z: np.ndarray, years: list[int]) -> str:
+    e = convergence.carree_klomp(z[:, 0], z[:, -1])
+    return (
+        f"Carree–Klomp {years[0]} vs {years[-1]}: var ln Z {_fmt(e['var_first'])} → "
+        f"{_fmt(e['var_last'])}, T2 = {_fmt(e['statistic'], 3)}, p = {_fmt(e['p'], 3)}, "
+        f"n = {int(e['n'])}"
+    )
+
+
+def _beta_notes(z: np.ndarray, years: np.ndarray, stages) -> list[str]:
+    e = convergence.beta_by_stage(z, years, stages)
+    return [
+        f"β-convergence 绝对β收敛 {a}–{b}: β = {_fmt(row[0])}, t = {_fmt(row[2], 3)}, "
+        f"R² = {_fmt(row[3], 3)}, λ = {_fmt(row[4], 3)}/yr, half-life 半衰期 "
+        f"{_fmt(row[5], 3)} yr, n = {int(row[7]) if np.isfinite(row[7]) else 0}"
+        for (a, b), row in zip(stages, e.values)
     ]
 
 
@@ -547,18 +607,21 @@ class Tables:
     disparity: pd.DataFrame
     stages: pd.DataFrame
     quality: pd.DataFrame
+    convergence: pd.DataFrame
 
 
 def compute_all(panel: Panel) -> Tables:
     """Run the whole method on a panel."""
     idx = index_table(panel)
     factors = factor_series(panel, idx)
+    disparity = disparity_series(panel, idx)
     return Tables(
         panel,
         idx,
         table1(panel, idx),
         factors,
-        disparity_series(panel, idx),
+        disparity,
         stage_table(panel, factors),
         quality_table(panel, idx),
+        convergence_table(panel, idx, disparity["cv"]),
     )

@@ -28,15 +28,16 @@ DATA_SHEETS: dict[str, str] = {
     "population": "Population",
     "fx": "FX",
 }
-INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY = (
+INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY, CONVERGENCE = (
     "Index",
     "Table1",
     "Factors",
     "Disparity",
     "Stages",
     "Quality",
+    "Convergence",
 )
-OUTPUT_SHEETS = (INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY)
+OUTPUT_SHEETS = (INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY, CONVERGENCE)
 FORMULAS = "Formulas"
 XLWINGS_CONF = "xlwings.conf"
 SHEET_ORDER = (
@@ -329,6 +330,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         DISPARITY, "Disparity of the composite index 综合开放指数空间差异", "coefficient 系数"
     ),
+    ChartSpec(CONVERGENCE, "σ-convergence and Moran's I of Z σ收敛与莫兰指数", "σ, I"),
 )
 
 OUTPUT_TITLES: dict[str, tuple[str, str]] = {
@@ -341,6 +343,7 @@ OUTPUT_TITLES: dict[str, tuple[str, str]] = {
     DISPARITY: ("空间差异（图2）", "Spatial disparity (Figure 2)"),
     STAGES: ("阶段增长", "Growth by stage"),
     QUALITY: ("数据质量", "Data quality"),
+    CONVERGENCE: ("收敛与空间自相关", "Convergence and spatial autocorrelation"),
 }
 
 
