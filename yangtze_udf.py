@@ -453,7 +453,7 @@ def BOOTSTRAP_CI(values, weights=None, measure="cv", reps=None, seed=None, level
 @_function()
 @_range("values", _VALUES_DOC)
 @_range("weights", _WEIGHTS_DOC)
-@_range("groups", "Each region's group, a column of labels (e.g. Regions!C5:C15). 各地区分组。")
+@_range("groups", "Each region's group, a column of labels (e.g. Regions!B2:B12). 各地区分组。")
 @_choice("kind", 'Optional: "T" (default) or "L". 类型：T（默认）或 L。')
 @_range("permutations", _PERMUTATIONS_DOC)
 @_range("seed", _SEED_DOC)

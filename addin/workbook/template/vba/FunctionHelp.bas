@@ -401,7 +401,7 @@ Sub RegisterFunctionHelp()
     args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
     args(1) = args(1) & "tted: unweighted. "
     args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
-    args(2) = "Each region's group, a column of labels (e.g. Regions!C5:C15"
+    args(2) = "Each region's group, a column of labels (e.g. Regions!B2:B12"
     args(2) = args(2) & "). "
     args(2) = args(2) & U("54045730533A52067EC43002")
     args(3) = "Optional: ""T"" (default) or ""L"". "
