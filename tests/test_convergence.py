@@ -202,3 +202,35 @@ def test_the_worksheet_functions_spill_labels_beside_the_kernels_values():
         "argument years: give the years between first and last, a number > 0"
     )
     assert udf.SIGMA_CONVERGENCE(z.tolist(), [[1, 2]]).startswith("argument years: give 6")
+
+
+@pytest.fixture(scope="module")
+def demo_tables(tmp_path_factory):
+    from addin import regenerate_file
+    from addin.cli import main
+
+    path = tmp_path_factory.mktemp("demo") / "demo.xlsm"
+    assert main(["demo", str(path)]) == 0
+    return regenerate_file(path).tables
+
+
+def test_the_convergence_sheet_and_the_stages_beta_follow_the_kernels(demo_tables):
+    from addin.core.spatial import moran
+    from addin.panel.contiguity import china_queen
+
+    panel = demo_tables.panel
+    z = panel.grid(demo_tables.index["open_index"]).to_numpy()
+    table = demo_tables.convergence
+    np.testing.assert_allclose(table["log_sd"], np.log(z).std(axis=0))
+    expected = moran(z, china_queen(panel.provinces), permutations=999, seed=0)
+    np.testing.assert_allclose(table["moran_i"], expected["I"])
+    np.testing.assert_allclose(table["moran_p"], expected["p"])
+    assert (table["n"] == 11).all() and list(table["year"]) == panel.years
+    notes = " ".join(table.attrs["notes"])
+    assert "Carree–Klomp 1993 vs 2022" in notes and "trend of σ" in notes
+    stages = demo_tables.stages
+    for row, (a, b) in zip(stages.itertuples(), panel.options.stages):
+        e = convergence.beta_convergence(z[:, a - 1993], z[:, b - 1993], b - a)
+        assert row.beta == pytest.approx(e["beta"]) and row.beta_t == pytest.approx(e["t"])
+        assert row.n_beta == 11
+        assert row.half_life == pytest.approx(e["half_life"], nan_ok=True)

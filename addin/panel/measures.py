@@ -435,6 +435,14 @@ COLUMNS: tuple[Column, ...] = (
             "(1: geometric mean) 不平等厌恶参数，逗号分隔，每个一列",
         ),
     ),
+    # absolute β-convergence of Z across the provinces within each stage (method.md §12)
+    Column("beta", "β 收敛系数", "β (convergence)", ("stages",), function=BETA_CONVERGENCE),
+    Column("beta_t", "β 的 t 值", "t of β", ("stages",), function=BETA_CONVERGENCE),
+    Column("speed", "收敛速度 λ", "Speed λ", ("stages",), PERCENT, function=BETA_CONVERGENCE),
+    Column(
+        "half_life", "半衰期（年）", "Half-life (years)", ("stages",), function=BETA_CONVERGENCE
+    ),
+    Column("n_beta", "β 省份数", "Provinces in β", ("stages",), **_TEXT),
     # the Convergence sheet: σ of ln Z and Moran's I of Z per year (docs/method.md §12)
     Column(
         "log_sd",

@@ -275,8 +275,8 @@ def convergence_table(panel: Panel, idx: pd.DataFrame, cv: pd.Series) -> pd.Data
     Columns: year; n (provinces with Z); log_sd (σ, the SD of ln Z); moran_i, moran_z,
     moran_p (Moran's I of Z over the provinces' queen contiguity, row-standardised, 999
     permutations, seed 0; empty when the regions are not China's provinces). The notes
-    give the trend of σ and of the chosen CV (slope per year, t), the Carree–Klomp test
-    between the first and last year, and absolute β-convergence of Z in each stage.
+    give the trend of σ and of the chosen CV (slope per year, t) and the Carree–Klomp test
+    between the first and last year; β-convergence by stage is on the Stages table.
     """
     z = panel.grid(idx["open_index"]).to_numpy()
     groups = [panel.regions[p] for p in panel.provinces]
@@ -292,10 +292,26 @@ def convergence_table(panel: Panel, idx: pd.DataFrame, cv: pd.Series) -> pd.Data
     lines = [_trend_note("σ (SD of ln Z)", out["log_sd"], years)]
     lines.append(_trend_note("CV (chosen)", cv, years))
     lines.append(_carree_klomp_note(z, panel.years))
-    lines += _beta_notes(z, years, panel.options.stages)
     if inputs.moran is None:
         lines.append("Moran's I: the regions are not China's provinces; use MORAN_I with a matrix")
     return _with_notes(out, _notes(panel, *lines))
+
+
+#: The Stages table's β-convergence columns, by the label of the kernel's result.
+_STAGE_BETA = {"beta": "beta", "beta_t": "t", "speed": "speed", "half_life": "half_life"}
+
+
+def with_stage_beta(stages: pd.DataFrame, panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
+    """The Stages table with absolute β-convergence of Z across the provinces within each
+    stage, from its first to its last year (:func:`~addin.core.convergence.beta_by_stage`):
+    beta, beta_t, speed (λ), half_life and n_beta (provinces used); empty where a stage's
+    first or last year has no data or β is not defined (half-life: no convergence)."""
+    z = panel.grid(idx["open_index"]).to_numpy()
+    e = convergence.beta_by_stage(z, panel.years, panel.options.stages)
+    for key, label in _STAGE_BETA.items():
+        stages[key] = e[label]
+    stages["n_beta"] = e["n"].astype(int)
+    return stages
 
 
 def _fmt(value: float, digits: int = 4) -> str:
@@ -317,16 +333,6 @@ def _carree_klomp_note(z: np.ndarray, years: list[int]) -> str:
         f"{_fmt(e['var_last'])}, T2 = {_fmt(e['statistic'], 3)}, p = {_fmt(e['p'], 3)}, "
         f"n = {int(e['n'])}"
     )
-
-
-def _beta_notes(z: np.ndarray, years: np.ndarray, stages) -> list[str]:
-    e = convergence.beta_by_stage(z, years, stages)
-    return [
-        f"β-convergence 绝对β收敛 {a}–{b}: β = {_fmt(row[0])}, t = {_fmt(row[2], 3)}, "
-        f"R² = {_fmt(row[3], 3)}, λ = {_fmt(row[4], 3)}/yr, half-life 半衰期 "
-        f"{_fmt(row[5], 3)} yr, n = {int(row[7]) if np.isfinite(row[7]) else 0}"
-        for (a, b), row in zip(stages, e.values)
-    ]
 
 
 #: Said under the Disparity table and by the CLI when there is no population at all.
@@ -621,7 +627,7 @@ def compute_all(panel: Panel) -> Tables:
         table1(panel, idx),
         factors,
         disparity,
-        stage_table(panel, factors),
+        with_stage_beta(stage_table(panel, factors), panel, idx),
         quality_table(panel, idx),
         convergence_table(panel, idx, disparity["cv"]),
     )
