@@ -207,3 +207,27 @@ def test_moran_i_in_a_cell_takes_the_belt_the_31_a_matrix_or_names():
     assert udf.MORAN_I(y[:5].tolist()) == (
         "argument values: 5 regions: give their names in regions, or a weights matrix"
     )
+
+
+def test_settings_give_the_permutations_and_seed_of_the_convergence_sheet():
+    from addin.panel import measures
+    from addin.panel.options import Options
+    from addin.workbook import layout
+    from addin.workbook.sheets import read_settings
+
+    rows = [[None] * 4 for _ in range(40)]
+    keys = [s.key for s in layout.SETTINGS_ROWS]
+    for key, value in (("permutations", 499), ("seed", "7")):
+        r = layout.SETTINGS_FIRST_ROW + keys.index(key)
+        rows[r - 1][0], rows[r - 1][2] = key, value
+    options = read_settings(rows)
+    assert (options.permutations, options.seed) == (499, 7)
+    assert (Options().permutations, Options().seed) == (999, 0)
+    r = layout.SETTINGS_FIRST_ROW + keys.index("seed")
+    rows[r - 1][2] = 1.5
+    with pytest.raises(InputError, match=f"Settings!C{r}: expected a whole number"):
+        read_settings(rows)
+    y = RNG.lognormal(0, 1, (31, 2))
+    inputs = measures.DisparityInput(y, None, ["x"] * 31, options, SHORTS)
+    expected = moran(y, china_queen(SHORTS), permutations=499, seed=7)
+    np.testing.assert_array_equal(inputs.moran.values, expected.values)

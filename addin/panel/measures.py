@@ -95,14 +95,14 @@ class DisparityInput:
 
     @cached_property
     def moran(self) -> Estimates | None:
-        """Moran's I of Z per year over the provinces' queen contiguity (999 permutations,
-        seed 0), computed once for its columns; None when the regions are not China's
-        provinces (a county book: MORAN_I with the user's own matrix)."""
+        """Moran's I of Z per year over the provinces' queen contiguity (permutations and
+        seed from the options), computed once for its columns; None when the regions are
+        not China's provinces (a county book: MORAN_I with the user's own matrix)."""
         try:
             weights = china_queen(self.provinces)
         except InputError:
             return None
-        return spatial.moran(self.values, weights, permutations=999, seed=0)
+        return spatial.moran(self.values, weights, self.options.permutations, self.options.seed)
 
     @cached_property
     def theil(self) -> dict[str, disparity.TheilResult]:

@@ -273,8 +273,8 @@ def convergence_table(panel: Panel, idx: pd.DataFrame, cv: pd.Series) -> pd.Data
     """σ-convergence and spatial autocorrelation of Z per year (docs/method.md §12).
 
     Columns: year; n (provinces with Z); log_sd (σ, the SD of ln Z); moran_i, moran_z,
-    moran_p (Moran's I of Z over the provinces' queen contiguity, row-standardised, 999
-    permutations, seed 0; empty when the regions are not China's provinces). The notes
+    moran_p (Moran's I of Z over the provinces' queen contiguity, row-standardised, with the
+    permutations and seed of Settings; empty when the regions are not China's provinces). The notes
     give the trend of σ and of the chosen CV (slope per year, t) and the Carree–Klomp test
     between the first and last year; β-convergence by stage is on the Stages table.
     """

@@ -239,6 +239,19 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         TEMPLATE_VERSION,
         help="Do not edit 请勿修改",
     ),
+    # added after the version row, so that the rows above keep their cells in older books
+    Setting(
+        "permutations",
+        "Moran permutations 莫兰置换次数",
+        999,
+        help="Random permutations behind Moran's p on Convergence (0: no p) 置换检验次数",
+    ),
+    Setting(
+        "seed",
+        "Random seed 随机种子",
+        0,
+        help="Seed of the permutations: the same seed gives the same p 相同种子结果相同",
+    ),
 )
 SETTINGS_FIRST_ROW = 4  # header on row 3
 

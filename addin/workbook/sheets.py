@@ -458,6 +458,15 @@ def _ratio(value: object, where: str) -> float:
     return number
 
 
+def _whole(value: object, where: str) -> int:
+    number, kind = classify_cell(value)
+    if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not (
+        number == int(number) and 0 <= number <= 1_000_000
+    ):
+        raise InputError(f"expected a whole number from 0 to 1,000,000, found {value!r}", where)
+    return int(number)
+
+
 #: Settings holding a list of a measure's parameter values (the Atkinson index's ε).
 PARAMETER_OPTIONS = frozenset(p.option for p in measures.PARAMETERS)
 
@@ -513,6 +522,8 @@ _PARSERS = {
     "jump_ratio": _ratio,
     "outlier_ratio": _ratio,
     "series_ratio": _ratio,
+    "permutations": _whole,
+    "seed": _whole,
     **dict.fromkeys(BANDS, _band),
     **dict.fromkeys(PARAMETER_OPTIONS, _numbers),
 }
