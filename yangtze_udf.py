@@ -38,15 +38,17 @@ import logging
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import xlwings as xw
 
 import addin
-from addin.core import disparity, growth, indices
+from addin.core import convergence, disparity, growth, indices, inference, spatial
 from addin.core.gaps import fill_interior
 from addin.errors import InputError, YangtzeError
 from addin.excel import accessor
 from addin.excel import args as excel_args
-from addin.panel import measures
+from addin.panel import contiguity, measures
+from addin.panel.provinces import PROVINCES, YANGTZE_PROVINCES
 
 CATEGORY = "Yangtze Opening-up 长江开放"
 logger = logging.getLogger(__name__)
@@ -343,3 +345,157 @@ def regenerate_tables():
     from addin.workbook.excel_engine import regenerate_caller
 
     regenerate_caller()
+
+
+# ----------------------------------------------------------------------------------------
+# Convergence, inference and spatial autocorrelation (issue 20): labelled spills
+
+
+_BLOCK_DOC = (
+    "Index values, regions in rows and years across (e.g. Calc!C5:AF15). "
+    "地区×年份区域，各地区为行。"
+)
+_REPS_DOC = "Optional number of replicates (default 1000). 可选：重复次数，默认 1000。"
+_SEED_DOC = "Optional seed (default 0): the same seed gives the same numbers. 可选：随机种子。"
+_PERMUTATIONS_DOC = "Optional number of permutations (default 999). 可选：置换次数，默认 999。"
+
+
+def _count(x, name: str, default: int, low: int = 0) -> int:
+    """A whole number ≥ ``low`` from a cell or a literal (left out or blank: ``default``)."""
+    value = _number(x, name, default)
+    if not (value == int(value) and low <= value <= 1_000_000):
+        raise InputError(f"give a whole number from {low} to 1,000,000", f"argument {name}")
+    return int(value)
+
+
+@_function()
+@_range("values", _BLOCK_DOC)
+@_range(
+    "years",
+    "Optional row of the years of the columns (e.g. Calc!C4:AF4); omitted: one year apart. "
+    "可选：各列年份；省略则按逐年计。",
+)
+@_help(measures.SIGMA_CONVERGENCE)
+def SIGMA_CONVERGENCE(values, years=None):
+    block = excel_args.periods(excel_args.read(values, "values"), None)
+    columns = block.values.shape[1]
+    at = np.arange(columns, dtype=float)
+    if years is not None:
+        at = excel_args.read(years, "years").values.ravel()
+        if at.size != columns or not np.isfinite(at).all():
+            raise InputError(f"give {columns} years, one per column of values", "argument years")
+    return excel_args.labelled(convergence.sigma_convergence(block.values, at))
+
+
+@_function()
+@_range("first", "Levels in the first year, one per region (e.g. Calc!C5:C15). 首年水平值。")
+@_range("last", "Levels in the last year, same regions (e.g. Calc!AF5:AF15). 末年水平值。")
+@_range("years", "Years between first and last, T > 0 (e.g. 29). 首末年相隔年数 T。")
+@_help(measures.BETA_CONVERGENCE)
+def BETA_CONVERGENCE(first, last, years):
+    a, b = excel_args.read(first, "first"), excel_args.read(last, "last")
+    if a.shape != b.shape or min(a.shape) != 1:
+        raise InputError(f"give two columns of the same regions ({a.where}, {b.where})", b.where)
+    t = _number(years, "years", float("nan"))
+    if not t > 0:
+        raise InputError("give the years between first and last, a number > 0", "argument years")
+    y0 = np.where(a.problems == 0, a.values, np.nan).ravel()
+    y1 = np.where(b.problems == 0, b.values, np.nan).ravel()
+    return excel_args.labelled(convergence.beta_convergence(y0, y1, t))
+
+
+@_function()
+@_range("values", "A column of values, one per region, or a regions × periods block. 各地区数值。")
+@_range(
+    "weights",
+    "Optional n×n spatial weights (blank = 0), rows and columns in the regions' order; "
+    "omitted: queen contiguity of the provinces. 可选：n×n 空间权重；省略则用省级邻接。",
+)
+@_range(
+    "regions",
+    "Optional column of the provinces' names for the built-in contiguity; omitted: 11 rows "
+    "are the belt, 31 rows NBS order. 可选：省份名称列。",
+)
+@_range("permutations", _PERMUTATIONS_DOC)
+@_range("seed", _SEED_DOC)
+@_help(measures.MORAN_I)
+def MORAN_I(values, weights=None, regions=None, permutations=None, seed=None):
+    cells = excel_args.read(values, "values")
+    y = np.where(cells.problems == 0, cells.values, np.nan)
+    if weights is not None:
+        matrix = excel_args.read(weights, "weights")
+        if matrix.problems.any():
+            raise InputError("spatial weights must be numbers (blank = 0)", matrix.where)
+        if matrix.shape != (y.shape[0], y.shape[0]):
+            raise InputError(f"give a {y.shape[0]}×{y.shape[0]} matrix", matrix.where)
+        w = spatial.Weights.from_dense(matrix.values)
+    else:
+        w = contiguity.china_queen(_provinces(regions, y.shape[0]))
+    result = spatial.moran(y, w, _count(permutations, "permutations", 999), _count(seed, "seed", 0))
+    return excel_args.labelled(result, cells.problems.max(axis=0))
+
+
+def _provinces(regions, rows: int) -> list[str]:
+    if regions is not None:
+        names = excel_args.texts(regions, "regions")
+        if len(names) != rows:
+            raise InputError(f"give {rows} names, one per row of values", "argument regions")
+        return names
+    if rows == len(YANGTZE_PROVINCES):
+        return list(YANGTZE_PROVINCES)
+    if rows == len(PROVINCES):
+        return [p.short for p in PROVINCES]
+    raise InputError(
+        f"{rows} regions: give their names in regions, or a weights matrix", "argument values"
+    )
+
+
+@_function()
+@_range("values", _VALUES_DOC)
+@_range("weights", _WEIGHTS_DOC)
+@_choice(
+    "measure",
+    'Optional: "cv" (default), "theil_t", "theil_l", "gini" or "atkinson" (ε = 0.5). '
+    "可选：差异指标，默认 cv。",
+)
+@_range("reps", _REPS_DOC)
+@_range("seed", _SEED_DOC)
+@_range("level", "Optional coverage, e.g. 0.95 (default). 可选：置信水平，默认 0.95。")
+@_help(measures.BOOTSTRAP_CI)
+def BOOTSTRAP_CI(values, weights=None, measure="cv", reps=None, seed=None, level=None):
+    measure = excel_args.option(measure, "measure", tuple(inference.MEASURES), "cv")
+    periods = excel_args.periods(excel_args.read(values, "values"), _optional(weights, "weights"))
+    intervals = inference.bootstrap(
+        periods.values,
+        periods.weights,
+        {measure: inference.MEASURES[measure]},
+        _count(reps, "reps", 1000, low=1),
+        _count(seed, "seed", 0),
+        _number(level, "level", 0.95),
+    )
+    return excel_args.labelled(intervals[measure], periods.problems)
+
+
+@_function()
+@_range("values", _VALUES_DOC)
+@_range("weights", _WEIGHTS_DOC)
+@_range("groups", "Each region's group, a column of labels (e.g. Regions!B2:B12). 各地区分组。")
+@_choice("kind", 'Optional: "T" (default) or "L". 类型：T（默认）或 L。')
+@_range("permutations", _PERMUTATIONS_DOC)
+@_range("seed", _SEED_DOC)
+@_help(measures.THEIL_BETWEEN_TEST)
+def THEIL_BETWEEN_TEST(values, weights, groups, kind="T", permutations=None, seed=None):
+    kind = excel_args.option(kind, "kind", disparity.THEIL_KINDS, "T", case="upper")
+    periods = excel_args.periods(excel_args.read(values, "values"), _optional(weights, "weights"))
+    labels = excel_args.texts(groups, "groups")
+    if len(labels) != periods.values.shape[0]:
+        raise InputError("give one group per row of values", "argument groups")
+    result = inference.theil_between_test(
+        periods.values,
+        periods.weights,
+        labels,
+        kind,
+        _count(permutations, "permutations", 999, low=1),
+        _count(seed, "seed", 0),
+    )
+    return excel_args.labelled(result, periods.problems)

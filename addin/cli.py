@@ -121,7 +121,10 @@ def cmd_demo(args) -> int:
         f"{years[-1]} = {belt[years[-1]]:.3f}, "
         f"average annual change {belt['annual_change']:.3f}"
     )
-    _say("  open it in Excel or LibreOffice: sheets Table1, Factors, Disparity, Stages, Quality")
+    _say(
+        "  open it in Excel or LibreOffice: sheets Table1, Factors, Disparity, Stages, Quality, "
+        "Convergence"
+    )
     return 0
 
 

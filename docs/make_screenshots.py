@@ -8,7 +8,8 @@ file engine), opens it in a headless LibreOffice (the same driver as the tests,
 
 - ``docs/img/guide.png``: the Guide sheet with the Regenerate button,
 - ``docs/img/table1.png`` and ``docs/img/quality.png``: the Table1 and Quality sheets,
-- ``docs/img/factors_chart.png`` and ``docs/img/disparity_chart.png``: the two charts.
+- ``docs/img/factors_chart.png``, ``docs/img/disparity_chart.png`` and
+  ``docs/img/convergence_chart.png``: the three charts.
 
 Sheets are exported to PDF one page per sheet, then rendered by poppler's
 ``pdftoppm``; the charts are exported directly as PNG. Two adjustments make the
@@ -42,7 +43,11 @@ SHEETS = {
     layout.TABLE1: "table1.png",
     layout.QUALITY: "quality.png",
 }
-CHARTS = {layout.FACTORS: "factors_chart.png", layout.DISPARITY: "disparity_chart.png"}
+CHARTS = {
+    layout.FACTORS: "factors_chart.png",
+    layout.DISPARITY: "disparity_chart.png",
+    layout.CONVERGENCE: "convergence_chart.png",
+}
 MAX_BYTES = 300_000
 
 

@@ -132,6 +132,8 @@ def test_every_function_with_its_optional_arguments_omitted(excel):
     sheet = FakeSheet.from_block([[1.0, 2.0, 4.0, 8.0], [3.0, 5.0, 7.0, 9.0], [2.0, 2.0, 3.0, 5.0]])
     block = sheet.Range("A1:D3")
     for name, info in excel.module_functions().items():
+        if name in LABELLED:  # other shapes, labels in the result: the next test
+            continue
         required = [a for a in info["args"] if "optional" not in a]
         omitted = [COM_MISSING] * (len(info["args"]) - len(required))
         got = excel.call(name, *[block] * len(required), *omitted)
@@ -140,6 +142,43 @@ def test_every_function_with_its_optional_arguments_omitted(excel):
             continue
         flat = np.ravel(got).tolist() if isinstance(got, list) else [got]
         assert flat and all(isinstance(v, float) for v in flat), (name, got)
+
+
+#: Functions spilling labels beside values (issue 20), with the ranges of their required
+#: arguments on the sheet of the test below (11 provinces × 4 years, groups in column F;
+#: column D catches up with A, so A to D are perfectly correlated in logs: no Carree–Klomp).
+LABELLED = {
+    "SIGMA_CONVERGENCE": ("A1:C11",),
+    "BETA_CONVERGENCE": ("A1:A11", "D1:D11", "E1"),
+    "MORAN_I": ("D1:D11",),
+    "BOOTSTRAP_CI": ("A1:D11",),
+    "THEIL_BETWEEN_TEST": ("A1:D11", "E1:E11", "F1:F11"),
+}
+
+
+def test_labelled_functions_with_their_optional_arguments_omitted(excel):
+    """The labelled functions through xlwings' call path, every optional argument left out:
+    a label (text) then numbers on each row."""
+    rng = np.random.default_rng(0)
+    block = rng.lognormal(0, 1, (11, 4))
+    block[:, 3] = 2 * np.sqrt(block[:, 0])  # the low ones catch up: β < 0, a half-life
+    block = block.tolist()
+    groups = ["D"] * 4 + ["M"] * 3 + ["U"] * 4
+    sheet = FakeSheet.from_block([[*row, 3.0, g] for row, g in zip(block, groups)])
+    functions = excel.module_functions()
+    assert set(LABELLED) <= set(functions)
+    for name, ranges in LABELLED.items():
+        info = functions[name]
+        required = [a for a in info["args"] if "optional" not in a]
+        assert len(required) == len(ranges), name
+        omitted = [COM_MISSING] * (len(info["args"]) - len(required))
+        got = excel.call(name, *[sheet.Range(r) for r in ranges], *omitted)
+        assert isinstance(got, list) and len(got) > 2, (name, got)
+        for row in got:
+            assert isinstance(row[0], str) and all(isinstance(v, float) for v in row[1:]), (
+                name,
+                row,
+            )
 
 
 # --- what a cell may hold ------------------------------------------------------------------
@@ -203,7 +242,7 @@ def test_every_function_and_every_kind_of_cell(excel, kind):
     sheet = FakeSheet.from_block(block)
     rng = sheet.Range("A1:C3")
     for name in excel.module_functions():
-        if name == "YANGTZE_VERSION":
+        if name == "YANGTZE_VERSION" or name in LABELLED:  # labelled: the next test
             continue
         info = excel.module_functions()[name]
         required = sum("optional" not in a for a in info["args"])
@@ -227,6 +266,22 @@ def test_every_function_and_every_kind_of_cell(excel, kind):
             assert isinstance(middle, float), (name, kind, got)
         else:
             assert middle == want, (name, kind, got)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_labelled_function_marks_the_period_of_a_bad_cell(excel, kind):
+    """BOOTSTRAP_CI over a 3 × 3 block whose middle cell holds ``kind``: the middle
+    period's column shows the cell's marker (a blank: a number from the other regions)."""
+    value, marker = KINDS[kind]
+    sheet = FakeSheet.from_block([[1.0, 2.0, 4.0], [3.0, value, 9.0], [2.0, 3.0, 5.0]])
+    got = excel.call("BOOTSTRAP_CI", sheet.Range("A1:C3"), *[COM_MISSING] * 5)
+    assert [row[0] for row in got] == ["lower", "upper", "replicates"]
+    for row in got:
+        assert all(isinstance(v, float) for v in (row[1], row[3])), (kind, got)
+        if marker in (None, "blank"):
+            assert isinstance(row[2], float), (kind, got)
+        elif row[0] != "replicates":
+            assert row[2] == marker, (kind, got)
 
 
 # --- whole columns and rows ------------------------------------------------------------------

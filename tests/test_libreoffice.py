@@ -204,11 +204,10 @@ def test_demo_charts_plot_the_engines_numbers(facts, demo):
     answer, _ = facts("demo")
     tables = demo.tables
     language = tables.panel.options.language
-    frames = {layout.FACTORS: tables.factors, layout.DISPARITY: tables.disparity}
     expected_ranges = {r.sheet: r for r in chart_ranges(render(tables))}
     for spec in layout.CHARTS:
         chart = answer["charts"][spec.sheet][0]
-        frame = frames[spec.sheet]
+        frame = getattr(tables, layout.SHEET_TABLES[spec.sheet])
         assert chart["categories"] == [float(y) for y in frame["year"]]
         ranges = expected_ranges[spec.sheet]
         assert len(chart["series"]) == len(spec.series) == len(ranges.series)
@@ -440,10 +439,9 @@ def test_user_book_opens_in_libreoffice_with_the_engines_numbers(user_book, tmp_
         )["cells"]
     assert answer["sheets"][: len(layout.SHEET_ORDER)] == list(layout.SHEET_ORDER)
     assert {USER_SHEET, HIDDEN_SHEET} <= set(answer["sheets"])
-    frames = {layout.FACTORS: tables.factors, layout.DISPARITY: tables.disparity}
     for spec in layout.CHARTS:
         (chart,) = answer["charts"][spec.sheet]
-        frame = frames[spec.sheet]
+        frame = getattr(tables, layout.SHEET_TABLES[spec.sheet])
         assert chart["categories"] == [float(y) for y in frame["year"]]
         for key, series in zip(spec.series, chart["series"], strict=True):
             values = series["values-y"]["data"]

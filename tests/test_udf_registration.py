@@ -30,6 +30,31 @@ SIGNATURES = {
     "ANNUAL_CHANGE": ["series"],
     "FILL_GAPS": ["series"],
     "YANGTZE_VERSION": [],
+    "SIGMA_CONVERGENCE": ["values", "Optional years"],
+    "BETA_CONVERGENCE": ["first", "last", "years"],
+    "MORAN_I": [
+        "values",
+        "Optional weights",
+        "Optional regions",
+        "Optional permutations",
+        "Optional seed",
+    ],
+    "BOOTSTRAP_CI": [
+        "values",
+        "Optional weights",
+        "Optional measure",
+        "Optional reps",
+        "Optional seed",
+        "Optional level",
+    ],
+    "THEIL_BETWEEN_TEST": [
+        "values",
+        "weights",
+        "groups",
+        "Optional kind",
+        "Optional permutations",
+        "Optional seed",
+    ],
 }
 DEFAULTS = {
     "TRADE_INDEX": {"to_gdp_unit": None},
@@ -40,6 +65,16 @@ DEFAULTS = {
     "GINI_INDEX": {"weights": None},
     "ATKINSON_INDEX": {"weights": None, "epsilon": None},
     "GROWTH_RATE": {"method": "cagr"},
+    "SIGMA_CONVERGENCE": {"years": None},
+    "MORAN_I": {"weights": None, "regions": None, "permutations": None, "seed": None},
+    "BOOTSTRAP_CI": {
+        "weights": None,
+        "measure": "cv",
+        "reps": None,
+        "seed": None,
+        "level": None,
+    },
+    "THEIL_BETWEEN_TEST": {"kind": "T", "permutations": None, "seed": None},
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -126,3 +126,26 @@ def settle(
 def worst(*codes: np.ndarray) -> np.ndarray:
     """Element-wise maximum of broadcastable problem-code arrays."""
     return np.maximum.reduce(np.broadcast_arrays(*[np.asarray(c, dtype=np.int8) for c in codes]))
+
+
+@dataclass(frozen=True)
+class Estimates(Result):
+    """A :class:`~addin.core.problems.Result` whose last axis is named by ``labels``.
+
+    ``values`` and ``problems`` have shape ``(len(labels),)``, or ``(k, len(labels))``
+    for ``k`` estimates side by side (one per stage, one per year): what the convergence,
+    inference and spatial kernels return, ``n`` usually among the labels.
+
+    Examples
+    --------
+    >>> e = Estimates(np.array([[0.5, 3.0], [0.25, 4.0]]), np.zeros((2, 2)), ("gini", "n"))
+    >>> e["gini"].tolist(), float(e.values[0, 1])
+    ([0.5, 0.25], 3.0)
+    """
+
+    labels: tuple[str, ...] = ()
+
+    def __getitem__(self, label: str) -> float | np.ndarray:
+        """The value(s) of one label: a float, or one per row for stacked estimates."""
+        column = np.asarray(self.values)[..., self.labels.index(label)]
+        return float(column) if column.ndim == 0 else column

@@ -68,7 +68,7 @@ from ..core.cells import (
     error_of,
     is_com_error,
 )
-from ..core.problems import MARKERS, Problem, Result, worst
+from ..core.problems import MARKERS, Estimates, Problem, Result, worst
 from ..errors import InputError
 
 #: An extra per-element code for the worksheet functions: the inputs are fine but the
@@ -787,3 +787,36 @@ def gaps(cells: Cells) -> Gaps:
     problems = np.where(problems == Problem.MISSING, Problem.OK, problems).astype(np.int8)
     values = np.where(problems == Problem.OK, values, np.nan)
     return Gaps(values, problems, transposed)
+
+
+# ----------------------------------------------------------------------------------------
+# Labelled results (convergence, inference, Moran's I) and text arguments
+
+
+def labelled(estimates: Estimates, problems: np.ndarray | None = None) -> list:
+    """An :class:`~addin.core.problems.Estimates` for Excel: its labels down the first
+    column and the values beside them (one column per row of stacked estimates, e.g. per
+    period), a marker where a value has a problem. ``problems``: the inputs' problems per
+    column (per period), shown first."""
+    values = np.atleast_2d(np.asarray(estimates.values, dtype=float)).T
+    codes = np.atleast_2d(np.asarray(estimates.problems, dtype=np.int8)).T
+    if problems is not None:
+        codes = np.where(problems[None, :] != Problem.OK, problems[None, :], codes)
+    body = to_excel(values, codes, UNDEFINED)
+    body = body if isinstance(body, list) else [[body]]
+    return [[label, *row] for label, row in zip(estimates.labels, body)]
+
+
+def texts(x, name: str) -> list[str]:
+    """The cells of a one-column or one-row range as texts (a number as it reads, ``3`` not
+    ``3.0``; a blank as ``""``), e.g. region names or group labels."""
+    x = x.value if isinstance(x, Reference) else x
+    cells = _to_object_array(x, name)
+    if min(cells.shape) != 1:
+        raise InputError(f"is {_shape_text(cells.shape)}: give one column", f"argument {name}")
+    out = []
+    for cell in cells.ravel():
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)
+        out.append("" if cell is None else str(cell).strip())
+    return out

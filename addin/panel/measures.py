@@ -24,14 +24,17 @@ from functools import cached_property
 
 import numpy as np
 
-from ..core import disparity
+from ..core import convergence, disparity, spatial
+from ..core.problems import Estimates
+from ..errors import InputError
+from .contiguity import china_queen
 from .options import Options
 
 NUMBER = "#,##0.000"
 PERCENT = "0.00%"
 
 #: The output tables, by the name of their attribute on :class:`~.tables.Tables`.
-TABLES = ("index", "table1", "factors", "disparity", "stages", "quality")
+TABLES = ("index", "table1", "factors", "disparity", "stages", "quality", "convergence")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class DisparityInput:
     weights: np.ndarray | None
     groups: Sequence[str]
     options: Options
+    provinces: Sequence[str] = ()
 
     @property
     def cv_weights(self) -> np.ndarray | None:
@@ -88,6 +92,17 @@ class DisparityInput:
         if self.weights is None:
             return self.values
         return np.where(np.isnan(self.weights), np.nan, self.values)
+
+    @cached_property
+    def moran(self) -> Estimates | None:
+        """Moran's I of Z per year over the provinces' queen contiguity (permutations and
+        seed from the options), computed once for its columns; None when the regions are
+        not China's provinces (a county book: MORAN_I with the user's own matrix)."""
+        try:
+            weights = china_queen(self.provinces)
+        except InputError:
+            return None
+        return spatial.moran(self.values, weights, self.options.permutations, self.options.seed)
 
     @cached_property
     def theil(self) -> dict[str, disparity.TheilResult]:
@@ -195,6 +210,37 @@ ANNUAL_CHANGE = WorksheetFunction(
     "the paper's 年均变化 column. 年均变化 =（末值−首值）/年数。",
 )
 
+SIGMA_CONVERGENCE = WorksheetFunction(
+    "SIGMA_CONVERGENCE",
+    "σ-convergence of a regions × years block: OLS trend of the SD of ln y per year (slope, "
+    "SE, t, R², years) and Carree–Klomp test first vs last year (variances, T2, p, n); "
+    "spills labels and values. σ收敛：ln y 标准差的趋势及首末年检验。",
+)
+BETA_CONVERGENCE = WorksheetFunction(
+    "BETA_CONVERGENCE",
+    "Absolute β-convergence: OLS of (ln last − ln first)/years on ln first over the regions: "
+    "β, SE, t, R², speed λ=−ln(1+βT)/T, half-life ln2/λ, α, n; spills labels and values. "
+    "绝对β收敛：β、标准误、t、R²、收敛速度、半衰期。",
+)
+MORAN_I = WorksheetFunction(
+    "MORAN_I",
+    "Global Moran's I of a column (or one per period of a block): I, E[I], z (normality), "
+    "permutation p, n; row-standardised weights, by default China's provincial queen "
+    "contiguity. 全局莫兰指数（默认省级邻接矩阵）。",
+)
+BOOTSTRAP_CI = WorksheetFunction(
+    "BOOTSTRAP_CI",
+    "Percentile bootstrap interval of a disparity measure (cv, theil_t, theil_l, gini, "
+    "atkinson), regions resampled with their weights: rows lower, upper, replicates used, "
+    "one column per period. 差异指数的自助法置信区间。",
+)
+THEIL_BETWEEN_TEST = WorksheetFunction(
+    "THEIL_BETWEEN_TEST",
+    "Permutation test of Theil's between-group part: regions shuffled over the groups; rows "
+    "between, share of total, p, permutations, one column per period. "
+    "泰尔指数组间差异的置换检验。",
+)
+
 
 # ------------------------------------------------------------------- disparity computations
 
@@ -223,6 +269,19 @@ def _atkinson(x: DisparityInput, epsilon: float) -> np.ndarray:
     return disparity.atkinson(x.weighted_values, x.weights, epsilon).values
 
 
+def _log_sd(x: DisparityInput) -> np.ndarray:
+    return convergence.log_sd(x.values).values
+
+
+def _moran(label: str) -> Callable[[DisparityInput], np.ndarray]:
+    def compute(x: DisparityInput) -> np.ndarray:
+        if x.moran is None:
+            return np.full(x.values.shape[1], np.nan)
+        return x.moran[label]
+
+    return compute
+
+
 # ------------------------------------------------------------------- the registry
 
 _TEXT = {"number_format": None}
@@ -242,7 +301,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("first", "起始年", "First", ("stages",), **_TEXT),
     Column("last", "结束年", "Last", ("stages",), **_TEXT),
     Column("base_year", "基期", "Base year", ("stages",), **_TEXT),
-    Column("year", "年份", "Year", ("index", "factors", "disparity", "quality"), **_TEXT),
+    Column(
+        "year", "年份", "Year", ("index", "factors", "disparity", "quality", "convergence"), **_TEXT
+    ),
     Column(
         "trade_index",
         "贸易开放指数 T",
@@ -275,7 +336,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("invest_growth", "I 增长率", "I growth", ("stages",), PERCENT),
     # how many provinces each year's figures used: after the factors' own columns, and
     # before the disparity measures
-    Column("n", "省份数", "Provinces", ("factors", "disparity"), **_TEXT),
+    Column("n", "省份数", "Provinces", ("factors", "disparity", "convergence"), **_TEXT),
     Column("n_weighted", "有人口省份数", "Provinces with population", ("disparity",), **_TEXT),
     # a stage's growth compares its base year with its last year: how many provinces each had
     Column("n_base", "基期省份数", "Provinces at base year", ("stages",), **_TEXT),
@@ -376,6 +437,35 @@ COLUMNS: tuple[Column, ...] = (
             "(1: geometric mean) 不平等厌恶参数，逗号分隔，每个一列",
         ),
     ),
+    # absolute β-convergence of Z across the provinces within each stage (method.md §12)
+    Column("beta", "β 收敛系数", "β (convergence)", ("stages",), function=BETA_CONVERGENCE),
+    Column("beta_t", "β 的 t 值", "t of β", ("stages",), function=BETA_CONVERGENCE),
+    Column("speed", "收敛速度 λ", "Speed λ", ("stages",), PERCENT, function=BETA_CONVERGENCE),
+    Column(
+        "half_life", "半衰期（年）", "Half-life (years)", ("stages",), function=BETA_CONVERGENCE
+    ),
+    Column("n_beta", "β 省份数", "Provinces in β", ("stages",), **_TEXT),
+    # the Convergence sheet: σ of ln Z and Moran's I of Z per year (docs/method.md §12)
+    Column(
+        "log_sd",
+        "ln Z 标准差 σ",
+        "SD of ln Z (σ)",
+        ("convergence",),
+        charts=("convergence",),
+        function=SIGMA_CONVERGENCE,
+        compute=_log_sd,
+    ),
+    Column(
+        "moran_i",
+        "莫兰指数 I",
+        "Moran's I",
+        ("convergence",),
+        charts=("convergence",),
+        function=MORAN_I,
+        compute=_moran("I"),
+    ),
+    Column("moran_z", "莫兰 z", "Moran z", ("convergence",), function=MORAN_I, compute=_moran("z")),
+    Column("moran_p", "莫兰 p", "Moran p", ("convergence",), function=MORAN_I, compute=_moran("p")),
     Column("problem", "问题", "Problem", ("index",), **_TEXT),
     Column("cell", "单元格", "Cell", ("quality",), **_TEXT),
     Column("detail", "说明", "Detail", ("quality",), **_TEXT),
@@ -453,11 +543,12 @@ def number_format(key: object) -> str | None:
     return NUMBER if column is None else column.number_format
 
 
-def disparity_columns(inputs: DisparityInput) -> dict[str, np.ndarray]:
-    """Every disparity measure of the registry, by column key, computed from ``inputs``."""
+def disparity_columns(inputs: DisparityInput, table: str = "disparity") -> dict[str, np.ndarray]:
+    """Every measure of ``table`` in the registry (the disparity measures, or the
+    Convergence sheet's), by column key, computed from ``inputs``."""
     out: dict[str, np.ndarray] = {}
     for column in COLUMNS:
-        if column.compute is None:
+        if column.compute is None or table not in column.tables:
             continue
         if column.parameter is None:
             out[column.key] = column.compute(inputs)

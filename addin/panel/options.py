@@ -55,6 +55,8 @@ class Options:
         rows carries a power of ten (the real series stay within ×2.5).
     cells : where each option was read (``{"table1_years": "Settings!C4"}``), so a message
         can say which cell to change; empty when the options come from code. Not compared.
+    permutations : random permutations behind the Convergence sheet's Moran p (0: no p).
+    seed : seed of those permutations: the same seed gives the same p.
     """
 
     table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
@@ -76,6 +78,8 @@ class Options:
     fie_gdp_band: tuple[float, float] = (0.005, 5.0)
     outlier_ratio: float = 30.0
     series_ratio: float = 3.5
+    permutations: int = 999
+    seed: int = 0
     cells: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def where(self, name: str) -> str:
@@ -118,6 +122,13 @@ class Options:
                 "expected distinct numbers ε ≥ 0, such as 0.5, 1, 2", "atkinson_epsilons"
             )
         self._check_plausibility_settings()
+        self._check_random_settings()
+
+    def _check_random_settings(self) -> None:
+        for name, low in (("permutations", 0), ("seed", 0)):
+            value = getattr(self, name)
+            if not (value == int(value) and low <= value <= 1_000_000):
+                raise InputError(f"expected a whole number from {low} to 1,000,000", name)
 
     def _check_plausibility_settings(self) -> None:
         for name in ("outlier_ratio", "series_ratio"):
@@ -162,4 +173,5 @@ class Options:
             "growth 增长率": self.growth_method,
             "stage base 阶段基期": self.stage_base,
             "Atkinson ε 不平等厌恶": ", ".join(f"{e:g}" for e in self.atkinson_epsilons),
+            "Moran permutations 置换次数": f"{self.permutations}, seed 种子 {self.seed}",
         }

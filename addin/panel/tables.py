@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ..core import growth, indices
+from ..core import convergence, growth, indices
 from ..core.problems import DESCRIPTIONS, Problem
 from . import measures
 from .plausibility import plausibility_records
@@ -324,6 +324,72 @@ def _theil_l_note(panel: Panel, z: np.ndarray) -> list[str]:
     ]
 
 
+def convergence_table(panel: Panel, idx: pd.DataFrame, cv: pd.Series) -> pd.DataFrame:
+    """σ-convergence and spatial autocorrelation of Z per year (docs/method.md §12).
+
+    Columns: year; n (provinces with Z); log_sd (σ, the SD of ln Z); moran_i, moran_z,
+    moran_p (Moran's I of Z over the provinces' queen contiguity, row-standardised, with the
+    permutations and seed of Settings; empty when the regions are not China's provinces). The notes
+    give the trend of σ and of the chosen CV (slope per year, t) and the Carree–Klomp test
+    between the first and last year; β-convergence by stage is on the Stages table.
+    """
+    z = panel.grid(idx["open_index"]).to_numpy()
+    groups = [panel.regions[p] for p in panel.provinces]
+    inputs = measures.DisparityInput(z, None, groups, panel.options, panel.provinces)
+    out = pd.DataFrame(
+        {
+            "year": panel.years,
+            "n": _count(z).astype(int),
+            **measures.disparity_columns(inputs, "convergence"),
+        }
+    )
+    years = np.asarray(panel.years, dtype=float)
+    lines = [_trend_note("σ (SD of ln Z)", out["log_sd"], years)]
+    lines.append(_trend_note("CV (chosen)", cv, years))
+    lines.append(_carree_klomp_note(z, panel.years))
+    if inputs.moran is None:
+        lines.append("Moran's I: the regions are not China's provinces; use MORAN_I with a matrix")
+    return _with_notes(out, _notes(panel, *lines))
+
+
+#: The Stages table's β-convergence columns, by the label of the kernel's result.
+_STAGE_BETA = {"beta": "beta", "beta_t": "t", "speed": "speed", "half_life": "half_life"}
+
+
+def with_stage_beta(stages: pd.DataFrame, panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
+    """The Stages table with absolute β-convergence of Z across the provinces within each
+    stage, from its first to its last year (:func:`~addin.core.convergence.beta_by_stage`):
+    beta, beta_t, speed (λ), half_life and n_beta (provinces used); empty where a stage's
+    first or last year has no data or β is not defined (half-life: no convergence)."""
+    z = panel.grid(idx["open_index"]).to_numpy()
+    e = convergence.beta_by_stage(z, panel.years, panel.options.stages)
+    for key, label in _STAGE_BETA.items():
+        stages[key] = e[label]
+    stages["n_beta"] = e["n"].astype(int)
+    return stages
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    return "—" if not np.isfinite(value) else f"{value:.{digits}g}"
+
+
+def _trend_note(what: str, series: pd.Series, years: np.ndarray) -> str:
+    e = convergence.trend(series.to_numpy(dtype=float), years)
+    return (
+        f"trend of {what} 趋势: {_fmt(e['slope'])} per year, t = {_fmt(e['t'], 3)}, "
+        f"R² = {_fmt(e['r2'], 3)}, {int(e['n'])} years (σ收敛: slope < 0)"
+    )
+
+
+def _carree_klomp_note(z: np.ndarray, years: list[int]) -> str:
+    e = convergence.carree_klomp(z[:, 0], z[:, -1])
+    return (
+        f"Carree–Klomp {years[0]} vs {years[-1]}: var ln Z {_fmt(e['var_first'])} → "
+        f"{_fmt(e['var_last'])}, T2 = {_fmt(e['statistic'], 3)}, p = {_fmt(e['p'], 3)}, "
+        f"n = {int(e['n'])}"
+    )
+
+
 #: Said under the Disparity table and by the CLI when there is no population at all.
 NO_POPULATION = (
     "no population data 无人口数据: the population-weighted measures (CV, Theil, Gini, Atkinson) "
@@ -598,18 +664,21 @@ class Tables:
     disparity: pd.DataFrame
     stages: pd.DataFrame
     quality: pd.DataFrame
+    convergence: pd.DataFrame
 
 
 def compute_all(panel: Panel) -> Tables:
     """Run the whole method on a panel."""
     idx = index_table(panel)
     factors = factor_series(panel, idx)
+    disparity = disparity_series(panel, idx)
     return Tables(
         panel,
         idx,
         table1(panel, idx),
         factors,
-        disparity_series(panel, idx),
-        stage_table(panel, factors),
+        disparity,
+        with_stage_beta(stage_table(panel, factors), panel, idx),
         quality_table(panel, idx),
+        convergence_table(panel, idx, disparity["cv"]),
     )

@@ -29,15 +29,16 @@ DATA_SHEETS: dict[str, str] = {
     "population": "Population",
     "fx": "FX",
 }
-INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY = (
+INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY, CONVERGENCE = (
     "Index",
     "Table1",
     "Factors",
     "Disparity",
     "Stages",
     "Quality",
+    "Convergence",
 )
-OUTPUT_SHEETS = (INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY)
+OUTPUT_SHEETS = (INDEX, TABLE1, FACTORS, DISPARITY, STAGES, QUALITY, CONVERGENCE)
 FORMULAS = "Formulas"
 XLWINGS_CONF = "xlwings.conf"
 SHEET_ORDER = (
@@ -231,6 +232,19 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
         "两序列相对位置偏离时提示",
     ),
     Setting("template_version", "Template version 模板版本", _VERSION, help="Do not edit 请勿修改"),
+    # added after the version row, so that the rows above keep their cells in older books
+    Setting(
+        "permutations",
+        "Moran permutations 莫兰置换次数",
+        setting_types.WHOLE,
+        help="Random permutations behind Moran's p on Convergence (0: no p) 置换检验次数",
+    ),
+    Setting(
+        "seed",
+        "Random seed 随机种子",
+        setting_types.WHOLE,
+        help="Seed of the permutations: the same seed gives the same p 相同种子结果相同",
+    ),
 )
 SETTINGS_FIRST_ROW = 4  # header on row 3
 
@@ -362,6 +376,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         DISPARITY, "Disparity of the composite index 综合开放指数空间差异", "coefficient 系数"
     ),
+    ChartSpec(CONVERGENCE, "σ-convergence and Moran's I of Z σ收敛与莫兰指数", "σ, I"),
 )
 
 OUTPUT_TITLES: dict[str, tuple[str, str]] = {
@@ -374,6 +389,7 @@ OUTPUT_TITLES: dict[str, tuple[str, str]] = {
     DISPARITY: ("空间差异（图2）", "Spatial disparity (Figure 2)"),
     STAGES: ("阶段增长", "Growth by stage"),
     QUALITY: ("数据质量", "Data quality"),
+    CONVERGENCE: ("收敛与空间自相关", "Convergence and spatial autocorrelation"),
 }
 
 

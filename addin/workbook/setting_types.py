@@ -94,6 +94,15 @@ def _ratio(value: object, where: str) -> float:
     return number
 
 
+def _whole(value: object, where: str) -> int:
+    number, kind = classify_cell(value)
+    if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not (
+        number == int(number) and 0 <= number <= 1_000_000
+    ):
+        raise InputError(f"expected a whole number from 0 to 1,000,000, found {value!r}", where)
+    return int(number)
+
+
 def _numbers(value: object, where: str) -> tuple[float, ...]:
     """ "0.5, 1, 2" → (0.5, 1.0, 2.0); a single number cell → (its value,)."""
     number, kind = classify_cell(value)
@@ -153,5 +162,6 @@ YEARS = SettingType(_years, lambda years: ", ".join(str(y) for y in years))
 STAGES = SettingType(_stages, lambda stages: "; ".join(f"{a}-{b}" for a, b in stages))
 YES_NO = SettingType(_yes, lambda yes: "yes" if yes else "no", ("yes", "no"))
 RATIO = SettingType(_ratio, lambda x: int(x) if float(x).is_integer() else x)
+WHOLE = SettingType(_whole, int)
 NUMBERS = SettingType(_numbers, lambda xs: ", ".join(f"{x:g}" for x in xs))
 BAND = SettingType(_band, lambda band: "-".join(_number_text(x) for x in band))

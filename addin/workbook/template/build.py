@@ -93,12 +93,17 @@ GUIDE_TEXT = [
         + ", ".join(
             c.en
             for c in measures.COLUMNS
-            if c.compute and "between" not in c.key and "within" not in c.key
+            if c.compute
+            and "disparity" in c.tables
+            and "between" not in c.key
+            and "within" not in c.key
         )
         + " (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
         "Quality: filled, missing, converted and suspicious cells, provinces left out of a mean "
         "(coverage) and plausibility warnings (bands on Settings) 数据质量 · every mean and "
-        "disparity figure shows n, the number of provinces it used 各均值注明所用省份数",
+        "disparity figure shows n, the number of provinces it used 各均值注明所用省份数 · "
+        "Convergence: σ of ln Z and Moran's I of Z per year, their trends, the Carree–Klomp "
+        "test and β-convergence by stage 收敛与空间自相关",
     ),
     ("head", "Without Excel 无 Excel 时"),
     (

@@ -86,6 +86,82 @@ Sub RegisterFunctionHelp()
     args(2) = args(2) & " 0.5"
     args(2) = args(2) & U("3002")
     Application.MacroOptions Macro:=book & "ATKINSON_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
+    ' BETA_CONVERGENCE
+    description = "Absolute "
+    description = description & U("03B2")
+    description = description & "-convergence: OLS of (ln last "
+    description = description & U("2212")
+    description = description & " ln first)/years on ln first over the regions: "
+    description = description & U("03B2")
+    description = description & ", SE, t, R"
+    description = description & U("00B2")
+    description = description & ", speed "
+    description = description & U("03BB")
+    description = description & "="
+    description = description & U("2212")
+    description = description & "ln(1+"
+    description = description & U("03B2")
+    description = description & "T)/T, half-life ln2/"
+    description = description & U("03BB")
+    description = description & ", "
+    description = description & U("03B1")
+    description = description & ", n; spills labels and values. "
+    description = description & U("7EDD5BF903B26536655BFF1A03B23001680751C68BEF3001")
+    description = description & "t"
+    description = description & U("3001")
+    description = description & "R"
+    description = description & U("00B230016536655B901F5EA63001534A8870671F3002")
+    category = "Yangtze Opening-up "
+    category = category & U("957F6C5F5F00653E")
+    ReDim args(0 To 2)
+    args(0) = "Levels in the first year, one per region (e.g. Calc!C5:C15)."
+    args(0) = args(0) & " "
+    args(0) = args(0) & U("99965E746C345E73503C3002")
+    args(1) = "Levels in the last year, same regions (e.g. Calc!AF5:AF15). "
+    args(1) = args(1) & U("672B5E746C345E73503C3002")
+    args(2) = "Years between first and last, T > 0 (e.g. 29). "
+    args(2) = args(2) & U("9996672B5E7476F896945E746570")
+    args(2) = args(2) & " T"
+    args(2) = args(2) & U("3002")
+    Application.MacroOptions Macro:=book & "BETA_CONVERGENCE", Description:=description, Category:=category, ArgumentDescriptions:=args
+    ' BOOTSTRAP_CI
+    description = "Percentile bootstrap interval of a disparity measure (cv, th"
+    description = description & "eil_t, theil_l, gini, atkinson), regions resampled with thei"
+    description = description & "r weights: rows lower, upper, replicates used, one column pe"
+    description = description & "r period. "
+    description = description & U("5DEE5F0263076570768481EA52A96CD57F6E4FE1533A95F43002")
+    category = "Yangtze Opening-up "
+    category = category & U("957F6C5F5F00653E")
+    ReDim args(0 To 5)
+    args(0) = "Index values, regions in rows: a column (one period) or a re"
+    args(0) = args(0) & "gions "
+    args(0) = args(0) & U("00D7")
+    args(0) = args(0) & " periods block, e.g. C5:AF15. Blank cells are left out. "
+    args(0) = args(0) & U("63076570503CFF1A54045730533A4E3A884CFF0C4E00521762165730533A00D75E744EFD533A57DFFF1B7A7A767D53555143683C4E0D8BA13002")
+    args(1) = "Optional population per region (e.g. "
+    args(1) = args(1) & U("4E074EBA")
+    args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
+    args(1) = args(1) & "tted: unweighted. "
+    args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
+    args(2) = "Optional: ""cv"" (default), ""theil_t"", ""theil_l"", ""gini"" or ""a"
+    args(2) = args(2) & "tkinson"" ("
+    args(2) = args(2) & U("03B5")
+    args(2) = args(2) & " = 0.5). "
+    args(2) = args(2) & U("53EF9009FF1A5DEE5F0263076807FF0C9ED88BA4")
+    args(2) = args(2) & " cv"
+    args(2) = args(2) & U("3002")
+    args(3) = "Optional number of replicates (default 1000). "
+    args(3) = args(3) & U("53EF9009FF1A91CD590D6B216570FF0C9ED88BA4")
+    args(3) = args(3) & " 1000"
+    args(3) = args(3) & U("3002")
+    args(4) = "Optional seed (default 0): the same seed gives the same numb"
+    args(4) = args(4) & "ers. "
+    args(4) = args(4) & U("53EF9009FF1A968F673A79CD5B503002")
+    args(5) = "Optional coverage, e.g. 0.95 (default). "
+    args(5) = args(5) & U("53EF9009FF1A7F6E4FE16C345E73FF0C9ED88BA4")
+    args(5) = args(5) & " 0.95"
+    args(5) = args(5) & U("3002")
+    Application.MacroOptions Macro:=book & "BOOTSTRAP_CI", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' FILL_GAPS
     description = "Fill interior gaps linearly between the numbers before and a"
     description = description & "fter them, never beyond the ends; spills the same shape. "
@@ -191,6 +267,38 @@ Sub RegisterFunctionHelp()
     args(2) = args(2) & "GDP"
     args(2) = args(2) & U("53554F4D76847CFB6570FF08975E6C477387672C8EABFF093002")
     Application.MacroOptions Macro:=book & "INVEST_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
+    ' MORAN_I
+    description = "Global Moran's I of a column (or one per period of a block):"
+    description = description & " I, E[I], z (normality), permutation p, n; row-standardised "
+    description = description & "weights, by default China's provincial queen contiguity. "
+    description = description & U("51685C4083AB517063076570FF089ED88BA477017EA790BB63A577E99635FF093002")
+    category = "Yangtze Opening-up "
+    category = category & U("957F6C5F5F00653E")
+    ReDim args(0 To 4)
+    args(0) = "A column of values, one per region, or a regions "
+    args(0) = args(0) & U("00D7")
+    args(0) = args(0) & " periods block. "
+    args(0) = args(0) & U("54045730533A6570503C3002")
+    args(1) = "Optional n"
+    args(1) = args(1) & U("00D7")
+    args(1) = args(1) & "n spatial weights (blank = 0), rows and columns in the regio"
+    args(1) = args(1) & "ns' order; omitted: queen contiguity of the provinces. "
+    args(1) = args(1) & U("53EF9009FF1A")
+    args(1) = args(1) & "n"
+    args(1) = args(1) & U("00D7")
+    args(1) = args(1) & "n "
+    args(1) = args(1) & U("7A7A95F4674391CDFF1B770175655219752877017EA790BB63A53002")
+    args(2) = "Optional column of the provinces' names for the built-in con"
+    args(2) = args(2) & "tiguity; omitted: 11 rows are the belt, 31 rows NBS order. "
+    args(2) = args(2) & U("53EF9009FF1A77014EFD540D79F052173002")
+    args(3) = "Optional number of permutations (default 999). "
+    args(3) = args(3) & U("53EF9009FF1A7F6E63626B216570FF0C9ED88BA4")
+    args(3) = args(3) & " 999"
+    args(3) = args(3) & U("3002")
+    args(4) = "Optional seed (default 0): the same seed gives the same numb"
+    args(4) = args(4) & "ers. "
+    args(4) = args(4) & U("53EF9009FF1A968F673A79CD5B503002")
+    Application.MacroOptions Macro:=book & "MORAN_I", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' OPEN_INDEX
     description = "Composite opening index Z = "
     description = description & U("221A")
@@ -251,6 +359,65 @@ Sub RegisterFunctionHelp()
     args(4) = args(4) & "GDP"
     args(4) = args(4) & U("53554F4D76847CFB6570FF08975E6C477387672C8EABFF093002")
     Application.MacroOptions Macro:=book & "OPEN_INDEX", Description:=description, Category:=category, ArgumentDescriptions:=args
+    ' SIGMA_CONVERGENCE
+    description = U("03C3")
+    description = description & "-convergence of a regions "
+    description = description & U("00D7")
+    description = description & " years block: OLS trend of the SD of ln y per year (slope, S"
+    description = description & "E, t, R"
+    description = description & U("00B2")
+    description = description & ", years) and Carree"
+    description = description & U("2013")
+    description = description & "Klomp test first vs last year (variances, T2, p, n); spills "
+    description = description & "labels and values. "
+    description = description & U("03C36536655BFF1A")
+    description = description & "ln y "
+    description = description & U("680751C65DEE76848D8B52BF53CA9996672B5E7468C09A8C3002")
+    category = "Yangtze Opening-up "
+    category = category & U("957F6C5F5F00653E")
+    ReDim args(0 To 1)
+    args(0) = "Index values, regions in rows and years across (e.g. Calc!C5"
+    args(0) = args(0) & ":AF15). "
+    args(0) = args(0) & U("5730533A00D75E744EFD533A57DFFF0C54045730533A4E3A884C3002")
+    args(1) = "Optional row of the years of the columns (e.g. Calc!C4:AF4);"
+    args(1) = args(1) & " omitted: one year apart. "
+    args(1) = args(1) & U("53EF9009FF1A540452175E744EFDFF1B770175655219630990105E748BA13002")
+    Application.MacroOptions Macro:=book & "SIGMA_CONVERGENCE", Description:=description, Category:=category, ArgumentDescriptions:=args
+    ' THEIL_BETWEEN_TEST
+    description = "Permutation test of Theil's between-group part: regions shuf"
+    description = description & "fled over the groups; rows between, share of total, p, permu"
+    description = description & "tations, one column per period. "
+    description = description & U("6CF05C14630765707EC495F45DEE5F0276847F6E636268C09A8C3002")
+    category = "Yangtze Opening-up "
+    category = category & U("957F6C5F5F00653E")
+    ReDim args(0 To 5)
+    args(0) = "Index values, regions in rows: a column (one period) or a re"
+    args(0) = args(0) & "gions "
+    args(0) = args(0) & U("00D7")
+    args(0) = args(0) & " periods block, e.g. C5:AF15. Blank cells are left out. "
+    args(0) = args(0) & U("63076570503CFF1A54045730533A4E3A884CFF0C4E00521762165730533A00D75E744EFD533A57DFFF1B7A7A767D53555143683C4E0D8BA13002")
+    args(1) = "Optional population per region (e.g. "
+    args(1) = args(1) & U("4E074EBA")
+    args(1) = args(1) & "): same shape as values, or one column for every period. Omi"
+    args(1) = args(1) & "tted: unweighted. "
+    args(1) = args(1) & U("53EF9009FF1A54045730533A4EBA53E3FF0C4E0E6570503C540C5F6272B662164E005217FF0854045E74901A7528FF09FF1B7701756552194E0D52A067433002")
+    args(2) = "Each region's group, a column of labels (e.g. Regions!B2:B12"
+    args(2) = args(2) & "). "
+    args(2) = args(2) & U("54045730533A52067EC43002")
+    args(3) = "Optional: ""T"" (default) or ""L"". "
+    args(3) = args(3) & U("7C7B578BFF1A")
+    args(3) = args(3) & "T"
+    args(3) = args(3) & U("FF089ED88BA4FF096216")
+    args(3) = args(3) & " L"
+    args(3) = args(3) & U("3002")
+    args(4) = "Optional number of permutations (default 999). "
+    args(4) = args(4) & U("53EF9009FF1A7F6E63626B216570FF0C9ED88BA4")
+    args(4) = args(4) & " 999"
+    args(4) = args(4) & U("3002")
+    args(5) = "Optional seed (default 0): the same seed gives the same numb"
+    args(5) = args(5) & "ers. "
+    args(5) = args(5) & U("53EF9009FF1A968F673A79CD5B503002")
+    Application.MacroOptions Macro:=book & "THEIL_BETWEEN_TEST", Description:=description, Category:=category, ArgumentDescriptions:=args
     ' THEIL_INDEX
     description = "Population-weighted Theil index (T or L) across regions: one"
     description = description & " value for a column, one row (one per period) for a block. "

@@ -29,6 +29,34 @@ failed:
     ATKINSON_INDEX = Err.Description
 End Function
 
+Function BETA_CONVERGENCE(first, last, years)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        BETA_CONVERGENCE = XLPy.CallUDF("yangtze_udf", "BETA_CONVERGENCE", Array(first, last, years), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        BETA_CONVERGENCE = XLPy.CallUDF("yangtze_udf", "BETA_CONVERGENCE", Array(first, last, years))
+        Exit Function
+    #End If
+failed:
+    BETA_CONVERGENCE = Err.Description
+End Function
+
+Function BOOTSTRAP_CI(values, Optional weights, Optional measure, Optional reps, Optional seed, Optional level)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        BOOTSTRAP_CI = XLPy.CallUDF("yangtze_udf", "BOOTSTRAP_CI", Array(values, weights, measure, reps, seed, level), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        BOOTSTRAP_CI = XLPy.CallUDF("yangtze_udf", "BOOTSTRAP_CI", Array(values, weights, measure, reps, seed, level))
+        Exit Function
+    #End If
+failed:
+    BOOTSTRAP_CI = Err.Description
+End Function
+
 Function FILL_GAPS(series)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
@@ -85,6 +113,20 @@ failed:
     INVEST_INDEX = Err.Description
 End Function
 
+Function MORAN_I(values, Optional weights, Optional regions, Optional permutations, Optional seed)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        MORAN_I = XLPy.CallUDF("yangtze_udf", "MORAN_I", Array(values, weights, regions, permutations, seed), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        MORAN_I = XLPy.CallUDF("yangtze_udf", "MORAN_I", Array(values, weights, regions, permutations, seed))
+        Exit Function
+    #End If
+failed:
+    MORAN_I = Err.Description
+End Function
+
 Function OPEN_INDEX(trade, fie, gdp, Optional trade_to_gdp_unit, Optional fie_to_gdp_unit)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
@@ -97,6 +139,34 @@ Function OPEN_INDEX(trade, fie, gdp, Optional trade_to_gdp_unit, Optional fie_to
     #End If
 failed:
     OPEN_INDEX = Err.Description
+End Function
+
+Function SIGMA_CONVERGENCE(values, Optional years)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        SIGMA_CONVERGENCE = XLPy.CallUDF("yangtze_udf", "SIGMA_CONVERGENCE", Array(values, years), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        SIGMA_CONVERGENCE = XLPy.CallUDF("yangtze_udf", "SIGMA_CONVERGENCE", Array(values, years))
+        Exit Function
+    #End If
+failed:
+    SIGMA_CONVERGENCE = Err.Description
+End Function
+
+Function THEIL_BETWEEN_TEST(values, weights, groups, Optional kind, Optional permutations, Optional seed)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        THEIL_BETWEEN_TEST = XLPy.CallUDF("yangtze_udf", "THEIL_BETWEEN_TEST", Array(values, weights, groups, kind, permutations, seed), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        THEIL_BETWEEN_TEST = XLPy.CallUDF("yangtze_udf", "THEIL_BETWEEN_TEST", Array(values, weights, groups, kind, permutations, seed))
+        Exit Function
+    #End If
+failed:
+    THEIL_BETWEEN_TEST = Err.Description
 End Function
 
 Function THEIL_INDEX(values, Optional weights, Optional kind)
