@@ -25,11 +25,8 @@ from __future__ import annotations
 import argparse
 import math
 import platform
-import statistics
 import sys
-import time
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,23 +34,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_time  # noqa: E402 (bench/, the script's folder)
+
 from addin.core.disparity import weighted_cv  # noqa: E402
 from addin.core.indices import open_index  # noqa: E402
 from addin.panel.options import Options  # noqa: E402
 from addin.panel.tables import compute_all  # noqa: E402
 from addin.panel.tidy import SeriesData, build_panel  # noqa: E402
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``repeats`` calls, in seconds (one warm-up call first)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
 
 # --- 1. kernels ------------------------------------------------------------------------------
 

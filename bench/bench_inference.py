@@ -26,29 +26,17 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_time  # noqa: E402 (bench/, the script's folder)
+
 from addin.core.inference import MEASURES, bootstrap  # noqa: E402
 from addin.core.spatial import Weights, moran  # noqa: E402
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``repeats`` calls, in seconds (one warm-up call first)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bare_measures(y: np.ndarray, w: np.ndarray) -> np.ndarray:
