@@ -55,9 +55,23 @@ def edited(base: Path, folder: Path, change: Callable[[openpyxl.Workbook], None]
     shutil.copy(base, path)
     wb = openpyxl.load_workbook(path, keep_vba=True)
     change(wb)
+    _name_new_sheets_as_excel_does(wb)
     wb.save(path)
     wb.close()
     return path
+
+
+def _name_new_sheets_as_excel_does(wb: openpyxl.Workbook) -> None:
+    """Excel gives every sheet it adds to a book with VBA a code name (``Sheet<n>``);
+    openpyxl does not, so a sheet a test adds gets one here, unique ignoring case."""
+    taken = {(ws.sheet_properties.codeName or "").lower() for ws in wb.worksheets}
+    n = 1
+    for ws in wb.worksheets:
+        if not ws.sheet_properties.codeName:
+            while f"sheet{n}" in taken:
+                n += 1
+            ws.sheet_properties.codeName = f"Sheet{n}"
+            taken.add(f"sheet{n}")
 
 
 def engine_tables(data: dict[str, pd.DataFrame], options: Options | None = None):

@@ -45,8 +45,10 @@ BUNDLED = (
     "addin/excel/accessor.py",
     "addin/excel/args.py",
     "addin/panel/__init__.py",
+    "addin/panel/contiguity.py",
     "addin/panel/measures.py",
     "addin/panel/options.py",
+    "addin/panel/provinces.py",
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same code gives the same main.py
 
