@@ -1032,6 +1032,15 @@ def excel_rule_violations(path) -> list[str]:
         return book.errors + found
 
 
+def book_violations(path) -> list[str]:
+    """:func:`excel_rule_violations` of ``path`` when it is a workbook (.xlsx, .xlsm, a zip);
+    nothing for any other file written (a CSV, a text report)."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path):
+        return excel_rule_violations(path)
+    return []
+
+
 if __name__ == "__main__":  # python tests/excel_rules.py BOOK...
     for argument in sys.argv[1:]:
         for line in excel_rule_violations(argument):

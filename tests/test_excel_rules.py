@@ -6,8 +6,11 @@ emptied calcChain removed with its relationship kept."""
 
 from __future__ import annotations
 
+import os
 import re
 import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -487,3 +490,31 @@ def test_an_index_too_small_for_a_number_is_a_stated_problem_not_a_subnormal(tmp
     assert row.iloc[0] == "上海" and row.iloc[3] == 1996
     assert row.isna().iloc[4] and row.isna().iloc[6]  # T and Z blank, I computed
     assert row.iloc[5] > 0 and "too small for a number" in row.iloc[-1]
+
+
+# --- books saved by child processes ------------------------------------------------------
+@pytest.mark.breaks_excel_rules  # sets up the child's check itself, as conftest does
+def test_the_books_a_yangtze_command_saves_are_checked_too(book, tmp_path):
+    """``yangtze regenerate`` run as a command with the environment conftest gives child
+    processes: the book that keeps a part without a content type is reported, the clean
+    one is not, and both commands end as they would without the check."""
+    clean = copy_of(book, tmp_path, "clean.xlsm")
+    broken = rewritten(
+        copy_of(book, tmp_path, "broken.xlsm"),
+        lambda parts: parts.__setitem__("xl/extra.dat", b"\0"),
+    )
+    report = tmp_path / "report.txt"
+    child_checks = Path(__file__).resolve().parent / "child_checks"
+    env = {**os.environ, "YANGTZE_EXCEL_RULES_REPORT": str(report), "PYTHONPATH": str(child_checks)}
+    for path in (clean, broken):
+        done = subprocess.run(
+            [sys.executable, "-m", "addin.cli", "regenerate", str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    assert report.read_text(encoding="utf-8").splitlines() == [
+        "broken.xlsm: [Content_Types].xml: part xl/extra.dat has no content type"
+    ]
