@@ -1000,7 +1000,7 @@ def defined_name_rules(book: Book) -> list[str]:
         f'{workbook}: <definedName name="{name.get("name")}" '
         f'localSheetId="{name.get("localSheetId")}">: the book has {count} sheets'
         for name in root.iter(f"{MAIN}definedName")
-        if _index_beyond(name.get("localSheetId"), count) and name.get("localSheetId") is not None
+        if _index_beyond(name.get("localSheetId"), count)
     ]
 
 
