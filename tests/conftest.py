@@ -3,12 +3,12 @@ check of Excel's cross-part rules on every workbook a test saves."""
 
 from __future__ import annotations
 
-import zipfile
+import os
 from pathlib import Path
 
 import pytest
 
-from excel_rules import excel_rule_violations
+from excel_rules import book_violations
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
@@ -36,12 +36,17 @@ def shared_method() -> Path:
     return SHARED_METHOD
 
 
+CHILD_CHECKS = Path(__file__).resolve().parent / "child_checks"
+
+
 @pytest.fixture(autouse=True)
-def excel_rules_checked(request, monkeypatch):
+def excel_rules_checked(request, monkeypatch, tmp_path_factory):
     """Every workbook saved during a test (regenerated, imported into, made by ``template`` or
     ``demo``: all go through ``atomic_write``; or built by XlsxWriter, as ``make_book``
     does) is checked against Excel's cross-part rules (tests/excel_rules.py) as it is
-    written; a violation fails the test. Tests that write broken books on purpose carry
+    written; a violation fails the test. Child processes (``yangtze`` run as a command)
+    check what they save through ``child_checks/sitecustomize.py`` and report to a file
+    read when the test ends. Tests that write broken books on purpose carry
     ``@pytest.mark.breaks_excel_rules``."""
     if request.node.get_closest_marker("breaks_excel_rules"):
         yield
@@ -69,10 +74,17 @@ def excel_rules_checked(request, monkeypatch):
     monkeypatch.setattr(saving, "atomic_write", checked_write)
     monkeypatch.setattr(file_engine, "atomic_write", checked_write)
     monkeypatch.setattr(xlsxwriter.Workbook, "close", checked_close)
+    report = tmp_path_factory.mktemp("excel_rules") / "children.txt"
+    monkeypatch.setenv("YANGTZE_EXCEL_RULES_REPORT", str(report))
+    paths = [str(CHILD_CHECKS), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
     yield
+    if report.exists():
+        pytest.fail(
+            "a child process saved a book that breaks Excel's rules:\n" + report.read_text()
+        )
 
 
 def _assert_excel_rules(path: Path) -> None:
-    if path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path):
-        found = excel_rule_violations(path)
-        assert not found, f"{path.name} breaks Excel's rules:\n" + "\n".join(found)
+    found = book_violations(path)
+    assert not found, f"{path.name} breaks Excel's rules:\n" + "\n".join(found)

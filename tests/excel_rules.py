@@ -20,7 +20,24 @@ Rules:
   when absent) is a sheetId of the workbook, and its cell holds a formula ``<f>`` (or lies
   in an array formula's range).
 - tables: ``ref`` covers the header row, the number of ``tableColumn`` equals the ref's
-  width, each column's name equals its header cell's text; table ids and names unique.
+  width and ``tableColumns count``, each column's name equals its header cell's text;
+  column names unique ignoring case, column ids unique; ``autoFilter ref`` equal to the
+  table's ref without its totals row, every ``sortState ref`` inside the table; table ids
+  and names unique.
+- structured references (``Table1[Column]``, ``Table1[[#This Row],[Column]]``) in cell
+  formulas, conditional formats, validations, defined names and tables' own formulas
+  name an existing table and columns it has.
+- indexes into other parts: cell style indexes (``<c s>``, ``<row s>``, ``<col style>``)
+  below ``cellXfs``' count; ``dxfId`` of conditional formats and every ``…DxfId`` of
+  tables below ``dxfs``' count; ``t="s"`` cells' values below the shared strings' count;
+  ``definedName localSheetId`` below the number of sheets.
+- VML: ``o:idmap`` blocks and ``_x0000_s`` shape ids unique across the drawings of
+  comments and controls (``<legacyDrawing>``), and apart from those across the header and
+  footer pictures' (``<legacyDrawingHF>``), as Excel numbers them.
+- content types by relationship: a part a relationship names as a worksheet, styles,
+  table, chart, drawing, VML drawing, VBA project, printer settings… has that kind's
+  content type, whether from its Override or its extension's Default (a
+  ``printerSettings1.bin`` typed as the VBA project by ``<Default Extension="bin">`` is not).
 - charts: each ``c:ser`` has only the children of its chart type's series, in schema order
   (``cat``/``val`` for bar, line, area, pie…; ``xVal``/``yVal``/``bubbleSize`` for scatter
   and bubble); each cache's ``ptCount`` is at least the number of points listed and every
@@ -222,6 +239,15 @@ class Book:
             out.append((sheet.get("name", ""), sheet_id, targets.get(sheet.get(f"{REL}id"))))
         return out
 
+    def tables(self) -> list[str]:
+        """The table parts of the book's worksheets, in tab order."""
+        return [
+            table
+            for _, _, part in self.sheets()
+            if part and self.exists(part)
+            for table in self.related(part, "table")
+        ]
+
     def shared_strings(self) -> list[str]:
         workbook = self.workbook()
         found = self.related(workbook, "sharedStrings") if workbook else []
@@ -383,7 +409,7 @@ def _table_rules(book: Book, sheet: str, part: str, table: str, shared: list[str
     except ValueError:
         return [f'{table}: <table ref="{ref}">: not a range']
     columns = list(root.iter(f"{MAIN}tableColumn"))
-    out = []
+    out = _table_column_rules(table, root, columns) + _table_filter_rules(table, root, ref)
     if len(columns) != right - left + 1:
         out.append(
             f'{table}: <table ref="{ref}">: {len(columns)} tableColumn for {right - left + 1} '
@@ -399,12 +425,68 @@ def _table_rules(book: Book, sheet: str, part: str, table: str, shared: list[str
                 header[split_ref(cell.get("r", ""))[1]] = _cell_text(cell, shared)
     for offset, column in enumerate(columns):
         text = header.get(left + offset, "")
-        name = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), column.get("name", ""))
-        if name != text:
+        if _column_name(column) != text:
             out.append(
                 f'{table}: <tableColumn name="{column.get("name")}">: header cell '
                 f"{sheet}!{_letters(left + offset)}{top} holds {text!r}"
             )
+    return out
+
+
+def _column_name(column) -> str:
+    """A ``tableColumn``'s name as its header cell shows it (``_x000a_`` a line break)."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), column.get("name", ""))
+
+
+def _table_column_rules(table: str, root, columns: list) -> list[str]:
+    """``tableColumns count`` equal to the columns listed; names unique ignoring case;
+    ids unique."""
+    out = []
+    holder = root.find(f"{MAIN}tableColumns")
+    count = holder.get("count") if holder is not None else None
+    if count is not None and count != str(len(columns)):
+        out.append(f'{table}: <tableColumns count="{count}">: {len(columns)} tableColumn listed')
+    names, ids = set(), set()
+    for column in columns:
+        label = f'<tableColumn id="{column.get("id")}" name="{column.get("name")}">'
+        name = _column_name(column).casefold()
+        if name in names:
+            out.append(f"{table}: {label}: name used twice (Excel ignores case)")
+        if column.get("id") in ids:
+            out.append(f"{table}: {label}: id used twice")
+        names.add(name)
+        ids.add(column.get("id"))
+    return out
+
+
+def _range(ref: str) -> tuple[int, int, int, int]:
+    """``"B2:D9"`` → (top, left, bottom, right); a single cell is a range of one."""
+    first, _, last = ref.partition(":")
+    (top, left), (bottom, right) = split_ref(first), split_ref(last or first)
+    return top, left, bottom, right
+
+
+def _table_filter_rules(table: str, root, ref: str) -> list[str]:
+    """The table's ``autoFilter ref`` equal to its ref without the totals row; every
+    ``sortState ref`` inside the table."""
+    out = []
+    top, left, bottom, right = _range(ref)
+    totals = int(root.get("totalsRowCount", "0") or 0)
+    expected = f"{_letters(left)}{top}:{_letters(right)}{bottom - totals}"
+    found = root.find(f"{MAIN}autoFilter")
+    if found is not None and found.get("ref", "").replace("$", "") != expected:
+        out.append(
+            f'{table}: <autoFilter ref="{found.get("ref")}">: the table\'s ref {ref} without '
+            f"its totals row is {expected}"
+        )
+    for state in root.iter(f"{MAIN}sortState"):
+        try:
+            s_top, s_left, s_bottom, s_right = _range(state.get("ref", "").replace("$", ""))
+        except ValueError:
+            out.append(f'{table}: <sortState ref="{state.get("ref")}">: not a range')
+            continue
+        if s_top < top or s_left < left or s_bottom > bottom or s_right > right:
+            out.append(f'{table}: <sortState ref="{state.get("ref")}">: outside the table {ref}')
     return out
 
 
@@ -434,6 +516,85 @@ def table_rules(book: Book) -> list[str]:
                 if key in seen:
                     out.append(f"{table}: table id or name {key!r} also used by {seen[key]}")
                 seen[key] = table
+    return out
+
+
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+#: A table's name right before ``[`` (not a sheet's, a workbook's ``[1]`` nor a name's part)
+_TABLE_NAME = re.compile(r"(?<![\w.\]!'])([^\W\d][\w.]*)\[")
+_FORMULA_TAGS = ("f", "formula", "formula1", "formula2", "definedName")
+_TABLE_FORMULA_TAGS = ("calculatedColumnFormula", "totalsRowFormula")
+
+
+def _bracketed(text: str, start: int) -> int:
+    """The index just past the ``]`` closing the ``[`` at ``start`` (``'`` escapes the next
+    character, as in ``Table1['#Col]``)."""
+    depth, at = 0, start
+    while at < len(text):
+        char = text[at]
+        if char == "'":
+            at += 1
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return at + 1
+        at += 1
+    return len(text)
+
+
+def structured_references(formula: str) -> list[tuple[str, list[str]]]:
+    r"""(table, columns named) of each structured reference in ``formula``; the special
+    items (``#All``, ``#This Row``…) are left out.
+
+    >>> structured_references("SUM(Sales[Q1])+Sales[[#This Row],[It''s '#1]]&\"x[y]\"")
+    [('Sales', ['Q1']), ('Sales', ["It's #1"])]
+    >>> structured_references("T[[Jan]:[Feb]]+T[#All]+[1]Sheet1!A1+'[2]S'!A1")
+    [('T', ['Jan', 'Feb']), ('T', [])]
+    """
+    formula = _STRING.sub('""', formula)
+    out = []
+    for found in _TABLE_NAME.finditer(formula):
+        inner = formula[found.end() : _bracketed(formula, found.end() - 1) - 1]
+        items = re.findall(r"\[((?:'.|[^\]'])*)\]", inner) if "[" in inner else [inner]
+        columns = [re.sub(r"'(.)", r"\1", i.strip().lstrip("@")) for i in items]
+        out.append((found.group(1), [c for c in columns if c and not c.startswith("#")]))
+    return out
+
+
+def _formulas(book: Book):
+    """(part, tag, text) of every formula in the book's worksheets, defined names and tables."""
+    workbook = book.workbook()
+    roots = [(part, root) for _, part, root in _worksheets(book)]
+    roots += [(workbook, book.xml(workbook))] if workbook else []
+    roots += [(table, book.xml(table)) for table in book.tables()]
+    tags = [f"{MAIN}{tag}" for tag in _FORMULA_TAGS + _TABLE_FORMULA_TAGS]
+    for part, root in roots:
+        for element in root.iter(*tags) if root is not None else ():
+            if element.text:
+                yield part, _local(element.tag), element.text
+
+
+def structured_reference_rules(book: Book) -> list[str]:
+    """Every structured reference (``Table1[Column]``) in a formula, a defined name or a
+    table's formulas names an existing table (by its displayName, ignoring case) and
+    columns of that table."""
+    tables: dict[str, set[str]] = {}
+    for table in book.tables():
+        root = book.xml(table)
+        if root is not None:
+            columns = {_column_name(c).casefold() for c in root.iter(f"{MAIN}tableColumn")}
+            tables[root.get("displayName", root.get("name", "")).casefold()] = columns
+    out = []
+    for part, tag, text in _formulas(book):
+        for table, columns in structured_references(text):
+            if table.casefold() not in tables:
+                out.append(f"{part}: <{tag}>{text}</{tag}>: no table is named {table}")
+                continue
+            missing = [c for c in columns if c.casefold() not in tables[table.casefold()]]
+            if missing:
+                out.append(f"{part}: <{tag}>{text}</{tag}>: table {table} has no column {missing}")
     return out
 
 
@@ -647,6 +808,202 @@ def _subnormal(text: str | None) -> bool:
     return number != 0 and abs(number) < _SMALLEST_NORMAL
 
 
+# --- indexes into other parts ------------------------------------------------------------
+def _worksheets(book: Book):
+    """(sheet name, part, parsed root) of each worksheet that could be read."""
+    for sheet, _, part in book.sheets():
+        if part and book.exists(part) and "worksheets/" in part:
+            root = book.xml(part)
+            if root is not None:
+                yield sheet, part, root
+
+
+def _styles(book: Book):
+    workbook = book.workbook()
+    found = book.related(workbook, "styles") if workbook else []
+    return book.xml(found[0]) if found else None
+
+
+def _count(styles, name: str, entry: str) -> int:
+    """How many ``entry`` elements the styles list ``name`` holds (``cellXfs``/``xf``)."""
+    found = styles.find(f"{MAIN}{name}") if styles is not None else None
+    return len(found.findall(f"{MAIN}{entry}")) if found is not None else 0
+
+
+def _index_beyond(value: str | None, count: int) -> bool:
+    try:
+        return value is not None and not 0 <= int(value) < count
+    except ValueError:
+        return True
+
+
+def _dxf_ids(root):
+    """(element, attribute, value) of every ``dxfId``/``…DxfId`` attribute under ``root``."""
+    for element in root.iter():
+        for key, value in element.attrib.items():
+            if key.lower().endswith("dxfid") and "}" not in key:
+                yield element, key, value
+
+
+def style_rules(book: Book) -> list[str]:
+    """Cell style indexes (``<c s>``, ``<row s>``, ``<col style>``) within ``cellXfs``;
+    ``dxfId`` of conditional formats and tables within ``dxfs``."""
+    styles = _styles(book)
+    xfs, dxfs = _count(styles, "cellXfs", "xf"), _count(styles, "dxfs", "dxf")
+    out = []
+    for _, part, root in _worksheets(book):
+        for tag, key in (("c", "s"), ("row", "s"), ("col", "style")):
+            for element in root.iter(f"{MAIN}{tag}"):
+                if _index_beyond(element.get(key), xfs):
+                    where = element.get("r") or element.get("min", "")
+                    out.append(
+                        f'{part}: <{tag} {key}="{element.get(key)}"> ({where}): beyond the '
+                        f"{xfs} cellXfs of the styles"
+                    )
+        for rule in root.iter(f"{MAIN}cfRule"):
+            if _index_beyond(rule.get("dxfId"), dxfs):
+                out.append(f'{part}: <cfRule dxfId="{rule.get("dxfId")}">: beyond the {dxfs} dxfs')
+    for table in book.tables():
+        root = book.xml(table)
+        for element, key, value in _dxf_ids(root) if root is not None else ():
+            if _index_beyond(value, dxfs):
+                tag = _local(element.tag)
+                out.append(f'{table}: <{tag} {key}="{value}">: beyond the {dxfs} dxfs')
+    return out
+
+
+def shared_string_rules(book: Book) -> list[str]:
+    """Every ``t="s"`` cell's value an index into the sharedStrings table."""
+    count = len(book.shared_strings())
+    out = []
+    for _, part, root in _worksheets(book):
+        for cell in root.iter(f"{MAIN}c"):
+            if cell.get("t") == "s" and _index_beyond(cell.findtext(f"{MAIN}v"), count):
+                out.append(
+                    f'{part}: <c r="{cell.get("r")}" t="s">: string {cell.findtext(f"{MAIN}v")} '
+                    f"beyond the {count} shared strings"
+                )
+    return out
+
+
+_IDMAP = re.compile(rb"<o:idmap\b[^>]*\bdata=\"([^\"]*)\"")
+_SHAPE_ID = re.compile(rb"<v:shape\b[^>]*\b(?:o:sp)?id=\"(_x0000_s\d+)\"")
+
+
+def _vml_drawings(book: Book, element: str) -> list[str]:
+    """The VML parts the worksheets name by ``<legacyDrawing>`` (comments, form controls)
+    or ``<legacyDrawingHF>`` (header and footer pictures), as ``element`` says."""
+    out = []
+    for _, part, root in _worksheets(book):
+        targets = {rid: target for rid, _, target in book.rels(part)}
+        for found in root.iter(f"{MAIN}{element}"):
+            target = targets.get(found.get(f"{REL}id"))
+            if target and book.exists(target) and target not in out:
+                out.append(target)
+    return out
+
+
+def vml_rules(book: Book) -> list[str]:
+    """The ``o:idmap`` blocks and ``_x0000_s`` shape ids of the sheets' VML drawings unique
+    across the book (Excel numbers a drawing's shapes from 1024 × its block): among the
+    drawings of comments and controls (``<legacyDrawing>``), and apart from them among the
+    header and footer pictures' (``<legacyDrawingHF>``, ids in ``o:spid``), which Excel
+    numbers from 1 again."""
+    out = []
+    for element in ("legacyDrawing", "legacyDrawingHF"):
+        blocks: dict[str, str] = {}
+        shapes: dict[str, str] = {}
+        for part in _vml_drawings(book, element):
+            data = book.zf.read(book.lower[part.lower()])
+            for found in _IDMAP.finditer(data):
+                for block in found.group(1).decode().replace(" ", "").split(","):
+                    out += _once(blocks, block, part, f'<o:idmap data="{block}">')
+            for found in _SHAPE_ID.finditer(data):
+                shape = found.group(1).decode()
+                out += _once(shapes, shape, part, f'<v:shape id="{shape}">')
+    return out
+
+
+def _once(seen: dict[str, str], key: str, part: str, element: str) -> list[str]:
+    """Note ``key`` as used by ``part``: a line when another part used it already."""
+    if key in seen:
+        return [f"{part}: {element}: also in {seen[key]}"]
+    seen[key] = part
+    return []
+
+
+_SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+#: The content type a part must have, by the type of the relationship that names it.
+EXPECTED_TYPES = {
+    "vbaProject": ("application/vnd.ms-office.vbaProject",),
+    "printerSettings": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings",
+    ),
+    "vmlDrawing": ("application/vnd.openxmlformats-officedocument.vmlDrawing",),
+    "worksheet": (f"{_SPREADSHEET}worksheet+xml",),
+    "styles": (f"{_SPREADSHEET}styles+xml",),
+    "sharedStrings": (f"{_SPREADSHEET}sharedStrings+xml",),
+    "calcChain": (f"{_SPREADSHEET}calcChain+xml",),
+    "table": (f"{_SPREADSHEET}table+xml",),
+    "comments": (f"{_SPREADSHEET}comments+xml",),
+    "drawing": ("application/vnd.openxmlformats-officedocument.drawing+xml",),
+    "chart": ("application/vnd.openxmlformats-officedocument.drawingml.chart+xml",),
+    "theme": ("application/vnd.openxmlformats-officedocument.theme+xml",),
+}
+
+
+def _content_types(book: Book) -> tuple[dict[str, str], dict[str, str]]:
+    """Overrides by lower-case part name and Defaults by lower-case extension."""
+    root = book.xml("[Content_Types].xml") if book.exists("[Content_Types].xml") else None
+    if root is None:
+        return {}, {}
+    overrides = {
+        o.get("PartName", "").lstrip("/").lower(): o.get("ContentType", "")
+        for o in root.iter(f"{CT}Override")
+    }
+    defaults = {
+        d.get("Extension", "").lower(): d.get("ContentType", "") for d in root.iter(f"{CT}Default")
+    }
+    return overrides, defaults
+
+
+def part_type_rules(book: Book) -> list[str]:
+    """A part named by a relationship of a known type has that type's content type, from
+    its Override or else its extension's Default (a ``printerSettings1.bin`` typed as the
+    VBA project by ``<Default Extension="bin">`` is not)."""
+    overrides, defaults = _content_types(book)
+    out = []
+    for rels in (n for n in book.names if n.endswith(".rels")):
+        for _, kind, target in book.rels(_source_of(rels)):
+            if kind not in EXPECTED_TYPES or target is None or not book.exists(target):
+                continue
+            key = target.lower()
+            extension = key.rsplit(".", 1)[-1]
+            given = overrides.get(key, defaults.get(extension))
+            if given is not None and given not in EXPECTED_TYPES[kind]:
+                source = "Override" if key in overrides else f'Default "{extension}"'
+                out.append(
+                    f"[Content_Types].xml: part {target} ({kind}) has content type {given} "
+                    f"from its {source}"
+                )
+    return out
+
+
+def defined_name_rules(book: Book) -> list[str]:
+    """Every ``definedName localSheetId`` names a sheet: 0 to the number of sheets - 1."""
+    workbook = book.workbook()
+    root = book.xml(workbook) if workbook else None
+    if root is None:
+        return []
+    count = len(book.sheets())
+    return [
+        f'{workbook}: <definedName name="{name.get("name")}" '
+        f'localSheetId="{name.get("localSheetId")}">: the book has {count} sheets'
+        for name in root.iter(f"{MAIN}definedName")
+        if _index_beyond(name.get("localSheetId"), count)
+    ]
+
+
 RULES = (
     content_type_rules,
     relationship_rules,
@@ -657,6 +1014,12 @@ RULES = (
     app_rules,
     zip_rules,
     worksheet_rules,
+    style_rules,
+    shared_string_rules,
+    vml_rules,
+    part_type_rules,
+    defined_name_rules,
+    structured_reference_rules,
 )
 
 
@@ -667,6 +1030,15 @@ def excel_rule_violations(path) -> list[str]:
         book = Book(zf)
         found = [line for rule in RULES for line in rule(book)]
         return book.errors + found
+
+
+def book_violations(path) -> list[str]:
+    """:func:`excel_rule_violations` of ``path`` when it is a workbook (.xlsx, .xlsm, a zip);
+    nothing for any other file written (a CSV, a text report)."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path):
+        return excel_rule_violations(path)
+    return []
 
 
 if __name__ == "__main__":  # python tests/excel_rules.py BOOK...

@@ -6,8 +6,11 @@ emptied calcChain removed with its relationship kept."""
 
 from __future__ import annotations
 
+import os
 import re
 import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -58,6 +61,12 @@ def test_template_demo_and_a_regenerated_user_book_break_no_rule(book, tmp_path,
     assert excel_rule_violations(path) == []  # the chain made here is right
     regenerate(path, capsys)
     assert excel_rule_violations(path) == []
+
+
+TABLE_TYPE = (
+    b'<Override PartName="/xl/tables/table1.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.table+xml"/>'
+)
 
 
 # --- each rule, broken by hand ----------------------------------------------------------
@@ -154,7 +163,73 @@ BROKEN = {
         ),
         "TitlesOfParts does not list the workbook's sheets",
     ),
+    "cell style beyond cellXfs": (
+        lambda p, parts: _replace(
+            parts, _sheet_xml_of(p, "My notes"), b'<c r="A1" t="s">', b'<c r="A1" s="9999" t="s">'
+        ),
+        '<c s="9999"> (A1): beyond the',
+    ),
+    "shared string beyond the table": (
+        lambda p, parts: _replace(
+            parts, _sheet_xml_of(p, "My notes"), b"<v>182</v>", b"<v>99999</v>"
+        ),
+        '<c r="A1" t="s">: string 99999 beyond the',
+    ),
+    "conditional format's dxfId beyond dxfs": (
+        lambda p, parts: _replace(
+            parts,
+            _sheet_xml_of(p, "My notes"),
+            b"<pageMargins",
+            b'<conditionalFormatting sqref="A1"><cfRule type="expression" dxfId="99" '
+            b'priority="1"><formula>TRUE</formula></cfRule></conditionalFormatting><pageMargins',
+        ),
+        '<cfRule dxfId="99">: beyond the',
+    ),
+    "VML block used twice": (
+        lambda p, parts: _replace(parts, "xl/drawings/vmlDrawing2.vml", b'data="2"', b'data="1"'),
+        '<o:idmap data="1">: also in xl/drawings/vmlDrawing1.vml',
+    ),
+    "VML shape id used twice": (
+        lambda p, parts: _replace(
+            parts, "xl/drawings/vmlDrawing2.vml", b'id="_x0000_s2049"', b'id="_x0000_s1025"'
+        ),
+        '<v:shape id="_x0000_s1025">: also in xl/drawings/vmlDrawing1.vml',
+    ),
+    "printer settings typed as the VBA project": (
+        lambda p, parts: _with_printer_settings(parts, _sheet_xml_of(p, "My notes")),
+        "part xl/printerSettings/printerSettings1.bin (printerSettings) has content type "
+        'application/vnd.ms-office.vbaProject from its Default "bin"',
+    ),
+    "localSheetId beyond the sheets": (
+        lambda p, parts: _replace(
+            parts, "xl/workbook.xml", b'localSheetId="16"', b'localSheetId="18"'
+        ),
+        '<definedName name="Local" localSheetId="18">: the book has 18 sheets',
+    ),
+    "defined name naming no table": (
+        lambda p, parts: _replace(parts, "xl/workbook.xml", b"'GDP'!$C$5:$AF$5", b"SUM(Sales[Q1])"),
+        "<definedName>SUM(Sales[Q1])</definedName>: no table is named Sales",
+    ),
 }
+
+
+def _replace(parts: dict, part: str, old: bytes, new: bytes) -> None:
+    assert old in parts[part], (part, old)
+    parts[part] = parts[part].replace(old, new, 1)
+
+
+def _with_printer_settings(parts: dict, sheet: str) -> None:
+    """A page setup's printer settings on ``sheet``, typed by the book's ``Default
+    Extension="bin"``, which the template gives the VBA project."""
+    parts["xl/printerSettings/printerSettings1.bin"] = b"\0" * 16
+    rels = sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    assert rels not in parts
+    parts[rels] = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/printerSettings" Target="../printerSettings/printerSettings1.bin"/>'
+        b"</Relationships>"
+    )
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
@@ -167,22 +242,26 @@ def test_each_broken_rule_is_named_with_its_part(book, tmp_path, case):
 
 
 def test_a_table_whose_column_names_left_its_header_is_named(book, tmp_path):
-    """A table over Table1's header row: right, then with a column name that is not the
-    header cell's text, and with one column too many for its ref."""
+    """A table over Table1's header row: right, then broken by hand one rule at a time."""
     path = copy_of(book, tmp_path)
     header = list(read_table(path, layout.TABLE1).columns)
     part = _sheet_xml_of(path, layout.TABLE1)
-    ref = f"A{layout.OUT_HEADER_ROW}:{get_column_letter(len(header))}{layout.OUT_HEADER_ROW + 3}"
+    notes = _sheet_xml_of(path, "My notes")
+    last = get_column_letter(len(header))
+    top, bottom = layout.OUT_HEADER_ROW, layout.OUT_HEADER_ROW + 3
+    ref = f"A{top}:{last}{bottom}"
 
-    def table(names):
-        columns = "".join(f'<tableColumn id="{i}" name="{n}"/>' for i, n in enumerate(names, 1))
+    def table(names, filtered=ref, ids=None, count=None, attributes="", inside=""):
+        ids = ids or range(1, len(names) + 1)
+        columns = "".join(f'<tableColumn id="{i}" name="{n}"/>' for i, n in zip(ids, names))
         return (
             '<table xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" id="1" '
-            f'name="T1" displayName="T1" ref="{ref}"><tableColumns count="{len(names)}">'
-            f"{columns}</tableColumns></table>"
+            f'name="T1" displayName="T1" ref="{ref}"{attributes}><autoFilter ref="{filtered}"/>'
+            f'{inside}<tableColumns count="{count or len(names)}">{columns}</tableColumns>'
+            "</table>"
         ).encode()
 
-    def add(names):
+    def found(names=header, formula="1+1", **kwargs):
         def change(parts):
             rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
             entry = (
@@ -195,13 +274,36 @@ def test_a_table_whose_column_names_left_its_header_is_named(book, tmp_path):
                 else b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
                 b'relationships">' + entry + b"</Relationships>"
             )
-            parts["xl/tables/table1.xml"] = table(names)
+            parts["xl/tables/table1.xml"] = table(names, **kwargs)
+            _replace(parts, "[Content_Types].xml", b"</Types>", TABLE_TYPE + b"</Types>")
+            _replace(parts, notes, b"<f>SUM(B1:B2)</f>", f"<f>{formula}</f>".encode())
 
         return excel_rule_violations(rewritten(copy_of(book, tmp_path, "t.xlsm"), change))
 
-    assert add(header) == []
-    assert any('<tableColumn name="old">: header cell' in v for v in add(["old", *header[1:]]))
-    assert any("tableColumn for" in v for v in add([*header, "extra"]))
+    def named(expected, **kwargs):
+        lines = found(**kwargs)
+        return any(expected in line for line in lines)
+
+    first, second = header[0], header[1]
+    assert found(formula=f"SUM(t1[{second}])+T1[[#This Row],[{first}]]+T1[#All]") == []
+    assert found(attributes=' totalsRowCount="1"', filtered=f"A{top}:{last}{bottom - 1}") == []
+    assert named('<tableColumn name="old">: header cell', names=["old", *header[1:]])
+    assert named("tableColumn for", names=[*header, "extra"])
+    assert named(f'<tableColumns count="99">: {len(header)} tableColumn listed', count=99)
+    twice = f'<tableColumn id="2" name="{first.upper()}">: name used twice (Excel ignores case)'
+    assert first.upper() != first and named(twice, names=[first, first.upper(), *header[2:]])
+    assert named(f'<tableColumn id="1" name="{second}">: id used twice', ids=[1, 1, *range(3, 99)])
+    short = f"A{top}:{last}{bottom - 1}"
+    assert named(f'<autoFilter ref="{short}">: the table\'s ref {ref} without', filtered=short)
+    assert named(
+        f'<autoFilter ref="{ref}">: the table\'s ref {ref} without its totals row is {short}',
+        attributes=' totalsRowCount="1"',
+    )
+    outside = f'<sortState ref="B{top + 1}:{get_column_letter(len(header) + 1)}{bottom}"/>'
+    assert named(f"{outside[:-2]}>: outside the table {ref}", inside=outside)
+    assert named('<table headerRowDxfId="99">: beyond the', attributes=' headerRowDxfId="99"')
+    assert named("table T1 has no column ['nope']", formula="SUM(T1[nope])")
+    assert named("no table is named T2", formula=f"SUM(T2[{first}])")
 
 
 def test_zip64_where_not_needed_is_named(book, tmp_path):
@@ -388,3 +490,31 @@ def test_an_index_too_small_for_a_number_is_a_stated_problem_not_a_subnormal(tmp
     assert row.iloc[0] == "上海" and row.iloc[3] == 1996
     assert row.isna().iloc[4] and row.isna().iloc[6]  # T and Z blank, I computed
     assert row.iloc[5] > 0 and "too small for a number" in row.iloc[-1]
+
+
+# --- books saved by child processes ------------------------------------------------------
+@pytest.mark.breaks_excel_rules  # sets up the child's check itself, as conftest does
+def test_the_books_a_yangtze_command_saves_are_checked_too(book, tmp_path):
+    """``yangtze regenerate`` run as a command with the environment conftest gives child
+    processes: the book that keeps a part without a content type is reported, the clean
+    one is not, and both commands end as they would without the check."""
+    clean = copy_of(book, tmp_path, "clean.xlsm")
+    broken = rewritten(
+        copy_of(book, tmp_path, "broken.xlsm"),
+        lambda parts: parts.__setitem__("xl/extra.dat", b"\0"),
+    )
+    report = tmp_path / "report.txt"
+    child_checks = Path(__file__).resolve().parent / "child_checks"
+    env = {**os.environ, "YANGTZE_EXCEL_RULES_REPORT": str(report), "PYTHONPATH": str(child_checks)}
+    for path in (clean, broken):
+        done = subprocess.run(
+            [sys.executable, "-m", "addin.cli", "regenerate", str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    assert report.read_text(encoding="utf-8").splitlines() == [
+        "broken.xlsm: [Content_Types].xml: part xl/extra.dat has no content type"
+    ]

@@ -35,7 +35,6 @@ from addin import regenerate_file
 from addin.cli import main
 from addin.workbook import layout
 from addin.workbook.file_engine import FileEngine
-from addin.workbook.parts import charts
 from addin.workbook.parts.package import Package
 
 from excel_rules import excel_rule_violations
@@ -326,20 +325,12 @@ def test_an_output_sheet_deleted_in_a_book_with_excels_objects_comes_back(
 
 # ------------------------------------------------- a user's chart behind the Factors chart
 
-BEHIND_XFAIL = pytest.mark.xfail(
-    not hasattr(charts, "tool_chart"),  # i17-objects' fix (charts.tool_chart), once merged
-    strict=True,
-    reason="FileEngine.set_chart updates the first chart of the output sheet's drawing "
-    "(addin/workbook/file_engine.py): a user's chart sent behind the Factors chart is first, "
-    "so the tool rewrites the user's chart and leaves its own stale, without a note",
-)
-
 
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param("chart_bar01", marks=BEHIND_XFAIL),
-        pytest.param("chart_scatter01", marks=BEHIND_XFAIL),
+        "chart_bar01",
+        "chart_scatter01",
         "image05",  # pictures behind the chart: the chart is still the drawing's only one
     ],
 )
@@ -362,12 +353,6 @@ def test_a_users_object_behind_the_factors_chart_is_left_alone(name, base, tmp_p
         assert ours[chart] == expected[chart]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FileEngine.set_chart takes any chart in the output sheet's drawing for its own "
-    "(addin/workbook/file_engine.py): with the Factors chart deleted, the user's chart "
-    "beside it is rewritten with the Factors series instead of being left with a note",
-)
 def test_a_users_chart_stays_when_the_factors_chart_is_deleted(base, tmp_path):
     """The user put a chart beside the Factors chart, then deleted the Factors chart: the
     sheet has a drawing of its own, so the tool leaves it alone and says so (chart_parts)."""
@@ -381,4 +366,8 @@ def test_a_users_chart_stays_when_the_factors_chart_is_deleted(base, tmp_path):
     delete_chart(book, tools)
     result = regenerate_file(book, out)
     assert Parts.of(out)[users] == Parts.of(book)[users]
-    assert any("has no chart any more" in note for note in result.notes)
+    assert f"sheet {layout.FACTORS} has no chart any more, and a drawing of its own" in " ".join(
+        result.notes
+    )
+    charts_in = {p for p in Parts.of(book) if p.startswith("xl/charts/chart")}
+    assert {p for p in Parts.of(out) if p.startswith("xl/charts/chart")} == charts_in

@@ -28,6 +28,8 @@ from addin.workbook.file_engine import FileEngine
 from addin.workbook.parts.package import Package
 
 from workbooks import (
+    CALC_CHAIN_REL,
+    CALC_CHAIN_TYPE,
     HIDDEN_SHEET,
     USER_SHEET,
     engine_tables,
@@ -203,9 +205,10 @@ def test_calc_chain_loses_only_the_entries_of_rewritten_sheets(tmp_path, capsys)
     parts = zip_parts(path)
     parts["xl/calcChain.xml"] = chain.encode()
     parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>",
-        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+        b"</Relationships>", CALC_CHAIN_REL
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", CALC_CHAIN_TYPE
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():

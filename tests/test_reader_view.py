@@ -137,6 +137,7 @@ def test_a_users_match_finds_a_year_on_table1_and_on_disparity(tmp_path):
 
     def add_formulas(wb):
         ws = wb.create_sheet("Mine")
+        ws.sheet_properties.codeName = "Mine"  # as Excel names a sheet in a book with VBA
         ws["A1"] = "=MATCH(2010,Table1!$A$4:$AZ$4,0)"
         ws["A2"] = "=MATCH(2010,Disparity!$A$5:$A$100,0)"
         # the belt: row 5 + 11 provinces + 3 regions

@@ -300,7 +300,8 @@ class FileEngine:
 
     def set_chart(self, ranges: ChartRanges) -> None:
         """Point the chart on ``ranges.sheet`` that draws its measures (:func:`.tool_chart`)
-        at the rows written there."""
+        at the rows written there; a chart made again when the user deleted it (and left no
+        drawing of their own on the sheet)."""
         block = self._written[ranges.sheet]
         part = self._part(ranges.sheet)
         charts = [
@@ -309,25 +310,31 @@ class FileEngine:
             for chart in self.package.related(drawing, "chart")
             if self.package.exists(chart)
         ]
-        if not charts:
-            spec = next(c for c in layout.CHARTS if c.sheet == ranges.sheet)
-            if self.package.related(part, "drawing"):
-                self.messages.append(
-                    f"sheet {ranges.sheet} has no chart any more, and a drawing of its own; "
-                    "no chart was added"
-                )
-                return
-            from .parts.chart_parts import add_chart  # only for a chart the user deleted
-
-            charts = [add_chart(self.package, part, spec, block.n_data_rows)]
-            self.messages.append(
-                f"the chart on sheet {ranges.sheet} was missing; it was added again"
-            )
         chart = tool_chart([(c, self.package.read(c)) for c in charts], ranges)
+        if chart is None:
+            chart = self._chart_again(part, ranges.sheet, block.n_data_rows)
+        if chart is None:
+            return
         stored = self.package.read(chart)
         data, notices = update_chart(stored, ranges, block, self.path, chart)
         self.messages += notices
         self.package.put(chart, data, stored=stored)
+
+    def _chart_again(self, part: str, sheet: str, n_rows: int) -> str | None:
+        """The tool's chart of ``sheet`` added again (its part name), or None with a note
+        when the sheet has a drawing of the user's: their charts and pictures are left
+        alone, and no chart is added."""
+        if self.package.related(part, "drawing"):
+            self.messages.append(
+                f"sheet {sheet} has no chart any more, and a drawing of its own; no chart was added"
+            )
+            return None
+        from .parts.chart_parts import add_chart  # only for a chart the user deleted
+
+        spec = next(c for c in layout.CHARTS if c.sheet == sheet)
+        chart = add_chart(self.package, part, spec, n_rows)
+        self.messages.append(f"the chart on sheet {sheet} was missing; it was added again")
+        return chart
 
     def status(self, text: str) -> None:
         self.messages.append(text)

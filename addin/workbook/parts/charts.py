@@ -212,22 +212,34 @@ def _plain(ref: str) -> str:
     return ref.replace("$", "").replace("'", "")
 
 
-def tool_chart(charts: list[tuple[str, bytes]], ranges: ChartRanges) -> str:
+def tool_chart(charts: list[tuple[str, bytes]], ranges: ChartRanges) -> str | None:
     """Of the charts on an output sheet (part name, bytes), the one that draws its measures:
-    the most series references naming the measures' cells, the first one on a tie (a
-    user's chart sent behind the tool's comes first in the drawing, and is not taken).
+    the most series references naming the measures' cells, then the most naming any cell
+    of the sheet (a chart whose stale ranges name other columns), the first one on a tie
+    (a user's chart sent behind the tool's comes first in the drawing, and is not taken).
+    None when no chart names a cell of the sheet: the tool's chart was deleted, and the
+    charts left are the user's, drawing other sheets.
 
     >>> ranges = ChartRanges("S", "S!$A$5:$A$6", [("S!$B$4", "S!$B$5:$B$6")])
     >>> mine = b"<c:f>Sheet1!$A$1:$A$5</c:f>"
     >>> tool_chart([("chart2.xml", mine), ("chart1.xml", b"<c:f>S!$B$4</c:f>")], ranges)
     'chart1.xml'
+    >>> tool_chart([("chart2.xml", mine), ("chart1.xml", b"<c:f>'S'!$C$4</c:f>")], ranges)
+    'chart1.xml'
+    >>> tool_chart([("chart2.xml", mine)], ranges) is None
+    True
     """
     wanted = {_plain(ref) for pair in ranges.series for ref in pair}
+    sheet = _plain(ranges.sheet)
 
-    def score(data: bytes) -> int:
-        return sum(_plain(f.decode()) in wanted for f in _FORMULA.findall(data))
+    def score(data: bytes) -> tuple[int, int]:
+        refs = [_plain(f.decode()) for f in _FORMULA.findall(data)]
+        on_sheet = sum(ref.rpartition("!")[0] == sheet for ref in refs)
+        return sum(ref in wanted for ref in refs), on_sheet
 
-    return max(charts, key=lambda chart: score(chart[1]))[0]
+    scored = [(score(data), -order, name) for order, (name, data) in enumerate(charts)]
+    best = max(scored, default=((0, 0), 0, None))
+    return best[2] if best[0] > (0, 0) else None
 
 
 def update_chart(
