@@ -103,7 +103,8 @@ def test_columns_equal_the_kernels_over_the_same_cells(small):
         assert ((p >= 1 / 121) & (p <= 1)).all()
     notes = "\n".join(frame.attrs["notes"])
     assert "percentile bootstrap, 120 replicates, seed 4" in notes
-    assert "120 permutations" in notes and "n_weighted provinces" in notes
+    assert "each replicate draws 11 provinces with replacement" in notes
+    assert "shuffled over the regions 120 times, seed 4" in notes
 
 
 def test_an_unweighted_cv_resamples_every_province():
@@ -117,7 +118,7 @@ def test_an_unweighted_cv_resamples_every_province():
     low, high = np.quantile(replicates, [0.025, 0.975])
     got = tables.disparity[["cv_low", "cv_high"]].iloc[t].to_numpy()
     np.testing.assert_allclose(got, (low, high), rtol=1e-9)
-    assert "the plain CV chosen" in "\n".join(tables.disparity.attrs["notes"])
+    assert "the plain CV chosen: weights not used" in "\n".join(tables.disparity.attrs["notes"])
 
 
 def test_zero_replicates_or_permutations_leave_the_columns_empty_with_a_note():

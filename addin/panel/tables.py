@@ -316,14 +316,17 @@ def _inference_notes(panel: Panel, inputs: measures.DisparityInput) -> list[str]
     level, what was resampled, n), or why they are empty and which setting to change."""
     opts = panel.options
     level = f"{measures.LEVEL:.0%}"
-    cv = "" if opts.cv_weighted else " (the plain CV chosen: every province with Z, n)"
+    n = inputs.values.shape[0]
+    cv = "" if opts.cv_weighted else "; the plain CV chosen: weights not used, n provinces"
     done = {
         "bootstrap_reps": f"{level} intervals 置信区间 (_low, _high): percentile bootstrap, "
-        f"{opts.bootstrap_reps} replicates, seed {opts.seed}; each replicate draws the "
-        f"n_weighted provinces with replacement, each with its population and whole series{cv}",
+        f"{opts.bootstrap_reps} replicates, seed {opts.seed}; each replicate draws {n} "
+        "provinces with replacement, each with its population and whole series; a drawn "
+        "province without Z or population in a year is left out there, as in the measure "
+        f"(n_weighted provinces on average){cv}",
         "permutations": "between p 组间p值: permutation test of Theil's between-region share, "
-        f"{opts.permutations} permutations of the n_weighted provinces over the regions, "
-        f"seed {opts.seed}; p = (1 + #{{B* ≥ B}}) / (1 + permutations)",
+        f"the {n} provinces (with population and series) shuffled over the regions "
+        f"{opts.permutations} times, seed {opts.seed}; p = (1 + #{{B* ≥ B}}) / (1 + permutations)",
     }
     what = {"bootstrap_reps": "bootstrap intervals", "permutations": "between p"}
     notes = []
