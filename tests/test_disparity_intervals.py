@@ -245,3 +245,20 @@ def test_libreoffice_reads_the_interval_cells(book):
     for (row, col), cell in zip(request, got, strict=True):
         want = expected.iloc[row - layout.OUT_HEADER_ROW - 1, col - 1]
         assert cell["kind"] == "value" and cell["value"] == pytest.approx(want, rel=1e-12)
+
+
+def test_an_interval_from_fewer_replicates_says_how_many():
+    """In 1993 only one province has trade: a replicate that misses it has no CV (a mean
+    of 0), so the CV interval comes from the replicates that drew it, and the note says so."""
+    data = example_dataset()
+    data["trade"].iloc[1:, 0] = 0.0
+    tables = engine_tables(data, Options(bootstrap_reps=200, seed=1))
+    z, _, _ = _inputs(tables)
+    positive = z[:, 0] > 0
+    assert positive.sum() == 1
+    draws = np.random.default_rng(1).integers(0, z.shape[0], size=(200, z.shape[0]))
+    drew_it = int(positive[draws].any(axis=1).sum())
+    assert 100 <= drew_it < 200
+    notes = "\n".join(tables.disparity.attrs["notes"])
+    assert f"CV (chosen) interval in 1993: from {drew_it}–{drew_it} of 200 replicates" in notes
+    assert np.isfinite(tables.disparity["cv_low"].iloc[0])

@@ -113,7 +113,13 @@ class DisparityInput:
 
     def resampling_limit(self, count: int) -> int | None:
         """The most replicates (or permutations) within :data:`MAX_RESAMPLED` when ``count``
-        of them exceed it on these regions and years; None when ``count`` is within it."""
+        of them exceed it on these regions and years; None when ``count`` is within it.
+
+        >>> belt = DisparityInput(np.ones((11, 30)), None, ["a"] * 11, Options())
+        >>> belt.resampling_limit(999), DisparityInput(np.ones((2850, 40)), None, ["a"] *
+        ...     2850, Options()).resampling_limit(999)
+        (None, 17)
+        """
         cells = self.values.shape[0] * self.values.shape[1]
         return None if cells * count <= MAX_RESAMPLED else MAX_RESAMPLED // cells
 

@@ -345,6 +345,23 @@ def _inference_notes(panel: Panel, inputs: measures.DisparityInput) -> list[str]
             )
         else:
             notes.append(text)
+    return notes + _short_replicates_notes(panel, inputs)
+
+
+def _short_replicates_notes(panel: Panel, inputs: measures.DisparityInput) -> list[str]:
+    """The intervals taken from fewer than all replicates (a replicate without a value, e.g.
+    a draw of only zero Z has no CV), with the years and how many replicates they used."""
+    notes = []
+    for key, interval in inputs.intervals.items():
+        used = np.asarray(interval["replicates"])
+        short = (used < panel.options.bootstrap_reps) & np.isfinite(interval["lower"])
+        if short.any():
+            years = [y for y, s in zip(panel.years, short, strict=True) if s]
+            notes.append(
+                f"{measures.label(key, 'en')} interval in {year_ranges(years)}: from "
+                f"{int(used[short].min())}–{int(used[short].max())} of "
+                f"{panel.options.bootstrap_reps} replicates (the others have no value)"
+            )
     return notes
 
 
