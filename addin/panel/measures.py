@@ -12,7 +12,11 @@ files, and the tests all read this module.
 Adding a disparity measure takes a kernel in :mod:`addin.core.disparity`, one entry in
 :data:`COLUMNS` and a worksheet function in ``yangtze_udf.py`` whose help is the entry's.
 A measure with a parameter (the Atkinson index's ε) names the :class:`~.options.Options`
-field holding its values, and gets one column per value (``atkinson_0.5``, ...).
+field holding its values, and gets one column per value (``atkinson_0.5``, ...). A
+weighted measure with a ``statistic`` (its kernel over a resampled block) gets its 95 %
+bootstrap interval on the Disparity sheet from one more line, ``*_interval_columns(key, zh,
+en)``: the low and high columns, computed together with the others' in one bootstrap
+(:attr:`DisparityInput.intervals`).
 """
 
 from __future__ import annotations
@@ -352,12 +356,9 @@ def _cv_statistic(options: Options) -> inference.Statistic:
     return statistic
 
 
-def _theil_statistic(kind: str) -> Callable[[Options], inference.Statistic]:
-    return lambda options: lambda y, w: disparity.theil(y, w, kind=kind)
-
-
-def _gini_statistic(options: Options) -> inference.Statistic:
-    return disparity.gini
+def _statistic_of(key: str) -> Callable[[Options], inference.Statistic]:
+    """A measure without options: the bootstrap's own kernel of it (:data:`inference.MEASURES`)."""
+    return lambda options: inference.MEASURES[key]
 
 
 def _atkinson_statistic(options: Options, epsilon: float) -> inference.Statistic:
@@ -500,7 +501,7 @@ COLUMNS: tuple[Column, ...] = (
         **_THEIL_FN,
         formula="=THEIL_INDEX({values},{weights})",
         compute=_theil("T", "total"),
-        statistic=_theil_statistic("T"),
+        statistic=_statistic_of("theil_t"),
     ),
     Column(
         "theil_t_between",
@@ -525,7 +526,7 @@ COLUMNS: tuple[Column, ...] = (
         ("disparity",),
         **_THEIL_FN,
         compute=_theil("L", "total"),
-        statistic=_theil_statistic("L"),
+        statistic=_statistic_of("theil_l"),
     ),  # fmt: skip
     Column(
         "theil_l_between",
@@ -552,7 +553,7 @@ COLUMNS: tuple[Column, ...] = (
         function=GINI_INDEX,
         formula="=GINI_INDEX({values},{weights})",
         compute=_gini,
-        statistic=_gini_statistic,
+        statistic=_statistic_of("gini"),
     ),
     Column(
         "atkinson",
