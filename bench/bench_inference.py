@@ -13,7 +13,12 @@ It times, with ``time.perf_counter`` (median of a few repeats, one warm-up call 
    inline in bare numpy, evaluated once on an 11 × 30 block, times 1,000 (the cost of a
    bootstrap loop that calls a cheap formula once per replicate); and the loop the engine
    would be without its block evaluation: the same kernels called once per replicate;
-2. ``addin.core.spatial.moran``: Moran's I with 999 permutations on 2,850 regions and a
+2. the Disparity sheet's inference at the default Settings (999 bootstrap replicates, 999
+   permutations): every interval column and both between p of 11 provinces × 30 years,
+   through the registry (``measures.DisparityInput``), as regeneration computes them;
+   baseline: the sheet's point measures alone (``measures.disparity_columns`` with 0
+   replicates and 0 permutations);
+3. ``addin.core.spatial.moran``: Moran's I with 999 permutations on 2,850 regions and a
    sparse W (each region's 6 nearest of random points, 17,100 links). Target: ≤ 2 s.
    Baseline: one evaluation of I in bare numpy over the same links, times 1,000.
 
@@ -37,6 +42,8 @@ from timing import median_time  # noqa: E402 (bench/, the script's folder)
 
 from addin.core.inference import MEASURES, bootstrap  # noqa: E402
 from addin.core.spatial import Weights, moran  # noqa: E402
+from addin.panel import measures  # noqa: E402
+from addin.panel.options import Options  # noqa: E402
 
 
 def bare_measures(y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -73,6 +80,20 @@ def bench_bootstrap(repeats: int) -> tuple[float, float, float]:
     return engine, single * 1000, kernels * 1000
 
 
+def bench_disparity_sheet(repeats: int) -> tuple[float, float]:
+    rng = np.random.default_rng(1)
+    z = rng.lognormal(0, 1.2, (11, 30))
+    pop = rng.uniform(1000, 9000, (11, 1)) * np.ones((1, 30))
+    groups = list("DDDMMMMUUUU")
+
+    def columns(options: Options) -> dict:
+        return measures.disparity_columns(measures.DisparityInput(z, pop, groups, options))
+
+    engine = median_time(lambda: columns(Options()), repeats)
+    points = median_time(lambda: columns(Options(bootstrap_reps=0, permutations=0)), repeats)
+    return engine, points
+
+
 def bench_moran(repeats: int) -> tuple[float, float, int]:
     rng = np.random.default_rng(2)
     points = rng.uniform(0, 100, (2850, 2))
@@ -100,6 +121,11 @@ def main() -> None:
         f"bootstrap 1,000 reps × 5 measures, 11 × 30: {engine:.3f} s (target ≤ 1 s); "
         f"bare numpy once × 1,000: {baseline:.3f} s, ratio {engine / baseline:.2f}; "
         f"the kernels once per replicate: {loop:.3f} s, ratio {engine / loop:.2f}"
+    )
+    sheet, points = bench_disparity_sheet(repeats)
+    print(
+        f"Disparity sheet, default Settings (999 replicates, 999 permutations), 11 × 30: "
+        f"{sheet:.3f} s; its point measures alone: {points:.3f} s"
     )
     engine, baseline, links = bench_moran(repeats)
     print(

@@ -12,7 +12,11 @@ files, and the tests all read this module.
 Adding a disparity measure takes a kernel in :mod:`addin.core.disparity`, one entry in
 :data:`COLUMNS` and a worksheet function in ``yangtze_udf.py`` whose help is the entry's.
 A measure with a parameter (the Atkinson index's ε) names the :class:`~.options.Options`
-field holding its values, and gets one column per value (``atkinson_0.5``, ...).
+field holding its values, and gets one column per value (``atkinson_0.5``, ...). A
+weighted measure with a ``statistic`` (its kernel over a resampled block) gets its 95 %
+bootstrap interval on the Disparity sheet from one more line, ``*_interval_columns(key, zh,
+en)``: the low and high columns, computed together with the others' in one bootstrap
+(:attr:`DisparityInput.intervals`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..core import convergence, disparity, spatial
+from ..core import convergence, disparity, inference, spatial
 from ..core.problems import Estimates
 from ..errors import InputError
 from .contiguity import china_queen
@@ -32,6 +36,13 @@ from .options import Options
 
 NUMBER = "#,##0.000"
 PERCENT = "0.00%"
+#: Coverage of the Disparity sheet's bootstrap intervals (their columns say "95%").
+LEVEL = 0.95
+#: The most resampled numbers (regions × years × replicates, or × permutations) the
+#: Disparity sheet computes; above it its intervals (or its p) are left empty with a note
+#: naming the setting to lower (docs/method.md §12). 11 provinces × 30 years × 999
+#: replicates are 329,670; a 2,850-region × 40-year book would need 114 million.
+MAX_RESAMPLED = 2_000_000
 
 #: The output tables, by the name of their attribute on :class:`~.tables.Tables`.
 TABLES = ("index", "table1", "factors", "disparity", "stages", "quality", "convergence")
@@ -104,6 +115,58 @@ class DisparityInput:
             return None
         return spatial.moran(self.values, weights, self.options.permutations, self.options.seed)
 
+    def resampling_limit(self, count: int) -> int | None:
+        """The most replicates (or permutations) within :data:`MAX_RESAMPLED` when ``count``
+        of them exceed it on these regions and years; None when ``count`` is within it.
+
+        >>> belt = DisparityInput(np.ones((11, 30)), None, ["a"] * 11, Options())
+        >>> belt.resampling_limit(999), DisparityInput(np.ones((2850, 40)), None, ["a"] *
+        ...     2850, Options()).resampling_limit(999)
+        (None, 17)
+        """
+        cells = self.values.shape[0] * self.values.shape[1]
+        return None if cells * count <= MAX_RESAMPLED else MAX_RESAMPLED // cells
+
+    @cached_property
+    def intervals(self) -> dict[str, Estimates]:
+        """The bootstrap intervals of every measure with a ``statistic`` in the registry, by
+        column key (``cv``, ``atkinson_0.5``): :func:`~addin.core.inference.bootstrap` over
+        the provinces with their population (the values of those with a weight), the
+        replicates and seed of the options; empty when the replicates are 0 or exceed
+        :data:`MAX_RESAMPLED`. The chosen CV, when unweighted, resamples every province."""
+        reps = self.options.bootstrap_reps
+        if reps == 0 or self.resampling_limit(reps) is not None:
+            return {}
+        statistics = {
+            key: column.statistic(self.options, *value)
+            for column in COLUMNS
+            if column.statistic is not None
+            for key, value in zip(column.expand(self.options), _parameter_values(column, self))
+        }
+        plain = {"cv": statistics.pop("cv")} if self.cv_weights is None else {}
+        out = inference.bootstrap(
+            self.weighted_values, self.weights, statistics, reps, self.options.seed, LEVEL
+        )
+        if plain:
+            out |= inference.bootstrap(self.values, None, plain, reps, self.options.seed, LEVEL)
+        return out
+
+    @cached_property
+    def between_tests(self) -> dict[str, Estimates]:
+        """The permutation tests of Theil T's and Theil L's between-region share of the
+        weighted values (:func:`~addin.core.inference.theil_between_test`, the permutations
+        and seed of the options), by kind; empty when the permutations are 0 or exceed
+        :data:`MAX_RESAMPLED`."""
+        count = self.options.permutations
+        if count == 0 or self.resampling_limit(count) is not None:
+            return {}
+        return {
+            kind: inference.theil_between_test(
+                self.weighted_values, self.weights, self.groups, kind, count, self.options.seed
+            )
+            for kind in ("T", "L")
+        }
+
     @cached_property
     def theil(self) -> dict[str, disparity.TheilResult]:
         """Theil T and Theil L of the weighted values with their decompositions, each
@@ -131,6 +194,9 @@ class Column:
     compute : for a disparity measure, ``compute(inputs)`` (or ``compute(inputs, value)``
         for a measure with a parameter) gives one value per year.
     parameter : for a measure computed once per value of a setting, that setting.
+    statistic : for a measure with bootstrap intervals, ``statistic(options)`` (or
+        ``statistic(options, value)``) gives its kernel over a regions × columns block and
+        its weights (:data:`addin.core.inference.Statistic`), which the bootstrap resamples.
     """
 
     key: str
@@ -143,6 +209,7 @@ class Column:
     formula: str = ""
     compute: Callable[..., np.ndarray] | None = None
     parameter: Parameter | None = None
+    statistic: Callable[..., inference.Statistic] | None = None
 
     def values(self, options: Options) -> tuple[float, ...]:
         """The parameter values the options give (``()`` for a measure without one)."""
@@ -282,9 +349,73 @@ def _moran(label: str) -> Callable[[DisparityInput], np.ndarray]:
     return compute
 
 
+def _cv_statistic(options: Options) -> inference.Statistic:
+    def statistic(y: np.ndarray, w: np.ndarray | None):
+        return disparity.weighted_cv(y, w if options.cv_weighted else None, options.cv_centre)
+
+    return statistic
+
+
+def _statistic_of(key: str) -> Callable[[Options], inference.Statistic]:
+    """A measure without options: the bootstrap's own kernel of it (:data:`inference.MEASURES`)."""
+    return lambda options: inference.MEASURES[key]
+
+
+def _atkinson_statistic(options: Options, epsilon: float) -> inference.Statistic:
+    return lambda y, w: disparity.atkinson(y, w, epsilon)
+
+
+def _parameter_values(column: Column, x: DisparityInput) -> list[tuple[float, ...]]:
+    """The extra arguments of ``column``'s computations, one tuple per column it gives."""
+    return [(v,) for v in column.values(x.options)] if column.parameter else [()]
+
+
+def _interval(key: str, end: str) -> Callable[..., np.ndarray]:
+    """The ``end`` ("lower" or "upper") of the bootstrap interval of measure ``key`` (a
+    measure with a parameter: of its column for ``value``); NaN when there are none."""
+
+    def compute(x: DisparityInput, *value: float) -> np.ndarray:
+        found = x.intervals.get(parameter_key(key, *value) if value else key)
+        return np.full(x.values.shape[1], np.nan) if found is None else found[end]
+
+    return compute
+
+
+def _between_p(kind: str) -> Callable[[DisparityInput], np.ndarray]:
+    def compute(x: DisparityInput) -> np.ndarray:
+        found = x.between_tests.get(kind)
+        return np.full(x.values.shape[1], np.nan) if found is None else found["p"]
+
+    return compute
+
+
+def _interval_columns(key: str, zh: str, en: str, **kwargs) -> tuple[Column, Column]:
+    """The two Disparity columns of measure ``key``'s interval: its low and high ends."""
+    percent = f"{LEVEL:.0%}"
+    return tuple(
+        Column(
+            f"{key}_{end}",
+            f"{zh} {percent}{end_zh}",
+            f"{en} {percent} {end}",
+            ("disparity",),
+            function=BOOTSTRAP_CI,
+            compute=_interval(key, kernel_end),
+            **kwargs,
+        )
+        for end, end_zh, kernel_end in (("low", "下限", "lower"), ("high", "上限", "upper"))
+    )
+
+
 # ------------------------------------------------------------------- the registry
 
 _TEXT = {"number_format": None}
+ATKINSON_EPSILONS = Parameter(
+    "atkinson_epsilons",
+    "ε",
+    "Atkinson ε 阿特金森指数 ε",
+    "Inequality aversion ε ≥ 0, one Disparity column each, e.g. 0.5, 1, 2 "
+    "(1: geometric mean) 不平等厌恶参数，逗号分隔，每个一列",
+)
 _THEIL_FN = {"function": THEIL_INDEX}
 
 COLUMNS: tuple[Column, ...] = (
@@ -350,6 +481,7 @@ COLUMNS: tuple[Column, ...] = (
         function=WEIGHTED_CV,
         formula="=WEIGHTED_CV({values},{weights})",
         compute=_cv,
+        statistic=_cv_statistic,
     ),
     Column(
         "cv_plain",
@@ -369,6 +501,7 @@ COLUMNS: tuple[Column, ...] = (
         **_THEIL_FN,
         formula="=THEIL_INDEX({values},{weights})",
         compute=_theil("T", "total"),
+        statistic=_statistic_of("theil_t"),
     ),
     Column(
         "theil_t_between",
@@ -393,6 +526,7 @@ COLUMNS: tuple[Column, ...] = (
         ("disparity",),
         **_THEIL_FN,
         compute=_theil("L", "total"),
+        statistic=_statistic_of("theil_l"),
     ),  # fmt: skip
     Column(
         "theil_l_between",
@@ -419,6 +553,7 @@ COLUMNS: tuple[Column, ...] = (
         function=GINI_INDEX,
         formula="=GINI_INDEX({values},{weights})",
         compute=_gini,
+        statistic=_statistic_of("gini"),
     ),
     Column(
         "atkinson",
@@ -429,13 +564,32 @@ COLUMNS: tuple[Column, ...] = (
         function=ATKINSON_INDEX,
         formula="=ATKINSON_INDEX({values},{weights},{parameter})",
         compute=_atkinson,
-        parameter=Parameter(
-            "atkinson_epsilons",
-            "ε",
-            "Atkinson ε 阿特金森指数 ε",
-            "Inequality aversion ε ≥ 0, one Disparity column each, e.g. 0.5, 1, 2 "
-            "(1: geometric mean) 不平等厌恶参数，逗号分隔，每个一列",
-        ),
+        parameter=ATKINSON_EPSILONS,
+        statistic=_atkinson_statistic,
+    ),
+    # the Disparity sheet's inference (docs/method.md §12): after the measures, so older
+    # books keep their columns; a 95 % percentile interval per weighted measure, then the
+    # permutation p of Theil's between-region share
+    *_interval_columns("cv", "变异系数", "CV"),
+    *_interval_columns("theil_t", "泰尔指数 T", "Theil T"),
+    *_interval_columns("theil_l", "泰尔指数 L", "Theil L"),
+    *_interval_columns("gini", "基尼系数", "Gini"),
+    *_interval_columns("atkinson", "阿特金森指数", "Atkinson", parameter=ATKINSON_EPSILONS),
+    Column(
+        "theil_t_between_p",
+        "T 区域间 p 值",
+        "Theil T between p",
+        ("disparity",),
+        function=THEIL_BETWEEN_TEST,
+        compute=_between_p("T"),
+    ),
+    Column(
+        "theil_l_between_p",
+        "L 区域间 p 值",
+        "Theil L between p",
+        ("disparity",),
+        function=THEIL_BETWEEN_TEST,
+        compute=_between_p("L"),
     ),
     # absolute β-convergence of Z across the provinces within each stage (method.md §12)
     Column("beta", "β 收敛系数", "β (convergence)", ("stages",), function=BETA_CONVERGENCE),
@@ -474,7 +628,9 @@ COLUMNS: tuple[Column, ...] = (
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 
 
-PARAMETERS: tuple[Parameter, ...] = tuple(c.parameter for c in COLUMNS if c.parameter)
+PARAMETERS: tuple[Parameter, ...] = tuple(
+    dict.fromkeys(c.parameter for c in COLUMNS if c.parameter)
+)
 
 
 def find(key: object) -> tuple[Column | None, float | None]:

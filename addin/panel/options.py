@@ -55,8 +55,12 @@ class Options:
         rows carries a power of ten (the real series stay within ×2.5).
     cells : where each option was read (``{"table1_years": "Settings!C4"}``), so a message
         can say which cell to change; empty when the options come from code. Not compared.
-    permutations : random permutations behind the Convergence sheet's Moran p (0: no p).
-    seed : seed of those permutations: the same seed gives the same p.
+    permutations : random permutations behind the Convergence sheet's Moran p and the
+        Disparity sheet's p of Theil's between-region share (0: no p).
+    bootstrap_reps : bootstrap replicates behind the Disparity sheet's 95 % intervals
+        (0: no intervals).
+    seed : seed of the permutations and of the bootstrap: the same seed gives the same
+        numbers.
     """
 
     table1_years: tuple[int, ...] = PAPER_TABLE1_YEARS
@@ -80,6 +84,7 @@ class Options:
     series_ratio: float = 3.5
     permutations: int = 999
     seed: int = 0
+    bootstrap_reps: int = 999
     cells: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def where(self, name: str) -> str:
@@ -125,7 +130,7 @@ class Options:
         self._check_random_settings()
 
     def _check_random_settings(self) -> None:
-        for name, low in (("permutations", 0), ("seed", 0)):
+        for name, low in (("permutations", 0), ("seed", 0), ("bootstrap_reps", 0)):
             value = getattr(self, name)
             if not (value == int(value) and low <= value <= 1_000_000):
                 raise InputError(f"expected a whole number from {low} to 1,000,000", name)
@@ -173,5 +178,6 @@ class Options:
             "growth 增长率": self.growth_method,
             "stage base 阶段基期": self.stage_base,
             "Atkinson ε 不平等厌恶": ", ".join(f"{e:g}" for e in self.atkinson_epsilons),
-            "Moran permutations 置换次数": f"{self.permutations}, seed 种子 {self.seed}",
+            "permutations 置换次数": f"{self.permutations}, seed 种子 {self.seed}",
+            "bootstrap replicates 自助法次数": f"{self.bootstrap_reps}, seed 种子 {self.seed}",
         }

@@ -307,7 +307,62 @@ def disparity_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
     if not has_population(panel):
         extra.append(NO_POPULATION)
     extra += _theil_l_note(panel, inputs.weighted_values)
+    extra += _inference_notes(panel, inputs)
     return _with_notes(out, _notes(panel, "CV = √(Σ pᵢ (yᵢ − u)²) / u", *extra))
+
+
+def _inference_notes(panel: Panel, inputs: measures.DisparityInput) -> list[str]:
+    """What the intervals and the between-share p used (replicates or permutations, seed,
+    level, what was resampled, n), or why they are empty and which setting to change."""
+    opts = panel.options
+    level = f"{measures.LEVEL:.0%}"
+    n = inputs.values.shape[0]
+    cv = "" if opts.cv_weighted else "; the plain CV chosen: weights not used, n provinces"
+    done = {
+        "bootstrap_reps": f"{level} intervals 置信区间 (_low, _high): percentile bootstrap, "
+        f"{opts.bootstrap_reps} replicates, seed {opts.seed}; each replicate draws {n} "
+        "provinces with replacement, each with its population and whole series; a drawn "
+        "province without Z or population in a year is left out there, as in the measure "
+        f"(n_weighted provinces on average){cv}",
+        "permutations": "between p 组间p值: permutation test of Theil's between-region share, "
+        f"the {n} provinces (with population and series) shuffled over the regions "
+        f"{opts.permutations} times, seed {opts.seed}; p = (1 + #{{B* ≥ B}}) / (1 + permutations)",
+    }
+    what = {"bootstrap_reps": "bootstrap intervals", "permutations": "between p"}
+    notes = []
+    for setting, text in done.items():
+        count = getattr(opts, setting)
+        limit = inputs.resampling_limit(count)
+        if count == 0:
+            notes.append(f"{what[setting]}: empty, {opts.where(setting)} is 0 未计算")
+        elif limit is not None:
+            regions, years = inputs.values.shape
+            notes.append(
+                f"{what[setting]}: empty 未计算, {regions} regions × {years} years × {count} = "
+                f"{regions * years * count:,} resampled numbers exceed "
+                f"{measures.MAX_RESAMPLED:,}; set {opts.where(setting)} to at most {limit} "
+                "(or use BOOTSTRAP_CI or THEIL_BETWEEN_TEST on the years needed)"
+            )
+        else:
+            notes.append(text)
+    return notes + _short_replicates_notes(panel, inputs)
+
+
+def _short_replicates_notes(panel: Panel, inputs: measures.DisparityInput) -> list[str]:
+    """The intervals taken from fewer than all replicates (a replicate without a value, e.g.
+    a draw of only zero Z has no CV), with the years and how many replicates they used."""
+    notes = []
+    for key, interval in inputs.intervals.items():
+        used = np.asarray(interval["replicates"])
+        short = (used < panel.options.bootstrap_reps) & np.isfinite(interval["lower"])
+        if short.any():
+            years = [y for y, s in zip(panel.years, short, strict=True) if s]
+            notes.append(
+                f"{measures.label(key, 'en')} interval in {year_ranges(years)}: from "
+                f"{int(used[short].min())}–{int(used[short].max())} of "
+                f"{panel.options.bootstrap_reps} replicates (the others have no value)"
+            )
+    return notes
 
 
 def _theil_l_note(panel: Panel, z: np.ndarray) -> list[str]:

@@ -235,15 +235,24 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
     # added after the version row, so that the rows above keep their cells in older books
     Setting(
         "permutations",
-        "Moran permutations 莫兰置换次数",
+        "Permutations 置换次数",
         setting_types.WHOLE,
-        help="Random permutations behind Moran's p on Convergence (0: no p) 置换检验次数",
+        help="Random permutations behind Moran's p on Convergence and the p of Theil's "
+        "between-region share on Disparity (0: no p) 置换检验次数",
     ),
     Setting(
         "seed",
         "Random seed 随机种子",
         setting_types.WHOLE,
-        help="Seed of the permutations: the same seed gives the same p 相同种子结果相同",
+        help="Seed of the permutations and the bootstrap: the same seed gives the same numbers "
+        "相同种子结果相同",
+    ),
+    Setting(
+        "bootstrap_reps",
+        "Bootstrap replicates 自助法次数",
+        setting_types.WHOLE,
+        help="Replicates behind the 95% intervals on Disparity, provinces resampled "
+        "(0: no intervals) 自助法置信区间重复次数",
     ),
 )
 SETTINGS_FIRST_ROW = 4  # header on row 3

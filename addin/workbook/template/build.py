@@ -97,8 +97,10 @@ GUIDE_TEXT = [
             and "disparity" in c.tables
             and "between" not in c.key
             and "within" not in c.key
+            and c.function not in (measures.BOOTSTRAP_CI, measures.THEIL_BETWEEN_TEST)
         )
-        + " (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
+        + " (Figure 2) 图2, with 95% bootstrap intervals and the permutation p of Theil's "
+        "between-region share 置信区间与组间差异检验 · Stages: growth by stage 阶段增长 · "
         "Quality: filled, missing, converted and suspicious cells, provinces left out of a mean "
         "(coverage) and plausibility warnings (bands on Settings) 数据质量 · every mean and "
         "disparity figure shows n, the number of provinces it used 各均值注明所用省份数 · "
