@@ -170,8 +170,11 @@ BROKEN = {
         '<c s="9999"> (A1): beyond the',
     ),
     "shared string beyond the table": (
-        lambda p, parts: _replace(
-            parts, _sheet_xml_of(p, "My notes"), b"<v>182</v>", b"<v>99999</v>"
+        lambda p, parts: _replace_pattern(
+            parts,
+            _sheet_xml_of(p, "My notes"),
+            rb'(<c r="A1" t="s"><v>)\d+(</v>)',
+            rb"\g<1>99999\2",
         ),
         '<c r="A1" t="s">: string 99999 beyond the',
     ),
@@ -201,10 +204,13 @@ BROKEN = {
         'application/vnd.ms-office.vbaProject from its Default "bin"',
     ),
     "localSheetId beyond the sheets": (
-        lambda p, parts: _replace(
-            parts, "xl/workbook.xml", b'localSheetId="16"', b'localSheetId="18"'
+        lambda p, parts: _replace_pattern(
+            parts,
+            "xl/workbook.xml",
+            rb'(<definedName name="Local" localSheetId=")\d+',
+            rb"\g<1>%d" % _sheet_count(parts),
         ),
-        '<definedName name="Local" localSheetId="18">: the book has 18 sheets',
+        '<definedName name="Local" localSheetId="{sheets}">: the book has {sheets} sheets',
     ),
     "defined name naming no table": (
         lambda p, parts: _replace(parts, "xl/workbook.xml", b"'GDP'!$C$5:$AF$5", b"SUM(Sales[Q1])"),
@@ -216,6 +222,17 @@ BROKEN = {
 def _replace(parts: dict, part: str, old: bytes, new: bytes) -> None:
     assert old in parts[part], (part, old)
     parts[part] = parts[part].replace(old, new, 1)
+
+
+def _replace_pattern(parts: dict, part: str, pattern: bytes, new: bytes) -> None:
+    """The first match of ``pattern`` in ``part`` replaced (positions that follow the
+    template, such as a string's index or a sheet's, are found, not written in)."""
+    parts[part], found = re.subn(pattern, new, parts[part], count=1)
+    assert found, (part, pattern)
+
+
+def _sheet_count(parts: dict) -> int:
+    return parts["xl/workbook.xml"].count(b"<sheet ")
 
 
 def _with_printer_settings(parts: dict, sheet: str) -> None:
@@ -236,6 +253,9 @@ def _with_printer_settings(parts: dict, sheet: str) -> None:
 def test_each_broken_rule_is_named_with_its_part(book, tmp_path, case):
     change, expected = BROKEN[case]
     path = copy_of(book, tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        sheets = _sheet_count({"xl/workbook.xml": zf.read("xl/workbook.xml")})
+    expected = expected.replace("{sheets}", str(sheets))
     rewritten(path, lambda parts: change(path, parts))
     found = excel_rule_violations(path)
     assert any(expected in line for line in found), found
