@@ -378,7 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
         "regenerate",
         help="rebuild the output sheets and charts of a workbook file (no Excel needed)",
         description="Rebuild the output sheets (Index, Table1, Factors, Disparity, Stages, "
-        "Quality) and their charts; every other part of the file is kept byte for byte.",
+        "Quality, Convergence) and their charts; every other part of the file is kept byte "
+        "for byte.",
     )
     p.add_argument("book", help=book_help + "; replaced atomically unless -o is given")
     _add_saving_options(p)

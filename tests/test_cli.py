@@ -198,3 +198,12 @@ def test_an_internal_error_is_one_line_not_a_traceback(tmp_path, capsys, monkeyp
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "internal error (ZeroDivisionError: simulated bug)" in err
     assert book.read_bytes() == before
+
+
+def test_regenerate_help_names_every_output_sheet(capsys):
+    """The help lists the sheets regeneration rewrites: all of layout.OUTPUT_SHEETS."""
+    with pytest.raises(SystemExit):
+        main(["regenerate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    listed = text.split("Rebuild the output sheets (", 1)[1].split(")", 1)[0]
+    assert sorted(listed.split(", ")) == sorted(layout.OUTPUT_SHEETS)
