@@ -13,6 +13,7 @@ import pytest
 import xlwings
 from oletools.olevba import VBA_Parser
 
+from addin.panel import measures
 from addin.workbook import layout
 from addin.workbook.template.build import (
     BUTTON_CAPTION,
@@ -145,3 +146,19 @@ def test_sheets_conf_and_charts(fresh):
     for key, sheet in layout.DATA_SHEETS.items():
         assert wb[sheet]["B2"].value == layout.DEFAULT_UNITS[key]
         assert [wb[sheet].cell(layout.HEADER_ROW, c).value for c in (3, 32)] == [1993, 2022]
+
+
+def test_guide_says_where_each_output_and_the_functions_are(fresh):
+    """The Guide's Outputs line puts each measure on the sheet the registry puts it on
+    (β-convergence on Stages, not Convergence), and the Guide does not call the worksheet
+    functions Windows-only now that xlwings Lite runs them on Mac and the web."""
+    wb = openpyxl.load_workbook(fresh, read_only=True)
+    text = " ".join(str(v) for row in wb[layout.GUIDE].values for v in row if v)
+    wb.close()
+    clauses = text.split(" · ")
+    convergence = next(line for line in clauses if line.startswith("Convergence:"))
+    stages = next(line for line in clauses if line.startswith("Stages:"))
+    assert [c.tables for c in measures.COLUMNS if c.key == "beta"] == [("stages",)]
+    assert "β-convergence" in stages and "β" not in convergence
+    assert "xlwings Lite" in text and "Mac" in text
+    assert "worksheet functions do not" not in text and "仅在 Windows" not in text

@@ -98,26 +98,27 @@ GUIDE_TEXT = [
             and "between" not in c.key
             and "within" not in c.key
         )
-        + " (Figure 2) 图2 · Stages: growth by stage 阶段增长 · "
+        + " (Figure 2) 图2 · Stages: growth and β-convergence by stage 阶段增长与β收敛 · "
         "Quality: filled, missing, converted and suspicious cells, provinces left out of a mean "
         "(coverage) and plausibility warnings (bands on Settings) 数据质量 · every mean and "
         "disparity figure shows n, the number of provinces it used 各均值注明所用省份数 · "
-        "Convergence: σ of ln Z and Moran's I of Z per year, their trends, the Carree–Klomp "
-        "test and β-convergence by stage 收敛与空间自相关",
+        "Convergence: σ of ln Z and Moran's I of Z per year, their trends and the "
+        "Carree–Klomp test 收敛与空间自相关",
     ),
     ("head", "Without Excel 无 Excel 时"),
     (
         "",
-        "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: "
-        "yangtze regenerate BOOK.xlsm "
+        "On macOS the button works. On Linux or LibreOffice run: yangtze regenerate BOOK.xlsm "
         "(install: pip install . in the project folder). 在 macOS 上按钮可用；Linux/LibreOffice "
         "请用命令行。",
     ),
     (
         "",
         "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need "
-        "Windows Excel with the add-in; "
-        "elsewhere they show an error (#NAME? or #VALUE!). 工作表函数仅在 Windows Excel 中计算。",
+        "Windows Excel with the add-in, or xlwings Lite on Windows, Mac or Excel on the web "
+        "(yangtze lite writes its main.py; docs/excel-setup.md); elsewhere they show an error "
+        "(#NAME? or #VALUE!). 工作表函数在 Windows Excel 或 xlwings Lite（Windows、Mac、网页版）"
+        "中计算。",
     ),
 ]
 
