@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -162,3 +163,20 @@ def test_guide_says_where_each_output_and_the_functions_are(fresh):
     assert "β-convergence" in stages and "β" not in convergence
     assert "xlwings Lite" in text and "Mac" in text
     assert "worksheet functions do not" not in text and "仅在 Windows" not in text
+
+
+def test_settings_keys_labels_and_defaults_fit_their_columns(fresh):
+    """Seen in LibreOffice: no key, label (bold) or default value of the Settings sheet is
+    cut by the next column. Width in character cells, East Asian wide characters as two."""
+
+    def cells(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+    wb = openpyxl.load_workbook(fresh)
+    ws = wb[layout.SETTINGS]
+    first = layout.SETTINGS_FIRST_ROW
+    for col, letter, scale in ((1, "A", 1.0), (2, "B", 1.1), (3, "C", 1.0)):
+        width = ws.column_dimensions[letter].width
+        texts = [ws.cell(r, col).value for r in range(first, ws.max_row + 1)]
+        too_wide = [t for t in texts if t is not None and cells(t) * scale > width]
+        assert not too_wide, (letter, width, too_wide)

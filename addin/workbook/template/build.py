@@ -184,11 +184,30 @@ def _default_regions() -> dict[str, str]:
 GUIDE_WIDTH = 120  # characters
 
 
+def _display_width(text: str) -> int:
+    """Width of ``text`` in character cells: CJK characters take two.
+
+    >>> _display_width("Stages 阶段")
+    11
+    """
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def _wrapped_height(text: str, width: int = GUIDE_WIDTH) -> float:
-    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide;
-    CJK characters take two. Stored explicitly: not every program computes it on load."""
-    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    return 15.0 * max(1, -(-units // width)) + 2
+    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide.
+    Stored explicitly: not every program computes it on load."""
+    return 15.0 * max(1, -(-_display_width(text) // width)) + 2
+
+
+def _fitting_width(texts, least: int, bold: bool = False) -> int:
+    """A column width (characters, at least ``least``) that shows each of ``texts`` on one
+    line: the widest with a margin of 2, a tenth wider for bold text.
+
+    >>> _fitting_width(["1993-2000; 2001-2008; 2009-2016; 2017-2022"], 34)
+    44
+    """
+    widest = max(_display_width(str(text)) for text in texts)
+    return max(least, round(widest * (1.1 if bold else 1.0)) + 2)
 
 
 def _write_guide(ws, st: _Styles, notice: str | None) -> None:
@@ -234,9 +253,10 @@ def _write_settings(ws, st: _Styles) -> None:
                     "error_message": "Choose a value from the list 请从列表中选择",
                 },
             )
-    ws.set_column("A:A", 16, st.note)
-    ws.set_column("B:B", 30)
-    ws.set_column("C:C", 34)
+    rows = layout.SETTINGS_ROWS
+    ws.set_column("A:A", _fitting_width([s.key for s in rows], 16), st.note)
+    ws.set_column("B:B", _fitting_width([s.label for s in rows], 30, bold=True))
+    ws.set_column("C:C", _fitting_width([s.default for s in rows], 34))
     ws.set_column("D:D", 90)
 
 
