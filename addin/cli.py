@@ -136,6 +136,24 @@ def cmd_regenerate(args) -> int:
     return 0
 
 
+def _where(entry) -> str:
+    """Where a Quality entry points, as `yangtze check` prints it: its cell, else its province
+    and year (an index entry, e.g. a Z left empty, has no single cell), else nothing.
+
+    >>> from types import SimpleNamespace as Entry
+    >>> _where(Entry(cell="GDP!M9", province="江西", year=2003))
+    ' [GDP!M9]'
+    >>> _where(Entry(cell="", province="江西", year=2003))
+    ' [江西 2003]'
+    >>> _where(Entry(cell="", province="", year=None))
+    ''
+    """
+    if entry.cell:
+        return f" [{entry.cell}]"
+    place = " ".join(str(part) for part in (entry.province, entry.year) if part not in ("", None))
+    return f" [{place}]" if place else ""
+
+
 def cmd_check(args) -> int:
     """Print each Quality entry with its level, kind, detail and cell; exit 1 when any is
     an error (:data:`CHECK_EXIT_CODES`)."""
@@ -154,8 +172,7 @@ def cmd_check(args) -> int:
     if not entries:
         _say("  no problems found 未发现问题")
     for entry in entries:
-        where = f" [{entry.cell}]" if entry.cell else ""
-        _say(f"  {entry.level:<8}{entry.kind:<13}{entry.detail}{where}")
+        _say(f"  {entry.level:<8}{entry.kind:<13}{entry.detail}{_where(entry)}")
     levels = [entry.level for entry in entries]
     counts = ", ".join(f"{levels.count(level)} {level}" for level in LEVELS)
     _say(f"  {len(entries)} entries: {counts}")
@@ -378,7 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
         "regenerate",
         help="rebuild the output sheets and charts of a workbook file (no Excel needed)",
         description="Rebuild the output sheets (Index, Table1, Factors, Disparity, Stages, "
-        "Quality) and their charts; every other part of the file is kept byte for byte.",
+        "Quality, Convergence) and their charts; every other part of the file is kept byte "
+        "for byte.",
     )
     p.add_argument("book", help=book_help + "; replaced atomically unless -o is given")
     _add_saving_options(p)

@@ -65,6 +65,21 @@ def test_check_reports_filled_cells_with_their_addresses(tmp_path, capsys):
     assert "filled" in out and "[Trade!P11]" in out  # 湖南 2006 is blank in the example data
 
 
+def test_check_names_the_province_and_year_of_an_entry_without_a_cell(tmp_path, capsys):
+    """A Z left empty (the index entry) has no single cell: the line names its province
+    and year, so that every error-level line says where it is."""
+    path = make_book(tmp_path / "b.xlsm")
+    with FileEngine(path) as engine:
+        engine.write_cells("GDP", {(9, 3 + 2003 - 1993): -5})  # 江西 2003 (GDP!M9)
+        engine.save()
+    assert main(["check", str(path)]) == 1
+    errors = [line.split() for line in capsys.readouterr().out.splitlines()]
+    errors = {words[1]: " ".join(words) for words in errors if words[:1] == ["error"]}
+    assert set(errors) == {"non-positive", "index"}
+    assert errors["non-positive"].endswith("[GDP!M9]")
+    assert errors["index"].endswith("[江西 2003]")
+
+
 def test_recalc_batch_continues_past_a_corrupt_book(tmp_path, capsys):
     first = make_book(tmp_path / "book00.xlsm")
     books = [first]
@@ -198,3 +213,12 @@ def test_an_internal_error_is_one_line_not_a_traceback(tmp_path, capsys, monkeyp
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "internal error (ZeroDivisionError: simulated bug)" in err
     assert book.read_bytes() == before
+
+
+def test_regenerate_help_names_every_output_sheet(capsys):
+    """The help lists the sheets regeneration rewrites: all of layout.OUTPUT_SHEETS."""
+    with pytest.raises(SystemExit):
+        main(["regenerate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    listed = text.split("Rebuild the output sheets (", 1)[1].split(")", 1)[0]
+    assert sorted(listed.split(", ")) == sorted(layout.OUTPUT_SHEETS)

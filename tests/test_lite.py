@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +109,15 @@ def test_main_py_runs_on_its_own_as_lite_runs_it(lite_folder):
     assert out["missing"] == [
         [1.0, {"type": "Error", "errorType": "NotAvailable", "basicValue": "#N/A"}]
     ]
+
+
+def test_excel_setup_states_what_the_command_writes(lite_folder):
+    """docs/excel-setup.md's Lite section gives main.py's size (within 30 %) and the
+    requirements.txt lines the command writes."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "excel-setup.md").read_text("utf-8")
+    stated_kb = int(re.search(r"`main\.py` \(about (\d+) KB\)", docs).group(1))
+    actual_kb = (lite_folder / "main.py").stat().st_size / 1000
+    assert abs(stated_kb - actual_kb) <= 0.3 * actual_kb, (stated_kb, actual_kb)
+    lines = (lite_folder / "requirements.txt").read_text().split()
+    stated = re.search(r"`requirements\.txt` says\s+`([^`]+)` and `([^`]+)`", docs).groups()
+    assert list(stated) == lines

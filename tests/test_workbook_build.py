@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 import xlwings
 from oletools.olevba import VBA_Parser
 
+from addin.panel import measures
 from addin.workbook import layout
 from addin.workbook.template.build import (
     BUTTON_CAPTION,
@@ -145,3 +147,36 @@ def test_sheets_conf_and_charts(fresh):
     for key, sheet in layout.DATA_SHEETS.items():
         assert wb[sheet]["B2"].value == layout.DEFAULT_UNITS[key]
         assert [wb[sheet].cell(layout.HEADER_ROW, c).value for c in (3, 32)] == [1993, 2022]
+
+
+def test_guide_says_where_each_output_and_the_functions_are(fresh):
+    """The Guide's Outputs line puts each measure on the sheet the registry puts it on
+    (β-convergence on Stages, not Convergence), and the Guide does not call the worksheet
+    functions Windows-only now that xlwings Lite runs them on Mac and the web."""
+    wb = openpyxl.load_workbook(fresh, read_only=True)
+    text = " ".join(str(v) for row in wb[layout.GUIDE].values for v in row if v)
+    wb.close()
+    clauses = text.split(" · ")
+    convergence = next(line for line in clauses if line.startswith("Convergence:"))
+    stages = next(line for line in clauses if line.startswith("Stages:"))
+    assert [c.tables for c in measures.COLUMNS if c.key == "beta"] == [("stages",)]
+    assert "β-convergence" in stages and "β" not in convergence
+    assert "xlwings Lite" in text and "Mac" in text
+    assert "worksheet functions do not" not in text and "仅在 Windows" not in text
+
+
+def test_settings_keys_labels_and_defaults_fit_their_columns(fresh):
+    """Seen in LibreOffice: no key, label (bold) or default value of the Settings sheet is
+    cut by the next column. Width in character cells, East Asian wide characters as two."""
+
+    def cells(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+    wb = openpyxl.load_workbook(fresh)
+    ws = wb[layout.SETTINGS]
+    first = layout.SETTINGS_FIRST_ROW
+    for col, letter, scale in ((1, "A", 1.0), (2, "B", 1.1), (3, "C", 1.0)):
+        width = ws.column_dimensions[letter].width
+        texts = [ws.cell(r, col).value for r in range(first, ws.max_row + 1)]
+        too_wide = [t for t in texts if t is not None and cells(t) * scale > width]
+        assert not too_wide, (letter, width, too_wide)

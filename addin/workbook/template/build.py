@@ -100,26 +100,28 @@ GUIDE_TEXT = [
             and c.function not in (measures.BOOTSTRAP_CI, measures.THEIL_BETWEEN_TEST)
         )
         + " (Figure 2) 图2, with 95% bootstrap intervals and the permutation p of Theil's "
-        "between-region share 置信区间与组间差异检验 · Stages: growth by stage 阶段增长 · "
+        "between-region share 置信区间与组间差异检验 · Stages: growth and β-convergence by stage "
+        "阶段增长与β收敛 · "
         "Quality: filled, missing, converted and suspicious cells, provinces left out of a mean "
         "(coverage) and plausibility warnings (bands on Settings) 数据质量 · every mean and "
         "disparity figure shows n, the number of provinces it used 各均值注明所用省份数 · "
-        "Convergence: σ of ln Z and Moran's I of Z per year, their trends, the Carree–Klomp "
-        "test and β-convergence by stage 收敛与空间自相关",
+        "Convergence: σ of ln Z and Moran's I of Z per year, their trends and the "
+        "Carree–Klomp test 收敛与空间自相关",
     ),
     ("head", "Without Excel 无 Excel 时"),
     (
         "",
-        "On macOS the button works, worksheet functions do not. On Linux or LibreOffice run: "
-        "yangtze regenerate BOOK.xlsm "
+        "On macOS the button works. On Linux or LibreOffice run: yangtze regenerate BOOK.xlsm "
         "(install: pip install . in the project folder). 在 macOS 上按钮可用；Linux/LibreOffice "
         "请用命令行。",
     ),
     (
         "",
         "Formulas sheet: the worksheet functions (TRADE_INDEX, OPEN_INDEX, WEIGHTED_CV …) need "
-        "Windows Excel with the add-in; "
-        "elsewhere they show an error (#NAME? or #VALUE!). 工作表函数仅在 Windows Excel 中计算。",
+        "Windows Excel with the add-in, or xlwings Lite on Windows, Mac or Excel on the web "
+        "(yangtze lite writes its main.py; docs/excel-setup.md); elsewhere they show an error "
+        "(#NAME? or #VALUE!). 工作表函数在 Windows Excel 或 xlwings Lite（Windows、Mac、网页版）"
+        "中计算。",
     ),
 ]
 
@@ -185,11 +187,30 @@ def _default_regions() -> dict[str, str]:
 GUIDE_WIDTH = 120  # characters
 
 
+def _display_width(text: str) -> int:
+    """Width of ``text`` in character cells: CJK characters take two.
+
+    >>> _display_width("Stages 阶段")
+    11
+    """
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def _wrapped_height(text: str, width: int = GUIDE_WIDTH) -> float:
-    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide;
-    CJK characters take two. Stored explicitly: not every program computes it on load."""
-    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    return 15.0 * max(1, -(-units // width)) + 2
+    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide.
+    Stored explicitly: not every program computes it on load."""
+    return 15.0 * max(1, -(-_display_width(text) // width)) + 2
+
+
+def _fitting_width(texts, least: int, bold: bool = False) -> int:
+    """A column width (characters, at least ``least``) that shows each of ``texts`` on one
+    line: the widest with a margin of 2, a tenth wider for bold text.
+
+    >>> _fitting_width(["1993-2000; 2001-2008; 2009-2016; 2017-2022"], 34)
+    44
+    """
+    widest = max(_display_width(str(text)) for text in texts)
+    return max(least, round(widest * (1.1 if bold else 1.0)) + 2)
 
 
 def _write_guide(ws, st: _Styles, notice: str | None) -> None:
@@ -235,9 +256,10 @@ def _write_settings(ws, st: _Styles) -> None:
                     "error_message": "Choose a value from the list 请从列表中选择",
                 },
             )
-    ws.set_column("A:A", 16, st.note)
-    ws.set_column("B:B", 30)
-    ws.set_column("C:C", 34)
+    rows = layout.SETTINGS_ROWS
+    ws.set_column("A:A", _fitting_width([s.key for s in rows], 16), st.note)
+    ws.set_column("B:B", _fitting_width([s.label for s in rows], 30, bold=True))
+    ws.set_column("C:C", _fitting_width([s.default for s in rows], 34))
     ws.set_column("D:D", 90)
 
 
