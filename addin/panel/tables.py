@@ -124,7 +124,33 @@ def table1(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         if len(years) >= 2
         else []
     )
-    return _with_notes(out, _notes(panel, *_table1_notes(panel, years, idx), *mixed))
+    filled = _filled_note(panel, years)
+    return _with_notes(out, _notes(panel, *_table1_notes(panel, years, idx), *mixed, *filled))
+
+
+def _filled_note(panel: Panel, years) -> list[str]:
+    """Which of ``years`` hold interpolated inputs, with how many provinces per series, so
+    that a year whose values were filled does not read as observed (Quality lists each
+    filled cell; ``[]`` when nothing was filled in those years).
+
+    >>> from addin.panel.quality import QualityRecord
+    >>> class P: quality = [QualityRecord("filled", "trade", p, 2015, None, "") for p in "ab"]
+    >>> _filled_note(P(), [2010, 2015])
+    ['filled by interpolation 内插 (Quality › filled): 2015 trade 2 provinces']
+    """
+    shown = set(years)
+    counts: dict[int, dict[str, int]] = {}
+    for r in panel.quality:
+        if r.kind is QualityKind.FILLED and r.province is not None and r.year in shown:
+            per_series = counts.setdefault(r.year, {})
+            per_series[r.series] = per_series.get(r.series, 0) + 1
+    if not counts:
+        return []
+    years_text = "; ".join(
+        f"{year} " + ", ".join(f"{s} {n} province{'s' if n > 1 else ''}" for s, n in c.items())
+        for year, c in sorted(counts.items())
+    )
+    return [f"filled by interpolation 内插 (Quality › filled): {years_text}"]
 
 
 def _table1_notes(panel: Panel, years: list[int], idx: pd.DataFrame) -> list[str]:
@@ -181,7 +207,8 @@ def settings_records(panel: Panel, idx: pd.DataFrame) -> list[QualityRecord]:
     if without:
         ends = {opts.table1_years[0], opts.table1_years[-1]} - have
         detail = (
-            f"Table 1 years {', '.join(map(str, without))} have no Z ({span}), so Table 1 has "
+            f"Table 1 {'years' if len(without) > 1 else 'year'} {', '.join(map(str, without))} "
+            f"{'have' if len(without) > 1 else 'has'} no Z ({span}), so Table 1 has "
             f"no values there{' and no annual change' if ends else ''}; "
             f"change {opts.where('table1_years')}"
         )
@@ -267,7 +294,8 @@ def factor_series(panel: Panel, idx: pd.DataFrame) -> pd.DataFrame:
         "the mean Z̄ of the provinces is not √(T̄·Ī), so its growth differs "
         "(set belt = sum for an exact split of Z)"
     )
-    return _with_notes(out, _notes(panel, "n = provinces used 所用省份数", split))
+    filled = _filled_note(panel, years)
+    return _with_notes(out, _notes(panel, "n = provinces used 所用省份数", split, *filled))
 
 
 def has_population(panel: Panel) -> bool:
@@ -421,6 +449,14 @@ def with_stage_beta(stages: pd.DataFrame, panel: Panel, idx: pd.DataFrame) -> pd
     for key, label in _STAGE_BETA.items():
         stages[key] = e[label]
     stages["n_beta"] = e["n"].astype(int)
+    beta = stages["beta"].to_numpy(dtype=float)
+    if (beta >= 0).any():  # NaN compares False: only stages with a β
+        diverging = ", ".join(stages["stage"][beta >= 0].astype(str))
+        stages.attrs["notes"] = [
+            *stages.attrs.get("notes", []),
+            f"half-life empty where β ≥ 0 (no β-convergence: λ ≤ 0) 无β收敛时半衰期为空: "
+            f"{diverging}",
+        ]
     return stages
 
 
@@ -437,11 +473,18 @@ def _trend_note(what: str, series: pd.Series, years: np.ndarray) -> str:
 
 
 def _carree_klomp_note(z: np.ndarray, years: list[int]) -> str:
-    e = convergence.carree_klomp(z[:, 0], z[:, -1])
+    """The Carree–Klomp test between the first and the last year in which any province has
+    Z (the book's own first and last years may have none, as real series start later)."""
+    with_z = np.flatnonzero(np.isfinite(z).any(axis=0))
+    if len(with_z) < 2:
+        return "Carree–Klomp: empty, it needs two years with Z 需两个有Z的年份"
+    first, last = with_z[0], with_z[-1]
+    e = convergence.carree_klomp(z[:, first], z[:, last])
     return (
-        f"Carree–Klomp {years[0]} vs {years[-1]}: var ln Z {_fmt(e['var_first'])} → "
-        f"{_fmt(e['var_last'])}, T2 = {_fmt(e['statistic'], 3)}, p = {_fmt(e['p'], 3)}, "
-        f"n = {int(e['n'])}"
+        f"Carree–Klomp {years[first]} vs {years[last]} (the first and last years with Z): "
+        f"var ln Z {_fmt(e['var_first'])} → {_fmt(e['var_last'])}, "
+        f"T2 = {_fmt(e['statistic'], 3)}, p = {_fmt(e['p'], 3)}, n = {int(e['n'])} "
+        "(provinces with Z in both years)"
     )
 
 
