@@ -6,6 +6,7 @@ and the writers (:mod:`.render`). Rows and columns here are 1-based, as in Excel
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -281,6 +282,16 @@ def column_letter(col: int) -> str:
 
 
 @cache
+def text_width(text: str) -> int:
+    """Width of ``text`` in character cells, as column widths count them: a wide (CJK or
+    full-width) character takes two (the one measure of the builder and the renderer).
+
+    >>> text_width("Stages 阶段"), text_width("ε=0.5")
+    (11, 5)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def column_index(letters: str) -> int:
     """Column letters (any case) → number: A → 1, AA → 27, ZZZ → 18278 (the one parser of
     column letters; cached, so readers call it per cell).

@@ -9,7 +9,6 @@ missing value is an empty cell. Table columns are converted a column at a time
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,11 +59,6 @@ class SheetBlock:
 LINE_HEIGHT = 15.0
 
 
-def _text_width(text: str) -> int:
-    """Width in character cells: a CJK character (or other wide one) counts 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def wrapped_lines(text: str, width: float) -> int:
     """How many lines ``text`` takes wrapped in a column ``width`` characters wide, at its
     spaces (a word wider than the column breaks where it must).
@@ -77,7 +71,7 @@ def wrapped_lines(text: str, width: float) -> int:
     room = max(int(width), 1)
     lines, used = 1, 0
     for word in text.split():
-        size = _text_width(word)
+        size = layout.text_width(word)
         if used and used + 1 + size <= room:
             used += 1 + size
             continue

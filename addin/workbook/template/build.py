@@ -187,19 +187,10 @@ def _default_regions() -> dict[str, str]:
 GUIDE_WIDTH = 120  # characters
 
 
-def _display_width(text: str) -> int:
-    """Width of ``text`` in character cells: CJK characters take two.
-
-    >>> _display_width("Stages 阶段")
-    11
-    """
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
 def _wrapped_height(text: str, width: int = GUIDE_WIDTH) -> float:
     """Row height (points) for ``text`` wrapped in a column ``width`` characters wide.
     Stored explicitly: not every program computes it on load."""
-    return 15.0 * max(1, -(-_display_width(text) // width)) + 2
+    return 15.0 * max(1, -(-layout.text_width(text) // width)) + 2
 
 
 def _fitting_width(texts, least: int, bold: bool = False) -> int:
@@ -209,7 +200,7 @@ def _fitting_width(texts, least: int, bold: bool = False) -> int:
     >>> _fitting_width(["1993-2000; 2001-2008; 2009-2016; 2017-2022"], 34)
     44
     """
-    widest = max(_display_width(str(text)) for text in texts)
+    widest = max(layout.text_width(str(text)) for text in texts)
     return max(least, round(widest * (1.1 if bold else 1.0)) + 2)
 
 
