@@ -234,3 +234,28 @@ def test_the_convergence_sheet_and_the_stages_beta_follow_the_kernels(demo_table
         assert row.beta == pytest.approx(e["beta"]) and row.beta_t == pytest.approx(e["t"])
         assert row.n_beta == 11
         assert row.half_life == pytest.approx(e["half_life"], nan_ok=True)
+
+
+def test_sigma_needs_two_regions_a_year():
+    """One region has no dispersion: σ there is MISSING, not 0 (a 0 would pull the trend of
+    σ towards divergence in the years where real series begin)."""
+    from addin.core.convergence import log_sd
+
+    r = log_sd(np.array([[1.0, 1.0], [np.nan, 4.0]]))
+    assert Problem(r.problems[0]) is Problem.MISSING and np.isnan(r.values[0])
+    assert r.values[1] == pytest.approx(math.log(4) / 2)
+
+
+def test_carree_klomp_of_sigma_convergence_skips_empty_first_and_last_years():
+    """SIGMA_CONVERGENCE and the Convergence sheet test the first and last years that have
+    values: the same numbers as carree_klomp on those two columns."""
+    from addin.core.convergence import carree_klomp, sigma_convergence
+
+    rng = np.random.default_rng(1)
+    z = rng.lognormal(0, 1, (8, 5))
+    z[:, 0] = z[:, 4] = np.nan
+    e = sigma_convergence(z, [2000, 2001, 2002, 2003, 2004])
+    want = carree_klomp(z[:, 1], z[:, 3])
+    assert e["ck_t2"] == pytest.approx(want["statistic"])
+    assert e["var_first"] == pytest.approx(np.var(np.log(z[:, 1])))
+    assert e["n"] == 8

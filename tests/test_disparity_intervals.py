@@ -262,3 +262,11 @@ def test_an_interval_from_fewer_replicates_says_how_many():
     notes = "\n".join(tables.disparity.attrs["notes"])
     assert f"CV (chosen) interval in 1993: from {drew_it}–{drew_it} of 200 replicates" in notes
     assert np.isfinite(tables.disparity["cv_low"].iloc[0])
+
+
+def test_whole_number_settings_given_as_floats_reach_the_kernels_as_ints():
+    from addin.panel.options import Options
+
+    options = Options(bootstrap_reps=99.0, permutations=9.0, seed=2.0)
+    assert (options.bootstrap_reps, options.permutations, options.seed) == (99, 9, 2)
+    assert all(type(v) is int for v in (options.bootstrap_reps, options.permutations))

@@ -231,3 +231,17 @@ def test_settings_give_the_permutations_and_seed_of_the_convergence_sheet():
     inputs = measures.DisparityInput(y, None, ["x"] * 31, options, SHORTS)
     expected = moran(y, china_queen(SHORTS), permutations=499, seed=7)
     np.testing.assert_array_equal(inputs.moran.values, expected.values)
+
+
+def test_a_periods_p_is_the_same_alone_or_in_a_block():
+    """Each period draws from a Generator of its own: the Convergence sheet's p for a year
+    equals MORAN_I on that year alone with the same seed, whatever the other years hold."""
+    rng = np.random.default_rng(3)
+    w = china_queen()
+    block = rng.lognormal(0, 1, (w.n, 3))
+    together = moran(block, w, permutations=99, seed=5)
+    for j in range(3):
+        alone = moran(block[:, j], w, permutations=99, seed=5)
+        assert alone["p"] == together["p"][j]
+    block[:, 0] = np.nan  # an empty first year leaves the later years' p as they were
+    assert (moran(block, w, permutations=99, seed=5)["p"][1:] == together["p"][1:]).all()

@@ -131,8 +131,9 @@ def log_sd(values: ArrayLike) -> Result:
     Returns
     -------
     Result
-        One σ per period (ln units, unit-free); ``MISSING`` where no region has a value,
-        ``UNDEFINED`` where a value is zero or negative.
+        One σ per period (ln units, unit-free); ``MISSING`` where fewer than two regions
+        have a value (one region has no dispersion), ``UNDEFINED`` where a value is zero or
+        negative.
 
     Examples
     --------
@@ -152,7 +153,8 @@ def log_sd(values: ArrayLike) -> Result:
     with np.errstate(all="ignore"):
         mean = np.where(present, logs, 0.0).sum(axis=0) / n
         sd = np.sqrt(np.where(present, (logs - mean) ** 2, 0.0).sum(axis=0) / n)
-    problems = np.select([n == 0, bad], [Problem.MISSING, Problem.UNDEFINED], Problem.OK)
+    # one region is no dispersion: σ = 0 there would pull a trend towards divergence
+    problems = np.select([n < 2, bad], [Problem.MISSING, Problem.UNDEFINED], Problem.OK)
     return settle(sd, problems, scalar=was_1d)
 
 
@@ -212,7 +214,8 @@ def carree_klomp(first: ArrayLike, last: ArrayLike) -> Estimates:
 def sigma_convergence(values: ArrayLike, years: ArrayLike) -> Estimates:
     """σ-convergence of a regions × years block in one set: the trend of :func:`log_sd`
     over ``years`` (``slope``, ``se``, ``t``, ``r2``, ``years`` used) and
-    :func:`carree_klomp` between the first and the last column (``var_first``,
+    :func:`carree_klomp` between the first and the last column in which any region has a
+    value (``var_first``,
     ``var_last``, ``ck_t2``, ``ck_p``, ``n`` regions).
 
     Examples
@@ -226,12 +229,24 @@ def sigma_convergence(values: ArrayLike, years: ArrayLike) -> Estimates:
     if y.ndim != 2 or y.shape[1] < 2:
         raise InputError(f"give a regions × years block of two years or more, got {y.shape}")
     fit = trend(log_sd(y).values, years)
-    ck = carree_klomp(y[:, 0], y[:, -1])
+    first, last = first_and_last_with_values(y)
+    ck = carree_klomp(y[:, first], y[:, last])
     return Estimates(
         np.concatenate([fit.values[:4], fit.values[5:], ck.values]),
         np.concatenate([fit.problems[:4], fit.problems[5:], ck.problems]),
         SIGMA_LABELS,
     )
+
+
+def first_and_last_with_values(y: np.ndarray) -> tuple[int, int]:
+    """The first and the last column in which any region has a value (real series often
+    start after a book's first year); the outer columns when none or one has.
+
+    >>> first_and_last_with_values(np.array([[np.nan, 1.0, 2.0, np.nan]]))
+    (1, 2)
+    """
+    found = np.flatnonzero(np.isfinite(y).any(axis=0))
+    return (int(found[0]), int(found[-1])) if len(found) >= 2 else (0, y.shape[1] - 1)
 
 
 def beta_convergence(first: ArrayLike, last: ArrayLike, years: float) -> Estimates:

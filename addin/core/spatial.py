@@ -189,7 +189,8 @@ def moran(
     permutations : int
         Random shuffles of the values over the regions for ``p`` (0: no p).
     seed : int
-        Seed of the numpy Generator: the same seed gives the same p.
+        Seed of the numpy Generator, started afresh for each period: the same seed gives
+        the same p, and a period's p is the same alone or in a block.
     standardise : bool
         Row-standardise W (each region's neighbours share a weight of 1).
 
@@ -218,7 +219,6 @@ def moran(
         raise InputError(f"{block.shape[0]} regions but a {weights.n} × {weights.n} W", "weights")
     if not (isinstance(permutations, (int, np.integer)) and 0 <= permutations <= 1_000_000):
         raise InputError(f"permutations must be a whole number ≥ 0, got {permutations!r}")
-    rng = np.random.default_rng(seed)
     rows, codes = [], []
     for column in block.T:
         present = np.isfinite(column)
@@ -228,7 +228,8 @@ def moran(
             rows.append([np.nan] * 4 + [float(present.sum())])
             codes.append([Problem.MISSING] * 4 + [0])
             continue
-        one = _moran_one(column[present], w, permutations, rng)
+        # a Generator of its own for each period: a year's p does not depend on the others
+        one = _moran_one(column[present], w, permutations, np.random.default_rng(seed))
         rows.append([one[k] for k in MORAN_LABELS])
         codes.append([0, 0, 0, Problem.OK if permutations else Problem.UNDEFINED, 0])
     r = settle(np.array(rows), np.array(codes))

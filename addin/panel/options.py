@@ -134,6 +134,7 @@ class Options:
             value = getattr(self, name)
             if not (value == int(value) and low <= value <= 1_000_000):
                 raise InputError(f"expected a whole number from {low} to 1,000,000", name)
+            object.__setattr__(self, name, int(value))  # 99.0 from code: the kernels want 99
 
     def _check_plausibility_settings(self) -> None:
         for name in ("outlier_ratio", "series_ratio"):

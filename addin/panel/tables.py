@@ -475,15 +475,14 @@ def _trend_note(what: str, series: pd.Series, years: np.ndarray) -> str:
 def _carree_klomp_note(z: np.ndarray, years: list[int]) -> str:
     """The Carree–Klomp test between the first and the last year in which any province has
     Z (the book's own first and last years may have none, as real series start later)."""
-    with_z = np.flatnonzero(np.isfinite(z).any(axis=0))
-    if len(with_z) < 2:
+    if np.isfinite(z).any(axis=0).sum() < 2:
         return "Carree–Klomp: empty, it needs two years with Z 需两个有Z的年份"
-    first, last = with_z[0], with_z[-1]
-    e = convergence.carree_klomp(z[:, first], z[:, last])
+    e = convergence.sigma_convergence(z, years)
+    first, last = convergence.first_and_last_with_values(z)
     return (
         f"Carree–Klomp {years[first]} vs {years[last]} (the first and last years with Z): "
         f"var ln Z {_fmt(e['var_first'])} → {_fmt(e['var_last'])}, "
-        f"T2 = {_fmt(e['statistic'], 3)}, p = {_fmt(e['p'], 3)}, n = {int(e['n'])} "
+        f"T2 = {_fmt(e['ck_t2'], 3)}, p = {_fmt(e['ck_p'], 3)}, n = {int(e['n'])} "
         "(provinces with Z in both years)"
     )
 
