@@ -43,6 +43,7 @@ import xlwings as xw
 
 import addin
 from addin.core import convergence, disparity, growth, indices, inference, spatial
+from addin.core.cells import is_count
 from addin.core.gaps import fill_interior
 from addin.errors import InputError, YangtzeError
 from addin.excel import accessor
@@ -363,7 +364,7 @@ _PERMUTATIONS_DOC = "Optional number of permutations (default 999). 可选：置
 def _count(x, name: str, default: int, low: int = 0) -> int:
     """A whole number ≥ ``low`` from a cell or a literal (left out or blank: ``default``)."""
     value = _number(x, name, default)
-    if not (value == int(value) and low <= value <= 1_000_000):
+    if not is_count(value, low):
         raise InputError(f"give a whole number from {low} to 1,000,000", f"argument {name}")
     return int(value)
 

@@ -315,6 +315,8 @@ def cmd_lite(args) -> int:
     from .excel.lite import LITE_FILES, lite_files
 
     folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        raise FileRejected(f"{folder}: is a file, not a folder; nothing was written")
     existing = [name for name in LITE_FILES if (folder / name).exists()]
     if existing and not args.force:
         raise FileRejected(
@@ -323,7 +325,11 @@ def cmd_lite(args) -> int:
         )
     if not folder.parent.is_dir():
         raise FileRejected(f"{folder.parent}: no such folder")
-    for path in lite_files(folder):
+    try:
+        written = lite_files(folder)
+    except OSError as error:
+        raise FileRejected(f"{folder}: cannot be written ({error.strerror})") from None
+    for path in written:
         _say(f"{path}: written")
     _say(
         "Paste main.py into xlwings Lite's main.py tab and requirements.txt into its "

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from addin.cli import main
+from addin.excel import lite
 from tests.test_pyodide_imports import ALLOWED, NOT_IN_PYODIDE
 
 LITE = r"""
@@ -79,6 +80,23 @@ def test_the_command_writes_both_files_and_never_overwrites(lite_folder, capsys)
     assert "already holds main.py and requirements.txt" in capsys.readouterr().err
     assert main(["lite", str(lite_folder), "--force"]) == 0
     assert (lite_folder / "main.py").read_bytes() == before  # the same code, the same file
+
+
+def test_a_file_or_an_unwritable_folder_is_one_line_not_an_internal_error(
+    tmp_path, capsys, monkeypatch
+):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    assert main(["lite", str(a_file)]) == 1
+    assert capsys.readouterr().err.strip().endswith("is a file, not a folder; nothing was written")
+    assert a_file.read_text() == "mine"
+
+    def refused(folder):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(lite, "lite_files", refused)  # as a read-only folder answers
+    assert main(["lite", str(tmp_path / "locked")]) == 1
+    assert "locked: cannot be written (Permission denied)" in capsys.readouterr().err
 
 
 def test_main_py_runs_on_its_own_as_lite_runs_it(lite_folder):

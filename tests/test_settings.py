@@ -51,3 +51,16 @@ def test_a_bad_value_names_its_cell():
     row = layout.SETTINGS_FIRST_ROW + [s.key for s in layout.SETTINGS_ROWS].index("belt")
     with pytest.raises(InputError, match=rf"^Settings!C{row}: 'total' is not one of mean, sum$"):
         read_settings(block(belt="total"))
+
+
+@pytest.mark.parametrize("typed", ["1e400", "2.5", "-1", "1000001"])
+def test_a_whole_number_setting_out_of_range_names_its_cell(typed):
+    """1e400 reads as infinity, which int() cannot take: a one-line error naming the cell,
+    not an internal error."""
+    from addin.errors import InputError
+    from addin.workbook import setting_types
+
+    with pytest.raises(InputError) as caught:
+        setting_types.WHOLE.parse(typed, "Settings!C30")
+    assert caught.value.where == "Settings!C30"
+    assert "expected a whole number from 0 to 1,000,000" in str(caught.value)

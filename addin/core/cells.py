@@ -188,6 +188,20 @@ def _number_in_text(text: str) -> float | None:
     return None
 
 
+#: The largest count a setting or argument takes (replicates, permutations, a seed).
+MAX_COUNT = 1_000_000
+
+
+def is_count(value: float, low: int = 0) -> bool:
+    """Whether ``value`` is a whole number from ``low`` to :data:`MAX_COUNT` (infinity and
+    NaN are not: ``int()`` of them would raise).
+
+    >>> is_count(999.0), is_count(2.5), is_count(float("inf")), is_count(0, low=1)
+    (True, False, False, False)
+    """
+    return math.isfinite(value) and float(value).is_integer() and low <= value <= MAX_COUNT
+
+
 def number_text(value: float, digits: int | None = None) -> str:
     """A number for a message, exactly as read: the shortest text that reads back as the
     same float (Python's ``repr``), without a trailing ``.0``; a computed number (a filled

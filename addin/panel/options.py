@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from ..core.cells import is_count
 from ..core.disparity import CENTRES, Centre
 from ..core.growth import BASES, METHODS, PAPER_STAGES, Base, Method
 from ..core.units import UNIT_MODES, UnitMode, parse_money_unit
@@ -132,7 +133,7 @@ class Options:
     def _check_random_settings(self) -> None:
         for name, low in (("permutations", 0), ("seed", 0), ("bootstrap_reps", 0)):
             value = getattr(self, name)
-            if not (value == int(value) and low <= value <= 1_000_000):
+            if not is_count(value, low):
                 raise InputError(f"expected a whole number from {low} to 1,000,000", name)
             object.__setattr__(self, name, int(value))  # 99.0 from code: the kernels want 99
 

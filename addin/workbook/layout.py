@@ -131,9 +131,7 @@ SETTINGS_ROWS: tuple[Setting, ...] = (
     Setting(
         "output_unit",
         "Output unit 输出单位",
-        setting_types.choice(
-            ("亿元", "万元", "万亿元", "亿美元", "十亿美元", "万美元"), only=False
-        ),
+        setting_types.choice(OUTPUT_UNITS, only=False),
         help="Money unit of the indices in converted mode 指数的货币单位",
     ),
     Setting(

@@ -96,9 +96,7 @@ def _ratio(value: object, where: str) -> float:
 
 def _whole(value: object, where: str) -> int:
     number, kind = classify_cell(value)
-    if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not (
-        number == int(number) and 0 <= number <= 1_000_000
-    ):
+    if kind not in (cells.NUMBER, cells.NUMERIC_TEXT) or not cells.is_count(number):
         raise InputError(f"expected a whole number from 0 to 1,000,000, found {value!r}", where)
     return int(number)
 
