@@ -297,7 +297,8 @@ def cmd_import(args) -> int:
             present = sheet in engine.sheet_names()
             block = engine.read(sheet) if present else []
             formulas = engine.formula_cells(sheet) if present else set()
-            report, writes = plan_import(export, block, args.overwrite, formulas)
+            grouped = engine.grouped_formula_cells(sheet) if present else set()
+            report, writes = plan_import(export, block, args.overwrite, formulas, grouped)
             engine.write_cells(report.sheet, writes)
             reports.append(report)
         target = engine.save(args.output, backup=args.backup)

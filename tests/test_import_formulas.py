@@ -166,3 +166,38 @@ def test_a_unit_cell_holding_a_formula_is_kept_without_overwrite(book, tmp_path,
         b"IF(TRUE,&quot;&quot;)" in zip_parts(book)[part]
         or b'IF(TRUE,"")' in zip_parts(book)[part].split(b'<c r="B2"')[1][:80]
     )
+
+
+def test_cells_of_a_shared_formula_are_kept_even_with_overwrite(tmp_path, capsys):
+    """A shared formula's first cell carries the formula its other cells copy: writing a
+    value there alone would leave them copying nothing, which Excel removes as corrupt. So
+    cells inside a shared (or array) formula's range are never written, and the summary
+    says why (review of the import path)."""
+    path = make_book(tmp_path / "book.xlsm")
+    gdp = sheet_parts(path)[GDP][1]
+    first, second = f"{COL_2021}5", f"{COL_2022}5"
+
+    def shared(parts):
+        data = parts[gdp]
+        for ref, f in (
+            (first, f'<f t="shared" ref="{first}:{second}" si="0">B5*1</f>'),
+            (second, '<f t="shared" si="0"/>'),
+        ):
+            data = re.sub(
+                rb'<c r="' + ref.encode() + rb'"( s="\d+")?><v>([^<]*)</v></c>',
+                lambda m, ref=ref, f=f: (
+                    b'<c r="%s"%s>%s<v>%s</v></c>'
+                    % (ref.encode(), m.group(1) or b"", f.encode(), m.group(2))
+                ),
+                data,
+            )
+        parts[gdp] = data
+
+    rewritten(path, shared)
+    before = gdp_cells(path)
+    assert b't="shared"' in before[first] and b't="shared"' in before[second]
+    assert main(["import", "--overwrite", export(tmp_path), str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 cells kept inside a shared or array formula" in out and f"GDP!{first}" in out
+    assert gdp_cells(path) == before
+    assert excel_rule_violations(path) == []

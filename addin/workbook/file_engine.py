@@ -28,7 +28,13 @@ from pathlib import Path
 
 from ..errors import FileRejected
 from . import layout
-from .parts.calc import cells_referring, drop_chain_entries, formula_cells, full_calc_on_load
+from .parts.calc import (
+    cells_referring,
+    drop_chain_entries,
+    formula_cells,
+    formula_groups,
+    full_calc_on_load,
+)
 from .parts.charts import tool_chart, update_chart
 from .parts.doc_props import APP, add_sheet_title
 from .parts.package import (
@@ -80,6 +86,12 @@ _CODE_NAME = re.compile(rb'<(?:\w+:)?(?:sheetPr|workbookPr)\b[^>]*\bcodeName="([
 
 
 _CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _row_col(ref: str) -> tuple[int, int]:
+    """``"D5"`` → (5, 4)."""
+    found = _CELL_REF.fullmatch(ref)
+    return int(found.group(2)), layout.column_index(found.group(1))
 
 
 def _is_worksheet(part: str) -> bool:
@@ -293,10 +305,20 @@ class FileEngine:
         """The cells (1-based row, column) of ``sheet`` that hold a formula, with or
         without a stored result."""
         return {
-            (int(found.group(2)), layout.column_index(found.group(1)))
+            _row_col(ref)
             for ref in formula_cells(self._sheet_xml(self._part(sheet)))
-            if (found := _CELL_REF.fullmatch(ref))
+            if _CELL_REF.fullmatch(ref)
         }
+
+    def grouped_formula_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """The cells (1-based row, column) of ``sheet`` inside a shared formula's range or
+        an array formula (:func:`.calc.formula_groups`): never written one by one."""
+        cells = set()
+        for ref in formula_groups(self._sheet_xml(self._part(sheet))):
+            first, _, last = ref.partition(":")
+            (r0, c0), (r1, c1) = (_row_col(first), _row_col(last or first))
+            cells |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        return cells
 
     def set_chart(self, ranges: ChartRanges) -> None:
         """Point the chart on ``ranges.sheet`` that draws its measures (:func:`.tool_chart`)

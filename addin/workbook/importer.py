@@ -33,6 +33,8 @@ class ImportReport:
     )  # cells left as they were (non-empty, no --overwrite)
     unplaced: list[str] = field(default_factory=list)  # provinces with no row on the sheet
     notes: list[str] = field(default_factory=list)
+    #: cells inside a shared or array formula: kept even with --overwrite
+    grouped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.source} → {self.sheet}: {self.written} cells written"]
@@ -40,6 +42,12 @@ class ImportReport:
             parts.append(
                 f"{len(self.kept)} non-empty cells kept (use --overwrite to replace), "
                 f"e.g. {', '.join(self.kept[:3])}"
+            )
+        if self.grouped:
+            parts.append(
+                f"{len(self.grouped)} cells kept inside a shared or array formula, which "
+                f"cannot take values one cell at a time (clear the formula in Excel first), "
+                f"e.g. {', '.join(self.grouped[:3])}"
             )
         if self.unplaced:
             parts.append(
@@ -118,11 +126,13 @@ def plan_import(
     block: list[list[object]],
     overwrite: bool = False,
     formulas: Collection[tuple[int, int]] = (),
+    grouped: Collection[tuple[int, int]] = (),
 ) -> tuple[ImportReport, dict[tuple[int, int], object]]:
     """The cell writes (1-based (row, col) → value) that put ``export`` on its data sheet.
 
     ``block`` is the sheet's current content from A1; ``formulas`` its cells (row, col)
-    that hold a formula, which count as non-empty whatever their result. An export in
+    that hold a formula, which count as non-empty whatever their result; ``grouped`` its
+    cells inside a shared or array formula, never written, even with ``overwrite``. An export in
     another unit than the numbers already on the sheet gets its unit in the unit row
     (row 3) above its years. Raises :class:`InputError` when the indicator has no data
     sheet or a year column already holds numbers in another unit.
@@ -173,4 +183,7 @@ def plan_import(
         for at in sorted(set(writes) & formulas):
             del writes[at]
             report.kept.append(layout.address(*at, sheet))
+    for at in sorted(set(writes) & set(grouped)):
+        del writes[at]
+        report.grouped.append(layout.address(*at, sheet))
     return report, writes

@@ -159,6 +159,28 @@ def formula_cells(sheet_xml: bytes) -> list[str]:
     return found
 
 
+_GROUP_REF = re.compile(rb'\bt="(?:shared|array)"[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def formula_groups(sheet_xml: bytes) -> list[str]:
+    """The ranges (``"C5:D9"``) that a shared formula's first cell or an array formula
+    covers: a cell inside one cannot take a value alone (Excel would drop the formula as
+    corrupt: "Removed Records: Formula").
+
+    >>> formula_groups(b'<c r="C5"><f t="shared" ref="C5:D5" si="0">A5*2</f><v>2</v></c>'
+    ...                b'<c r="D5"><f t="shared" si="0"/><v>4</v></c>'
+    ...                b'<c r="F5"><f t="array" ref="F5:F6">A5:A6</f><v>1</v></c>')
+    ['C5:D5', 'F5:F6']
+    """
+    if b' t="shared"' not in sheet_xml and b' t="array"' not in sheet_xml:
+        return []
+    return [
+        found.group(1).decode()
+        for cell in _CELL.finditer(sheet_xml)
+        if (f := _FORMULA.search(cell.group(2) or b"")) and (found := _GROUP_REF.search(f.group(1)))
+    ]
+
+
 def cells_referring(sheet_xml: bytes, sheets: Iterable[str]) -> list[str]:
     """Cells of a worksheet part whose formula refers to one of ``sheets`` (``"D5"``).
 
