@@ -416,3 +416,15 @@ def test_markers_exactly_at_non_numbers_and_engine_numbers_elsewhere(block, gdp)
             else:
                 expected = trade_index(value, gdp).values
                 assert got == expected if np.isfinite(expected) else got == "#OVERFLOW"
+
+
+def test_a_whole_column_of_labels_ends_where_its_values_do():
+    """``MORAN_I(C:C, , A:A)``: the names of a whole column end at the last non-blank
+    cell, as the values do (the used range on the classic route, every one of the
+    1,048,576 rows on Office.js), so the counts match; a block keeps its blanks."""
+
+    used = (("Hubei",), ("Hunan",), (None,), (None,))
+    assert ea.texts(ea.Reference(used, True, False), "regions") == ["Hubei", "Hunan"]
+    whole = [["Hubei"], [3.0], *[[None]] * (ea.SHEET_ROWS - 2)]
+    assert ea.texts(whole, "regions") == ["Hubei", "3"]
+    assert ea.texts(used, "regions") == ["Hubei", "Hunan", "", ""]

@@ -809,8 +809,12 @@ def labelled(estimates: Estimates, problems: np.ndarray | None = None) -> list:
 
 def texts(x, name: str) -> list[str]:
     """The cells of a one-column or one-row range as texts (a number as it reads, ``3`` not
-    ``3.0``; a blank as ``""``), e.g. region names or group labels."""
+    ``3.0``; a blank as ``""``), e.g. region names or group labels. A whole column or row
+    (``A:A``) ends at its last non-blank cell, as :func:`read` cuts values."""
+    open_range = isinstance(x, Reference) and (x.open_rows or x.open_columns)
     x = x.value if isinstance(x, Reference) else x
+    if _is_rows(x) and (len(x) == SHEET_ROWS or len(x[0]) == SHEET_COLUMNS):
+        open_range = True  # Office.js hands a whole column over, every row of it
     cells = _to_object_array(x, name)
     if min(cells.shape) != 1:
         raise InputError(f"is {_shape_text(cells.shape)}: give one column", f"argument {name}")
@@ -819,4 +823,6 @@ def texts(x, name: str) -> list[str]:
         if isinstance(cell, float) and cell.is_integer():
             cell = int(cell)
         out.append("" if cell is None else str(cell).strip())
+    while open_range and len(out) > 1 and out[-1] == "":
+        out.pop()
     return out
