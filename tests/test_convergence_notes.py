@@ -82,3 +82,12 @@ def test_a_year_filled_in_every_province_says_so_on_table1_and_factors():
     assert "2006 trade 1 province; 2011 fie 1 province; 2015 trade 11 provinces, fie 2" in line
     unfilled = engine_tables(data, Options(table1_years=(2005, 2010, 2022)))
     assert not [n for n in _notes(unfilled.table1) if n.startswith("filled by")]
+
+
+def test_the_moran_note_says_which_weights_and_which_p():
+    """The belt's 11 provinces share 19 borders (tests/test_moran.py checks the pairs
+    against published neighbour lists); the permutations and seed are the Settings'."""
+    tables = engine_tables(example_dataset(), Options(permutations=99, seed=7))
+    (line,) = [n for n in _notes(tables.convergence) if n.startswith("Moran's I")]
+    assert "queen contiguity of the 11 provinces (19 pairs), row-standardised" in line
+    assert "P = 99 permutations (seed 7)" in line

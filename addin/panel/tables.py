@@ -16,6 +16,7 @@ import pandas as pd
 from ..core import convergence, growth, indices
 from ..core.problems import DESCRIPTIONS, Problem
 from . import measures
+from .contiguity import china_queen
 from .plausibility import plausibility_records
 from .provinces import REGION_ENGLISH, english_name, match_province
 from .quality import LEVELS, QualityKind, QualityRecord
@@ -432,6 +433,8 @@ def convergence_table(panel: Panel, idx: pd.DataFrame, cv: pd.Series) -> pd.Data
     lines.append(_carree_klomp_note(z, panel.years))
     if inputs.moran is None:
         lines.append("Moran's I: the regions are not China's provinces; use MORAN_I with a matrix")
+    else:
+        lines.append(_moran_note(panel))
     return _with_notes(out, _notes(panel, *lines))
 
 
@@ -469,6 +472,20 @@ def _trend_note(what: str, series: pd.Series, years: np.ndarray) -> str:
     return (
         f"trend of {what} 趋势: {_fmt(e['slope'])} per year, t = {_fmt(e['t'], 3)}, "
         f"R² = {_fmt(e['r2'], 3)}, {int(e['n'])} years (σ收敛: slope < 0)"
+    )
+
+
+def _moran_note(panel: Panel) -> str:
+    """What Moran's I on the Convergence sheet used: the weights, how z and p are made."""
+    w = china_queen(panel.provinces)
+    islands = [panel.provinces[i] for i in w.islands]
+    alone = f"; without a neighbour among them: {', '.join(islands)}" if islands else ""
+    opts = panel.options
+    return (
+        f"Moran's I 莫兰指数: queen contiguity of the {w.n} provinces ({len(w.indices) // 2} "
+        f"pairs{alone}), row-standardised; z under normality; p = (min(m, P − m) + 1)/(P + 1), "
+        f"one-sided folded, m of P = {opts.permutations} permutations (seed {opts.seed}) at or "
+        "above I"
     )
 
 
