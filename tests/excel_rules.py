@@ -623,17 +623,9 @@ def chart_rules(book: Book) -> list[str]:
             order = SERIES_ORDER[kind]
             for number, ser in enumerate(plot.findall(f"{CHART}ser"), 1):
                 label = f"<c:{kind}> series {number}"
-                last = -1
-                for child in ser:
-                    name = _local(child.tag)
-                    if not name or not child.tag.startswith(CHART):  # mc:AlternateContent
-                        continue
-                    if name not in order:
-                        out.append(f"{chart}: {label}: unexpected <c:{name}>")
-                        continue
-                    if order.index(name) < last:
-                        out.append(f"{chart}: {label}: <c:{name}> out of schema order")
-                    last = order.index(name)
+                out += _children_in_order(
+                    ser, CHART, order, "c:", f"{chart}: {label}: ", "", "schema order"
+                )
                 out += _cache_rules(chart, label, ser)
     return out
 
@@ -717,19 +709,29 @@ def zip_rules(book: Book) -> list[str]:
     return out
 
 
-def _worksheet_order(part: str, root) -> list[str]:
+def _children_in_order(
+    parent, namespace: str, order, prefix: str, where: str, within: str, what: str
+) -> list[str]:
+    """``parent``'s children of ``namespace`` each known and in ``order`` (others, such as
+    mc:AlternateContent, are passed over); one line per child out of place."""
     out, last = [], -1
-    for child in root:
+    for child in parent:
         name = _local(child.tag)
-        if not name or not child.tag.startswith(MAIN):  # mc:AlternateContent and the like
+        if not name or not child.tag.startswith(namespace):
             continue
-        if name not in WORKSHEET_ORDER:
-            out.append(f"{part}: unexpected <{name}> in <worksheet>")
+        if name not in order:
+            out.append(f"{where}unexpected <{prefix}{name}>{within}")
             continue
-        if WORKSHEET_ORDER.index(name) < last:
-            out.append(f"{part}: <{name}> out of CT_Worksheet's order")
-        last = WORKSHEET_ORDER.index(name)
+        if order.index(name) < last:
+            out.append(f"{where}<{prefix}{name}> out of {what}")
+        last = order.index(name)
     return out
+
+
+def _worksheet_order(part: str, root) -> list[str]:
+    return _children_in_order(
+        root, MAIN, WORKSHEET_ORDER, "", f"{part}: ", " in <worksheet>", "CT_Worksheet's order"
+    )
 
 
 def _cells_ascending(part: str, root) -> list[str]:
